@@ -1,0 +1,28 @@
+// Jest runs the TypeScript sources as ESM (client-node 2.x is ESM-only) through SWC, with
+// Node's --experimental-vm-modules (the package scripts pass it).
+const transform = {
+  "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "es6" } }],
+};
+const common = {
+  extensionsToTreatAsEsm: [".ts"],
+  transform,
+  testEnvironment: "node",
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: "unit",
+      testMatch: ["<rootDir>/packages/*/src/**/*.test.ts", "<rootDir>/services/*/src/**/*.test.ts", "<rootDir>/e2e/testbed/src/**/*.test.ts"],
+    },
+    {
+      ...common,
+      displayName: "e2e",
+      testMatch: ["<rootDir>/e2e/src/**/*.test.ts"],
+      globalSetup: "<rootDir>/e2e/src/global-setup.ts",
+      testTimeout: 180000,
+    },
+  ],
+};

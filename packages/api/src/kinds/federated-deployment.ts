@@ -1,0 +1,133 @@
+/**
+ * `FederatedDeployment`: an `apps/v1` Deployment spec for the whole fleet, plus where it may go
+ * and what changes per cluster. Status is named as a Deployment's so `kubectl rollout status`
+ * style tooling and dashboards read it unchanged.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import type { KindDefinition } from "../kind-definition.ts";
+import { KObject, StringEnum } from "../schema/builders.ts";
+import { Conditions, type KubeObject } from "../schema/meta.ts";
+import {
+  Budget,
+  Override,
+  PlacementPolicy,
+  PodTemplate,
+  Replicas,
+  WorkloadSelector,
+  selectorRules,
+} from "../schema/workload.ts";
+
+export const RollingUpdateDeployment = KObject(
+  {
+    maxSurge: Budget("25%"),
+    maxUnavailable: Budget("25%"),
+  },
+  {
+    "x-kubernetes-validations": [
+      {
+        rule: "!((type(self.maxSurge) == int ? self.maxSurge == 0 : self.maxSurge == '0%') && (type(self.maxUnavailable) == int ? self.maxUnavailable == 0 : self.maxUnavailable == '0%'))",
+        message: "may not be 0 when maxSurge is 0: maxSurge and maxUnavailable cannot both be zero",
+        fieldPath: ".maxUnavailable",
+      },
+      {
+        rule: "type(self.maxUnavailable) == int || int(self.maxUnavailable.replace('%', '')) <= 100",
+        message: "must not be greater than 100%",
+        fieldPath: ".maxUnavailable",
+      },
+    ],
+  },
+);
+
+export const DeploymentStrategy = KObject(
+  {
+    type: StringEnum(["RollingUpdate", "Recreate"] as const, { default: "RollingUpdate" }),
+    rollingUpdate: Type.Optional(RollingUpdateDeployment),
+  },
+  {
+    "x-kubernetes-validations": [
+      {
+        rule: "self.type == 'RollingUpdate' || !has(self.rollingUpdate)",
+        message: "may not be specified when strategy type is Recreate",
+        fieldPath: ".rollingUpdate",
+        reason: "FieldValueForbidden",
+      },
+    ],
+  },
+);
+
+export const FederatedDeploymentSpec = KObject(
+  {
+    replicas: Replicas({ default: 1 }),
+    selector: WorkloadSelector(),
+    template: PodTemplate(),
+    strategy: Type.Optional(DeploymentStrategy),
+    minReadySeconds: Type.Optional(Type.Integer({ minimum: 0, format: "int32" })),
+    revisionHistoryLimit: Type.Optional(Type.Integer({ minimum: 0, format: "int32", default: 10 })),
+    progressDeadlineSeconds: Type.Optional(Type.Integer({ minimum: 1, format: "int32", default: 600 })),
+    paused: Type.Optional(Type.Boolean()),
+    placement: Type.Optional(PlacementPolicy),
+    overrides: Type.Optional(Type.Array(Override, { maxItems: 64 })),
+  },
+  {
+    "x-kubernetes-validations": [
+      ...selectorRules,
+      {
+        rule: "!has(self.minReadySeconds) || !has(self.progressDeadlineSeconds) || self.progressDeadlineSeconds > self.minReadySeconds",
+        message: "must be greater than minReadySeconds",
+        fieldPath: ".progressDeadlineSeconds",
+      },
+    ],
+  },
+);
+export type FederatedDeploymentSpec = Static<typeof FederatedDeploymentSpec>;
+
+/** One member's share of the workload, as last observed there. */
+export const ClusterWorkloadStatus = KObject({
+  name: Type.String(),
+  replicas: Replicas(),
+  updatedReplicas: Type.Optional(Replicas()),
+  readyReplicas: Type.Optional(Replicas()),
+  availableReplicas: Type.Optional(Replicas()),
+  reachable: Type.Optional(Type.Boolean()),
+});
+
+export const FederatedDeploymentStatus = KObject({
+  observedGeneration: Type.Optional(Type.Integer({ minimum: 0, format: "int64" })),
+  replicas: Type.Optional(Replicas()),
+  updatedReplicas: Type.Optional(Replicas()),
+  readyReplicas: Type.Optional(Replicas()),
+  availableReplicas: Type.Optional(Replicas()),
+  unavailableReplicas: Type.Optional(Replicas()),
+  selector: Type.Optional(Type.String({ description: "The label selector in string form, for the scale subresource." })),
+  conditions: Type.Optional(Conditions()),
+  clusters: Type.Optional(
+    Type.Array(ClusterWorkloadStatus, { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] }),
+  ),
+});
+export type FederatedDeploymentStatus = Static<typeof FederatedDeploymentStatus>;
+
+export type FederatedDeployment = KubeObject<FederatedDeploymentSpec, FederatedDeploymentStatus>;
+
+export const federatedDeploymentKind: KindDefinition = {
+  kind: "FederatedDeployment",
+  plural: "federateddeployments",
+  singular: "federateddeployment",
+  shortNames: ["fdeploy"],
+  scope: "Namespaced",
+  categories: ["spillway", "all"],
+  spec: FederatedDeploymentSpec,
+  status: FederatedDeploymentStatus,
+  description: "A Deployment for the whole fleet: placed IDC first, rolled out with one global budget.",
+  scale: {
+    specReplicasPath: ".spec.replicas",
+    statusReplicasPath: ".status.replicas",
+    labelSelectorPath: ".status.selector",
+  },
+  printerColumns: [
+    { name: "Desired", type: "integer", jsonPath: ".spec.replicas" },
+    { name: "Up-to-date", type: "integer", jsonPath: ".status.updatedReplicas" },
+    { name: "Ready", type: "integer", jsonPath: ".status.readyReplicas" },
+    { name: "Available", type: "integer", jsonPath: ".status.availableReplicas" },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+};

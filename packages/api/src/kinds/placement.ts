@@ -1,0 +1,56 @@
+/**
+ * `Placement`: the scheduler's decision for one workload, kept out of the workload's spec so
+ * GitOps tools see no drift. Written by the scheduler alone; owned by its workload.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import type { KindDefinition } from "../kind-definition.ts";
+import { KObject, StringEnum, StringMap } from "../schema/builders.ts";
+import { Conditions, CrossVersionObjectReference, type KubeObject } from "../schema/meta.ts";
+import { Replicas } from "../schema/workload.ts";
+
+export const ClusterAssignment = KObject({
+  name: Type.String({ minLength: 1 }),
+  replicas: Replicas(),
+  ordinalStart: Type.Optional(Type.Integer({ minimum: 0, format: "int32" })),
+  reason: Type.String({ description: "Why this cluster got this many replicas." }),
+});
+export type ClusterAssignment = Static<typeof ClusterAssignment>;
+
+export const PlacementSpec = KObject({
+  workloadRef: CrossVersionObjectReference,
+  workloadGeneration: Type.Integer({ minimum: 0, format: "int64" }),
+  clusters: Type.Array(ClusterAssignment, {
+    "x-kubernetes-list-type": "map",
+    "x-kubernetes-list-map-keys": ["name"],
+  }),
+  unschedulableReplicas: Replicas({ default: 0 }),
+  snapshotRevisions: Type.Optional(StringMap(Type.Integer({ minimum: 0 }))),
+});
+export type PlacementSpec = Static<typeof PlacementSpec>;
+
+export const PlacementStatus = KObject({
+  observedGeneration: Type.Optional(Type.Integer({ minimum: 0, format: "int64" })),
+  phase: Type.Optional(StringEnum(["Scheduled", "PartiallyScheduled", "Unschedulable"] as const)),
+  conditions: Type.Optional(Conditions()),
+});
+export type PlacementStatus = Static<typeof PlacementStatus>;
+
+export type Placement = KubeObject<PlacementSpec, PlacementStatus>;
+
+export const placementKind: KindDefinition = {
+  kind: "Placement",
+  plural: "placements",
+  singular: "placement",
+  shortNames: ["plc"],
+  scope: "Namespaced",
+  categories: ["spillway"],
+  spec: PlacementSpec,
+  status: PlacementStatus,
+  description: "Where the scheduler put a federated workload's replicas, and why.",
+  printerColumns: [
+    { name: "Workload", type: "string", jsonPath: ".spec.workloadRef.name" },
+    { name: "Unschedulable", type: "integer", jsonPath: ".spec.unschedulableReplicas" },
+    { name: "Scheduled", type: "string", jsonPath: '.status.conditions[?(@.type=="Scheduled")].status' },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+};

@@ -1,0 +1,153 @@
+/**
+ * Pieces shared by the two federated workload kinds: the pod template, the placement
+ * constraints a user writes, the per-cluster overrides, and the selector/template rules that
+ * `apps/v1` enforces and that we must enforce the same way.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import type { V1PodTemplateSpec } from "@kubernetes/client-node";
+import { IntOrString, KObject, Opaque, StringEnum, StringMap } from "./builders.ts";
+import { LabelSelector } from "./meta.ts";
+
+/** Tiers of member clusters; the default fill order is the order listed here. */
+export const TIERS = ["idc", "cloud"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/**
+ * The pod template. Its schema belongs to core/v1 and is kept whole; only `metadata.labels` is
+ * declared so the selector rules below can see it.
+ */
+export const PodTemplate = () =>
+  Type.Unsafe<V1PodTemplateSpec>({
+    type: "object",
+    "x-kubernetes-preserve-unknown-fields": true,
+    required: ["metadata"],
+    properties: {
+      metadata: {
+        type: "object",
+        "x-kubernetes-preserve-unknown-fields": true,
+        required: ["labels"],
+        properties: {
+          labels: { type: "object", maxProperties: 64, additionalProperties: { type: "string", maxLength: 63 } },
+        },
+      },
+    },
+  });
+
+/** Every rule a selector must satisfy against the template, as apps/v1 validation does. */
+export const selectorRules = [
+  {
+    rule: "(has(self.selector.matchLabels) && size(self.selector.matchLabels) > 0) || (has(self.selector.matchExpressions) && size(self.selector.matchExpressions) > 0)",
+    message: "selector must not be empty: set selector.matchLabels or selector.matchExpressions",
+    fieldPath: ".selector",
+    reason: "FieldValueRequired" as const,
+  },
+  {
+    rule: "!has(self.selector.matchLabels) || self.selector.matchLabels.all(k, k in self.template.metadata.labels && self.template.metadata.labels[k] == self.selector.matchLabels[k])",
+    message: "selector does not match template labels: every selector.matchLabels entry must also be in template.metadata.labels",
+    fieldPath: ".selector",
+  },
+  {
+    rule: "!has(self.selector.matchExpressions) || self.selector.matchExpressions.all(e, e.operator == 'In' ? (e.key in self.template.metadata.labels && self.template.metadata.labels[e.key] in e.values) : e.operator == 'NotIn' ? !(e.key in self.template.metadata.labels && self.template.metadata.labels[e.key] in e.values) : e.operator == 'Exists' ? e.key in self.template.metadata.labels : !(e.key in self.template.metadata.labels))",
+    message: "selector does not match template labels: a selector.matchExpressions entry is not satisfied by template.metadata.labels",
+    fieldPath: ".selector",
+  },
+];
+
+/** The selector, immutable once set, as in apps/v1. */
+export const WorkloadSelector = () =>
+  Type.Unsafe<Static<typeof LabelSelector>>({
+    ...LabelSelector,
+    "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "selector is immutable" }],
+  });
+
+/** Per-cluster replica bounds a user may set. */
+export const ClusterReplicaBounds = KObject(
+  {
+    name: Type.String({ minLength: 1, maxLength: 253 }),
+    minReplicas: Type.Optional(Type.Integer({ minimum: 0, format: "int32" })),
+    maxReplicas: Type.Optional(Type.Integer({ minimum: 0, format: "int32" })),
+  },
+  {
+    "x-kubernetes-validations": [
+      {
+        rule: "!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas",
+        message: "minReplicas must not be greater than maxReplicas",
+        fieldPath: ".minReplicas",
+      },
+    ],
+  },
+);
+
+/** Where a workload may go. Everything is optional: the default is the whole fleet, IDC first. */
+export const PlacementPolicy = KObject({
+  clusterSelector: Type.Optional(LabelSelector),
+  clusterNames: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 256, "x-kubernetes-list-type": "set" }),
+  ),
+  tierOrder: Type.Optional(Type.Array(StringEnum(TIERS), { maxItems: 2, "x-kubernetes-list-type": "set" })),
+  maxClusters: Type.Optional(Type.Integer({ minimum: 1, format: "int32" })),
+  clusters: Type.Optional(
+    Type.Array(ClusterReplicaBounds, {
+      maxItems: 256,
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["name"],
+    }),
+  ),
+});
+export type PlacementPolicy = Static<typeof PlacementPolicy>;
+
+/** One RFC 6902 operation applied to the member object. */
+export const JsonPatchOperation = KObject(
+  {
+    op: StringEnum(["add", "replace", "remove"] as const),
+    path: Type.String({ minLength: 1, pattern: "^/" }),
+    value: Type.Optional(Type.Unsafe<unknown>({ "x-kubernetes-preserve-unknown-fields": true })),
+  },
+  {
+    "x-kubernetes-validations": [
+      { rule: "self.op == 'remove' || has(self.value)", message: "value is required for add and replace", fieldPath: ".value" },
+    ],
+  },
+);
+
+/** A change to the member objects of the selected clusters (e.g. a registry mirror per cloud). */
+export const Override = KObject(
+  {
+    clusterNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 256 })),
+    clusterSelector: Type.Optional(LabelSelector),
+    imageRegistry: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+    patches: Type.Optional(Type.Array(JsonPatchOperation, { maxItems: 64 })),
+  },
+  {
+    "x-kubernetes-validations": [
+      {
+        rule: "has(self.clusterNames) || has(self.clusterSelector)",
+        message: "an override must select clusters with clusterNames or clusterSelector",
+      },
+    ],
+  },
+);
+export type Override = Static<typeof Override>;
+
+/** Label and annotation maps in status breakdowns. */
+export const Labels = () => StringMap(Type.String());
+
+/** A non-negative int32 replica count. */
+export const Replicas = (options: Record<string, unknown> = {}) =>
+  Type.Integer({ minimum: 0, format: "int32", ...options });
+
+/** A percentage or count budget: non-negative integer or "N%". */
+export const Budget = (defaultValue: number | string) =>
+  IntOrString({
+    default: defaultValue,
+    "x-kubernetes-validations": [
+      {
+        rule: "type(self) == int ? self >= 0 : self.matches('^[0-9]+%$')",
+        message: "must be a non-negative integer or a percentage such as '25%'",
+      },
+    ],
+  });
+
+/** Everything in a workload spec that only serves opaque pass-through. */
+export const OpaqueList = <T>() =>
+  Type.Array(Opaque<T>(), { maxItems: 64, "x-kubernetes-list-type": "atomic" });

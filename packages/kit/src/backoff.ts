@@ -1,0 +1,34 @@
+/**
+ * Per-key exponential backoff, as client-go's ItemExponentialFailureRateLimiter: each failure of
+ * a key doubles its delay from `baseMs` up to `maxMs`; forgetting the key resets it.
+ */
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+}
+
+export class ExponentialBackoff<K> {
+  private readonly failures = new Map<K, number>();
+  private readonly options: BackoffOptions;
+
+  constructor(options: BackoffOptions) {
+    this.options = options;
+  }
+
+  /** Records a failure of `key` and returns how long to wait before the next try. */
+  next(key: K): number {
+    const n = this.failures.get(key) ?? 0;
+    this.failures.set(key, n + 1);
+    // 2^n overflows to Infinity past ~1024; Math.min keeps the cap exact.
+    return Math.min(this.options.baseMs * 2 ** n, this.options.maxMs);
+  }
+
+  /** Failures recorded for `key` since it was last forgotten. */
+  retries(key: K): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  forget(key: K): void {
+    this.failures.delete(key);
+  }
+}

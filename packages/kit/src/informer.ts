@@ -1,0 +1,141 @@
+/**
+ * Informers with a shared cache. client-node's ListWatch lists, watches, resumes from the last
+ * resourceVersion and re-lists after a 410; when it gives up on an error it stops, so this wrapper
+ * restarts it with exponential backoff. One informer per (path, label selector) is shared by every
+ * controller of a process through the factory, so a kind is listed and watched once.
+ */
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
+import { ExponentialBackoff } from "./backoff.ts";
+
+/** Anything with object metadata; custom objects arrive as plain JSON, not client-node models. */
+export interface ObjectLike {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; uid?: string };
+}
+
+export type EventHandler<T> = (type: "add" | "update" | "delete", obj: T) => void;
+
+export interface InformerOptions<T extends ObjectLike> {
+  /** The collection URL, e.g. `/apis/spillway.dev/v1alpha1/memberclusters`. */
+  path: string;
+  list: () => Promise<{ metadata?: { resourceVersion?: string }; items: T[] }>;
+  labelSelector?: string;
+  onError?: (err: unknown, retryInMs: number) => void;
+}
+
+export class Informer<T extends ObjectLike> {
+  // ListWatch is typed for client-node models; it only ever reads metadata, so plain JSON is fine.
+  private readonly listWatch: ListWatch<KubernetesObject>;
+  private readonly backoff = new ExponentialBackoff<"restart">({ baseMs: 200, maxMs: 30_000 });
+  private readonly handlers: EventHandler<T>[] = [];
+  private synced = false;
+  private stopped = true;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly syncWaiters: Array<() => void> = [];
+  private readonly options: InformerOptions<T>;
+
+  constructor(kubeConfig: KubeConfig, options: InformerOptions<T>) {
+    this.options = options;
+    const list = options.list as unknown as () => Promise<KubernetesListObject<KubernetesObject>>;
+    this.listWatch = new ListWatch(options.path, new Watch(kubeConfig), list, false, options.labelSelector);
+    this.listWatch.on("add", (o) => this.emit("add", o as T));
+    this.listWatch.on("update", (o) => this.emit("update", o as T));
+    this.listWatch.on("delete", (o) => this.emit("delete", o as T));
+    this.listWatch.on("connect", () => {
+      this.backoff.forget("restart");
+    });
+    this.listWatch.on("error", (err) => this.restart(err));
+  }
+
+  /** Registers a handler; it is called for every change, and for objects already cached. */
+  addHandler(handler: EventHandler<T>): void {
+    this.handlers.push(handler);
+    for (const obj of this.listWatch.list()) handler("add", obj as T);
+  }
+
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    try {
+      await this.listWatch.start();
+      this.markSynced();
+    } catch (err) {
+      this.restart(err);
+    }
+  }
+
+  /** Resolves once the first list has been loaded into the cache. */
+  hasSynced(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    await this.listWatch.stop();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.listWatch.get(name, namespace) as T | undefined;
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.listWatch.list(namespace) as readonly T[];
+  }
+
+  private emit(type: "add" | "update" | "delete", obj: T): void {
+    for (const handler of this.handlers) handler(type, obj);
+  }
+
+  private markSynced(): void {
+    // ListWatch reports a failed list through its error callback and still resolves start(); only
+    // a resourceVersion proves the cache was filled.
+    if (this.synced || this.listWatch.latestResourceVersion() === "") return;
+    this.synced = true;
+    for (const resolve of this.syncWaiters.splice(0)) resolve();
+  }
+
+  private restart(err: unknown): void {
+    if (this.stopped) return;
+    const delay = this.backoff.next("restart");
+    this.options.onError?.(err, delay);
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopped) return;
+      this.listWatch
+        .start()
+        .then(() => this.markSynced())
+        .catch((e: unknown) => this.restart(e));
+    }, delay);
+    this.restartTimer.unref();
+  }
+}
+
+/** Hands out one informer per (path, selector) so controllers of one process share the cache. */
+export class InformerFactory {
+  private readonly informers = new Map<string, Informer<ObjectLike>>();
+  private readonly kubeConfig: KubeConfig;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.kubeConfig = kubeConfig;
+  }
+
+  informerFor<T extends ObjectLike>(options: InformerOptions<T>): Informer<T> {
+    const key = `${options.path}?${options.labelSelector ?? ""}`;
+    let informer = this.informers.get(key);
+    if (!informer) {
+      informer = new Informer<T>(this.kubeConfig, options) as unknown as Informer<ObjectLike>;
+      this.informers.set(key, informer);
+    }
+    return informer as unknown as Informer<T>;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+  }
+}

@@ -1,0 +1,3 @@
+/** The shared service process shell. */
+export * from "./config.ts";
+export * from "./service.ts";
