@@ -13,7 +13,8 @@ mkdir -p "$bin_cache" "$out"
 export GOFLAGS="${GOFLAGS:-} -trimpath"
 export GOTOOLCHAIN=local
 
-kube_version=$(sed -n 's/^require k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' "$here/go/kube/go.mod")
+kube_version=$(awk '$1 == "k8s.io/kubernetes" || ($1 == "require" && $2 == "k8s.io/kubernetes") {print $NF; exit}' "$here/go/kube/go.mod")
+[ -n "$kube_version" ] || { echo "build: cannot read the k8s.io/kubernetes version from $here/go/kube/go.mod" >&2; exit 1; }
 kube_minor=$(echo "$kube_version" | cut -d. -f2)
 kube_ldflags="-s -w"
 for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do

@@ -1,0 +1,163 @@
+/**
+ * Brings the whole local federation up: NATS and every cluster's control plane, the fake nodes,
+ * the CRDs on host and the members registered as MemberCluster objects with kubeconfig Secrets.
+ * Independent components start in parallel; each step fails fast, naming the component and its log.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { startApiserver, startControllerManager, startEtcd, startKwok, startScheduler, type RunningCluster } from "./control-plane.ts";
+import { kubeconfigYaml } from "./credentials.ts";
+import { apply, kubectl } from "./kubectl.ts";
+import { nodeManifests } from "./nodes.ts";
+import { bin, kubeconfigPath, repoRoot, testbedDir } from "./paths.ts";
+import { probeOk } from "./probe.ts";
+import { alive, assertPortsFree, ProcessTable, waitFor } from "./processes.ts";
+import { clusterPorts, natsPorts, type ClusterSpec, type Topology } from "./topology.ts";
+
+export const SYSTEM_NAMESPACE = "spillway-system";
+
+export interface Federation {
+  clusters: RunningCluster[];
+  natsUrl: string;
+  seconds: number;
+}
+
+function requireBinaries(): void {
+  const missing = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "nats-server"].filter(
+    (b) => !existsSync(bin(b)),
+  );
+  if (missing.length) throw new Error(`testbed binaries missing in ${join(testbedDir, "bin")}: ${missing.join(", ")}; run e2e/testbed/build.sh`);
+}
+
+/** The kwok Stage manifests, with the configured pod-ready delay written into pod-ready. */
+function writeStages(runDir: string, podReadyDelayMs: number): string[] {
+  const source = join(testbedDir, "kwok-stages");
+  const out = join(runDir, "kwok-stages");
+  mkdirSync(out, { recursive: true });
+  return readdirSync(source)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => {
+      const stage = parse(readFileSync(join(source, f), "utf8")) as { metadata: { name: string }; spec: Record<string, unknown> };
+      if (stage.metadata.name === "pod-ready" && podReadyDelayMs > 0) stage.spec["delay"] = { durationMilliseconds: podReadyDelayMs };
+      writeFileSync(join(out, f), stringify(stage));
+      return join(out, f);
+    });
+}
+
+export async function up(topology: Topology, log: (line: string) => void): Promise<Federation> {
+  const started = Date.now();
+  requireBinaries();
+  const table = new ProcessTable(testbedDir);
+  const running = table.readState().processes.filter((p) => alive(p.pid));
+  if (running.length) {
+    throw new Error(`a testbed is already running (${running.map((p) => p.name).join(", ")}); stop it with \`make down\` first`);
+  }
+  const nats = natsPorts(topology);
+  await assertPortsFree([
+    ...topology.clusters.flatMap((c, i) =>
+      Object.entries(clusterPorts(topology, i)).map(([component, port]) => ({ port, owner: `${c.name} ${component}` })),
+    ),
+    { port: nats.client, owner: "nats-server" },
+    { port: nats.monitor, owner: "nats-server monitoring" },
+  ]);
+
+  const runDir = join(testbedDir, "run");
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  const dirOf = (c: ClusterSpec) => join(runDir, c.name);
+
+  log("starting etcd ×" + topology.clusters.length + " and nats-server");
+  const natsRecord = table.start("nats-server", [
+    bin("nats-server"),
+    "-a",
+    "127.0.0.1",
+    "-p",
+    String(nats.client),
+    "-m",
+    String(nats.monitor),
+    "-js",
+    "-sd",
+    join(runDir, "nats"),
+  ]);
+  await Promise.all([
+    ...topology.clusters.map((c, i) => startEtcd(table, c, clusterPorts(topology, i), dirOf(c))),
+    waitFor("nats-server", () => probeOk(`http://127.0.0.1:${nats.monitor}/healthz?js-enabled-only=true`), {
+      timeoutMs: 30_000,
+      table,
+      record: natsRecord,
+    }),
+  ]);
+
+  log("starting kube-apiserver ×" + topology.clusters.length);
+  const clusters = await Promise.all(topology.clusters.map((c, i) => startApiserver(table, c, clusterPorts(topology, i), dirOf(c))));
+  writeFileSync(
+    kubeconfigPath,
+    kubeconfigYaml(
+      clusters.map((c) => ({ name: c.spec.name, server: c.server, caFile: c.caFile, token: c.credentials.token })),
+      clusters.find((c) => c.spec.role === "host")!.spec.name,
+    ),
+    { mode: 0o600 },
+  );
+
+  const members = clusters.filter((c) => c.spec.role === "member");
+  const host = clusters.find((c) => c.spec.role === "host")!;
+  const stages = writeStages(runDir, topology.podReadyDelayMs);
+  log("starting kube-controller-manager, kube-scheduler and kwok in " + members.map((m) => m.spec.name).join(", "));
+  await Promise.all([...members.map((m) => startMember(table, m, stages)), setUpHost(host, members)]);
+
+  return { clusters, natsUrl: `nats://127.0.0.1:${nats.client}`, seconds: (Date.now() - started) / 1000 };
+}
+
+async function startMember(table: ProcessTable, m: RunningCluster, stages: string[]): Promise<void> {
+  const kwok = startKwok(table, m, stages);
+  await Promise.all([startControllerManager(table, m), startScheduler(table, m)]);
+  const nodes = nodeManifests(m.spec);
+  if (nodes.length === 0) return;
+  await apply(m.spec.name, nodes);
+  await waitFor(
+    `${m.spec.name}: ${nodes.length} kwok nodes Ready`,
+    async () => {
+      const out = await kubectl(m.spec.name, ["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"]);
+      return out.split("\n").filter((s) => s === "True").length === nodes.length;
+    },
+    { timeoutMs: 60_000, table, record: kwok, intervalMs: 300 },
+  );
+}
+
+async function setUpHost(host: RunningCluster, members: RunningCluster[]): Promise<void> {
+  const crdDir = join(repoRoot, "packages", "api", "crds");
+  await kubectl(host.spec.name, ["apply", "--server-side", "--field-manager=spillway-testbed", "-f", crdDir]);
+  await kubectl(host.spec.name, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "-l", "!nonexistent-label"]).catch(() =>
+    kubectl(host.spec.name, ["wait", "--for=condition=Established", "--timeout=60s", "--all", "crd"]),
+  );
+  await apply(host.spec.name, [{ apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE } }]);
+  await apply(
+    host.spec.name,
+    members.flatMap((m) => [
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: `${m.spec.name}-kubeconfig`, namespace: SYSTEM_NAMESPACE, labels: { "spillway.dev/cluster": m.spec.name } },
+        type: "Opaque",
+        stringData: { kubeconfig: readFileSync(m.kubeconfig, "utf8") },
+      },
+      {
+        apiVersion: "spillway.dev/v1alpha1",
+        kind: "MemberCluster",
+        metadata: { name: m.spec.name, labels: { "spillway.dev/tier": m.spec.tier!, "topology.kubernetes.io/region": m.spec.region ?? m.spec.name } },
+        spec: {
+          tier: m.spec.tier,
+          priority: m.spec.priority ?? 100,
+          ...(m.spec.region ? { region: m.spec.region } : {}),
+          kubeconfigSecretRef: { namespace: SYSTEM_NAMESPACE, name: `${m.spec.name}-kubeconfig`, key: "kubeconfig" },
+        },
+      },
+    ]),
+  );
+}
+
+/** Stops every process the testbed (and the demo) started; returns their names. */
+export async function down(): Promise<string[]> {
+  return new ProcessTable(testbedDir).stopAll();
+}

@@ -1,0 +1,135 @@
+/**
+ * The testbed's shape: which clusters, which simulated nodes, which ports. Defaults follow the
+ * foundation issue (two IDC clusters of 4 × 16 CPU / 64Gi with one 8-GPU node each, one cloud
+ * cluster of 8 nodes with 16 GPUs in all); a JSON file named by SPILLWAY_TESTBED_CONFIG overrides
+ * any of it. Pure data and pure functions: unit-tested without starting anything.
+ */
+import { readFileSync } from "node:fs";
+
+export interface NodePool {
+  count: number;
+  cpu: string;
+  memory: string;
+  gpus?: number;
+  pods?: number;
+  labels?: Record<string, string>;
+}
+
+export interface ClusterSpec {
+  name: string;
+  role: "host" | "member";
+  tier?: "idc" | "cloud";
+  priority?: number;
+  region?: string;
+  nodePools?: NodePool[];
+}
+
+export interface Topology {
+  clusters: ClusterSpec[];
+  /** First port; each cluster takes a block of 10 after it, NATS the block after the clusters. */
+  portBase: number;
+  /** How long kwok waits before marking a scheduled pod Running and Ready. */
+  podReadyDelayMs: number;
+}
+
+export const defaultTopology: Topology = {
+  portBase: 17000,
+  podReadyDelayMs: 1000,
+  clusters: [
+    { name: "host", role: "host" },
+    {
+      name: "idc-1",
+      role: "member",
+      tier: "idc",
+      priority: 10,
+      region: "dc-east",
+      nodePools: [
+        { count: 3, cpu: "16", memory: "64Gi" },
+        { count: 1, cpu: "16", memory: "64Gi", gpus: 8 },
+      ],
+    },
+    {
+      name: "idc-2",
+      role: "member",
+      tier: "idc",
+      priority: 20,
+      region: "dc-west",
+      nodePools: [
+        { count: 3, cpu: "16", memory: "64Gi" },
+        { count: 1, cpu: "16", memory: "64Gi", gpus: 8 },
+      ],
+    },
+    {
+      name: "cloud-1",
+      role: "member",
+      tier: "cloud",
+      priority: 100,
+      region: "cloud-region-1",
+      nodePools: [
+        { count: 4, cpu: "16", memory: "64Gi" },
+        { count: 4, cpu: "16", memory: "64Gi", gpus: 4 },
+      ],
+    },
+  ],
+};
+
+/** Ports of one cluster's components, derived from its index so runs never collide internally. */
+export interface ClusterPorts {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+  kwok: number;
+}
+
+export function clusterPorts(topology: Topology, index: number): ClusterPorts {
+  const base = topology.portBase + 10 * index;
+  return {
+    etcdClient: base,
+    etcdPeer: base + 1,
+    apiserver: base + 2,
+    controllerManager: base + 3,
+    scheduler: base + 4,
+    kwok: base + 5,
+  };
+}
+
+export function natsPorts(topology: Topology): { client: number; monitor: number } {
+  const base = topology.portBase + 10 * topology.clusters.length;
+  return { client: base, monitor: base + 1 };
+}
+
+/** Ports for the Spillway services started by the demo, after NATS's block. */
+export function servicePort(topology: Topology, index: number): number {
+  return topology.portBase + 10 * (topology.clusters.length + 1) + index;
+}
+
+/** Validates a topology, naming the offending entry. */
+export function validateTopology(t: Topology): Topology {
+  const names = new Set<string>();
+  const hosts = t.clusters.filter((c) => c.role === "host");
+  if (hosts.length !== 1) throw new Error(`testbed topology: exactly one cluster must have role "host", found ${hosts.length}`);
+  for (const c of t.clusters) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c.name)) throw new Error(`testbed topology: cluster name ${JSON.stringify(c.name)} is not a DNS label`);
+    if (names.has(c.name)) throw new Error(`testbed topology: cluster ${c.name} is listed twice`);
+    names.add(c.name);
+    if (c.role === "member" && !c.tier) throw new Error(`testbed topology: member ${c.name} needs a tier (idc or cloud)`);
+    for (const pool of c.nodePools ?? []) {
+      if (!Number.isInteger(pool.count) || pool.count < 0) throw new Error(`testbed topology: ${c.name}: node pool count must be a non-negative integer`);
+    }
+  }
+  if (!Number.isInteger(t.portBase) || t.portBase < 1024 || t.portBase > 60000) throw new Error(`testbed topology: portBase ${t.portBase} must be in 1024..60000`);
+  if (!Number.isInteger(t.podReadyDelayMs) || t.podReadyDelayMs < 0) throw new Error("testbed topology: podReadyDelayMs must be a non-negative integer");
+  return t;
+}
+
+/** The default topology with the overrides of SPILLWAY_TESTBED_CONFIG, if set. */
+export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
+  const file = env["SPILLWAY_TESTBED_CONFIG"];
+  const overrides: Partial<Topology> = file ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Topology>) : {};
+  const t: Topology = { ...defaultTopology, ...overrides };
+  if (env["SPILLWAY_TESTBED_PORT_BASE"]) t.portBase = Number(env["SPILLWAY_TESTBED_PORT_BASE"]);
+  if (env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"]) t.podReadyDelayMs = Number(env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"]);
+  return validateTopology(t);
+}
