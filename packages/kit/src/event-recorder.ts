@@ -3,7 +3,7 @@
  * event on the same object within a short window are folded into a count instead of new objects,
  * as client-go's recorder does, so a failing reconcile loop does not flood etcd.
  */
-import { EventsV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { EventsV1Api, V1MicroTime, type KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "@spillway/api";
 
 export type EventType = "Normal" | "Warning";
@@ -36,7 +36,7 @@ export class EventRecorder {
         namespace,
         body: {
           metadata: { generateName: `${obj.metadata.name}.`, namespace },
-          eventTime: new Date(now),
+          eventTime: new V1MicroTime(now),
           reportingController: `spillway.dev/${this.controller}`,
           reportingInstance: this.instance,
           action,

@@ -5,7 +5,7 @@
  * replicas does not matter); a leader that cannot renew within `renewDeadline` steps down. Writes
  * use the Lease's resourceVersion, so two candidates can never both win the same term.
  */
-import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import { isConflict, isNotFound } from "./errors.ts";
 
 export interface LeaderElectionOptions {
@@ -82,7 +82,8 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity } = this.opts;
-    const now = new Date();
+    // Lease times are MicroTime: the API refuses anything but six fractional digits.
+    const now = new V1MicroTime();
     let lease: V1Lease;
     try {
       lease = await this.api.readNamespacedLease({ namespace, name });
@@ -110,7 +111,7 @@ export class LeaderElector {
       await this.api.replaceNamespacedLease({
         namespace,
         name,
-        body: this.leaseBody(lease, holder === identity && spec.acquireTime ? new Date(spec.acquireTime) : now, transitions, now),
+        body: this.leaseBody(lease, holder === identity && spec.acquireTime ? new V1MicroTime(spec.acquireTime) : now, transitions, now),
       });
       return true;
     } catch (err) {
@@ -119,7 +120,7 @@ export class LeaderElector {
     }
   }
 
-  private leaseBody(existing: V1Lease | undefined, acquireTime: Date, transitions: number, renewTime = acquireTime): V1Lease {
+  private leaseBody(existing: V1Lease | undefined, acquireTime: V1MicroTime, transitions: number, renewTime = acquireTime): V1Lease {
     return {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
@@ -141,7 +142,16 @@ export class LeaderElector {
     await this.api.replaceNamespacedLease({
       namespace,
       name,
-      body: { ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: new Date() } },
+      body: {
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: "",
+          leaseDurationSeconds: 1,
+          acquireTime: lease.spec.acquireTime ? new V1MicroTime(lease.spec.acquireTime) : undefined,
+          renewTime: new V1MicroTime(),
+        },
+      },
     });
   }
 }

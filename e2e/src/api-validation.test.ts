@@ -1,0 +1,96 @@
+/**
+ * The API as a user meets it through kubectl: the five kinds are served, bad FederatedDeployments
+ * are refused by the API server with messages naming the field, and `kubectl scale` works through
+ * the scale subresource.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { stringify } from "yaml";
+import { kubectl } from "./kubectl.ts";
+import { createNamespace, deleteNamespace, uniqueName } from "./helpers.ts";
+
+const ns = uniqueName("e2e-api");
+
+function deployment(name: string, patch: (spec: Record<string, unknown>) => void) {
+  const spec: Record<string, unknown> = {
+    replicas: 3,
+    selector: { matchLabels: { app: "web" } },
+    template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } },
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+  };
+  patch(spec);
+  return stringify({ apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", metadata: { name, namespace: ns }, spec });
+}
+
+describe("the spillway.dev API on host", () => {
+  beforeAll(() => createNamespace("host", ns));
+  afterAll(() => deleteNamespace("host", ns));
+
+  it("serves the five kinds", async () => {
+    const r = await kubectl("host", ["api-resources", "--api-group=spillway.dev", "-o", "name"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split("\n").sort()).toEqual(
+      ["federateddeployments", "federatedhpas", "federatedstatefulsets", "memberclusters", "placements"].map((p) => `${p}.spillway.dev`),
+    );
+  });
+
+  it.each<[string, (spec: Record<string, unknown>) => void, RegExp]>([
+    ["negative replicas", (s) => (s["replicas"] = -1), /spec\.replicas: Invalid value: -1/],
+    [
+      "a selector that does not match the template labels",
+      (s) => (s["selector"] = { matchLabels: { app: "api" } }),
+      /spec\.selector: Invalid value: .*selector does not match template labels/,
+    ],
+    [
+      "maxSurge and maxUnavailable both 0",
+      (s) => (s["strategy"] = { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: "0%" } }),
+      /spec\.strategy\.rollingUpdate\.maxUnavailable: Invalid value: .*may not be 0 when maxSurge is 0/,
+    ],
+    ["a negative maxSurge", (s) => (s["strategy"] = { rollingUpdate: { maxSurge: -1 } }), /spec\.strategy\.rollingUpdate\.maxSurge: Invalid value/],
+    ["rollingUpdate with the Recreate strategy", (s) => (s["strategy"] = { type: "Recreate", rollingUpdate: { maxSurge: 1 } }), /spec\.strategy\.rollingUpdate: Forbidden/],
+  ])("refuses %s, naming the field", async (_what, patch, message) => {
+    const r = await kubectl("host", ["apply", "-f", "-"], deployment(uniqueName("bad"), patch));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it("accepts a valid one, defaults it like a Deployment, and scales it with kubectl scale", async () => {
+    const applied = await kubectl("host", ["apply", "-f", "-"], deployment("web", (s) => delete s["strategy"]));
+    expect(applied.stderr).toBe("");
+    const got = JSON.parse((await kubectl("host", ["get", "-n", ns, "fdeploy", "web", "-o", "json"])).stdout) as {
+      spec: { strategy: unknown; revisionHistoryLimit: number; progressDeadlineSeconds: number };
+    };
+    expect(got.spec.revisionHistoryLimit).toBe(10);
+    expect(got.spec.progressDeadlineSeconds).toBe(600);
+
+    const scaled = await kubectl("host", ["scale", "-n", ns, "fdeploy/web", "--replicas=7"]);
+    expect(scaled.code).toBe(0);
+    const replicas = await kubectl("host", ["get", "-n", ns, "fdeploy", "web", "-o", "jsonpath={.spec.replicas}"]);
+    expect(replicas.stdout).toBe("7");
+  });
+
+  it("keeps the selector immutable", async () => {
+    await kubectl("host", ["apply", "-f", "-"], deployment("fixed", () => {}));
+    const r = await kubectl(
+      "host",
+      ["apply", "-f", "-"],
+      deployment("fixed", (s) => {
+        s["selector"] = { matchLabels: { app: "web", tier: "front" } };
+        s["template"] = { metadata: { labels: { app: "web", tier: "front" } }, spec: { containers: [{ name: "web", image: "nginx" }] } };
+      }),
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/spec\.selector: Invalid value: .*selector is immutable/);
+  });
+
+  it("refuses a FederatedHPA whose maxReplicas is below minReplicas", async () => {
+    const hpa = stringify({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedHPA",
+      metadata: { name: "h", namespace: ns },
+      spec: { scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: "web" }, minReplicas: 5, maxReplicas: 2 },
+    });
+    const r = await kubectl("host", ["apply", "-f", "-"], hpa);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/spec\.maxReplicas: Invalid value: .*must be greater than or equal to minReplicas/);
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * Where the e2e suite finds its clusters. By default the local testbed (`.testbed/kubeconfig`,
+ * contexts host, idc-1, idc-2, cloud-1); anyone with other clusters (kind, real ones) points it at
+ * them with SPILLWAY_E2E_KUBECONFIG and SPILLWAY_E2E_CONTEXTS=host=kind-host,idc-1=kind-idc-1,...
+ */
+import { KubeConfig } from "@kubernetes/client-node";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { kubeconfigPath, repoRoot, testbedDir } from "../testbed/src/paths.ts";
+import { loadTopology, natsPorts } from "../testbed/src/topology.ts";
+
+export type ClusterRole = "host" | "idc-1" | "idc-2" | "cloud-1";
+export const ROLES: ClusterRole[] = ["host", "idc-1", "idc-2", "cloud-1"];
+
+export const e2eKubeconfig = process.env["SPILLWAY_E2E_KUBECONFIG"] ?? kubeconfigPath;
+
+const contextMap = new Map<string, string>(
+  (process.env["SPILLWAY_E2E_CONTEXTS"] ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((pair) => pair.split("=") as [string, string]),
+);
+
+/** The kubeconfig context that plays `role`. */
+export const contextOf = (role: ClusterRole) => contextMap.get(role) ?? role;
+
+export function kubeConfigFor(role: ClusterRole): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(e2eKubeconfig);
+  kc.setCurrentContext(contextOf(role));
+  return kc;
+}
+
+export const kubectlBin = process.env["SPILLWAY_KUBECTL"] ?? (existsSync(join(testbedDir, "bin", "kubectl")) ? join(testbedDir, "bin", "kubectl") : "kubectl");
+
+export const natsUrl = process.env["SPILLWAY_E2E_NATS_URL"] ?? `nats://127.0.0.1:${natsPorts(loadTopology()).client}`;
+
+export { repoRoot };

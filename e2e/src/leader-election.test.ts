@@ -1,0 +1,82 @@
+/**
+ * Leader election against the real API server: two candidates, one leader; when the leader is
+ * killed (no chance to release the lease) the other takes over within the lease duration.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { CoordinationV1Api } from "@kubernetes/client-node";
+import { LeaderElector } from "@spillway/kit";
+import { kubeConfigFor } from "./env.ts";
+import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { leaderGauge, startService, stop, waitReady, type RunningService } from "./service-process.ts";
+
+const LEASE_SECONDS = 4;
+
+describe("leader election on a coordination.k8s.io Lease", () => {
+  const ns = uniqueName("e2e-leader");
+  const leases = kubeConfigFor("host").makeApiClient(CoordinationV1Api);
+  const procs: RunningService[] = [];
+
+  beforeAll(() => createNamespace("host", ns));
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => stop(p, "SIGKILL")));
+    await deleteNamespace("host", ns);
+  });
+
+  it("elects exactly one of two in-process candidates, never two at once", async () => {
+    const kc = kubeConfigFor("host");
+    const leading = new Set<string>();
+    let overlap = false;
+    const electors = ["x", "y"].map(
+      (id) =>
+        new LeaderElector(kc, {
+          namespace: ns,
+          name: "kit-test",
+          identity: id,
+          leaseDurationMs: 3000,
+          renewDeadlineMs: 2000,
+          retryPeriodMs: 200,
+          onStartedLeading: () => {
+            leading.add(id);
+            if (leading.size > 1) overlap = true;
+          },
+          onStoppedLeading: () => leading.delete(id),
+        }),
+    );
+    electors.forEach((e) => e.start());
+    await eventually("a leader", async () => (leading.size === 1 ? true : undefined), 10_000, 50);
+    // Let several renew/retry rounds pass: the standby must keep losing.
+    const until = Date.now() + 1500;
+    await eventually("renewal rounds", async () => (Date.now() > until ? true : undefined), 5000, 100);
+    expect(leading.size).toBe(1);
+    expect(overlap).toBe(false);
+    await Promise.all(electors.map((e) => e.stop()));
+  });
+
+  it("hands over within the lease duration after the leader process is killed", async () => {
+    for (const id of ["p1", "p2"]) procs.push(await startService("scheduler", id, [`--lease-namespace=${ns}`, `--lease-duration=${LEASE_SECONDS}`]));
+    await Promise.all(procs.map((p) => waitReady(p)));
+    const holder = await eventually("first leader", async () => {
+      const l = await leases.readNamespacedLease({ namespace: ns, name: "spillway-scheduler" }).catch(() => undefined);
+      return l?.spec?.holderIdentity || undefined;
+    });
+    const leader = procs.find((p) => p.identity === holder)!;
+    const standby = procs.find((p) => p !== leader)!;
+    expect(await leaderGauge(standby)).toBe(0);
+
+    const killedAt = Date.now();
+    await stop(leader, "SIGKILL");
+    await eventually(
+      "standby holds the lease",
+      async () => {
+        const l = await leases.readNamespacedLease({ namespace: ns, name: "spillway-scheduler" });
+        return l.spec?.holderIdentity === standby.identity ? true : undefined;
+      },
+      3 * LEASE_SECONDS * 1000,
+      50,
+    );
+    const takeoverMs = Date.now() - killedAt;
+    // The lease runs out LEASE_SECONDS after the last renewal; the standby notices on its next retry.
+    expect(takeoverMs).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + 1000);
+    expect(await leaderGauge(standby)).toBe(1);
+  });
+});

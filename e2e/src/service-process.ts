@@ -1,0 +1,78 @@
+/**
+ * Runs a Spillway service as the real process a user deploys, against the e2e host cluster and
+ * NATS, with its own health port.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { contextOf, e2eKubeconfig, natsUrl, repoRoot } from "./env.ts";
+import { eventually } from "./helpers.ts";
+
+export const SERVICES = ["cluster-gateway", "scheduler", "fleet-root", "stateful-orchestrator", "federated-hpa"] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningService {
+  name: ServiceName;
+  identity: string;
+  child: ChildProcess;
+  healthUrl: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export async function startService(name: ServiceName, identity: string, extraArgs: string[] = []): Promise<RunningService> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, "services", name, "src", "main.ts"),
+      `--kubeconfig=${e2eKubeconfig}`,
+      `--context=${contextOf("host")}`,
+      `--nats-url=${natsUrl}`,
+      `--health-addr=127.0.0.1:${port}`,
+      `--identity=${identity}`,
+      ...extraArgs,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { name, identity, child, healthUrl: `http://127.0.0.1:${port}`, output: () => out, exited };
+}
+
+export async function waitReady(s: RunningService, timeoutMs = 30_000): Promise<void> {
+  await eventually(
+    `${s.name}/${s.identity} /readyz`,
+    async () => {
+      if (s.child.exitCode !== null) throw new Error(`${s.name} exited with ${s.child.exitCode}:\n${s.output()}`);
+      const r = await fetch(`${s.healthUrl}/readyz`).catch(() => undefined);
+      return r?.status === 200 ? true : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** 1 when the service's spillway_leader gauge says this replica leads. */
+export async function leaderGauge(s: RunningService): Promise<number> {
+  const text = await (await fetch(`${s.healthUrl}/metrics`)).text();
+  const m = /^spillway_leader(?:\{[^}]*\})? (\d+)/m.exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+export async function stop(s: RunningService, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+  if (s.child.exitCode === null) s.child.kill(signal);
+  return s.exited;
+}

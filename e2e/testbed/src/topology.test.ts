@@ -1,0 +1,39 @@
+import { describe, expect, it } from "@jest/globals";
+import { nodeManifests } from "./nodes.ts";
+import { clusterPorts, defaultTopology, natsPorts, validateTopology, type Topology } from "./topology.ts";
+
+type NodeLike = { metadata: { name: string; labels: Record<string, string> }; status: { allocatable: Record<string, string> } };
+
+describe("testbed topology", () => {
+  it("defaults to the issue's fleet: idc 4×16 CPU with one 8-GPU node, cloud 8 nodes with 16 GPUs", () => {
+    const byName = new Map(defaultTopology.clusters.map((c) => [c.name, nodeManifests(c) as NodeLike[]]));
+    const gpus = (nodes: NodeLike[]) => nodes.reduce((s, n) => s + Number(n.status.allocatable["nvidia.com/gpu"] ?? 0), 0);
+    expect([...byName.keys()]).toEqual(["host", "idc-1", "idc-2", "cloud-1"]);
+    for (const idc of ["idc-1", "idc-2"]) {
+      const nodes = byName.get(idc)!;
+      expect(nodes).toHaveLength(4);
+      expect(nodes.every((n) => n.status.allocatable["cpu"] === "16" && n.status.allocatable["memory"] === "64Gi")).toBe(true);
+      expect(nodes.filter((n) => n.status.allocatable["nvidia.com/gpu"] === "8")).toHaveLength(1);
+    }
+    expect(byName.get("cloud-1")).toHaveLength(8);
+    expect(gpus(byName.get("cloud-1")!)).toBe(16);
+    expect(byName.get("host")).toHaveLength(0);
+  });
+
+  it("gives every component of every cluster and NATS a distinct port", () => {
+    const ports = [
+      ...defaultTopology.clusters.flatMap((_, i) => Object.values(clusterPorts(defaultTopology, i))),
+      ...Object.values(natsPorts(defaultTopology)),
+    ];
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  it.each<[string, Partial<Topology>, RegExp]>([
+    ["two hosts", { clusters: [{ name: "a", role: "host" }, { name: "b", role: "host" }] }, /exactly one cluster/],
+    ["a bad name", { clusters: [{ name: "Host_1", role: "host" }] }, /not a DNS label/],
+    ["a member without tier", { clusters: [{ name: "h", role: "host" }, { name: "m", role: "member" }] }, /needs a tier/],
+    ["a privileged port base", { portBase: 80 }, /portBase/],
+  ])("rejects %s with a message that names it", (_what, override, message) => {
+    expect(() => validateTopology({ ...defaultTopology, ...override })).toThrow(message);
+  });
+});

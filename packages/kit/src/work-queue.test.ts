@@ -1,0 +1,155 @@
+import { describe, expect, it } from "@jest/globals";
+import fc from "fast-check";
+import { TerminalError } from "./errors.ts";
+import { WorkQueue } from "./work-queue.ts";
+
+/** A promise with its resolver, to hold a handler open while the test adds more work. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { open, opened };
+}
+
+/** Resolves once `predicate` holds, checking on every macrotask turn. */
+async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe("WorkQueue", () => {
+  it("processes a key added many times while waiting once", async () => {
+    const runs: string[] = [];
+    const g = gate();
+    const q = new WorkQueue(
+      async (key) => {
+        runs.push(key);
+        if (key === "blocker") await g.opened;
+      },
+      { concurrency: 1 },
+    );
+    q.add("blocker");
+    for (let i = 0; i < 10; i++) q.add("a");
+    q.add("b");
+    q.add("a");
+    g.open();
+    await q.idle();
+    expect(runs).toEqual(["blocker", "a", "b"]);
+  });
+
+  it("never runs one key on two workers, and re-runs a key added while in flight once", async () => {
+    let inFlight = 0;
+    let maxInFlightForKey = 0;
+    let runs = 0;
+    const g = gate();
+    const q = new WorkQueue(
+      async () => {
+        inFlight++;
+        runs++;
+        maxInFlightForKey = Math.max(maxInFlightForKey, inFlight);
+        if (runs === 1) await g.opened;
+        inFlight--;
+      },
+      { concurrency: 8 },
+    );
+    q.add("k");
+    await until(() => runs === 1);
+    q.add("k");
+    q.add("k");
+    q.add("k");
+    g.open();
+    await q.idle();
+    expect(maxInFlightForKey).toBe(1);
+    expect(runs).toBe(2);
+  });
+
+  it("bounds concurrency across keys", async () => {
+    let active = 0;
+    let peak = 0;
+    const q = new WorkQueue(
+      async () => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setImmediate(r));
+        active--;
+      },
+      { concurrency: 3 },
+    );
+    for (let i = 0; i < 50; i++) q.add(`k${i}`);
+    await q.idle();
+    expect(peak).toBe(3);
+  });
+
+  it("retries failures with growing per-key backoff and forgets it on success", async () => {
+    const attempts: number[] = [];
+    const retries: Array<number | undefined> = [];
+    const q = new WorkQueue(
+      async () => {
+        attempts.push(Date.now());
+        if (attempts.length < 4) throw new Error("transient");
+      },
+      { backoffBaseMs: 20, onError: (_k, _e, retryIn) => retries.push(retryIn) },
+    );
+    q.add("k");
+    await until(() => attempts.length === 4);
+    await q.idle();
+    expect(retries).toEqual([20, 40, 80]);
+    // Each retry waited at least its backoff (timers never fire early).
+    for (let i = 1; i < attempts.length; i++) expect(attempts[i]! - attempts[i - 1]!).toBeGreaterThanOrEqual(retries[i - 1]! - 2);
+    expect(q.retries("k")).toBe(0);
+  });
+
+  it("does not retry a terminal error", async () => {
+    let runs = 0;
+    const errors: Array<number | undefined> = [];
+    const q = new WorkQueue(
+      async () => {
+        runs++;
+        throw new Error("wrapped", { cause: new TerminalError("spec can never work") });
+      },
+      { backoffBaseMs: 1, onError: (_k, _e, retryIn) => errors.push(retryIn) },
+    );
+    q.add("k");
+    await q.idle();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(runs).toBe(1);
+    expect(errors).toEqual([undefined]);
+  });
+
+  it("honours requeueAfter, and an explicit add supersedes the delay", async () => {
+    const times: number[] = [];
+    const q = new WorkQueue(async () => {
+      times.push(Date.now());
+      return times.length === 1 ? { requeueAfterMs: 60_000 } : undefined;
+    });
+    q.add("k");
+    await until(() => times.length === 1);
+    q.add("k");
+    await until(() => times.length === 2);
+    expect(times[1]! - times[0]!).toBeLessThan(60_000);
+    await q.shutdown();
+  });
+
+  it("processes every added key exactly once when all succeed (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom("a", "b", "c", "d", "e"), { maxLength: 40 }), fc.integer({ min: 1, max: 4 }), async (keys, concurrency) => {
+        const seen = new Map<string, number>();
+        const q = new WorkQueue(
+          async (key) => {
+            seen.set(key, (seen.get(key) ?? 0) + 1);
+          },
+          { concurrency },
+        );
+        for (const k of keys) q.add(k);
+        await q.idle();
+        expect(new Set(seen.keys())).toEqual(new Set(keys));
+        for (const n of seen.values()) expect(n).toBeGreaterThanOrEqual(1);
+        // A key can run twice only if it was added again while in flight; never more than its adds.
+        for (const [k, n] of seen) expect(n).toBeLessThanOrEqual(keys.filter((x) => x === k).length);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "@jest/globals";
+import { parseConfig } from "./config.ts";
+
+describe("parseConfig", () => {
+  it("takes flags over environment over defaults", () => {
+    const c = parseConfig("scheduler", ["--health-addr=127.0.0.1:9000", "--lease-duration", "4"], {
+      SPILLWAY_HEALTH_ADDR: "0.0.0.0:1",
+      SPILLWAY_NATS_URL: "nats://nats:4222",
+    });
+    expect(c).toMatchObject({ service: "scheduler", healthHost: "127.0.0.1", healthPort: 9000, natsUrl: "nats://nats:4222", leaseDurationMs: 4000 });
+    expect(c.leaseNamespace).toBe("spillway-system");
+  });
+
+  it.each([
+    [["--health-addr=nope"], /--health-addr must be host:port/],
+    [["--lease-duration=1"], /--lease-duration must be a number of seconds >= 2/],
+    [["--no-such-flag=1"], /Unknown option/],
+  ])("rejects %j naming the flag", (argv, message) => {
+    expect(() => parseConfig("x", argv, {})).toThrow(message);
+  });
+});
