@@ -45,8 +45,16 @@ describe("the spillway.dev API on host", () => {
       (s) => (s["strategy"] = { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: "0%" } }),
       /spec\.strategy\.rollingUpdate\.maxUnavailable: Invalid value: .*may not be 0 when maxSurge is 0/,
     ],
-    ["a negative maxSurge", (s) => (s["strategy"] = { rollingUpdate: { maxSurge: -1 } }), /spec\.strategy\.rollingUpdate\.maxSurge: Invalid value/],
-    ["rollingUpdate with the Recreate strategy", (s) => (s["strategy"] = { type: "Recreate", rollingUpdate: { maxSurge: 1 } }), /spec\.strategy\.rollingUpdate: Forbidden/],
+    [
+      "a negative maxSurge",
+      (s) => (s["strategy"] = { rollingUpdate: { maxSurge: -1 } }),
+      /spec\.strategy\.rollingUpdate\.maxSurge: Invalid value/,
+    ],
+    [
+      "rollingUpdate with the Recreate strategy",
+      (s) => (s["strategy"] = { type: "Recreate", rollingUpdate: { maxSurge: 1 } }),
+      /spec\.strategy\.rollingUpdate: Forbidden/,
+    ],
   ])("refuses %s, naming the field", async (_what, patch, message) => {
     const r = await kubectl("host", ["apply", "-f", "-"], deployment(uniqueName("bad"), patch));
     expect(r.code).not.toBe(0);
@@ -54,7 +62,11 @@ describe("the spillway.dev API on host", () => {
   });
 
   it("accepts a valid one, defaults it like a Deployment, and scales it with kubectl scale", async () => {
-    const applied = await kubectl("host", ["apply", "-f", "-"], deployment("web", (s) => delete s["strategy"]));
+    const applied = await kubectl(
+      "host",
+      ["apply", "-f", "-"],
+      deployment("web", (s) => delete s["strategy"]),
+    );
     expect(applied.stderr).toBe("");
     const got = JSON.parse((await kubectl("host", ["get", "-n", ns, "fdeploy", "web", "-o", "json"])).stdout) as {
       spec: { strategy: unknown; revisionHistoryLimit: number; progressDeadlineSeconds: number };
@@ -69,7 +81,11 @@ describe("the spillway.dev API on host", () => {
   });
 
   it("keeps the selector immutable", async () => {
-    await kubectl("host", ["apply", "-f", "-"], deployment("fixed", () => {}));
+    await kubectl(
+      "host",
+      ["apply", "-f", "-"],
+      deployment("fixed", () => {}),
+    );
     const r = await kubectl(
       "host",
       ["apply", "-f", "-"],
@@ -87,7 +103,11 @@ describe("the spillway.dev API on host", () => {
       apiVersion: "spillway.dev/v1alpha1",
       kind: "FederatedHPA",
       metadata: { name: "h", namespace: ns },
-      spec: { scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: "web" }, minReplicas: 5, maxReplicas: 2 },
+      spec: {
+        scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: "web" },
+        minReplicas: 5,
+        maxReplicas: 2,
+      },
     });
     const r = await kubectl("host", ["apply", "-f", "-"], hpa);
     expect(r.code).not.toBe(0);

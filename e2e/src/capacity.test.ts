@@ -21,8 +21,12 @@ describe("a member cluster of the testbed", () => {
   it("runs exactly as many pods as its nodes' CPU holds and leaves the rest Pending/Unschedulable", async () => {
     const perPodMilli = 6000;
     // What fits, from the nodes themselves: free CPU per schedulable node, minus what runs there.
-    const nodes = (await core.listNode()).items.filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === "NoSchedule"));
-    const pods = (await core.listPodForAllNamespaces()).items.filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+    const nodes = (await core.listNode()).items.filter(
+      (n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === "NoSchedule"),
+    );
+    const pods = (await core.listPodForAllNamespaces()).items.filter(
+      (p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed",
+    );
     let fits = 0;
     for (const node of nodes) {
       const used = pods
@@ -44,7 +48,9 @@ describe("a member cluster of the testbed", () => {
           template: {
             metadata: { labels: { app: "hungry" } },
             spec: {
-              containers: [{ name: "app", image: "registry.example/hungry:1", resources: { requests: { cpu: `${perPodMilli}m`, memory: "1Gi" } } }],
+              containers: [
+                { name: "app", image: "registry.example/hungry:1", resources: { requests: { cpu: `${perPodMilli}m`, memory: "1Gi" } } },
+              ],
             },
           },
         },
@@ -52,12 +58,15 @@ describe("a member cluster of the testbed", () => {
     });
 
     const isUnschedulable = (p: V1Pod) =>
-      p.status?.phase === "Pending" && (p.status.conditions ?? []).some((c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable");
+      p.status?.phase === "Pending" &&
+      (p.status.conditions ?? []).some((c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable");
     const settled = await eventually(
       `${replicas} pods of which ${fits} Running and Ready`,
       async () => {
         const list = (await core.listNamespacedPod({ namespace: ns, labelSelector: "app=hungry" })).items;
-        const running = list.filter((p) => p.status?.phase === "Running" && (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"));
+        const running = list.filter(
+          (p) => p.status?.phase === "Running" && (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+        );
         const pending = list.filter(isUnschedulable);
         return list.length === replicas && running.length === fits && pending.length === replicas - fits ? { running, pending } : undefined;
       },

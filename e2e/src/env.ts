@@ -5,8 +5,7 @@
  */
 import { KubeConfig } from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { kubeconfigPath, repoRoot, testbedDir } from "../testbed/src/paths.ts";
+import { bin, kubeconfigPath, repoRoot } from "../testbed/src/paths.ts";
 import { loadTopology, natsPorts } from "../testbed/src/topology.ts";
 
 export type ClusterRole = "host" | "idc-1" | "idc-2" | "cloud-1";
@@ -31,7 +30,7 @@ export function kubeConfigFor(role: ClusterRole): KubeConfig {
   return kc;
 }
 
-export const kubectlBin = process.env["SPILLWAY_KUBECTL"] ?? (existsSync(join(testbedDir, "bin", "kubectl")) ? join(testbedDir, "bin", "kubectl") : "kubectl");
+export const kubectlBin = process.env["SPILLWAY_KUBECTL"] ?? (existsSync(bin("kubectl")) ? bin("kubectl") : "kubectl");
 
 export const natsUrl = process.env["SPILLWAY_E2E_NATS_URL"] ?? `nats://127.0.0.1:${natsPorts(loadTopology()).client}`;
 

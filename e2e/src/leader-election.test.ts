@@ -53,7 +53,8 @@ describe("leader election on a coordination.k8s.io Lease", () => {
   });
 
   it("hands over within the lease duration after the leader process is killed", async () => {
-    for (const id of ["p1", "p2"]) procs.push(await startService("scheduler", id, [`--lease-namespace=${ns}`, `--lease-duration=${LEASE_SECONDS}`]));
+    for (const id of ["p1", "p2"])
+      procs.push(await startService("scheduler", id, [`--lease-namespace=${ns}`, `--lease-duration=${LEASE_SECONDS}`]));
     await Promise.all(procs.map((p) => waitReady(p)));
     const holder = await eventually("first leader", async () => {
       const l = await leases.readNamespacedLease({ namespace: ns, name: "spillway-scheduler" }).catch(() => undefined);

@@ -22,7 +22,8 @@ describe("the five services", () => {
 
   it("start two replicas each, all ready, exactly one leader per service holding its Lease", async () => {
     for (const name of SERVICES) {
-      for (const replica of ["a", "b"]) running.push(await startService(name, `${name}-${replica}`, [`--lease-namespace=${leaseNs}`, "--lease-duration=4"]));
+      for (const replica of ["a", "b"])
+        running.push(await startService(name, `${name}-${replica}`, [`--lease-namespace=${leaseNs}`, "--lease-duration=4"]));
     }
     await Promise.all(running.map((s) => waitReady(s)));
     for (const name of SERVICES) {
@@ -47,10 +48,15 @@ describe("the five services", () => {
     const standby = running.find((s) => s.name === name && s !== leader)!;
     const t0 = Date.now();
     expect(await stop(leader, "SIGTERM")).toBe(0);
-    await eventually("standby takes the lease", async () => {
-      const l = await leases.readNamespacedLease({ namespace: leaseNs, name: `spillway-${name}` });
-      return l.spec?.holderIdentity === standby.identity ? true : undefined;
-    }, 10_000, 50);
+    await eventually(
+      "standby takes the lease",
+      async () => {
+        const l = await leases.readNamespacedLease({ namespace: leaseNs, name: `spillway-${name}` });
+        return l.spec?.holderIdentity === standby.identity ? true : undefined;
+      },
+      10_000,
+      50,
+    );
     // A released lease needs no expiry: the standby's next retry (lease/7.5 ≈ 0.5 s) takes it.
     expect(Date.now() - t0).toBeLessThan(4000);
     expect(leader.output()).toContain('"msg":"stopped"');

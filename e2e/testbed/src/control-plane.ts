@@ -110,7 +110,11 @@ export async function startControllerManager(table: ProcessTable, c: RunningClus
     "--profiling=false",
     "--v=1",
   ]);
-  await waitFor(name, () => probeOk(`https://127.0.0.1:${c.ports.controllerManager}/healthz`), { timeoutMs: STARTUP_TIMEOUT_MS, table, record });
+  await waitFor(name, () => probeOk(`https://127.0.0.1:${c.ports.controllerManager}/healthz`), {
+    timeoutMs: STARTUP_TIMEOUT_MS,
+    table,
+    record,
+  });
 }
 
 export async function startScheduler(table: ProcessTable, c: RunningCluster): Promise<void> {
@@ -149,7 +153,7 @@ export function startKwok(table: ProcessTable, c: RunningCluster, stageFiles: st
     "--node-lease-duration-seconds=40",
     `--server-address=127.0.0.1:${c.ports.kwok}`,
     "--node-ip=127.0.0.1",
-    `--cidr=10.${100 + c.ports.kwok % 100}.0.0/16`,
+    `--cidr=10.${100 + (c.ports.kwok % 100)}.0.0/16`,
     ...stageFiles.map((f) => `--config=${f}`),
   ]);
 }

@@ -10,7 +10,7 @@ import { startApiserver, startControllerManager, startEtcd, startKwok, startSche
 import { kubeconfigYaml } from "./credentials.ts";
 import { apply, kubectl } from "./kubectl.ts";
 import { nodeManifests } from "./nodes.ts";
-import { bin, kubeconfigPath, repoRoot, testbedDir } from "./paths.ts";
+import { bin, binDir, kubeconfigPath, repoRoot, stagesDir, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
 import { alive, assertPortsFree, ProcessTable, waitFor } from "./processes.ts";
 import { clusterPorts, natsPorts, type ClusterSpec, type Topology } from "./topology.ts";
@@ -27,12 +27,12 @@ function requireBinaries(): void {
   const missing = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "nats-server"].filter(
     (b) => !existsSync(bin(b)),
   );
-  if (missing.length) throw new Error(`testbed binaries missing in ${join(testbedDir, "bin")}: ${missing.join(", ")}; run e2e/testbed/build.sh`);
+  if (missing.length) throw new Error(`testbed binaries missing in ${binDir}: ${missing.join(", ")}; run e2e/testbed/build.sh`);
 }
 
 /** The kwok Stage manifests, with the configured pod-ready delay written into pod-ready. */
 function writeStages(runDir: string, podReadyDelayMs: number): string[] {
-  const source = join(testbedDir, "kwok-stages");
+  const source = stagesDir;
   const out = join(runDir, "kwok-stages");
   mkdirSync(out, { recursive: true });
   return readdirSync(source)
@@ -118,7 +118,12 @@ async function startMember(table: ProcessTable, m: RunningCluster, stages: strin
   await waitFor(
     `${m.spec.name}: ${nodes.length} kwok nodes Ready`,
     async () => {
-      const out = await kubectl(m.spec.name, ["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"]);
+      const out = await kubectl(m.spec.name, [
+        "get",
+        "nodes",
+        "-o",
+        'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+      ]);
       return out.split("\n").filter((s) => s === "True").length === nodes.length;
     },
     { timeoutMs: 60_000, table, record: kwok, intervalMs: 300 },
@@ -145,7 +150,10 @@ async function setUpHost(host: RunningCluster, members: RunningCluster[]): Promi
       {
         apiVersion: "spillway.dev/v1alpha1",
         kind: "MemberCluster",
-        metadata: { name: m.spec.name, labels: { "spillway.dev/tier": m.spec.tier!, "topology.kubernetes.io/region": m.spec.region ?? m.spec.name } },
+        metadata: {
+          name: m.spec.name,
+          labels: { "spillway.dev/tier": m.spec.tier!, "topology.kubernetes.io/region": m.spec.region ?? m.spec.name },
+        },
         spec: {
           tier: m.spec.tier,
           priority: m.spec.priority ?? 100,

@@ -20,5 +20,9 @@ export function kubectl(context: string, args: string[], input?: string): Promis
 /** `kubectl apply` of objects given as data. */
 export function apply(context: string, objects: object[]): Promise<string> {
   const list = { apiVersion: "v1", kind: "List", items: objects };
-  return kubectl(context, ["apply", "--server-side", "--force-conflicts", "--field-manager=spillway-testbed", "-f", "-"], JSON.stringify(list));
+  return kubectl(
+    context,
+    ["apply", "--server-side", "--force-conflicts", "--field-manager=spillway-testbed", "-f", "-"],
+    JSON.stringify(list),
+  );
 }

@@ -116,7 +116,12 @@ export function alive(pid: number): boolean {
 
 export function tail(path: string, lines = 15): string {
   try {
-    return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).map((l) => `    | ${l}`).join("\n");
+    return readFileSync(path, "utf8")
+      .trimEnd()
+      .split("\n")
+      .slice(-lines)
+      .map((l) => `    | ${l}`)
+      .join("\n");
   } catch {
     return "    | (no log)";
   }

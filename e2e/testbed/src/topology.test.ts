@@ -29,9 +29,27 @@ describe("testbed topology", () => {
   });
 
   it.each<[string, Partial<Topology>, RegExp]>([
-    ["two hosts", { clusters: [{ name: "a", role: "host" }, { name: "b", role: "host" }] }, /exactly one cluster/],
+    [
+      "two hosts",
+      {
+        clusters: [
+          { name: "a", role: "host" },
+          { name: "b", role: "host" },
+        ],
+      },
+      /exactly one cluster/,
+    ],
     ["a bad name", { clusters: [{ name: "Host_1", role: "host" }] }, /not a DNS label/],
-    ["a member without tier", { clusters: [{ name: "h", role: "host" }, { name: "m", role: "member" }] }, /needs a tier/],
+    [
+      "a member without tier",
+      {
+        clusters: [
+          { name: "h", role: "host" },
+          { name: "m", role: "member" },
+        ],
+      },
+      /needs a tier/,
+    ],
     ["a privileged port base", { portBase: 80 }, /portBase/],
   ])("rejects %s with a message that names it", (_what, override, message) => {
     expect(() => validateTopology({ ...defaultTopology, ...override })).toThrow(message);

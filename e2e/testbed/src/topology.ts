@@ -111,16 +111,20 @@ export function validateTopology(t: Topology): Topology {
   const hosts = t.clusters.filter((c) => c.role === "host");
   if (hosts.length !== 1) throw new Error(`testbed topology: exactly one cluster must have role "host", found ${hosts.length}`);
   for (const c of t.clusters) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c.name)) throw new Error(`testbed topology: cluster name ${JSON.stringify(c.name)} is not a DNS label`);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c.name))
+      throw new Error(`testbed topology: cluster name ${JSON.stringify(c.name)} is not a DNS label`);
     if (names.has(c.name)) throw new Error(`testbed topology: cluster ${c.name} is listed twice`);
     names.add(c.name);
     if (c.role === "member" && !c.tier) throw new Error(`testbed topology: member ${c.name} needs a tier (idc or cloud)`);
     for (const pool of c.nodePools ?? []) {
-      if (!Number.isInteger(pool.count) || pool.count < 0) throw new Error(`testbed topology: ${c.name}: node pool count must be a non-negative integer`);
+      if (!Number.isInteger(pool.count) || pool.count < 0)
+        throw new Error(`testbed topology: ${c.name}: node pool count must be a non-negative integer`);
     }
   }
-  if (!Number.isInteger(t.portBase) || t.portBase < 1024 || t.portBase > 60000) throw new Error(`testbed topology: portBase ${t.portBase} must be in 1024..60000`);
-  if (!Number.isInteger(t.podReadyDelayMs) || t.podReadyDelayMs < 0) throw new Error("testbed topology: podReadyDelayMs must be a non-negative integer");
+  if (!Number.isInteger(t.portBase) || t.portBase < 1024 || t.portBase > 60000)
+    throw new Error(`testbed topology: portBase ${t.portBase} must be in 1024..60000`);
+  if (!Number.isInteger(t.podReadyDelayMs) || t.podReadyDelayMs < 0)
+    throw new Error("testbed topology: podReadyDelayMs must be a non-negative integer");
   return t;
 }
 

@@ -24,16 +24,20 @@ describe("CRDs", () => {
     expect(committed).toEqual(parse(stringify(crd)));
   });
 
-  it.each(allKinds.map((k) => [k.kind, k] as const))("%s: schema is structural (typed nodes, no JSON-Schema-only keywords)", (_kind, def) => {
-    const schema = crdFor(def).spec.versions[0]!.schema.openAPIV3Schema;
-    for (const [path, node] of walk(schema, def.kind)) {
-      for (const banned of ["patternProperties", "$id", "$ref", "const", "anyOf", "oneOf"]) {
-        expect([path, banned, banned in node]).toEqual([path, banned, false]);
+  it.each(allKinds.map((k) => [k.kind, k] as const))(
+    "%s: schema is structural (typed nodes, no JSON-Schema-only keywords)",
+    (_kind, def) => {
+      const schema = crdFor(def).spec.versions[0]!.schema.openAPIV3Schema;
+      for (const [path, node] of walk(schema, def.kind)) {
+        for (const banned of ["patternProperties", "$id", "$ref", "const", "anyOf", "oneOf"]) {
+          expect([path, banned, banned in node]).toEqual([path, banned, false]);
+        }
+        const typed =
+          "type" in node || node["x-kubernetes-int-or-string"] === true || node["x-kubernetes-preserve-unknown-fields"] === true;
+        expect([path, typed]).toEqual([path, true]);
       }
-      const typed = "type" in node || node["x-kubernetes-int-or-string"] === true || node["x-kubernetes-preserve-unknown-fields"] === true;
-      expect([path, typed]).toEqual([path, true]);
-    }
-  });
+    },
+  );
 
   it("gives both workload kinds the scale subresource, wired to spec.replicas and status.selector", () => {
     for (const name of ["FederatedDeployment", "FederatedStatefulSet"]) {
@@ -49,7 +53,15 @@ describe("CRDs", () => {
     const def = allKinds.find((k) => k.kind === "FederatedDeployment")!;
     const status = crdFor(def).spec.versions[0]!.schema.openAPIV3Schema.properties.status as { properties: Record<string, unknown> };
     expect(Object.keys(status.properties)).toEqual(
-      expect.arrayContaining(["observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas", "conditions"]),
+      expect.arrayContaining([
+        "observedGeneration",
+        "replicas",
+        "updatedReplicas",
+        "readyReplicas",
+        "availableReplicas",
+        "unavailableReplicas",
+        "conditions",
+      ]),
     );
   });
 });

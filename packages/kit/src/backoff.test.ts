@@ -27,16 +27,21 @@ describe("ExponentialBackoff", () => {
 
   it("never decreases and never exceeds the cap (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1e7 }), fc.integer({ min: 1, max: 2000 }), (base, cap, n) => {
-        const b = new ExponentialBackoff<number>({ baseMs: base, maxMs: cap });
-        let prev = 0;
-        for (let i = 0; i < n; i++) {
-          const d = b.next(0);
-          expect(d).toBeGreaterThanOrEqual(prev);
-          expect(d).toBeLessThanOrEqual(cap);
-          prev = d;
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 1e7 }),
+        fc.integer({ min: 1, max: 2000 }),
+        (base, cap, n) => {
+          const b = new ExponentialBackoff<number>({ baseMs: base, maxMs: cap });
+          let prev = 0;
+          for (let i = 0; i < n; i++) {
+            const d = b.next(0);
+            expect(d).toBeGreaterThanOrEqual(prev);
+            expect(d).toBeLessThanOrEqual(cap);
+            prev = d;
+          }
+        },
+      ),
     );
   });
 });

@@ -3,6 +3,7 @@
  * event on the same object within a short window are folded into a count instead of new objects,
  * as client-go's recorder does, so a failing reconcile loop does not flood etcd.
  */
+import { randomBytes } from "node:crypto";
 import { EventsV1Api, V1MicroTime, type KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "@spillway/api";
 
@@ -35,7 +36,8 @@ export class EventRecorder {
       await this.api.createNamespacedEvent({
         namespace,
         body: {
-          metadata: { generateName: `${obj.metadata.name}.`, namespace },
+          // client-go's naming: the object's name and a unique hex suffix (generateName must not end in ".").
+          metadata: { name: `${obj.metadata.name}.${now.toString(16)}${randomBytes(2).toString("hex")}`, namespace },
           eventTime: new V1MicroTime(now),
           reportingController: `spillway.dev/${this.controller}`,
           reportingInstance: this.instance,

@@ -6,11 +6,14 @@
 import type { KubeObject } from "@spillway/api";
 import type { ResourceClient } from "./resource-client.ts";
 
-export const hasFinalizer = (obj: KubeObject<unknown, unknown>, finalizer: string) =>
-  (obj.metadata.finalizers ?? []).includes(finalizer);
+export const hasFinalizer = (obj: KubeObject<unknown, unknown>, finalizer: string) => (obj.metadata.finalizers ?? []).includes(finalizer);
 
 /** Adds `finalizer` if missing; returns the updated object (or the input when unchanged). */
-export async function ensureFinalizer<T extends KubeObject<unknown, unknown>>(client: ResourceClient<T>, obj: T, finalizer: string): Promise<T> {
+export async function ensureFinalizer<T extends KubeObject<unknown, unknown>>(
+  client: ResourceClient<T>,
+  obj: T,
+  finalizer: string,
+): Promise<T> {
   if (hasFinalizer(obj, finalizer)) return obj;
   const finalizers = [...(obj.metadata.finalizers ?? []), finalizer];
   return client.mergePatch(
@@ -20,7 +23,11 @@ export async function ensureFinalizer<T extends KubeObject<unknown, unknown>>(cl
 }
 
 /** Removes `finalizer` if present; returns the updated object (or the input when unchanged). */
-export async function removeFinalizer<T extends KubeObject<unknown, unknown>>(client: ResourceClient<T>, obj: T, finalizer: string): Promise<T> {
+export async function removeFinalizer<T extends KubeObject<unknown, unknown>>(
+  client: ResourceClient<T>,
+  obj: T,
+  finalizer: string,
+): Promise<T> {
   if (!hasFinalizer(obj, finalizer)) return obj;
   const finalizers = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
   return client.mergePatch(

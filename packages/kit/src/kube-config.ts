@@ -13,7 +13,9 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
   else kc.loadFromDefault();
   if (source.context) kc.setCurrentContext(source.context);
   if (!kc.getCurrentCluster()) {
-    throw new Error(`kubeconfig ${source.kubeconfig ?? "(default)"} has no cluster for context ${source.context ?? kc.getCurrentContext()}`);
+    throw new Error(
+      `kubeconfig ${source.kubeconfig ?? "(default)"} has no cluster for context ${source.context ?? kc.getCurrentContext()}`,
+    );
   }
   return kc;
 }

@@ -38,51 +38,64 @@ export class ResourceClient<T extends KubeObject<unknown, unknown>> {
   }
 
   async get(key: ObjectKey): Promise<T> {
-    return (this.resource.namespaced
-      ? await this.api.getNamespacedCustomObject({ ...this.base(), namespace: key.namespace!, name: key.name })
-      : await this.api.getClusterCustomObject({ ...this.base(), name: key.name })) as T;
+    return (
+      this.resource.namespaced
+        ? await this.api.getNamespacedCustomObject({ ...this.base(), namespace: key.namespace!, name: key.name })
+        : await this.api.getClusterCustomObject({ ...this.base(), name: key.name })
+    ) as T;
   }
 
   /** Lists across all namespaces (namespaced kinds) or the whole cluster. */
   async list(): Promise<ObjectList<T>> {
     const { group, version, plural } = this.base();
-    return (this.resource.namespaced
-      ? await this.api.listCustomObjectForAllNamespaces({ group, version, resourcePlural: plural })
-      : await this.api.listClusterCustomObject(this.base())) as ObjectList<T>;
+    return (
+      this.resource.namespaced
+        ? await this.api.listCustomObjectForAllNamespaces({ group, version, resourcePlural: plural })
+        : await this.api.listClusterCustomObject(this.base())
+    ) as ObjectList<T>;
   }
 
   async create(body: T): Promise<T> {
-    return (this.resource.namespaced
-      ? await this.api.createNamespacedCustomObject({ ...this.base(), namespace: body.metadata.namespace!, body })
-      : await this.api.createClusterCustomObject({ ...this.base(), body })) as T;
+    return (
+      this.resource.namespaced
+        ? await this.api.createNamespacedCustomObject({ ...this.base(), namespace: body.metadata.namespace!, body })
+        : await this.api.createClusterCustomObject({ ...this.base(), body })
+    ) as T;
   }
 
   /** Replaces the object; the API refuses it with 409 when `metadata.resourceVersion` is stale. */
   async replace(body: T): Promise<T> {
     const key = { name: body.metadata.name! };
-    return (this.resource.namespaced
-      ? await this.api.replaceNamespacedCustomObject({ ...this.base(), ...key, namespace: body.metadata.namespace!, body })
-      : await this.api.replaceClusterCustomObject({ ...this.base(), ...key, body })) as T;
+    return (
+      this.resource.namespaced
+        ? await this.api.replaceNamespacedCustomObject({ ...this.base(), ...key, namespace: body.metadata.namespace!, body })
+        : await this.api.replaceClusterCustomObject({ ...this.base(), ...key, body })
+    ) as T;
   }
 
   /** Replaces the status subresource, guarded by `metadata.resourceVersion`. */
   async replaceStatus(body: T): Promise<T> {
     const key = { name: body.metadata.name! };
-    return (this.resource.namespaced
-      ? await this.api.replaceNamespacedCustomObjectStatus({ ...this.base(), ...key, namespace: body.metadata.namespace!, body })
-      : await this.api.replaceClusterCustomObjectStatus({ ...this.base(), ...key, body })) as T;
+    return (
+      this.resource.namespaced
+        ? await this.api.replaceNamespacedCustomObjectStatus({ ...this.base(), ...key, namespace: body.metadata.namespace!, body })
+        : await this.api.replaceClusterCustomObjectStatus({ ...this.base(), ...key, body })
+    ) as T;
   }
 
   /** A JSON merge patch of the main resource (metadata such as finalizers, labels). */
   async mergePatch(key: ObjectKey, patch: object): Promise<T> {
     const options = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-    return (this.resource.namespaced
-      ? await this.api.patchNamespacedCustomObject({ ...this.base(), namespace: key.namespace!, name: key.name, body: patch }, options)
-      : await this.api.patchClusterCustomObject({ ...this.base(), name: key.name, body: patch }, options)) as T;
+    return (
+      this.resource.namespaced
+        ? await this.api.patchNamespacedCustomObject({ ...this.base(), namespace: key.namespace!, name: key.name, body: patch }, options)
+        : await this.api.patchClusterCustomObject({ ...this.base(), name: key.name, body: patch }, options)
+    ) as T;
   }
 
   async delete(key: ObjectKey): Promise<void> {
-    if (this.resource.namespaced) await this.api.deleteNamespacedCustomObject({ ...this.base(), namespace: key.namespace!, name: key.name });
+    if (this.resource.namespaced)
+      await this.api.deleteNamespacedCustomObject({ ...this.base(), namespace: key.namespace!, name: key.name });
     else await this.api.deleteClusterCustomObject({ ...this.base(), name: key.name });
   }
 }

@@ -134,21 +134,25 @@ describe("WorkQueue", () => {
 
   it("processes every added key exactly once when all succeed (property)", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom("a", "b", "c", "d", "e"), { maxLength: 40 }), fc.integer({ min: 1, max: 4 }), async (keys, concurrency) => {
-        const seen = new Map<string, number>();
-        const q = new WorkQueue(
-          async (key) => {
-            seen.set(key, (seen.get(key) ?? 0) + 1);
-          },
-          { concurrency },
-        );
-        for (const k of keys) q.add(k);
-        await q.idle();
-        expect(new Set(seen.keys())).toEqual(new Set(keys));
-        for (const n of seen.values()) expect(n).toBeGreaterThanOrEqual(1);
-        // A key can run twice only if it was added again while in flight; never more than its adds.
-        for (const [k, n] of seen) expect(n).toBeLessThanOrEqual(keys.filter((x) => x === k).length);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.constantFrom("a", "b", "c", "d", "e"), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (keys, concurrency) => {
+          const seen = new Map<string, number>();
+          const q = new WorkQueue(
+            async (key) => {
+              seen.set(key, (seen.get(key) ?? 0) + 1);
+            },
+            { concurrency },
+          );
+          for (const k of keys) q.add(k);
+          await q.idle();
+          expect(new Set(seen.keys())).toEqual(new Set(keys));
+          for (const n of seen.values()) expect(n).toBeGreaterThanOrEqual(1);
+          // A key can run twice only if it was added again while in flight; never more than its adds.
+          for (const [k, n] of seen) expect(n).toBeLessThanOrEqual(keys.filter((x) => x === k).length);
+        },
+      ),
       { numRuns: 50 },
     );
   });

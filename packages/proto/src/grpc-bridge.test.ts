@@ -40,7 +40,10 @@ describe("grpc bridge", () => {
   });
 
   it("maps an RpcError to its gRPC status", async () => {
-    await expect(client.getSnapshot({ cluster: "nope" })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND, details: "cluster nope is not registered" });
+    await expect(client.getSnapshot({ cluster: "nope" })).rejects.toMatchObject({
+      code: grpc.status.NOT_FOUND,
+      details: "cluster nope is not registered",
+    });
   });
 
   it("streams server-streaming responses in order", async () => {

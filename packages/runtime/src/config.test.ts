@@ -7,7 +7,13 @@ describe("parseConfig", () => {
       SPILLWAY_HEALTH_ADDR: "0.0.0.0:1",
       SPILLWAY_NATS_URL: "nats://nats:4222",
     });
-    expect(c).toMatchObject({ service: "scheduler", healthHost: "127.0.0.1", healthPort: 9000, natsUrl: "nats://nats:4222", leaseDurationMs: 4000 });
+    expect(c).toMatchObject({
+      service: "scheduler",
+      healthHost: "127.0.0.1",
+      healthPort: 9000,
+      natsUrl: "nats://nats:4222",
+      leaseDurationMs: 4000,
+    });
     expect(c.leaseNamespace).toBe("spillway-system");
   });
 

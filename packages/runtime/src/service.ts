@@ -78,7 +78,8 @@ export async function runService(name: string, setup: (ctx: ServiceContext) => P
     onStartedLeading: () => {
       leading = true;
       log.info({ identity: config.identity }, "became leader");
-      for (const c of controllers) c.start().catch((err: unknown) => log.error({ controller: c.name, ...errorFields(err) }, "controller failed to start"));
+      for (const c of controllers)
+        c.start().catch((err: unknown) => log.error({ controller: c.name, ...errorFields(err) }, "controller failed to start"));
     },
     onStoppedLeading: () => {
       leading = false;

@@ -40,9 +40,7 @@ export class HealthServer {
 
   listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.server.once("error", (err) =>
-        reject(new Error(`health server: cannot listen on ${host}:${port}`, { cause: err })),
-      );
+      this.server.once("error", (err) => reject(new Error(`health server: cannot listen on ${host}:${port}`, { cause: err })));
       this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo));
     });
   }

@@ -7,15 +7,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { KindDefinition } from "../kind-definition.ts";
 import { KObject, StringEnum } from "../schema/builders.ts";
 import { Conditions, type KubeObject } from "../schema/meta.ts";
-import {
-  Budget,
-  Override,
-  PlacementPolicy,
-  PodTemplate,
-  Replicas,
-  WorkloadSelector,
-  selectorRules,
-} from "../schema/workload.ts";
+import { Budget, Override, PlacementPolicy, PodTemplate, Replicas, WorkloadSelector, selectorRules } from "../schema/workload.ts";
 
 export const RollingUpdateDeployment = KObject(
   {
@@ -100,9 +92,7 @@ export const FederatedDeploymentStatus = KObject({
   unavailableReplicas: Type.Optional(Replicas()),
   selector: Type.Optional(Type.String({ description: "The label selector in string form, for the scale subresource." })),
   conditions: Type.Optional(Conditions()),
-  clusters: Type.Optional(
-    Type.Array(ClusterWorkloadStatus, { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] }),
-  ),
+  clusters: Type.Optional(Type.Array(ClusterWorkloadStatus, { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] })),
 });
 export type FederatedDeploymentStatus = Static<typeof FederatedDeploymentStatus>;
 

@@ -8,15 +8,7 @@ import type { V1PersistentVolumeClaim } from "@kubernetes/client-node";
 import type { KindDefinition } from "../kind-definition.ts";
 import { IntOrString, KObject, StringEnum } from "../schema/builders.ts";
 import { Conditions, type KubeObject } from "../schema/meta.ts";
-import {
-  OpaqueList,
-  Override,
-  PlacementPolicy,
-  PodTemplate,
-  Replicas,
-  WorkloadSelector,
-  selectorRules,
-} from "../schema/workload.ts";
+import { OpaqueList, Override, PlacementPolicy, PodTemplate, Replicas, WorkloadSelector, selectorRules } from "../schema/workload.ts";
 
 /** A user-pinned range of ordinals in one cluster. */
 export const OrdinalRange = KObject({

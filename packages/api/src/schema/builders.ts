@@ -6,7 +6,7 @@
  * shapes Kubernetes needs that plain JSON Schema spells differently (int-or-string, string enums
  * without `const`, maps as `additionalProperties`, opaque embedded objects).
  */
-import { Type, type TSchema, type TUnsafe, type ObjectOptions, type TProperties } from "@sinclair/typebox";
+import { Type, type ObjectOptions, type Static, type TProperties, type TSchema, type TUnsafe } from "@sinclair/typebox";
 
 /** One CEL rule for `x-kubernetes-validations`. */
 export interface CelRule {
@@ -50,7 +50,7 @@ export function Quantity(options: Record<string, unknown> = {}): TUnsafe<number 
 
 /** A string-keyed map, emitted as `additionalProperties` as structural schemas require. */
 export function StringMap<T extends TSchema>(value: T, options: Record<string, unknown> = {}) {
-  return Type.Unsafe<Record<string, import("@sinclair/typebox").Static<T>>>({
+  return Type.Unsafe<Record<string, Static<T>>>({
     type: "object",
     additionalProperties: value,
     ...options,

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { KObject, StringEnum, StringMap } from "./builders.ts";
+import type { ObjectMeta } from "./object-meta.ts";
 
 /** `metav1.Condition`. */
 export const Condition = KObject({
@@ -71,7 +72,7 @@ export type CrossVersionObjectReference = Static<typeof CrossVersionObjectRefere
 export interface KubeObject<Spec, Status> {
   apiVersion: string;
   kind: string;
-  metadata: import("./object-meta.ts").ObjectMeta;
+  metadata: ObjectMeta;
   spec: Spec;
   status?: Status;
 }

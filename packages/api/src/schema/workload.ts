@@ -97,15 +97,13 @@ export const PlacementPolicy = KObject({
 export type PlacementPolicy = Static<typeof PlacementPolicy>;
 
 /** One RFC 6902 operation applied to the member object. */
-export const JsonPatchOperation = KObject(
-  {
-    op: StringEnum(["add", "replace", "remove"] as const),
-    path: Type.String({ minLength: 1, pattern: "^/" }),
-    // Any JSON value. CEL cannot see an untyped field, so "value is required for add/replace" is
-    // checked where the patch is applied and reported as a condition on the workload.
-    value: Type.Optional(Type.Unsafe<unknown>({ "x-kubernetes-preserve-unknown-fields": true })),
-  },
-);
+export const JsonPatchOperation = KObject({
+  op: StringEnum(["add", "replace", "remove"] as const),
+  path: Type.String({ minLength: 1, pattern: "^/" }),
+  // Any JSON value. CEL cannot see an untyped field, so "value is required for add/replace" is
+  // checked where the patch is applied and reported as a condition on the workload.
+  value: Type.Optional(Type.Unsafe<unknown>({ "x-kubernetes-preserve-unknown-fields": true })),
+});
 
 /** A change to the member objects of the selected clusters (e.g. a registry mirror per cloud). */
 export const Override = KObject(
@@ -130,8 +128,7 @@ export type Override = Static<typeof Override>;
 export const Labels = () => StringMap(Type.String());
 
 /** A non-negative int32 replica count. */
-export const Replicas = (options: Record<string, unknown> = {}) =>
-  Type.Integer({ minimum: 0, format: "int32", ...options });
+export const Replicas = (options: Record<string, unknown> = {}) => Type.Integer({ minimum: 0, format: "int32", ...options });
 
 /** A percentage or count budget: non-negative integer or "N%". */
 export const Budget = (defaultValue: number | string) =>
@@ -146,5 +143,4 @@ export const Budget = (defaultValue: number | string) =>
   });
 
 /** Everything in a workload spec that only serves opaque pass-through. */
-export const OpaqueList = <T>() =>
-  Type.Array(Opaque<T>(), { maxItems: 64, "x-kubernetes-list-type": "atomic" });
+export const OpaqueList = <T>() => Type.Array(Opaque<T>(), { maxItems: 64, "x-kubernetes-list-type": "atomic" });

@@ -1,0 +1,60 @@
+# Spillway — the two commands that matter on a fresh machine:
+#   make demo   install, build, bring up the local federation, start the services, apply a sample
+#   make test   everything: lint, type-check, generated-code check, unit tests, e2e on a testbed
+# and `make down` to stop what `make demo` started.
+#
+# Caches (all reused across runs, safe to delete): $(SPILLWAY_CACHE) for Node, pnpm and the
+# built Kubernetes/etcd/kwok/NATS binaries; Go's own caches (go env GOCACHE GOMODCACHE); pnpm's store.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export SPILLWAY_CACHE ?= $(HOME)/.cache/spillway
+TOOLCHAIN = eval "$$(scripts/toolchain.sh)"
+# The e2e federation of `make test` runs beside a demo: its own state dir and ports.
+E2E_ENV = SPILLWAY_TESTBED_DIR=$(CURDIR)/.testbed/e2e SPILLWAY_TESTBED_PORT_BASE=27000 SPILLWAY_E2E_KUBECONFIG=$(CURDIR)/.testbed/e2e/kubeconfig
+
+.PHONY: setup install binaries demo down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate
+
+setup: install binaries
+
+install:
+	@$(TOOLCHAIN); pnpm install --frozen-lockfile --reporter=append-only
+
+binaries:
+	@e2e/testbed/build.sh
+
+demo: setup
+	@$(TOOLCHAIN); node e2e/testbed/src/cli.ts demo
+
+down:
+	@$(TOOLCHAIN); node e2e/testbed/src/cli.ts down
+
+testbed-up: setup
+	@$(TOOLCHAIN); node e2e/testbed/src/cli.ts up
+
+testbed-down: down
+
+generate: install
+	@$(TOOLCHAIN); pnpm run generate
+
+lint: install
+	@$(TOOLCHAIN); pnpm run lint
+
+typecheck: install
+	@$(TOOLCHAIN); pnpm run typecheck
+
+verify-generated: install
+	@$(TOOLCHAIN); pnpm run verify:generated
+
+test-unit: install
+	@$(TOOLCHAIN); pnpm run test:unit
+
+# Brings up its own federation, runs the suite, and always takes the federation down again.
+test-e2e: setup
+	@$(TOOLCHAIN); export $(E2E_ENV); \
+	node e2e/testbed/src/cli.ts up; \
+	status=0; pnpm run test:e2e || status=$$?; \
+	node e2e/testbed/src/cli.ts down; \
+	exit $$status
+
+test: setup lint typecheck verify-generated test-unit test-e2e
