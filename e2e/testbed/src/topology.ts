@@ -32,33 +32,26 @@ export interface Topology {
   podReadyDelayMs: number;
 }
 
+/** An IDC cluster of the default fleet: 4 nodes of 16 CPU / 64Gi, one of them with 8 GPUs. */
+const idcCluster = (name: string, priority: number, region: string): ClusterSpec => ({
+  name,
+  role: "member",
+  tier: "idc",
+  priority,
+  region,
+  nodePools: [
+    { count: 3, cpu: "16", memory: "64Gi" },
+    { count: 1, cpu: "16", memory: "64Gi", gpus: 8 },
+  ],
+});
+
 export const defaultTopology: Topology = {
   portBase: 17000,
   podReadyDelayMs: 1000,
   clusters: [
     { name: "host", role: "host" },
-    {
-      name: "idc-1",
-      role: "member",
-      tier: "idc",
-      priority: 10,
-      region: "dc-east",
-      nodePools: [
-        { count: 3, cpu: "16", memory: "64Gi" },
-        { count: 1, cpu: "16", memory: "64Gi", gpus: 8 },
-      ],
-    },
-    {
-      name: "idc-2",
-      role: "member",
-      tier: "idc",
-      priority: 20,
-      region: "dc-west",
-      nodePools: [
-        { count: 3, cpu: "16", memory: "64Gi" },
-        { count: 1, cpu: "16", memory: "64Gi", gpus: 8 },
-      ],
-    },
+    idcCluster("idc-1", 10, "dc-east"),
+    idcCluster("idc-2", 20, "dc-west"),
     {
       name: "cloud-1",
       role: "member",

@@ -7,7 +7,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { KindDefinition } from "../kind-definition.ts";
 import { KObject, StringEnum } from "../schema/builders.ts";
 import { Conditions, type KubeObject } from "../schema/meta.ts";
-import { Budget, Override, PlacementPolicy, PodTemplate, Replicas, WorkloadSelector, selectorRules } from "../schema/workload.ts";
+import { Budget, Replicas, rollingUpdateOnly, selectorRules, workloadCore, workloadPlacement } from "../schema/workload.ts";
 
 export const RollingUpdateDeployment = KObject(
   {
@@ -35,30 +35,18 @@ export const DeploymentStrategy = KObject(
     type: StringEnum(["RollingUpdate", "Recreate"] as const, { default: "RollingUpdate" }),
     rollingUpdate: Type.Optional(RollingUpdateDeployment),
   },
-  {
-    "x-kubernetes-validations": [
-      {
-        rule: "self.type == 'RollingUpdate' || !has(self.rollingUpdate)",
-        message: "may not be specified when strategy type is Recreate",
-        fieldPath: ".rollingUpdate",
-        reason: "FieldValueForbidden",
-      },
-    ],
-  },
+  { "x-kubernetes-validations": [rollingUpdateOnly("may not be specified when strategy type is Recreate")] },
 );
 
 export const FederatedDeploymentSpec = KObject(
   {
-    replicas: Replicas({ default: 1 }),
-    selector: WorkloadSelector(),
-    template: PodTemplate(),
+    ...workloadCore(),
     strategy: Type.Optional(DeploymentStrategy),
     minReadySeconds: Type.Optional(Type.Integer({ minimum: 0, format: "int32" })),
     revisionHistoryLimit: Type.Optional(Type.Integer({ minimum: 0, format: "int32", default: 10 })),
     progressDeadlineSeconds: Type.Optional(Type.Integer({ minimum: 1, format: "int32", default: 600 })),
     paused: Type.Optional(Type.Boolean()),
-    placement: Type.Optional(PlacementPolicy),
-    overrides: Type.Optional(Type.Array(Override, { maxItems: 64 })),
+    ...workloadPlacement(),
   },
   {
     "x-kubernetes-validations": [

@@ -8,7 +8,7 @@ import type { V1PersistentVolumeClaim } from "@kubernetes/client-node";
 import type { KindDefinition } from "../kind-definition.ts";
 import { IntOrString, KObject, StringEnum } from "../schema/builders.ts";
 import { Conditions, type KubeObject } from "../schema/meta.ts";
-import { OpaqueList, Override, PlacementPolicy, PodTemplate, Replicas, WorkloadSelector, selectorRules } from "../schema/workload.ts";
+import { OpaqueList, Replicas, rollingUpdateOnly, selectorRules, workloadCore, workloadPlacement } from "../schema/workload.ts";
 
 /** A user-pinned range of ordinals in one cluster. */
 export const OrdinalRange = KObject({
@@ -28,23 +28,12 @@ export const StatefulSetUpdateStrategy = KObject(
       }),
     ),
   },
-  {
-    "x-kubernetes-validations": [
-      {
-        rule: "self.type == 'RollingUpdate' || !has(self.rollingUpdate)",
-        message: "only allowed for updateStrategy type RollingUpdate",
-        fieldPath: ".rollingUpdate",
-        reason: "FieldValueForbidden",
-      },
-    ],
-  },
+  { "x-kubernetes-validations": [rollingUpdateOnly("only allowed for updateStrategy type RollingUpdate")] },
 );
 
 export const FederatedStatefulSetSpec = KObject(
   {
-    replicas: Replicas({ default: 1 }),
-    selector: WorkloadSelector(),
-    template: PodTemplate(),
+    ...workloadCore(),
     serviceName: Type.Optional(Type.String({ maxLength: 63 })),
     podManagementPolicy: Type.Optional(StringEnum(["OrderedReady", "Parallel"] as const, { default: "OrderedReady" })),
     updateStrategy: Type.Optional(StatefulSetUpdateStrategy),
@@ -52,14 +41,13 @@ export const FederatedStatefulSetSpec = KObject(
     minReadySeconds: Type.Optional(Type.Integer({ minimum: 0, format: "int32" })),
     revisionHistoryLimit: Type.Optional(Type.Integer({ minimum: 0, format: "int32" })),
     ordinals: Type.Optional(KObject({ start: Type.Integer({ minimum: 0, format: "int32", default: 0 }) })),
-    placement: Type.Optional(PlacementPolicy),
+    ...workloadPlacement(),
     ordinalRanges: Type.Optional(
       Type.Array(OrdinalRange, {
         maxItems: 256,
         description: "Pinned ordinal ranges; when set they must cover the replicas exactly and not overlap.",
       }),
     ),
-    overrides: Type.Optional(Type.Array(Override, { maxItems: 64 })),
   },
   {
     "x-kubernetes-validations": [

@@ -144,3 +144,24 @@ export const Budget = (defaultValue: number | string) =>
 
 /** Everything in a workload spec that only serves opaque pass-through. */
 export const OpaqueList = <T>() => Type.Array(Opaque<T>(), { maxItems: 64, "x-kubernetes-list-type": "atomic" });
+
+/** The fields both workload kinds share with their apps/v1 counterparts. */
+export const workloadCore = () => ({
+  replicas: Replicas({ default: 1 }),
+  selector: WorkloadSelector(),
+  template: PodTemplate(),
+});
+
+/** Where the workload may go, and what changes per cluster. */
+export const workloadPlacement = () => ({
+  placement: Type.Optional(PlacementPolicy),
+  overrides: Type.Optional(Type.Array(Override, { maxItems: 64 })),
+});
+
+/** apps/v1 forbids `rollingUpdate` unless the strategy type is RollingUpdate; so do we. */
+export const rollingUpdateOnly = (message: string) => ({
+  rule: "self.type == 'RollingUpdate' || !has(self.rollingUpdate)",
+  message,
+  fieldPath: ".rollingUpdate",
+  reason: "FieldValueForbidden" as const,
+});
