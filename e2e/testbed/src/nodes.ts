@@ -12,7 +12,12 @@ export function nodeManifests(cluster: ClusterSpec): object[] {
   for (const pool of cluster.nodePools ?? []) {
     for (let n = 0; n < pool.count; n++, i++) {
       const name = `${cluster.name}-node-${i}`;
-      const resources: Record<string, string> = { cpu: pool.cpu, memory: pool.memory, pods: String(pool.pods ?? 110) };
+      const resources: Record<string, string> = {
+        cpu: pool.cpu,
+        memory: pool.memory,
+        "ephemeral-storage": pool.ephemeralStorage ?? "200Gi",
+        pods: String(pool.pods ?? 110),
+      };
       if (pool.gpus) resources["nvidia.com/gpu"] = String(pool.gpus);
       nodes.push({
         apiVersion: "v1",

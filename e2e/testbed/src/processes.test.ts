@@ -49,3 +49,24 @@ describe("testbed processes", () => {
     }
   });
 });
+
+describe("stopOne / restart", () => {
+  it("stops one component and brings it back with the same command", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "spillway-proc-"));
+    try {
+      const t = new ProcessTable(dir);
+      const first = t.start("cloud-1-kube-apiserver", ["sleep", "300"]);
+      const other = t.start("cloud-1-etcd", ["sleep", "300"]);
+      await t.stopOne("cloud-1-kube-apiserver");
+      expect(alive(first.pid)).toBe(false);
+      expect(alive(other.pid)).toBe(true);
+      const again = t.restart("cloud-1-kube-apiserver");
+      expect(again.pid).not.toBe(first.pid);
+      expect(again.command).toEqual(["sleep", "300"]);
+      expect(alive(again.pid)).toBe(true);
+      await t.stopAll(1000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

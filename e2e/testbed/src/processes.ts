@@ -73,6 +73,26 @@ export class ProcessTable {
     }
   }
 
+  /** Stops one recorded process and keeps its record, so `restart` can bring it back as it was. */
+  async stopOne(name: string, graceMs = 10_000): Promise<ProcessRecord> {
+    const record = this.readState().processes.find((p) => p.name === name);
+    if (!record) throw new Error(`no testbed process named ${name}`);
+    signalGroup(record.pid, "SIGTERM");
+    const deadline = Date.now() + graceMs;
+    while (alive(record.pid) && Date.now() < deadline) await delay(50);
+    if (alive(record.pid)) signalGroup(record.pid, "SIGKILL");
+    while (alive(record.pid)) await delay(20);
+    return record;
+  }
+
+  /** Starts a stopped process again with the command it had. */
+  restart(name: string): ProcessRecord {
+    const record = this.readState().processes.find((p) => p.name === name);
+    if (!record) throw new Error(`no testbed process named ${name}`);
+    if (alive(record.pid)) throw new Error(`${name} is still running (pid ${record.pid})`);
+    return this.start(name, record.command);
+  }
+
   /** Stops every recorded process (SIGTERM, then SIGKILL after `graceMs`) and forgets them. */
   async stopAll(graceMs = 10_000, only?: (p: ProcessRecord) => boolean): Promise<string[]> {
     const state = this.readState();

@@ -11,6 +11,7 @@ export interface NodePool {
   cpu: string;
   memory: string;
   gpus?: number;
+  ephemeralStorage?: string;
   pods?: number;
   labels?: Record<string, string>;
 }

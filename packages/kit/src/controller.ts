@@ -38,6 +38,13 @@ export class Controller<P extends ObjectLike> {
     return this.options.name;
   }
 
+  /** Queues `key` (after `afterMs`, coalescing repeats) if this controller is running; a no-op on a standby. */
+  enqueue(key: string, afterMs = 0): void {
+    if (!this.running) return;
+    if (afterMs > 0) this.queue.addAfter(key, afterMs);
+    else this.queue.add(key);
+  }
+
   /** Starts processing. Call when this replica becomes leader; informers may already be running. */
   async start(): Promise<void> {
     if (this.running) return;

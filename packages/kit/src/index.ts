@@ -1,5 +1,6 @@
 /** The reconcile kit every Spillway controller is built from. */
 export * from "./backoff.ts";
+export * from "./coalescer.ts";
 export * from "./conditions.ts";
 export * from "./controller.ts";
 export * from "./deep-equal.ts";

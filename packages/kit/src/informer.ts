@@ -19,15 +19,18 @@ export interface InformerOptions<T extends ObjectLike> {
   path: string;
   list: () => Promise<{ metadata?: { resourceVersion?: string }; items: T[] }>;
   labelSelector?: string;
+  /** Longest wait between restarts after errors (default 30 s). */
+  maxBackoffMs?: number;
   onError?: (err: unknown, retryInMs: number) => void;
 }
 
 export class Informer<T extends ObjectLike> {
   // ListWatch is typed for client-node models; it only ever reads metadata, so plain JSON is fine.
   private readonly listWatch: ListWatch<KubernetesObject>;
-  private readonly backoff = new ExponentialBackoff<"restart">({ baseMs: 200, maxMs: 30_000 });
+  private readonly backoff: ExponentialBackoff<"restart">;
   private readonly handlers: EventHandler<T>[] = [];
   private synced = false;
+  private attemptFailed = false;
   private stopped = true;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly syncWaiters: Array<() => void> = [];
@@ -35,15 +38,18 @@ export class Informer<T extends ObjectLike> {
 
   constructor(kubeConfig: KubeConfig, options: InformerOptions<T>) {
     this.options = options;
+    this.backoff = new ExponentialBackoff({ baseMs: 200, maxMs: options.maxBackoffMs ?? 30_000 });
     const list = options.list as unknown as () => Promise<KubernetesListObject<KubernetesObject>>;
     this.listWatch = new ListWatch(options.path, new Watch(kubeConfig), list, false, options.labelSelector);
     this.listWatch.on("add", (o) => this.emit("add", o as T));
     this.listWatch.on("update", (o) => this.emit("update", o as T));
     this.listWatch.on("delete", (o) => this.emit("delete", o as T));
-    this.listWatch.on("connect", () => {
-      this.backoff.forget("restart");
+    // ListWatch reports "connect" before it lists, so only an attempt that ends without an error
+    // (see attempt()) resets the backoff; otherwise a dead server would be retried every 200 ms.
+    this.listWatch.on("error", (err) => {
+      this.attemptFailed = true;
+      this.restart(err);
     });
-    this.listWatch.on("error", (err) => this.restart(err));
   }
 
   /** Registers a handler; it is called for every change, and for objects already cached. */
@@ -55,11 +61,21 @@ export class Informer<T extends ObjectLike> {
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
+    await this.attempt();
+  }
+
+  private async attempt(): Promise<void> {
+    this.attemptFailed = false;
     try {
       await this.listWatch.start();
-      this.markSynced();
     } catch (err) {
+      this.attemptFailed = true;
       this.restart(err);
+      return;
+    }
+    if (!this.attemptFailed) {
+      this.backoff.forget("restart");
+      this.markSynced();
     }
   }
 
@@ -102,11 +118,7 @@ export class Informer<T extends ObjectLike> {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      if (this.stopped) return;
-      this.listWatch
-        .start()
-        .then(() => this.markSynced())
-        .catch((e: unknown) => this.restart(e));
+      if (!this.stopped) void this.attempt();
     }, delay);
     this.restartTimer.unref();
   }

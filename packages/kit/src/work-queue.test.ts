@@ -157,3 +157,23 @@ describe("WorkQueue", () => {
     );
   });
 });
+
+describe("WorkQueue.addAfter", () => {
+  it("lets an earlier delayed add win over a later one already scheduled", async () => {
+    const times: number[] = [];
+    const q = new WorkQueue(async () => {
+      times.push(Date.now());
+    });
+    const t0 = Date.now();
+    q.addAfter("k", 60_000); // e.g. a periodic resync
+    q.addAfter("k", 20); // a change that must be looked at soon
+    q.addAfter("k", 40); // a later one does not postpone it
+    await new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + 5000;
+      const check = () => (times.length ? resolve() : Date.now() > deadline ? reject(new Error("not run")) : setTimeout(check, 5));
+      check();
+    });
+    expect(times[0]! - t0).toBeLessThan(1000);
+    await q.shutdown();
+  });
+});

@@ -30,7 +30,7 @@ export class WorkQueue {
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; due: number }>();
   private readonly backoff: ExponentialBackoff<string>;
   private readonly concurrency: number;
   private readonly onError: WorkQueueOptions["onError"];
@@ -60,17 +60,21 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Queues `key` after `ms`, unless an earlier add for it is already scheduled. */
+  /** Queues `key` after `ms`; of several delayed adds for one key, the earliest wins. */
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown) return;
     if (ms <= 0) return this.add(key);
-    if (this.timers.has(key) || this.queued.has(key)) return;
+    if (this.queued.has(key)) return;
+    const due = Date.now() + ms;
+    const pending = this.timers.get(key);
+    if (pending && pending.due <= due) return;
+    if (pending) clearTimeout(pending.timer);
     const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
     timer.unref();
-    this.timers.set(key, timer);
+    this.timers.set(key, { timer, due });
   }
 
   /** Keys waiting to run (not counting those in flight or delayed). */
@@ -99,9 +103,9 @@ export class WorkQueue {
   }
 
   private clearTimer(key: string): void {
-    const timer = this.timers.get(key);
-    if (timer) {
-      clearTimeout(timer);
+    const pending = this.timers.get(key);
+    if (pending) {
+      clearTimeout(pending.timer);
       this.timers.delete(key);
     }
   }

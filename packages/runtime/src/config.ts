@@ -17,6 +17,16 @@ export interface ServiceConfig {
   identity: string;
   leaseDurationMs: number;
   otlpEndpoint: string;
+  grpcHost: string;
+  grpcPort: number;
+  /** The service's own flags, by flag name. */
+  extra: Record<string, string>;
+}
+
+/** A flag a service adds to the shared set: its environment variable and default. */
+export interface FlagSpec {
+  env: string;
+  def: string;
 }
 
 const FLAGS = {
@@ -28,24 +38,34 @@ const FLAGS = {
   identity: { env: "SPILLWAY_IDENTITY", def: "" },
   "lease-duration": { env: "SPILLWAY_LEASE_DURATION_SECONDS", def: "15" },
   "otlp-endpoint": { env: "OTEL_EXPORTER_OTLP_ENDPOINT", def: "" },
+  "grpc-addr": { env: "SPILLWAY_GRPC_ADDR", def: "127.0.0.1:9090" },
 } as const;
 
-type FlagName = keyof typeof FLAGS;
+function hostPort(flag: string, value: string): { host: string; port: number } {
+  const colon = value.lastIndexOf(":");
+  const port = Number(value.slice(colon + 1));
+  if (colon < 0 || value.slice(colon + 1) === "" || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--${flag} must be host:port, got ${JSON.stringify(value)}`);
+  }
+  return { host: value.slice(0, colon) || "0.0.0.0", port };
+}
 
-export function parseConfig(service: string, argv: string[], env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+export function parseConfig(
+  service: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  extraFlags: Record<string, FlagSpec> = {},
+): ServiceConfig {
+  const all: Record<string, FlagSpec> = { ...FLAGS, ...extraFlags };
   const { values } = parseArgs({
     args: argv,
-    options: Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: "string" as const }])),
+    options: Object.fromEntries(Object.keys(all).map((k) => [k, { type: "string" as const }])),
     strict: true,
   });
-  const get = (flag: FlagName): string => (values[flag] as string | undefined) ?? env[FLAGS[flag].env] ?? FLAGS[flag].def;
+  const get = (flag: string): string => (values[flag] as string | undefined) ?? env[all[flag]!.env] ?? all[flag]!.def;
 
-  const health = get("health-addr");
-  const colon = health.lastIndexOf(":");
-  const healthPort = Number(health.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(healthPort) || healthPort < 0 || healthPort > 65535) {
-    throw new Error(`--health-addr must be host:port, got ${JSON.stringify(health)}`);
-  }
+  const health = hostPort("health-addr", get("health-addr"));
+  const grpc = hostPort("grpc-addr", get("grpc-addr"));
   const leaseSeconds = Number(get("lease-duration"));
   if (!Number.isFinite(leaseSeconds) || leaseSeconds < 2) {
     throw new Error(`--lease-duration must be a number of seconds >= 2, got ${JSON.stringify(get("lease-duration"))}`);
@@ -55,8 +75,11 @@ export function parseConfig(service: string, argv: string[], env: NodeJS.Process
     kubeconfig: get("kubeconfig"),
     context: get("context"),
     natsUrl: get("nats-url"),
-    healthHost: health.slice(0, colon) || "0.0.0.0",
-    healthPort,
+    healthHost: health.host,
+    healthPort: health.port,
+    grpcHost: grpc.host,
+    grpcPort: grpc.port,
+    extra: Object.fromEntries(Object.keys(extraFlags).map((f) => [f, get(f)])),
     leaseNamespace: get("lease-namespace"),
     identity: get("identity") || `${hostname()}-${process.pid}`,
     leaseDurationMs: leaseSeconds * 1000,

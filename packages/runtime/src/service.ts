@@ -10,7 +10,7 @@ import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
 import { Bus } from "@spillway/bus";
 import { InformerFactory, LeaderElector, loadKubeConfig, type Controller } from "@spillway/kit";
 import { createLogger, errorFields, HealthServer, setupTelemetry, type Logger, type Telemetry } from "@spillway/telemetry";
-import { parseConfig, type ServiceConfig } from "./config.ts";
+import { parseConfig, type FlagSpec, type ServiceConfig } from "./config.ts";
 
 export interface ServiceContext {
   config: ServiceConfig;
@@ -28,14 +28,20 @@ export interface ServiceParts {
   controllers?: Controller<never>[];
   /** Work that runs on every replica (e.g. a gRPC server for reads). */
   start?: () => Promise<void>;
+  /** Work only the leader does besides its controllers (e.g. publishing). */
+  onStartedLeading?: () => Promise<void>;
   stop?: () => Promise<void>;
 }
 
-export async function runService(name: string, setup: (ctx: ServiceContext) => Promise<ServiceParts>): Promise<void> {
+export async function runService(
+  name: string,
+  setup: (ctx: ServiceContext) => Promise<ServiceParts>,
+  extraFlags: Record<string, FlagSpec> = {},
+): Promise<void> {
   const log = createLogger(name);
   let config: ServiceConfig;
   try {
-    config = parseConfig(name, process.argv.slice(2));
+    config = parseConfig(name, process.argv.slice(2), process.env, extraFlags);
   } catch (err) {
     log.fatal(errorFields(err), "invalid configuration");
     process.exit(2);
@@ -80,6 +86,7 @@ export async function runService(name: string, setup: (ctx: ServiceContext) => P
       log.info({ identity: config.identity }, "became leader");
       for (const c of controllers)
         c.start().catch((err: unknown) => log.error({ controller: c.name, ...errorFields(err) }, "controller failed to start"));
+      parts.onStartedLeading?.().catch((err: unknown) => log.error(errorFields(err), "leader start-up failed"));
     },
     onStoppedLeading: () => {
       leading = false;

@@ -1,8 +1,88 @@
 #!/usr/bin/env node
 /**
- * spillway-cluster-gateway: member-cluster connections, health, capacity snapshots and the unified API view.
- * Wiring only: the decisions live in core/, the reconcilers in controllers/.
+ * spillway-cluster-gateway: member-cluster connections, health, capacity snapshots (gRPC
+ * ClusterRegistry, JetStream KV, NATS events) and MemberCluster status. Wiring only.
  */
+import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
+import { memberClusterKind, type MemberCluster } from "@spillway/api";
+import { ResourceClient } from "@spillway/kit";
 import { runService } from "@spillway/runtime";
+import { errorFields } from "@spillway/telemetry";
+import { defaultConnectionOptions } from "./adapters/member-connection.ts";
+import { Registry } from "./adapters/registry.ts";
+import { serveRegistry } from "./adapters/registry-server.ts";
+import { SnapshotPublisher } from "./adapters/snapshot-publisher.ts";
+import { memberClusterController } from "./controllers/member-cluster-controller.ts";
 
-await runService("cluster-gateway", async () => ({}));
+const seconds = (flag: string, v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag} must be a positive number of seconds, got ${JSON.stringify(v)}`);
+  return n * 1000;
+};
+
+await runService(
+  "cluster-gateway",
+  async (ctx) => {
+    const { extra } = ctx.config;
+    const options = {
+      ...defaultConnectionOptions,
+      probeIntervalMs: seconds("probe-interval", extra["probe-interval"]!),
+      probeTimeoutMs: seconds("probe-timeout", extra["probe-timeout"]!),
+      health: {
+        failureThreshold: Math.max(1, Math.floor(Number(extra["failure-threshold"]))),
+        successThreshold: 1,
+        holdDownMs: seconds("hold-down", extra["hold-down"]!),
+      },
+    };
+    const members = new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind);
+    const informer = ctx.informers.informerFor<MemberCluster>({ path: members.path, list: () => members.list() });
+    const registry = new Registry(ctx.kubeConfig, informer, ctx.log, options);
+
+    const secretsNs = extra["secrets-namespace"]!;
+    const core = ctx.kubeConfig.makeApiClient(CoreV1Api);
+    ctx.informers
+      .informerFor<V1Secret>({
+        path: `/api/v1/namespaces/${secretsNs}/secrets`,
+        list: () => core.listNamespacedSecret({ namespace: secretsNs }),
+      })
+      .addHandler((_t, s) => registry.secretChanged(s.metadata?.namespace ?? secretsNs, s.metadata?.name ?? ""));
+
+    const publisher = new SnapshotPublisher(ctx.bus, registry, ctx.log);
+    const controller = memberClusterController({
+      client: members,
+      informer,
+      registry,
+      dropSnapshot: async (name) => publisher.changed(name),
+      statusWrites: ctx.telemetry.meter.createCounter("spillway_gateway_status_writes", { description: "MemberCluster status writes" }),
+      onError: (key, err, retryInMs) =>
+        ctx.log.warn({ controller: "member-cluster", name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),
+    });
+    registry.onChange((name) => {
+      controller.enqueue(name, 200);
+      if (ctx.isLeader()) publisher.changed(name);
+    });
+
+    let grpc: Awaited<ReturnType<typeof serveRegistry>> | undefined;
+    return {
+      controllers: [controller as never],
+      start: async () => {
+        registry.start();
+        grpc = await serveRegistry(registry, `${ctx.config.grpcHost}:${ctx.config.grpcPort}`);
+        ctx.log.info({ grpc: `${ctx.config.grpcHost}:${grpc.port}` }, "serving ClusterRegistry");
+      },
+      onStartedLeading: () => publisher.start(),
+      stop: async () => {
+        publisher.stop();
+        grpc?.server.forceShutdown();
+        await registry.stop();
+      },
+    };
+  },
+  {
+    "secrets-namespace": { env: "SPILLWAY_SECRETS_NAMESPACE", def: "spillway-system" },
+    "probe-interval": { env: "SPILLWAY_PROBE_INTERVAL_SECONDS", def: "2" },
+    "probe-timeout": { env: "SPILLWAY_PROBE_TIMEOUT_SECONDS", def: "2" },
+    "failure-threshold": { env: "SPILLWAY_FAILURE_THRESHOLD", def: "3" },
+    "hold-down": { env: "SPILLWAY_HOLD_DOWN_SECONDS", def: "10" },
+  },
+);

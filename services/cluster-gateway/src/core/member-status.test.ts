@@ -1,0 +1,74 @@
+import { describe, expect, it } from "@jest/globals";
+import { memberStatus, type MemberObservation } from "./member-status.ts";
+import { initialHealth, observeProbe } from "./health.ts";
+
+const healthy = observeProbe(initialHealth(0), { ok: true }, 0);
+const totals = {
+  nodeCount: 4,
+  allocatable: { cpu: 64000, memory: 256 * 2 ** 30, "nvidia.com/gpu": 8, pods: 440 },
+  requested: { cpu: 6500, memory: 2 ** 30 },
+};
+const base: MemberObservation = {
+  generation: 2,
+  previous: undefined,
+  health: healthy,
+  kubernetesVersion: "v1.34.4",
+  totals,
+  synced: true,
+  nowIso: "2026-11-23T10:00:00.000Z",
+};
+
+describe("memberStatus", () => {
+  it("reports a healthy, synced member Ready with its capacity", () => {
+    expect(memberStatus(base)).toEqual({
+      observedGeneration: 2,
+      kubernetesVersion: "v1.34.4",
+      nodeCount: 4,
+      allocatable: { cpu: "64", memory: "256Gi", "ephemeral-storage": "0", "nvidia.com/gpu": "8" },
+      requested: { cpu: "6500m", memory: "1Gi", "ephemeral-storage": "0", "nvidia.com/gpu": "0" },
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          reason: "Ready",
+          message: "kube-apiserver /readyz answers ok",
+          observedGeneration: 2,
+          lastTransitionTime: base.nowIso,
+        },
+      ],
+    });
+  });
+
+  it("reports an invalid kubeconfig with its reason, and keeps the other fields", () => {
+    const s = memberStatus({
+      ...base,
+      configError: { reason: "KubeconfigInvalid", message: "Secret spillway-system/x has no key kubeconfig" },
+    });
+    expect(s.conditions![0]).toMatchObject({
+      status: "False",
+      reason: "KubeconfigInvalid",
+      message: "Secret spillway-system/x has no key kubeconfig",
+    });
+    expect(s.nodeCount).toBeUndefined();
+  });
+
+  it("keeps lastTransitionTime while the status holds and keeps last known capacity while unreachable", () => {
+    const first = memberStatus(base);
+    const later = memberStatus({ ...base, previous: first, nowIso: "2026-11-23T11:00:00.000Z" });
+    expect(later).toEqual(first);
+    let down = healthy;
+    for (let i = 0; i < 3; i++) down = observeProbe(down, { ok: false, reason: "Unreachable", message: "cannot reach" }, 1000 * (i + 1));
+    const unreachable = memberStatus({ ...base, previous: first, health: down, nowIso: "2026-11-23T12:00:00.000Z" });
+    expect(unreachable.conditions![0]).toMatchObject({
+      status: "False",
+      reason: "Unreachable",
+      lastTransitionTime: "2026-11-23T12:00:00.000Z",
+    });
+    expect(unreachable.allocatable).toEqual(first.allocatable);
+  });
+
+  it("is not Ready before the first probe or while the caches are still listing", () => {
+    expect(memberStatus({ ...base, health: initialHealth(0) }).conditions![0]!.status).toBe("Unknown");
+    expect(memberStatus({ ...base, synced: false }).conditions![0]).toMatchObject({ status: "False", reason: "Syncing" });
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * The status of a MemberCluster from what the gateway knows of it. Pure: the controller feeds it
+ * the connection's state and writes the result only when it differs from what is stored.
+ */
+import type { Condition, MemberClusterStatus } from "@spillway/api";
+import { toResourceList } from "@spillway/resources";
+import type { HealthState } from "./health.ts";
+import type { Totals } from "./snapshot-builder.ts";
+
+export interface MemberObservation {
+  generation: number | undefined;
+  previous: MemberClusterStatus | undefined;
+  /** Set when no connection can be built (Secret missing, kubeconfig unusable). */
+  configError?: { reason: "KubeconfigInvalid"; message: string };
+  health?: HealthState;
+  kubernetesVersion?: string;
+  totals?: Totals;
+  /** Whether the member's node and pod caches hold a complete list. */
+  synced: boolean;
+  nowIso: string;
+}
+
+const READY = "Ready";
+
+function readyCondition(o: MemberObservation): Omit<Condition, "lastTransitionTime"> {
+  const base = { type: READY, observedGeneration: o.generation };
+  if (o.configError) return { ...base, status: "False", reason: o.configError.reason, message: o.configError.message };
+  const h = o.health;
+  if (!h || h.ready === undefined) return { ...base, status: "Unknown", reason: "Probing", message: "waiting for the first health probe" };
+  if (!h.ready) return { ...base, status: "False", reason: h.reason, message: h.message };
+  if (!o.synced) return { ...base, status: "False", reason: "Syncing", message: "listing the member's nodes and pods" };
+  return { ...base, status: "True", reason: "Ready", message: h.message };
+}
+
+export function memberStatus(o: MemberObservation): MemberClusterStatus {
+  const prior = o.previous?.conditions?.find((c) => c.type === READY);
+  const next = readyCondition(o);
+  const lastTransitionTime = prior && prior.status === next.status ? prior.lastTransitionTime : o.nowIso;
+  const status: MemberClusterStatus = {
+    ...o.previous,
+    observedGeneration: o.generation,
+    conditions: [...(o.previous?.conditions ?? []).filter((c) => c.type !== READY), { ...next, lastTransitionTime }],
+  };
+  if (o.kubernetesVersion) status.kubernetesVersion = o.kubernetesVersion;
+  // Capacity is reported only from a complete, live picture; an unreachable member keeps its last
+  // known figures (the Ready condition says they are stale) rather than dropping to zero.
+  if (o.totals && o.synced && !o.configError && o.health?.ready) {
+    const { pods: _pods, ...allocatable } = o.totals.allocatable;
+    status.nodeCount = o.totals.nodeCount;
+    status.allocatable = withZeros(toResourceList(allocatable));
+    status.requested = withZeros(toResourceList(o.totals.requested));
+  }
+  return status;
+}
+
+/** The four resources the issue names always appear, as "0" when none. */
+function withZeros(list: Record<string, string>): Record<string, string> {
+  return { cpu: "0", memory: "0", "ephemeral-storage": "0", "nvidia.com/gpu": "0", ...list };
+}
