@@ -5,6 +5,9 @@ const transform = {
 };
 const common = {
   extensionsToTreatAsEsm: [".ts"],
+  // The testbed's etcd data holds *.snap files that Jest would take for snapshots.
+  modulePathIgnorePatterns: ["<rootDir>/.testbed/"],
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/.testbed/"],
   transform,
   testEnvironment: "node",
 };

@@ -33,6 +33,7 @@ export interface RunningService {
 
 export async function startService(name: ServiceName, identity: string, extraArgs: string[] = []): Promise<RunningService> {
   const port = await freePort();
+  const grpcPort = await freePort();
   const child = spawn(
     process.execPath,
     [
@@ -42,6 +43,7 @@ export async function startService(name: ServiceName, identity: string, extraArg
       `--nats-url=${natsUrl}`,
       `--health-addr=127.0.0.1:${port}`,
       `--identity=${identity}`,
+      `--grpc-addr=127.0.0.1:${grpcPort}`,
       ...extraArgs,
     ],
     { stdio: ["ignore", "pipe", "pipe"] },

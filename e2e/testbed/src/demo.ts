@@ -9,7 +9,7 @@ import { kubectl } from "./kubectl.ts";
 import { kubeconfigPath, repoRoot, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
 import { ProcessTable, waitFor } from "./processes.ts";
-import { servicePort, type Topology } from "./topology.ts";
+import { servicePorts, type Topology } from "./topology.ts";
 
 export const SERVICES = ["cluster-gateway", "scheduler", "fleet-root", "stateful-orchestrator", "federated-hpa"] as const;
 
@@ -21,7 +21,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
   await Promise.all(
     SERVICES.flatMap((service, s) =>
       Array.from({ length: replicas }, async (_, r) => {
-        const port = servicePort(topology, s * replicas + r);
+        const { health: port, grpc } = servicePorts(topology, s * replicas + r);
         const name = `spillway-${service}-${r}`;
         const record = table.start(name, [
           process.execPath,
@@ -30,6 +30,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
           "--context=host",
           `--nats-url=${fed.natsUrl}`,
           `--health-addr=127.0.0.1:${port}`,
+          `--grpc-addr=127.0.0.1:${grpc}`,
           `--identity=${name}`,
           `--lease-namespace=${SYSTEM_NAMESPACE}`,
         ]);
@@ -38,6 +39,21 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
       }),
     ),
   );
+  await waitFor(
+    "member clusters Ready",
+    async () => {
+      const out = await kubectl("host", [
+        "get",
+        "memberclusters",
+        "-o",
+        'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+      ]);
+      const states = out.split("\n").filter(Boolean);
+      return states.length === topology.clusters.length - 1 && states.every((s) => s === "True");
+    },
+    { timeoutMs: 60_000 },
+  );
+  const memberTable = await kubectl("host", ["get", "memberclusters"]);
   const sample = join(repoRoot, "samples", "web-burst.yaml");
   await kubectl("host", ["apply", "-f", sample]);
 
@@ -52,6 +68,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
   log("services (health, readiness and Prometheus metrics at /healthz, /readyz, /metrics):");
   for (const s of started.sort((a, b) => a.name.localeCompare(b.name))) log(`  ${s.name.padEnd(36)} ${s.url}`);
   log("leaders:\n" + leases.trimEnd().replace(/^/gm, "    "));
+  log("member clusters (status written by cluster-gateway):\n" + memberTable.trimEnd().replace(/^/gm, "    "));
   log(`sample applied: ${sample}`);
   const k = `${join(repoRoot, ".testbed", "bin", "kubectl")} --kubeconfig ${kubeconfigPath}`;
   log(`demo up in ${fed.seconds.toFixed(1)}s (federation) — look around:

@@ -51,6 +51,7 @@ describe("testbed topology", () => {
       /needs a tier/,
     ],
     ["a privileged port base", { portBase: 80 }, /portBase/],
+    ["ports in the ephemeral range", { portBase: 32700 }, /below the ephemeral range/],
   ])("rejects %s with a message that names it", (_what, override, message) => {
     expect(() => validateTopology({ ...defaultTopology, ...override })).toThrow(message);
   });

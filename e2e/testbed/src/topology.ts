@@ -94,9 +94,10 @@ export function natsPorts(topology: Topology): { client: number; monitor: number
   return { client: base, monitor: base + 1 };
 }
 
-/** Ports for the Spillway services started by the demo, after NATS's block. */
-export function servicePort(topology: Topology, index: number): number {
-  return topology.portBase + 10 * (topology.clusters.length + 1) + index;
+/** Health and gRPC ports of the Spillway services the demo starts: two blocks after NATS's. */
+export function servicePorts(topology: Topology, index: number): { health: number; grpc: number } {
+  const base = topology.portBase + 10 * (topology.clusters.length + 1);
+  return { health: base + index, grpc: base + 10 + index };
 }
 
 /** Validates a topology, naming the offending entry. */
@@ -115,8 +116,14 @@ export function validateTopology(t: Topology): Topology {
         throw new Error(`testbed topology: ${c.name}: node pool count must be a non-negative integer`);
     }
   }
-  if (!Number.isInteger(t.portBase) || t.portBase < 1024 || t.portBase > 60000)
-    throw new Error(`testbed topology: portBase ${t.portBase} must be in 1024..60000`);
+  // Linux hands out 32768+ as ephemeral source ports; a listener there can lose its port to any
+  // outgoing connection between our free-port check and its bind.
+  const lastPort = t.portBase + 10 * (t.clusters.length + 3);
+  if (!Number.isInteger(t.portBase) || t.portBase < 1024 || lastPort >= 32768) {
+    throw new Error(
+      `testbed topology: portBase ${t.portBase} must be >= 1024 and leave its ports (up to ${lastPort}) below the ephemeral range at 32768`,
+    );
+  }
   if (!Number.isInteger(t.podReadyDelayMs) || t.podReadyDelayMs < 0)
     throw new Error("testbed topology: podReadyDelayMs must be a non-negative integer");
   return t;

@@ -68,9 +68,15 @@ export async function runService(
   leaderGauge.addCallback((r) => r.observe(leading ? 1 : 0));
 
   const ctx: ServiceContext = { config, log, telemetry, kubeConfig, informers, bus, health, isLeader: () => leading };
-  const parts = await setup(ctx);
-  await informers.start();
-  await parts.start?.();
+  let parts: ServiceParts;
+  try {
+    parts = await setup(ctx);
+    await informers.start();
+    await parts.start?.();
+  } catch (err) {
+    log.fatal(errorFields(err), "start-up failed");
+    process.exit(1);
+  }
 
   const controllers = parts.controllers ?? [];
   let exiting = false;
