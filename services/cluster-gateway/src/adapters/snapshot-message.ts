@@ -48,6 +48,7 @@ export function snapshotMessage(s: Snapshot): ClusterSnapshot {
       count: p.count,
       oldestUnschedulableSeconds: BigInt(p.oldestUnschedulableSeconds),
     })),
+    owners: s.owners,
   });
 }
 

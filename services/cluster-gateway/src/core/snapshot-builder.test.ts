@@ -35,6 +35,19 @@ describe("SnapshotBuilder", () => {
     expect(b.totals()).toEqual({ nodeCount: 1, allocatable: { cpu: 16000, memory: 64 * 2 ** 30, pods: 110 }, requested: { cpu: 6500 } });
   });
 
+  it("counts bound, running pods per owner", () => {
+    const b = new SnapshotBuilder("idc-1");
+    b.upsertNode(node("n1"));
+    b.upsertPod(pod("a", "n1", 1000));
+    b.upsertPod(pod("b", "n1", 1000));
+    b.upsertPod(pod("c", undefined, 1000));
+    b.upsertPod(pod("d", "n1", 1000, { ownerName: "api-1", terminated: true }));
+    expect(b.snapshot(0).owners).toEqual([{ namespace: "shop", ownerKind: "ReplicaSet", ownerName: "web-1", bound: 2 }]);
+    b.deletePod("a");
+    b.deletePod("b");
+    expect(b.snapshot(0).owners).toEqual([]);
+  });
+
   it("frees the resources of a pod that terminates or is deleted", () => {
     const b = new SnapshotBuilder("idc-1");
     b.upsertNode(node("n1"));

@@ -60,12 +60,20 @@ export interface PendingGroup {
   oldestUnschedulableSeconds: number;
 }
 
+export interface OwnerCount {
+  namespace: string;
+  ownerKind: string;
+  ownerName: string;
+  bound: number;
+}
+
 export interface Snapshot {
   cluster: string;
   revision: number;
   takenAtMs: number;
   nodes: NodeView[];
   pending: PendingGroup[];
+  owners: OwnerCount[];
 }
 
 export interface Totals {
@@ -83,6 +91,7 @@ export class SnapshotBuilder {
   private readonly pods = new Map<string, PodInfo>();
   /** Requests of pods bound to nodes we have not seen yet (events can arrive in any order). */
   private readonly orphans = new Map<string, { requested: ResourceVector; podCount: number }>();
+  private readonly owners = new Map<string, OwnerCount>();
   private readonly pendingGroups = new Map<
     string,
     { namespace: string; ownerKind: string; ownerName: string; since: Map<string, number> }
@@ -152,11 +161,20 @@ export class SnapshotBuilder {
     return orphan;
   }
 
+  private countOwner(pod: PodInfo, delta: number): void {
+    const key = `${pod.namespace}/${pod.ownerKind}/${pod.ownerName}`;
+    let o = this.owners.get(key);
+    if (!o) this.owners.set(key, (o = { namespace: pod.namespace, ownerKind: pod.ownerKind, ownerName: pod.ownerName, bound: 0 }));
+    o.bound += delta;
+    if (o.bound === 0) this.owners.delete(key);
+  }
+
   private account(pod: PodInfo): void {
     if (pod.nodeName && !pod.terminated) {
       const h = this.holder(pod.nodeName);
       addInto(h.requested, pod.requests);
       h.podCount++;
+      this.countOwner(pod, 1);
     }
     if (pod.unschedulableSinceMs !== undefined && !pod.nodeName) {
       const key = `${pod.namespace}/${pod.ownerKind}/${pod.ownerName}`;
@@ -175,6 +193,7 @@ export class SnapshotBuilder {
       const h = this.holder(pod.nodeName);
       addInto(h.requested, pod.requests, -1);
       h.podCount--;
+      this.countOwner(pod, -1);
       if (h.podCount === 0 && !this.nodes.has(pod.nodeName)) this.orphans.delete(pod.nodeName);
     }
     if (pod.unschedulableSinceMs !== undefined && !pod.nodeName) {
@@ -228,7 +247,9 @@ export class SnapshotBuilder {
       });
     }
     pending.sort((a, b) => (`${a.namespace}/${a.ownerName}` < `${b.namespace}/${b.ownerName}` ? -1 : 1));
-    return { cluster: this.cluster, revision: this.rev, takenAtMs: nowMs, nodes, pending };
+    const owners = [...this.owners.values()].map((o) => ({ ...o }));
+    owners.sort((a, b) => (`${a.namespace}/${a.ownerKind}/${a.ownerName}` < `${b.namespace}/${b.ownerKind}/${b.ownerName}` ? -1 : 1));
+    return { cluster: this.cluster, revision: this.rev, takenAtMs: nowMs, nodes, pending, owners };
   }
 }
 

@@ -147,6 +147,40 @@ export declare type PendingPods = Message<"spillway.v1.PendingPods"> & {
 export declare const PendingPodsSchema: GenMessage<PendingPods>;
 
 /**
+ * Pods bound to nodes (not finished), per controlling owner: lets the scheduler tell the
+ * replicas it placed that already hold resources from those still on their way.
+ *
+ * @generated from message spillway.v1.OwnerPods
+ */
+export declare type OwnerPods = Message<"spillway.v1.OwnerPods"> & {
+  /**
+   * @generated from field: string namespace = 1;
+   */
+  namespace: string;
+
+  /**
+   * @generated from field: string owner_kind = 2;
+   */
+  ownerKind: string;
+
+  /**
+   * @generated from field: string owner_name = 3;
+   */
+  ownerName: string;
+
+  /**
+   * @generated from field: int32 bound = 4;
+   */
+  bound: number;
+};
+
+/**
+ * Describes the message spillway.v1.OwnerPods.
+ * Use `create(OwnerPodsSchema)` to create a new message.
+ */
+export declare const OwnerPodsSchema: GenMessage<OwnerPods>;
+
+/**
  * @generated from message spillway.v1.ClusterSnapshot
  */
 export declare type ClusterSnapshot = Message<"spillway.v1.ClusterSnapshot"> & {
@@ -174,6 +208,11 @@ export declare type ClusterSnapshot = Message<"spillway.v1.ClusterSnapshot"> & {
    * @generated from field: repeated spillway.v1.PendingPods pending = 5;
    */
   pending: PendingPods[];
+
+  /**
+   * @generated from field: repeated spillway.v1.OwnerPods owners = 6;
+   */
+  owners: OwnerPods[];
 };
 
 /**

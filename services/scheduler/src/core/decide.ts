@@ -1,0 +1,267 @@
+/**
+ * The placement decision for one workload: filter → order → assign, over capacity ledgers that a
+ * whole pass shares. Stability rules:
+ * - existing assignments are kept; scaling up adds in tier order where the simulation finds room;
+ * - scaling down takes from not-Ready members first, then the lowest tier, then the member with
+ *   the most replicas;
+ * - replicas leave a member only when it has been not Ready longer than the failover grace, when
+ *   the workload's constraints exclude it, or when they have been Pending-unschedulable there longer
+ *   than the threshold;
+ * - failback moves at most `failbackStep` replicas to a better-ranked member, only after room there
+ *   has been seen for the hold-down and the previous step has fully landed.
+ */
+import { toResourceList, type ResourceVector } from "@spillway/resources";
+import { CapacityLedger } from "./capacity-ledger.ts";
+import { filterPlugins, scorePlugin } from "./plugins/index.ts";
+import type { ClusterView, Decision, Observed, PreviousPlacement, SchedulerConfig, WorkloadRequest } from "./types.ts";
+
+export interface InflightReplicas {
+  workload: WorkloadRequest;
+  cluster: string;
+  replicas: number;
+}
+
+/** What every decision of a pass shares. */
+export interface PassContext {
+  clusters: ClusterView[];
+  /** Replicas placed earlier whose pods do not hold resources in the snapshots yet. */
+  inflight: InflightReplicas[];
+  nowMs: number;
+  config: SchedulerConfig;
+}
+
+export function newLedgers(ctx: PassContext): Map<string, CapacityLedger> {
+  const ledgers = new Map(ctx.clusters.map((c) => [c.name, new CapacityLedger(c)]));
+  for (const f of ctx.inflight) if (f.replicas > 0) ledgers.get(f.cluster)?.take(f.workload, f.replicas);
+  return ledgers;
+}
+
+function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] === b[i]) continue;
+    return a[i]! < b[i]! ? -1 : 1;
+  }
+  return 0;
+}
+
+const sum = (m: Map<string, number>) => [...m.values()].reduce((s, n) => s + n, 0);
+
+export function decide(
+  w: WorkloadRequest,
+  observed: Record<string, Observed>,
+  previous: PreviousPlacement | undefined,
+  ledgers: Map<string, CapacityLedger>,
+  ctx: PassContext,
+): Decision {
+  const { config } = ctx;
+  const notes = new Map<string, string[]>();
+  const note = (cluster: string, text: string) => notes.set(cluster, [...(notes.get(cluster) ?? []), text]);
+
+  const rejected = new Map<string, { plugin: string; reason: string }>();
+  for (const c of ctx.clusters) {
+    for (const p of filterPlugins) {
+      const r = p.filter!(w, c);
+      if (r.code !== "Success") {
+        rejected.set(c.name, { plugin: p.name, reason: r.reason });
+        break;
+      }
+    }
+  }
+  const ordered = [...ctx.clusters].sort((a, b) => compareKeys(scorePlugin.score!(w, a), scorePlugin.score!(w, b)));
+  const rank = new Map(ordered.map((c, i) => [c.name, i]));
+  const eligible = ordered.filter((c) => !rejected.has(c.name));
+  const byName = new Map(ctx.clusters.map((c) => [c.name, c]));
+  const max = (name: string) => w.placement.bounds?.[name]?.max ?? Infinity;
+
+  // Keep what was placed, unless the member is gone, excluded, or down past the grace period.
+  const assigned = new Map<string, number>();
+  for (const [name, n] of Object.entries(previous?.replicas ?? {})) {
+    if (n <= 0) continue;
+    const c = byName.get(name);
+    const why = rejected.get(name);
+    if (!c) continue;
+    if (why && why.plugin !== "ClusterReady") {
+      note(name, `released ${n}: ${why.reason}`);
+      continue;
+    }
+    if (!c.ready && c.notReadyForMs > config.failoverGraceMs) {
+      note(name, `failover: ${n} replica(s) moved, not Ready longer than the ${config.failoverGraceMs / 1000}s grace`);
+      continue;
+    }
+    assigned.set(name, Math.min(n, max(name)));
+  }
+
+  // Replicas stuck Pending-unschedulable in a member past the threshold go where there is room.
+  const full = new Set<string>();
+  for (const [name, n] of assigned) {
+    const o = observed[name];
+    if (!o || o.unschedulable <= 0 || o.oldestUnschedulableMs < config.pendingThresholdMs) continue;
+    const stuck = Math.min(o.unschedulable, n);
+    assigned.set(name, n - stuck);
+    full.add(name);
+    note(name, `${stuck} replica(s) Pending unschedulable longer than ${config.pendingThresholdMs / 1000}s moved to clusters with room`);
+  }
+
+  let failbackSinceMs = previous?.failbackSinceMs;
+  const total = sum(assigned);
+  if (total > w.replicas) {
+    scaleDown(w, assigned, total - w.replicas, byName, note);
+    failbackSinceMs = undefined;
+  } else if (total < w.replicas) {
+    scaleUp(w, assigned, w.replicas - total, eligible, full, ledgers, note);
+    failbackSinceMs = undefined;
+  } else if (full.size === 0) {
+    failbackSinceMs = failback(w, assigned, observed, previous, eligible, rank, ledgers, ctx, note);
+  }
+
+  const clusters = ordered
+    .filter((c) => (assigned.get(c.name) ?? 0) > 0)
+    .map((c) => ({
+      name: c.name,
+      replicas: assigned.get(c.name)!,
+      reason: [`${c.tier} priority ${c.priority}`, ...(notes.get(c.name) ?? [])].join("; "),
+    }));
+  const unschedulable = w.replicas - sum(assigned);
+  return {
+    clusters,
+    unschedulable,
+    message: unschedulable > 0 ? unschedulableMessage(w, unschedulable, eligible, rejected, ledgers) : "",
+    ...(failbackSinceMs !== undefined ? { failbackSinceMs } : {}),
+  };
+}
+
+function scaleDown(
+  w: WorkloadRequest,
+  assigned: Map<string, number>,
+  excess: number,
+  byName: Map<string, ClusterView>,
+  note: (c: string, t: string) => void,
+): void {
+  const removed = new Map<string, number>();
+  const min = (name: string) => w.placement.bounds?.[name]?.min ?? 0;
+  while (excess > 0) {
+    let pick: string | undefined;
+    let pickKey: (string | number)[] = [];
+    for (const [name, n] of assigned) {
+      if (n <= min(name)) continue;
+      const c = byName.get(name)!;
+      // Not Ready first, then the lowest tier (cloud before IDC), then the most replicas, then the
+      // member filled last (highest priority number).
+      const tier = scorePlugin.score!(w, c)[0] as number;
+      const key = [c.ready ? 1 : 0, -tier, -n, -c.priority, name];
+      if (pick === undefined || compareKeys(key, pickKey) < 0) {
+        pick = name;
+        pickKey = key;
+      }
+    }
+    if (pick === undefined) break; // every member is at its minReplicas
+    assigned.set(pick, assigned.get(pick)! - 1);
+    removed.set(pick, (removed.get(pick) ?? 0) + 1);
+    excess--;
+  }
+  for (const [name, n] of removed) note(name, `scaled down by ${n}`);
+}
+
+function scaleUp(
+  w: WorkloadRequest,
+  assigned: Map<string, number>,
+  need: number,
+  eligible: ClusterView[],
+  full: Set<string>,
+  ledgers: Map<string, CapacityLedger>,
+  note: (c: string, t: string) => void,
+): void {
+  const maxClusters = w.placement.maxClusters ?? Infinity;
+  const used = () => [...assigned.values()].filter((n) => n > 0).length;
+  const max = (name: string) => w.placement.bounds?.[name]?.max ?? Infinity;
+  const min = (name: string) => w.placement.bounds?.[name]?.min ?? 0;
+  const add = (c: ClusterView, want: number, why: string) => {
+    if (want <= 0 || full.has(c.name)) return 0;
+    if ((assigned.get(c.name) ?? 0) === 0 && used() >= maxClusters) return 0;
+    const got = ledgers.get(c.name)!.take(w, Math.min(want, max(c.name) - (assigned.get(c.name) ?? 0)));
+    if (got > 0) {
+      assigned.set(c.name, (assigned.get(c.name) ?? 0) + got);
+      note(c.name, `+${got} ${why}`);
+    }
+    return got;
+  };
+  // Per-cluster minimums first, then fill in order: a lower tier gets what the higher could not hold.
+  for (const c of eligible) need -= add(c, Math.min(need, min(c.name) - (assigned.get(c.name) ?? 0)), "for placement minReplicas");
+  let skipped: string[] = [];
+  for (const c of eligible) {
+    if (need <= 0) break;
+    const got = add(c, need, skipped.length ? `overflow: ${skipped.join(", ")} full` : "has room");
+    need -= got;
+    if (got === 0 || need > 0) skipped = [...skipped, c.name];
+  }
+}
+
+function failback(
+  w: WorkloadRequest,
+  assigned: Map<string, number>,
+  observed: Record<string, Observed>,
+  previous: PreviousPlacement | undefined,
+  eligible: ClusterView[],
+  rank: Map<string, number>,
+  ledgers: Map<string, CapacityLedger>,
+  ctx: PassContext,
+  note: (c: string, t: string) => void,
+): number | undefined {
+  const holders = [...assigned.entries()].filter(([, n]) => n > 0).sort((a, b) => (rank.get(b[0]) ?? 0) - (rank.get(a[0]) ?? 0));
+  const from = holders[0]?.[0];
+  if (!from) return undefined;
+  const max = (name: string) => w.placement.bounds?.[name]?.max ?? Infinity;
+  const used = holders.length;
+  const to = eligible.find(
+    (c) =>
+      (rank.get(c.name) ?? 0) < (rank.get(from) ?? 0) &&
+      (assigned.get(c.name) ?? 0) < max(c.name) &&
+      ((assigned.get(c.name) ?? 0) > 0 || used < (w.placement.maxClusters ?? Infinity)) &&
+      ledgers.get(c.name)!.fits(w, 1) > 0,
+  );
+  if (!to) return undefined;
+  const since = previous?.failbackSinceMs ?? ctx.nowMs;
+  if (ctx.nowMs - since < ctx.config.failbackHoldDownMs) return since;
+  // One step at a time: the last move must have landed (every assigned replica bound) first.
+  const landed = [...assigned.entries()].every(([name, n]) => (observed[name]?.bound ?? 0) >= n);
+  if (!landed) return since;
+  const want = Math.min(Math.max(1, w.failbackStep), assigned.get(from)!, max(to.name) - (assigned.get(to.name) ?? 0));
+  const moved = ledgers.get(to.name)!.take(w, want);
+  if (moved <= 0) return since;
+  assigned.set(from, assigned.get(from)! - moved);
+  assigned.set(to.name, (assigned.get(to.name) ?? 0) + moved);
+  note(to.name, `failback: +${moved} from ${from} (room seen for at least ${ctx.config.failbackHoldDownMs / 1000}s)`);
+  note(from, `failback: -${moved} to ${to.name}`);
+  return since;
+}
+
+const formatAmount = (resource: string, v: number) => toResourceList({ [resource]: v })[resource]!;
+
+function unschedulableMessage(
+  w: WorkloadRequest,
+  count: number,
+  eligible: ClusterView[],
+  rejected: Map<string, { reason: string }>,
+  ledgers: Map<string, CapacityLedger>,
+): string {
+  const head = `${count} of ${w.replicas} replica(s) fit nowhere`;
+  if (eligible.length === 0) {
+    const reasons = [...new Set([...rejected.values()].map((r) => r.reason))];
+    return `${head}: no member cluster is eligible (${reasons.join("; ") || "no member clusters registered"})`;
+  }
+  let eligibleNodes = 0;
+  const largest: ResourceVector = {};
+  for (const c of eligible) {
+    const l = ledgers.get(c.name)!.largestFree(w);
+    eligibleNodes += l.eligibleNodes;
+    for (const [r, v] of Object.entries(l.largest)) largest[r] = Math.max(largest[r] ?? 0, v);
+  }
+  if (eligibleNodes === 0) {
+    return `${head}: no node in ${eligible.map((c) => c.name).join(", ")} matches the pod's nodeSelector, node affinity and tolerations`;
+  }
+  const short = Object.entries(w.perReplica)
+    .filter(([r, need]) => need > (largest[r] ?? 0))
+    .map(([r, need]) => `needs ${formatAmount(r, need)} ${r} per replica; largest free node has ${formatAmount(r, largest[r] ?? 0)}`);
+  if (short.length) return `${head}: ${short.join("; ")}`;
+  return `${head}: the eligible clusters (${eligible.map((c) => c.name).join(", ")}) are full`;
+}

@@ -1,0 +1,111 @@
+/**
+ * The scheduler's inputs and outputs as plain data. Everything the decision depends on is here,
+ * so a decision is a pure function of these values (same input, same output).
+ */
+import type { ResourceVector } from "@spillway/resources";
+
+export type Tier = "idc" | "cloud";
+
+export interface Toleration {
+  key?: string;
+  operator?: "Exists" | "Equal";
+  value?: string;
+  effect?: string;
+}
+
+export interface Taint {
+  key: string;
+  value: string;
+  effect: string;
+}
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }>;
+}
+
+/** What one workload asks for. */
+export interface WorkloadRequest {
+  key: string;
+  replicas: number;
+  perReplica: ResourceVector;
+  nodeSelector: Record<string, string>;
+  /** Required node affinity: OR of terms, each an AND of requirements. Empty = any node. */
+  nodeAffinity: NodeSelectorRequirement[][];
+  tolerations: Toleration[];
+  placement: {
+    clusterNames?: string[];
+    clusterSelector?: LabelSelector;
+    tierOrder?: Tier[];
+    maxClusters?: number;
+    bounds?: Record<string, { min?: number; max?: number }>;
+  };
+  /** Most replicas failback may move in one step (the workload's maxSurge, at least 1). */
+  failbackStep: number;
+}
+
+export interface NodeCapacity {
+  name: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  free: ResourceVector;
+  freePods: number;
+}
+
+/** One member as the scheduler sees it. */
+export interface ClusterView {
+  name: string;
+  tier: Tier;
+  priority: number;
+  labels: Record<string, string>;
+  /** Cluster-level taints from MemberCluster.spec.taints. */
+  taints: Taint[];
+  ready: boolean;
+  /** How long the member has been not Ready (0 when Ready). */
+  notReadyForMs: number;
+  nodes: NodeCapacity[];
+  snapshotRevision: number;
+}
+
+/** What the workload's own pods look like in one member right now. */
+export interface Observed {
+  /** Replicas bound to nodes (holding resources). */
+  bound: number;
+  /** Replicas Pending as unschedulable, and for how long the oldest has been. */
+  unschedulable: number;
+  oldestUnschedulableMs: number;
+}
+
+export interface SchedulerConfig {
+  failoverGraceMs: number;
+  pendingThresholdMs: number;
+  failbackHoldDownMs: number;
+}
+
+export const defaultSchedulerConfig: SchedulerConfig = { failoverGraceMs: 60_000, pendingThresholdMs: 60_000, failbackHoldDownMs: 120_000 };
+
+export interface PreviousPlacement {
+  replicas: Record<string, number>;
+  /** When failback capacity was first seen (ms), carried in Placement status across restarts. */
+  failbackSinceMs?: number;
+}
+
+export interface ClusterAssignment {
+  name: string;
+  replicas: number;
+  reason: string;
+}
+
+export interface Decision {
+  clusters: ClusterAssignment[];
+  unschedulable: number;
+  /** Why replicas fit nowhere, naming what is short; empty when all are placed. */
+  message: string;
+  failbackSinceMs?: number;
+}
