@@ -85,8 +85,13 @@ export async function startApiserver(table: ProcessTable, spec: ClusterSpec, por
   return { spec, ports, dir, credentials, server, caFile, kubeconfig };
 }
 
+/** Members run every controller but those that need a real network or cloud. */
+export const MEMBER_CONTROLLERS = "*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle,-route,-persistentvolume-expander";
+/** The host holds only Spillway's objects: it needs garbage collection (owner references) and namespace deletion. */
+export const HOST_CONTROLLERS = "garbagecollector,namespace,serviceaccount";
+
 /** kube-controller-manager: Deployments → ReplicaSets → Pods, node lifecycle, garbage collection. */
-export async function startControllerManager(table: ProcessTable, c: RunningCluster): Promise<void> {
+export async function startControllerManager(table: ProcessTable, c: RunningCluster, controllers = MEMBER_CONTROLLERS): Promise<void> {
   const name = `${c.spec.name}-kube-controller-manager`;
   const record = table.start(name, [
     bin("kube-controller-manager"),
@@ -100,8 +105,7 @@ export async function startControllerManager(table: ProcessTable, c: RunningClus
     "--use-service-account-credentials=false",
     `--service-account-private-key-file=${c.credentials.saKey}`,
     `--root-ca-file=${c.caFile}`,
-    // Controllers that need a real network or cloud: off.
-    "--controllers=*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle,-route,-persistentvolume-expander",
+    `--controllers=${controllers}`,
     "--kube-api-qps=200",
     "--kube-api-burst=400",
     "--concurrent-deployment-syncs=10",

@@ -18,6 +18,14 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
   log(`federation up in ${fed.seconds.toFixed(1)}s; starting ${SERVICES.length} services × ${replicas}`);
   const table = new ProcessTable(testbedDir);
   const started: Array<{ name: string; url: string }> = [];
+  const gatewayIndex = SERVICES.indexOf("cluster-gateway");
+  const gatewayAddrs = Array.from(
+    { length: replicas },
+    (_, r) => `127.0.0.1:${servicePorts(topology, gatewayIndex * replicas + r).grpc}`,
+  ).join(",");
+  const serviceArgs: Partial<Record<(typeof SERVICES)[number], string[]>> = {
+    scheduler: [`--gateway-addr=${gatewayAddrs}`],
+  };
   await Promise.all(
     SERVICES.flatMap((service, s) =>
       Array.from({ length: replicas }, async (_, r) => {
@@ -33,6 +41,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
           `--grpc-addr=127.0.0.1:${grpc}`,
           `--identity=${name}`,
           `--lease-namespace=${SYSTEM_NAMESPACE}`,
+          ...(serviceArgs[service] ?? []),
         ]);
         await waitFor(name, () => probeOk(`http://127.0.0.1:${port}/readyz`), { timeoutMs: 60_000, table, record });
         started.push({ name, url: `http://127.0.0.1:${port}` });

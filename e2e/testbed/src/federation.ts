@@ -6,7 +6,15 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { startApiserver, startControllerManager, startEtcd, startKwok, startScheduler, type RunningCluster } from "./control-plane.ts";
+import {
+  HOST_CONTROLLERS,
+  startApiserver,
+  startControllerManager,
+  startEtcd,
+  startKwok,
+  startScheduler,
+  type RunningCluster,
+} from "./control-plane.ts";
 import { kubeconfigYaml } from "./credentials.ts";
 import { apply, kubectl } from "./kubectl.ts";
 import { nodeManifests } from "./nodes.ts";
@@ -104,7 +112,7 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
   const host = clusters.find((c) => c.spec.role === "host")!;
   const stages = writeStages(runDir, topology.podReadyDelayMs);
   log("starting kube-controller-manager, kube-scheduler and kwok in " + members.map((m) => m.spec.name).join(", "));
-  await Promise.all([...members.map((m) => startMember(table, m, stages)), setUpHost(host, members)]);
+  await Promise.all([...members.map((m) => startMember(table, m, stages)), setUpHost(table, host, members)]);
 
   return { clusters, natsUrl: `nats://127.0.0.1:${nats.client}`, seconds: (Date.now() - started) / 1000 };
 }
@@ -130,7 +138,8 @@ async function startMember(table: ProcessTable, m: RunningCluster, stages: strin
   );
 }
 
-async function setUpHost(host: RunningCluster, members: RunningCluster[]): Promise<void> {
+async function setUpHost(table: ProcessTable, host: RunningCluster, members: RunningCluster[]): Promise<void> {
+  await startControllerManager(table, host, HOST_CONTROLLERS);
   const crdDir = join(repoRoot, "packages", "api", "crds");
   await kubectl(host.spec.name, ["apply", "--server-side", "--field-manager=spillway-testbed", "-f", crdDir]);
   await kubectl(host.spec.name, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "-l", "!nonexistent-label"]).catch(() =>

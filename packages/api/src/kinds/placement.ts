@@ -31,6 +31,12 @@ export type PlacementSpec = Static<typeof PlacementSpec>;
 export const PlacementStatus = KObject({
   observedGeneration: Type.Optional(Type.Integer({ minimum: 0, format: "int64" })),
   phase: Type.Optional(StringEnum(["Scheduled", "PartiallyScheduled", "Unschedulable"] as const)),
+  failbackSince: Type.Optional(
+    Type.String({
+      format: "date-time",
+      description: "Since when room for failback has been seen; failback waits out the hold-down from here.",
+    }),
+  ),
   conditions: Type.Optional(Conditions()),
 });
 export type PlacementStatus = Static<typeof PlacementStatus>;

@@ -4,8 +4,19 @@ import { decide, newLedgers, type PassContext } from "./decide.ts";
 import { cluster, nodes16, testbedFleet, testConfig, workload } from "./fixtures.ts";
 import type { ClusterView, Decision, Observed, PreviousPlacement, WorkloadRequest } from "./types.ts";
 
-const ctxOf = (clusters: ClusterView[], nowMs = 1_000_000, inflight: PassContext["inflight"] = []): PassContext => ({ clusters, inflight, nowMs, config: testConfig });
-const place = (w: WorkloadRequest, clusters: ClusterView[], previous?: PreviousPlacement, observed: Record<string, Observed> = {}, nowMs = 1_000_000) => {
+const ctxOf = (clusters: ClusterView[], nowMs = 1_000_000, inflight: PassContext["inflight"] = []): PassContext => ({
+  clusters,
+  inflight,
+  nowMs,
+  config: testConfig,
+});
+const place = (
+  w: WorkloadRequest,
+  clusters: ClusterView[],
+  previous?: PreviousPlacement,
+  observed: Record<string, Observed> = {},
+  nowMs = 1_000_000,
+) => {
   const ctx = ctxOf(clusters, nowMs);
   return decide(w, observed, previous, newLedgers(ctx), ctx);
 };
@@ -50,7 +61,11 @@ describe("decide", () => {
 
   it.each<[string, Partial<WorkloadRequest>, RegExp]>([
     ["a selector no node matches", { nodeSelector: { disk: "nvme" } }, /no node in idc-1, idc-2, cloud-1 matches the pod's nodeSelector/],
-    ["cluster names that exist nowhere", { placement: { clusterNames: ["mars-1"] } }, /no member cluster is eligible \(cluster idc-1 is not in placement.clusterNames/],
+    [
+      "cluster names that exist nowhere",
+      { placement: { clusterNames: ["mars-1"] } },
+      /no member cluster is eligible \(cluster idc-1 is not in placement.clusterNames/,
+    ],
   ])("explains %s", (_what, extra, message) => {
     expect(place(workload("w", 2, 1000, extra), testbedFleet()).message).toMatch(message);
   });
@@ -77,7 +92,9 @@ describe("decide", () => {
 
   it("moves replicas Pending-unschedulable past the threshold to a member with room", () => {
     const prev = { replicas: { "idc-1": 10 } };
-    const d = place(workload("w", 10, 4000), testbedFleet(), prev, { "idc-1": { bound: 7, unschedulable: 3, oldestUnschedulableMs: 90_000 } });
+    const d = place(workload("w", 10, 4000), testbedFleet(), prev, {
+      "idc-1": { bound: 7, unschedulable: 3, oldestUnschedulableMs: 90_000 },
+    });
     expect(split(d)).toEqual({ "idc-1": 7, "idc-2": 3 });
     expect(d.clusters[0]!.reason).toMatch(/3 replica\(s\) Pending unschedulable longer than 60s moved/);
   });
@@ -86,7 +103,10 @@ describe("decide", () => {
     const fleet = [cluster("idc-1", "idc", 10, nodes16(1)), cluster("cloud-1", "cloud", 100, nodes16(4))];
     const w = workload("w", 6, 4000, { failbackStep: 2 });
     const prev = { replicas: { "idc-1": 2, "cloud-1": 4 } };
-    const landed = { "idc-1": { bound: 2, unschedulable: 0, oldestUnschedulableMs: 0 }, "cloud-1": { bound: 4, unschedulable: 0, oldestUnschedulableMs: 0 } };
+    const landed = {
+      "idc-1": { bound: 2, unschedulable: 0, oldestUnschedulableMs: 0 },
+      "cloud-1": { bound: 4, unschedulable: 0, oldestUnschedulableMs: 0 },
+    };
     // idc-1 has room for 2 more (4 per node, 2 used by this workload but the snapshot shows free room).
     fleet[0]!.nodes[0]!.free = { cpu: 8000, memory: 64 * 2 ** 30 };
     const first = place(w, fleet, prev, landed, 1_000);
@@ -96,16 +116,30 @@ describe("decide", () => {
     expect(split(early)).toEqual(prev.replicas);
     const due = place(w, fleet, { ...prev, failbackSinceMs: 1_000 }, landed, 200_000);
     expect(split(due)).toEqual({ "idc-1": 4, "cloud-1": 2 });
-    const notLanded = place(w, fleet, { ...prev, failbackSinceMs: 1_000 }, { ...landed, "idc-1": { bound: 1, unschedulable: 0, oldestUnschedulableMs: 0 } }, 200_000);
+    const notLanded = place(
+      w,
+      fleet,
+      { ...prev, failbackSinceMs: 1_000 },
+      { ...landed, "idc-1": { bound: 1, unschedulable: 0, oldestUnschedulableMs: 0 } },
+      200_000,
+    );
     expect(split(notLanded)).toEqual(prev.replicas);
   });
 
   it("honours per-cluster bounds, maxClusters, tier order and cluster taints", () => {
-    expect(split(place(workload("w", 10, 1000, { placement: { bounds: { "idc-1": { max: 3 } } } }), testbedFleet()))).toEqual({ "idc-1": 3, "idc-2": 7 });
-    expect(split(place(workload("w", 4, 1000, { placement: { bounds: { "cloud-1": { min: 2 } } } }), testbedFleet()))).toEqual({ "idc-1": 2, "cloud-1": 2 });
+    expect(split(place(workload("w", 10, 1000, { placement: { bounds: { "idc-1": { max: 3 } } } }), testbedFleet()))).toEqual({
+      "idc-1": 3,
+      "idc-2": 7,
+    });
+    expect(split(place(workload("w", 4, 1000, { placement: { bounds: { "cloud-1": { min: 2 } } } }), testbedFleet()))).toEqual({
+      "idc-1": 2,
+      "cloud-1": 2,
+    });
     expect(split(place(workload("w", 40, 4000, { placement: { maxClusters: 1 } }), testbedFleet()))).toEqual({ "idc-1": 16 });
     expect(split(place(workload("w", 4, 1000, { placement: { tierOrder: ["cloud", "idc"] } }), testbedFleet()))).toEqual({ "cloud-1": 4 });
-    const cordoned = testbedFleet().map((c) => (c.name === "idc-1" ? { ...c, taints: [{ key: "maintenance", value: "", effect: "NoSchedule" }] } : c));
+    const cordoned = testbedFleet().map((c) =>
+      c.name === "idc-1" ? { ...c, taints: [{ key: "maintenance", value: "", effect: "NoSchedule" }] } : c,
+    );
     expect(split(place(workload("w", 4, 1000), cordoned))).toEqual({ "idc-2": 4 });
   });
 });
@@ -117,21 +151,32 @@ const arbFleet = fc
     fc.record({
       tier: fc.constantFrom("idc" as const, "cloud" as const),
       priority: fc.integer({ min: 0, max: 5 }),
-      nodes: fc.array(fc.record({ cpu: fc.integer({ min: 0, max: 32 }).map((c) => c * 1000), gpu: fc.integer({ min: 0, max: 8 }) }), { minLength: 0, maxLength: 4 }),
+      nodes: fc.array(fc.record({ cpu: fc.integer({ min: 0, max: 32 }).map((c) => c * 1000), gpu: fc.integer({ min: 0, max: 8 }) }), {
+        minLength: 0,
+        maxLength: 4,
+      }),
       ready: fc.boolean(),
     }),
     { minLength: 1, maxLength: 5 },
   )
   .map((cs) => cs.map((c, i) => cluster(`c${i}`, c.tier, c.priority, c.nodes, { ready: c.ready, notReadyForMs: c.ready ? 0 : 5000 })));
 
-const arbWorkload = fc.record({
-  replicas: fc.integer({ min: 0, max: 60 }),
-  cpu: fc.integer({ min: 1, max: 8 }).map((c) => c * 1000),
-  gpu: fc.integer({ min: 0, max: 4 }),
-  step: fc.integer({ min: 1, max: 4 }),
-}).map((x) => workload("w", x.replicas, x.cpu, { perReplica: x.gpu ? { cpu: x.cpu, "nvidia.com/gpu": x.gpu } : { cpu: x.cpu }, failbackStep: x.step }));
+const arbWorkload = fc
+  .record({
+    replicas: fc.integer({ min: 0, max: 60 }),
+    cpu: fc.integer({ min: 1, max: 8 }).map((c) => c * 1000),
+    gpu: fc.integer({ min: 0, max: 4 }),
+    step: fc.integer({ min: 1, max: 4 }),
+  })
+  .map((x) =>
+    workload("w", x.replicas, x.cpu, {
+      perReplica: x.gpu ? { cpu: x.cpu, "nvidia.com/gpu": x.gpu } : { cpu: x.cpu },
+      failbackStep: x.step,
+    }),
+  );
 
-const arbPrevious = (names: string[]) => fc.option(fc.record({ replicas: fc.dictionary(fc.constantFrom(...names), fc.integer({ min: 0, max: 20 })) }), { nil: undefined });
+const arbPrevious = (names: string[]) =>
+  fc.option(fc.record({ replicas: fc.dictionary(fc.constantFrom(...names), fc.integer({ min: 0, max: 20 })) }), { nil: undefined });
 
 const tierRank = (c: ClusterView) => (c.tier === "idc" ? 0 : 1);
 
@@ -177,39 +222,50 @@ describe("decide (properties)", () => {
 
   it("scales down from the lowest tier first", () => {
     fc.assert(
-      fc.property(arbFleet.chain((fleet) => fc.tuple(fc.constant(fleet), arbWorkload, arbPrevious(fleet.map((c) => c.name)))), ([fleet, w, prev]) => {
-        const all = fleet.map((c) => ({ ...c, ready: true, notReadyForMs: 0 }));
-        const d = place(w, all, prev);
-        const before = prev?.replicas ?? {};
-        const total = Object.values(before).reduce((s, n) => s + n, 0);
-        if (total <= w.replicas) return;
-        const after = Object.fromEntries(d.clusters.map((c) => [c.name, c.replicas]));
-        const lostIdc = all.filter((c) => c.tier === "idc").some((c) => (after[c.name] ?? 0) < (before[c.name] ?? 0));
-        if (lostIdc) for (const c of all.filter((c) => c.tier === "cloud")) expect(after[c.name] ?? 0).toBe(0);
-      }),
+      fc.property(
+        arbFleet.chain((fleet) => fc.tuple(fc.constant(fleet), arbWorkload, arbPrevious(fleet.map((c) => c.name)))),
+        ([fleet, w, prev]) => {
+          const all = fleet.map((c) => ({ ...c, ready: true, notReadyForMs: 0 }));
+          const d = place(w, all, prev);
+          const before = prev?.replicas ?? {};
+          const total = Object.values(before).reduce((s, n) => s + n, 0);
+          if (total <= w.replicas) return;
+          const after = Object.fromEntries(d.clusters.map((c) => [c.name, c.replicas]));
+          const lostIdc = all.filter((c) => c.tier === "idc").some((c) => (after[c.name] ?? 0) < (before[c.name] ?? 0));
+          if (lostIdc) for (const c of all.filter((c) => c.tier === "cloud")) expect(after[c.name] ?? 0).toBe(0);
+        },
+      ),
     );
   });
 
   it("is deterministic: the same input gives the same decision", () => {
     fc.assert(
-      fc.property(arbFleet.chain((fleet) => fc.tuple(fc.constant(fleet), arbWorkload, arbPrevious(fleet.map((c) => c.name)))), ([fleet, w, prev]) => {
-        expect(place(w, fleet, prev)).toEqual(place(w, structuredClone(fleet), structuredClone(prev)));
-      }),
+      fc.property(
+        arbFleet.chain((fleet) => fc.tuple(fc.constant(fleet), arbWorkload, arbPrevious(fleet.map((c) => c.name)))),
+        ([fleet, w, prev]) => {
+          expect(place(w, fleet, prev)).toEqual(place(w, structuredClone(fleet), structuredClone(prev)));
+        },
+      ),
     );
   });
 
   it("never moves more than failbackStep replicas in one failback step", () => {
     fc.assert(
-      fc.property(arbFleet.chain((fleet) => fc.tuple(fc.constant(fleet), arbWorkload, arbPrevious(fleet.map((c) => c.name)))), ([fleet, w0, prev]) => {
-        const all = fleet.map((c) => ({ ...c, ready: true, notReadyForMs: 0 }));
-        const before = prev?.replicas ?? {};
-        const w = { ...w0, replicas: Object.values(before).reduce((s, n) => s + n, 0) };
-        const landed = Object.fromEntries(Object.entries(before).map(([k, n]) => [k, { bound: n, unschedulable: 0, oldestUnschedulableMs: 0 }]));
-        const d = place(w, all, prev && { ...prev, failbackSinceMs: 0 }, landed, 10_000_000);
-        const after = Object.fromEntries(d.clusters.map((c) => [c.name, c.replicas]));
-        const moved = Object.keys(before).reduce((s, k) => s + Math.max(0, (before[k] ?? 0) - (after[k] ?? 0)), 0);
-        expect(moved).toBeLessThanOrEqual(w.failbackStep);
-      }),
+      fc.property(
+        arbFleet.chain((fleet) => fc.tuple(fc.constant(fleet), arbWorkload, arbPrevious(fleet.map((c) => c.name)))),
+        ([fleet, w0, prev]) => {
+          const all = fleet.map((c) => ({ ...c, ready: true, notReadyForMs: 0 }));
+          const before = prev?.replicas ?? {};
+          const w = { ...w0, replicas: Object.values(before).reduce((s, n) => s + n, 0) };
+          const landed = Object.fromEntries(
+            Object.entries(before).map(([k, n]) => [k, { bound: n, unschedulable: 0, oldestUnschedulableMs: 0 }]),
+          );
+          const d = place(w, all, prev && { ...prev, failbackSinceMs: 0 }, landed, 10_000_000);
+          const after = Object.fromEntries(d.clusters.map((c) => [c.name, c.replicas]));
+          const moved = Object.keys(before).reduce((s, k) => s + Math.max(0, (before[k] ?? 0) - (after[k] ?? 0)), 0);
+          expect(moved).toBeLessThanOrEqual(w.failbackStep);
+        },
+      ),
     );
   });
 });

@@ -1,7 +1,13 @@
 /** Test fixtures: members and workloads as plain data. */
 import type { ClusterView, SchedulerConfig, Tier, WorkloadRequest } from "./types.ts";
 
-export function cluster(name: string, tier: Tier, priority: number, nodes: Array<{ cpu: number; gpu?: number; labels?: Record<string, string> }>, extra: Partial<ClusterView> = {}): ClusterView {
+export function cluster(
+  name: string,
+  tier: Tier,
+  priority: number,
+  nodes: Array<{ cpu: number; gpu?: number; labels?: Record<string, string> }>,
+  extra: Partial<ClusterView> = {},
+): ClusterView {
   return {
     name,
     tier,
@@ -27,7 +33,17 @@ export const nodes16 = (count: number, gpuOn?: { index: number; gpu: number }) =
   Array.from({ length: count }, (_, i) => ({ cpu: 16000, ...(gpuOn && gpuOn.index === i ? { gpu: gpuOn.gpu } : {}) }));
 
 export function workload(key: string, replicas: number, cpu: number, extra: Partial<WorkloadRequest> = {}): WorkloadRequest {
-  return { key, replicas, perReplica: { cpu }, nodeSelector: {}, nodeAffinity: [], tolerations: [], placement: {}, failbackStep: 1, ...extra };
+  return {
+    key,
+    replicas,
+    perReplica: { cpu },
+    nodeSelector: {},
+    nodeAffinity: [],
+    tolerations: [],
+    placement: {},
+    failbackStep: 1,
+    ...extra,
+  };
 }
 
 export const testConfig: SchedulerConfig = { failoverGraceMs: 30_000, pendingThresholdMs: 60_000, failbackHoldDownMs: 120_000 };

@@ -10,7 +10,11 @@ import type { NodeSelectorRequirement, Toleration, WorkloadRequest } from "./typ
 interface PodSpecConstraints extends PodSpecLike {
   nodeSelector?: Record<string, string>;
   tolerations?: Toleration[];
-  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: Array<{ matchExpressions?: NodeSelectorRequirement[] }> } } };
+  affinity?: {
+    nodeAffinity?: {
+      requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: Array<{ matchExpressions?: NodeSelectorRequirement[] }> };
+    };
+  };
 }
 
 /** Resolves an int-or-percent budget against `total`, rounding up (maxSurge) or down (maxUnavailable). */
@@ -22,7 +26,11 @@ export function resolveBudget(value: number | string | undefined, total: number,
   return roundUp ? Math.ceil(raw) : Math.floor(raw);
 }
 
-export function workloadRequest(key: string, spec: FederatedDeploymentSpec | FederatedStatefulSetSpec, replicasOverride?: number): WorkloadRequest {
+export function workloadRequest(
+  key: string,
+  spec: FederatedDeploymentSpec | FederatedStatefulSetSpec,
+  replicasOverride?: number,
+): WorkloadRequest {
   const pod = (spec.template.spec ?? {}) as PodSpecConstraints;
   const replicas = replicasOverride ?? spec.replicas;
   const strategy = "strategy" in spec ? spec.strategy : undefined;
@@ -33,7 +41,9 @@ export function workloadRequest(key: string, spec: FederatedDeploymentSpec | Fed
     replicas,
     perReplica: podRequests(pod),
     nodeSelector: pod.nodeSelector ?? {},
-    nodeAffinity: (pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []).map((t) => t.matchExpressions ?? []),
+    nodeAffinity: (pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []).map(
+      (t) => t.matchExpressions ?? [],
+    ),
     tolerations: pod.tolerations ?? [],
     placement: {
       clusterNames: p.clusterNames,

@@ -4,5 +4,6 @@ import { success, unschedulable, type Plugin } from "./plugin.ts";
 
 export const clusterTaints: Plugin = {
   name: "ClusterTaints",
-  filter: (w, c) => (repels(c.taints, w.tolerations) ? unschedulable(`cluster ${c.name} has a taint the workload does not tolerate`) : success),
+  filter: (w, c) =>
+    repels(c.taints, w.tolerations) ? unschedulable(`cluster ${c.name} has a taint the workload does not tolerate`) : success,
 };

@@ -1,0 +1,153 @@
+/**
+ * Everything a decision needs, read from the informer caches and the snapshot stream: member
+ * views, the in-flight replicas of every placed workload (placed but not yet holding resources in a
+ * snapshot), and the target workload's request, previous placement and observed pods. Shared by the
+ * placement controllers and gRPC Simulate, so both decide from exactly the same inputs.
+ */
+import type { FederatedDeployment, FederatedStatefulSet, MemberCluster, Placement } from "@spillway/api";
+import type { Informer } from "@spillway/kit";
+import { decide, newLedgers, type InflightReplicas, type PassContext } from "../core/decide.ts";
+import type { Decision, Observed, PreviousPlacement, SchedulerConfig, WorkloadRequest } from "../core/types.ts";
+import { workloadRequest } from "../core/workload-request.ts";
+import { clusterView, observedIn, ownsPods } from "./cluster-views.ts";
+import type { SnapshotSource } from "./snapshot-source.ts";
+
+export type WorkloadKind = "FederatedDeployment" | "FederatedStatefulSet";
+export type Workload = FederatedDeployment | FederatedStatefulSet;
+
+/** Placement objects are named for the workload's kind and name, so two kinds never collide. */
+export const placementName = (kind: WorkloadKind, name: string) => `${kind.toLowerCase()}-${name}`;
+
+export interface Inputs {
+  request: WorkloadRequest;
+  observed: Record<string, Observed>;
+  previous: PreviousPlacement | undefined;
+  ctx: PassContext;
+}
+
+export class SchedulingService {
+  readonly config: SchedulerConfig;
+  /**
+   * Placements this replica wrote that its informer may not have delivered yet. Decisions share
+   * capacity, so the next one must see the last one's write, not a stale cache.
+   */
+  private readonly written = new Map<string, { placement: Placement; at: number }>();
+  private lock: Promise<void> = Promise.resolve();
+  private readonly members: Informer<MemberCluster>;
+  private readonly placements: Informer<Placement>;
+  private readonly workloads: Record<WorkloadKind, Informer<Workload>>;
+  readonly snapshots: SnapshotSource;
+
+  constructor(deps: {
+    config: SchedulerConfig;
+    members: Informer<MemberCluster>;
+    placements: Informer<Placement>;
+    workloads: Record<WorkloadKind, Informer<Workload>>;
+    snapshots: SnapshotSource;
+  }) {
+    this.config = deps.config;
+    this.members = deps.members;
+    this.placements = deps.placements;
+    this.workloads = deps.workloads;
+    this.snapshots = deps.snapshots;
+  }
+
+  workload(kind: WorkloadKind, namespace: string, name: string): Workload | undefined {
+    return this.workloads[kind].get(name, namespace);
+  }
+
+  placement(kind: WorkloadKind, namespace: string, name: string): Placement | undefined {
+    const key = `${namespace}/${placementName(kind, name)}`;
+    return this.fresh(key) ?? this.placements.get(placementName(kind, name), namespace);
+  }
+
+  allPlacements(): Placement[] {
+    const merged = new Map(this.placements.list().map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
+    for (const key of [...this.written.keys()]) {
+      const p = this.fresh(key);
+      if (p) merged.set(key, p);
+    }
+    return [...merged.values()];
+  }
+
+  /** Records a write; the entry is dropped once the informer has caught up with it. */
+  wrote(p: Placement): void {
+    this.written.set(`${p.metadata.namespace}/${p.metadata.name}`, { placement: p, at: Date.now() });
+  }
+
+  /** Forgets a write, e.g. after a conflict proved it stale. */
+  forget(namespace: string, name: string): void {
+    this.written.delete(`${namespace}/${name}`);
+  }
+
+  /** Called for every informer event of a Placement. */
+  observed(p: Placement, deleted = false): void {
+    const key = `${p.metadata.namespace}/${p.metadata.name}`;
+    const mine = this.written.get(key);
+    if (mine && (deleted || mine.placement.metadata.resourceVersion === p.metadata.resourceVersion)) this.written.delete(key);
+  }
+
+  /** A written object, unless the informer should long since have delivered it (then trust the cache). */
+  private fresh(key: string): Placement | undefined {
+    const entry = this.written.get(key);
+    if (entry && Date.now() - entry.at > 10_000) this.written.delete(key);
+    return this.written.get(key)?.placement;
+  }
+
+  /** Runs decisions one at a time: each takes room the next must not be offered. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** The member ranking used to find workloads a snapshot change can affect. */
+  rankOf(): (cluster: string) => number {
+    const order = [...this.members.list()].sort((a, b) =>
+      a.spec.tier !== b.spec.tier
+        ? a.spec.tier === "idc"
+          ? -1
+          : 1
+        : a.spec.priority - b.spec.priority || (a.metadata.name! < b.metadata.name! ? -1 : 1),
+    );
+    const rank = new Map(order.map((m, i) => [m.metadata.name!, i]));
+    return (c) => rank.get(c) ?? order.length;
+  }
+
+  inputs(kind: WorkloadKind, w: Workload, nowMs: number, replicasOverride?: number): Inputs {
+    const clusters = this.members.list().map((m) => clusterView(m, this.snapshots.get(m.metadata.name!), nowMs));
+    const inflight: InflightReplicas[] = [];
+    for (const p of this.allPlacements()) {
+      const pk = p.spec.workloadRef.kind as WorkloadKind;
+      const pw = this.workloads[pk]?.get(p.spec.workloadRef.name, p.metadata.namespace);
+      if (!pw) continue;
+      const req = workloadRequest(`${p.metadata.namespace}/${pw.metadata.name}`, pw.spec);
+      const owns = ownsPods(pk, pw.metadata.name!);
+      for (const c of p.spec.clusters) {
+        const bound = observedIn(this.snapshots.get(c.name), p.metadata.namespace!, owns).bound;
+        if (c.replicas > bound) inflight.push({ workload: req, cluster: c.name, replicas: c.replicas - bound });
+      }
+    }
+    const ns = w.metadata.namespace!;
+    const owns = ownsPods(kind, w.metadata.name!);
+    const observed = Object.fromEntries(clusters.map((c) => [c.name, observedIn(this.snapshots.get(c.name), ns, owns)]));
+    const existing = this.placement(kind, ns, w.metadata.name!);
+    const previous: PreviousPlacement | undefined = existing && {
+      replicas: Object.fromEntries(existing.spec.clusters.map((c) => [c.name, c.replicas])),
+      ...(existing.status?.failbackSince ? { failbackSinceMs: Date.parse(existing.status.failbackSince) } : {}),
+    };
+    return {
+      request: workloadRequest(`${ns}/${w.metadata.name}`, w.spec, replicasOverride),
+      observed,
+      previous,
+      ctx: { clusters, inflight, nowMs, config: this.config },
+    };
+  }
+
+  decide(inputs: Inputs): Decision {
+    return decide(inputs.request, inputs.observed, inputs.previous, newLedgers(inputs.ctx), inputs.ctx);
+  }
+}

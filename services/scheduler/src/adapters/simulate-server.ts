@@ -1,0 +1,68 @@
+/**
+ * gRPC `Scheduler.Simulate`: the placement the scheduler would make now, written nowhere. For an
+ * existing workload (optionally at another replica count), or for a hypothetical one described by
+ * its per-replica requests. Served by every replica.
+ */
+import * as grpc from "@grpc/grpc-js";
+import { addService, RpcError, Scheduler, type SimulateRequest } from "@spillway/proto";
+import type { FederatedDeployment } from "@spillway/api";
+import { vector } from "./cluster-views.ts";
+import type { SchedulingService, WorkloadKind } from "./scheduling-service.ts";
+
+const KINDS: Record<string, WorkloadKind> = {
+  FederatedDeployment: "FederatedDeployment",
+  FederatedStatefulSet: "FederatedStatefulSet",
+  "": "FederatedDeployment",
+};
+
+export function simulateService(service: SchedulingService) {
+  return {
+    async simulate(req: SimulateRequest) {
+      const ref = req.workload;
+      const kind = KINDS[ref?.kind ?? ""];
+      if (!kind)
+        throw new RpcError(
+          grpc.status.INVALID_ARGUMENT,
+          `workload.kind must be FederatedDeployment or FederatedStatefulSet, got ${ref?.kind}`,
+        );
+      if (req.replicas < 0) throw new RpcError(grpc.status.INVALID_ARGUMENT, `replicas must not be negative, got ${req.replicas}`);
+      let w = ref?.name ? service.workload(kind, ref.namespace || "default", ref.name) : undefined;
+      if (!w) {
+        if (!req.perReplica)
+          throw new RpcError(
+            grpc.status.NOT_FOUND,
+            `${kind} ${ref?.namespace}/${ref?.name} not found; give per_replica to simulate a new workload`,
+          );
+        const requests = Object.fromEntries(Object.entries(vector(req.perReplica)).map(([k, v]) => [k, k === "cpu" ? `${v}m` : String(v)]));
+        w = {
+          apiVersion: "spillway.dev/v1alpha1",
+          kind: "FederatedDeployment",
+          metadata: { name: ref?.name || "simulated", namespace: ref?.namespace || "default" },
+          spec: {
+            replicas: req.replicas,
+            selector: { matchLabels: { app: "simulated" } },
+            template: { metadata: { labels: { app: "simulated" } }, spec: { containers: [{ name: "c", resources: { requests } }] } },
+          },
+        } satisfies FederatedDeployment;
+      }
+      const inputs = service.inputs(kind, w, Date.now(), req.replicas > 0 ? req.replicas : undefined);
+      const d = service.decide(inputs);
+      return {
+        clusters: d.clusters.map((c) => ({ cluster: c.name, replicas: c.replicas, reason: c.reason })),
+        unschedulableReplicas: d.unschedulable,
+        message: d.message,
+      };
+    },
+  };
+}
+
+export async function serveScheduler(service: SchedulingService, addr: string): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server();
+  addService(server, Scheduler, simulateService(service));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(new Error(`gRPC: cannot listen on ${addr}`, { cause: err })) : resolve(p),
+    ),
+  );
+  return { server, port };
+}
