@@ -54,10 +54,10 @@ describe("leader election on a coordination.k8s.io Lease", () => {
 
   it("hands over within the lease duration after the leader process is killed", async () => {
     for (const id of ["p1", "p2"])
-      procs.push(await startService("scheduler", id, [`--lease-namespace=${ns}`, `--lease-duration=${LEASE_SECONDS}`]));
+      procs.push(await startService("fleet-root", id, [`--lease-namespace=${ns}`, `--lease-duration=${LEASE_SECONDS}`]));
     await Promise.all(procs.map((p) => waitReady(p)));
     const holder = await eventually("first leader", async () => {
-      const l = await leases.readNamespacedLease({ namespace: ns, name: "spillway-scheduler" }).catch(() => undefined);
+      const l = await leases.readNamespacedLease({ namespace: ns, name: "spillway-fleet-root" }).catch(() => undefined);
       return l?.spec?.holderIdentity || undefined;
     });
     const leader = procs.find((p) => p.identity === holder)!;
@@ -69,7 +69,7 @@ describe("leader election on a coordination.k8s.io Lease", () => {
     await eventually(
       "standby holds the lease",
       async () => {
-        const l = await leases.readNamespacedLease({ namespace: ns, name: "spillway-scheduler" });
+        const l = await leases.readNamespacedLease({ namespace: ns, name: "spillway-fleet-root" });
         return l.spec?.holderIdentity === standby.identity ? true : undefined;
       },
       3 * LEASE_SECONDS * 1000,

@@ -27,6 +27,8 @@ export interface RunningService {
   identity: string;
   child: ChildProcess;
   healthUrl: string;
+  /** host:port of its gRPC server. */
+  grpcAddr: string;
   output: () => string;
   exited: Promise<number | null>;
 }
@@ -52,7 +54,9 @@ export async function startService(name: ServiceName, identity: string, extraArg
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { name, identity, child, healthUrl: `http://127.0.0.1:${port}`, output: () => out, exited };
+  const grpcFlag = [...extraArgs].reverse().find((a) => a.startsWith("--grpc-addr="));
+  const grpcAddr = grpcFlag ? grpcFlag.slice("--grpc-addr=".length) : `127.0.0.1:${grpcPort}`;
+  return { name, identity, child, healthUrl: `http://127.0.0.1:${port}`, grpcAddr, output: () => out, exited };
 }
 
 export async function waitReady(s: RunningService, timeoutMs = 30_000): Promise<void> {

@@ -21,9 +21,15 @@ describe("the five services", () => {
   });
 
   it("start two replicas each, all ready, exactly one leader per service holding its Lease", async () => {
+    // The scheduler is ready only once it receives snapshots, so it is pointed at the gateways.
+    const gateways: string[] = [];
     for (const name of SERVICES) {
-      for (const replica of ["a", "b"])
-        running.push(await startService(name, `${name}-${replica}`, [`--lease-namespace=${leaseNs}`, "--lease-duration=4"]));
+      for (const replica of ["a", "b"]) {
+        const extra = name === "scheduler" ? [`--gateway-addr=${gateways.join(",")}`] : [];
+        const s = await startService(name, `${name}-${replica}`, [`--lease-namespace=${leaseNs}`, "--lease-duration=4", ...extra]);
+        if (name === "cluster-gateway") gateways.push(s.grpcAddr);
+        running.push(s);
+      }
     }
     await Promise.all(running.map((s) => waitReady(s)));
     for (const name of SERVICES) {

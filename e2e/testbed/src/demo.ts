@@ -66,6 +66,22 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
   const sample = join(repoRoot, "samples", "web-burst.yaml");
   await kubectl("host", ["apply", "-f", sample]);
 
+  const placement = await waitFor(
+    "the sample's Placement",
+    async () =>
+      (await kubectl("host", ["get", "placement", "-n", "shop", "federateddeployment-web", "-o", "name"]).catch(() => "")).trim() !== "",
+    { timeoutMs: 30_000 },
+  ).then(() =>
+    kubectl("host", [
+      "get",
+      "placement",
+      "-n",
+      "shop",
+      "federateddeployment-web",
+      "-o",
+      "custom-columns=CLUSTER:.spec.clusters[*].name,REPLICAS:.spec.clusters[*].replicas",
+    ]),
+  );
   const leases = await kubectl("host", [
     "get",
     "leases",
@@ -78,12 +94,15 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
   for (const s of started.sort((a, b) => a.name.localeCompare(b.name))) log(`  ${s.name.padEnd(36)} ${s.url}`);
   log("leaders:\n" + leases.trimEnd().replace(/^/gm, "    "));
   log("member clusters (status written by cluster-gateway):\n" + memberTable.trimEnd().replace(/^/gm, "    "));
-  log(`sample applied: ${sample}`);
+  log(
+    `sample applied: ${sample} — 40 replicas × 4 CPU; the scheduler placed them IDC first:\n` + placement.trimEnd().replace(/^/gm, "    "),
+  );
   const k = `${join(repoRoot, ".testbed", "bin", "kubectl")} --kubeconfig ${kubeconfigPath}`;
   log(`demo up in ${fed.seconds.toFixed(1)}s (federation) — look around:
     export KUBECONFIG=${kubeconfigPath} PATH=${join(repoRoot, ".testbed", "bin")}:$PATH
     kubectl --context host get memberclusters
     kubectl --context host get federateddeployments -A
+    kubectl --context host get placements -A -o yaml
     kubectl --context host get leases -n ${SYSTEM_NAMESPACE}
     kubectl --context idc-1 get nodes
     ${k} --context cloud-1 get pods -A
