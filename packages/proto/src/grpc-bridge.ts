@@ -140,3 +140,12 @@ export function createClient<S extends GenServiceMethods>(
   }
   return client as ServiceClient<S>;
 }
+
+/** Binds `server` to `addr` (host:port, port 0 for any) and resolves with the bound port. */
+export function listen(server: grpc.Server, addr: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err, port) =>
+      err ? reject(new Error(`gRPC: cannot listen on ${addr}`, { cause: err })) : resolve(port),
+    ),
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { parseConfig } from "./config.ts";
+import { parseConfig, secondsFlag } from "./config.ts";
 
 describe("parseConfig", () => {
   it("takes flags over environment over defaults", () => {
@@ -23,5 +23,16 @@ describe("parseConfig", () => {
     [["--no-such-flag=1"], /Unknown option/],
   ])("rejects %j naming the flag", (argv, message) => {
     expect(() => parseConfig("x", argv, {})).toThrow(message);
+  });
+});
+
+describe("secondsFlag", () => {
+  const flags = { "hold-down": { env: "X_HOLD", def: "10" } };
+  it("reads a service flag in seconds as milliseconds", () => {
+    expect(secondsFlag(parseConfig("x", ["--hold-down=2.5"], {}, flags), "hold-down")).toBe(2500);
+    expect(secondsFlag(parseConfig("x", ["--hold-down=0"], {}, flags), "hold-down", { allowZero: true })).toBe(0);
+  });
+  it.each([["--hold-down=-1"], ["--hold-down=soon"], ["--hold-down=0"]])("rejects %s naming the flag", (arg) => {
+    expect(() => secondsFlag(parseConfig("x", [arg], {}, flags), "hold-down")).toThrow(/--hold-down must be a positive number of seconds/);
   });
 });

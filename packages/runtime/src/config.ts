@@ -86,3 +86,13 @@ export function parseConfig(
     otlpEndpoint: get("otlp-endpoint"),
   };
 }
+
+/** A service flag given in seconds, as milliseconds; names the flag when the value is bad. */
+export function secondsFlag(config: ServiceConfig, flag: string, options: { allowZero?: boolean } = {}): number {
+  const raw = config.extra[flag];
+  const n = Number(raw);
+  if (raw === undefined || raw === "" || !Number.isFinite(n) || n < 0 || (n === 0 && !options.allowZero)) {
+    throw new Error(`--${flag} must be a ${options.allowZero ? "non-negative" : "positive"} number of seconds, got ${JSON.stringify(raw)}`);
+  }
+  return n * 1000;
+}

@@ -6,7 +6,7 @@
 import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
 import { memberClusterKind, type MemberCluster } from "@spillway/api";
 import { ResourceClient } from "@spillway/kit";
-import { runService } from "@spillway/runtime";
+import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { defaultConnectionOptions } from "./adapters/member-connection.ts";
 import { Registry } from "./adapters/registry.ts";
@@ -14,10 +14,10 @@ import { serveRegistry } from "./adapters/registry-server.ts";
 import { SnapshotPublisher } from "./adapters/snapshot-publisher.ts";
 import { memberClusterController } from "./controllers/member-cluster-controller.ts";
 
-const seconds = (flag: string, v: string) => {
+const positiveInteger = (flag: string, v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag} must be a positive number of seconds, got ${JSON.stringify(v)}`);
-  return n * 1000;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer, got ${JSON.stringify(v)}`);
+  return n;
 };
 
 await runService(
@@ -26,12 +26,12 @@ await runService(
     const { extra } = ctx.config;
     const options = {
       ...defaultConnectionOptions,
-      probeIntervalMs: seconds("probe-interval", extra["probe-interval"]!),
-      probeTimeoutMs: seconds("probe-timeout", extra["probe-timeout"]!),
+      probeIntervalMs: secondsFlag(ctx.config, "probe-interval"),
+      probeTimeoutMs: secondsFlag(ctx.config, "probe-timeout"),
       health: {
-        failureThreshold: Math.max(1, Math.floor(Number(extra["failure-threshold"]))),
+        failureThreshold: positiveInteger("failure-threshold", extra["failure-threshold"]!),
         successThreshold: 1,
-        holdDownMs: seconds("hold-down", extra["hold-down"]!),
+        holdDownMs: secondsFlag(ctx.config, "hold-down", { allowZero: true }),
       },
     };
     const members = new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind);

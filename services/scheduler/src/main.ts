@@ -12,7 +12,7 @@ import {
   type Placement,
 } from "@spillway/api";
 import { EventRecorder, ResourceClient, type Informer } from "@spillway/kit";
-import { runService } from "@spillway/runtime";
+import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { affectedBy } from "./core/affected.ts";
 import { defaultSchedulerConfig } from "./core/types.ts";
@@ -21,21 +21,15 @@ import { serveScheduler } from "./adapters/simulate-server.ts";
 import { SnapshotSource } from "./adapters/snapshot-source.ts";
 import { placementController } from "./controllers/placement-controller.ts";
 
-const seconds = (flag: string, v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${flag} must be a non-negative number of seconds, got ${JSON.stringify(v)}`);
-  return n * 1000;
-};
-
 await runService(
   "scheduler",
   async (ctx) => {
     const { extra } = ctx.config;
     const config = {
       ...defaultSchedulerConfig,
-      failoverGraceMs: seconds("failover-grace", extra["failover-grace"]!),
-      pendingThresholdMs: seconds("pending-threshold", extra["pending-threshold"]!),
-      failbackHoldDownMs: seconds("failback-hold-down", extra["failback-hold-down"]!),
+      failoverGraceMs: secondsFlag(ctx.config, "failover-grace", { allowZero: true }),
+      pendingThresholdMs: secondsFlag(ctx.config, "pending-threshold", { allowZero: true }),
+      failbackHoldDownMs: secondsFlag(ctx.config, "failback-hold-down", { allowZero: true }),
     };
     const informer = <T extends { metadata?: { name?: string } }>(client: ResourceClient<never>) =>
       ctx.informers.informerFor<T>({ path: client.path, list: () => client.list() as never }) as Informer<T>;

@@ -4,7 +4,7 @@
  * and then every change (coalesced per stream to at most one message per cluster per 100 ms).
  */
 import * as grpc from "@grpc/grpc-js";
-import { addService, ClusterRegistry, RpcError } from "@spillway/proto";
+import { addService, listen, ClusterRegistry, RpcError } from "@spillway/proto";
 import type { Registry } from "./registry.ts";
 import { snapshotMessage, summaryMessage } from "./snapshot-message.ts";
 
@@ -57,10 +57,6 @@ export function registryService(registry: Registry) {
 export async function serveRegistry(registry: Registry, addr: string): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
   addService(server, ClusterRegistry, registryService(registry));
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(new Error(`gRPC: cannot listen on ${addr}`, { cause: err })) : resolve(p),
-    ),
-  );
+  const port = await listen(server, addr);
   return { server, port };
 }

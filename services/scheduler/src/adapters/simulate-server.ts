@@ -4,7 +4,7 @@
  * its per-replica requests. Served by every replica.
  */
 import * as grpc from "@grpc/grpc-js";
-import { addService, RpcError, Scheduler, type SimulateRequest } from "@spillway/proto";
+import { addService, listen, RpcError, Scheduler, type SimulateRequest } from "@spillway/proto";
 import type { FederatedDeployment } from "@spillway/api";
 import { vector } from "./cluster-views.ts";
 import type { SchedulingService, WorkloadKind } from "./scheduling-service.ts";
@@ -59,10 +59,6 @@ export function simulateService(service: SchedulingService) {
 export async function serveScheduler(service: SchedulingService, addr: string): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
   addService(server, Scheduler, simulateService(service));
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(new Error(`gRPC: cannot listen on ${addr}`, { cause: err })) : resolve(p),
-    ),
-  );
+  const port = await listen(server, addr);
   return { server, port };
 }
