@@ -2,3 +2,4 @@
 export * from "./pod-requests.ts";
 export * from "./quantity.ts";
 export * from "./resource-vector.ts";
+export * from "./int-or-percent.ts";

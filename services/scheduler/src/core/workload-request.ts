@@ -4,7 +4,7 @@
  * failback step (maxSurge resolved against the replica count, rounded up as a Deployment does).
  */
 import type { FederatedDeploymentSpec, FederatedStatefulSetSpec } from "@spillway/api";
-import { podRequests, type PodSpecLike } from "@spillway/resources";
+import { podRequests, resolveIntOrPercent, type PodSpecLike } from "@spillway/resources";
 import type { NodeSelectorRequirement, Toleration, WorkloadRequest } from "./types.ts";
 
 interface PodSpecConstraints extends PodSpecLike {
@@ -17,15 +17,6 @@ interface PodSpecConstraints extends PodSpecLike {
   };
 }
 
-/** Resolves an int-or-percent budget against `total`, rounding up (maxSurge) or down (maxUnavailable). */
-export function resolveBudget(value: number | string | undefined, total: number, roundUp: boolean, fallback: number | string): number {
-  const v = value ?? fallback;
-  if (typeof v === "number") return v;
-  const pct = Number(v.replace("%", ""));
-  const raw = (pct * total) / 100;
-  return roundUp ? Math.ceil(raw) : Math.floor(raw);
-}
-
 export function workloadRequest(
   key: string,
   spec: FederatedDeploymentSpec | FederatedStatefulSetSpec,
@@ -34,7 +25,7 @@ export function workloadRequest(
   const pod = (spec.template.spec ?? {}) as PodSpecConstraints;
   const replicas = replicasOverride ?? spec.replicas;
   const strategy = "strategy" in spec ? spec.strategy : undefined;
-  const surge = strategy?.type === "Recreate" ? 1 : resolveBudget(strategy?.rollingUpdate?.maxSurge, replicas, true, "25%");
+  const surge = strategy?.type === "Recreate" ? 1 : resolveIntOrPercent(strategy?.rollingUpdate?.maxSurge, replicas, true, "25%");
   const p = spec.placement ?? {};
   return {
     key,

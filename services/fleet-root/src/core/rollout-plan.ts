@@ -1,0 +1,132 @@
+/**
+ * The federated rollout as one Deployment would do it: the fleet-wide surge budget S (maxSurge of
+ * the federated total, rounded up) and unavailability budget U (maxUnavailable, rounded down) are
+ * handed out to the member Deployments as integer maxSurge/maxUnavailable each reconcile, so that
+ *
+ *   Σ pods ≤ R + S   and   Σ available ≥ R − U   hold across the fleet at every moment.
+ *
+ * Each member's own Deployment controller then keeps its share: it never has more pods than its
+ * replicas + its maxSurge, nor fewer available than its replicas − its maxUnavailable. A member
+ * keeps at least what it already uses (lowering a budget below use would not undo it); what is
+ * free goes, in placement order, to members with updates still to make, up to what each can use.
+ * A member with old pods to replace and no budget is paused, because a Deployment cannot say
+ * "maxSurge 0 and maxUnavailable 0".
+ *
+ * Replica changes follow the same budgets: members grow while total pods stay within R + S, and
+ * shrink (a member dropped from the placement, or replicas moved) while available pods stay at
+ * least R − U, so moving replicas between members is itself a rolling operation.
+ */
+import { resolveIntOrPercent } from "@spillway/resources";
+
+export interface MemberObservation {
+  name: string;
+  /** Replicas the Placement gives this member (0 when it was dropped). */
+  target: number;
+  /** False when the member cannot be reached: its pods count as unavailable. */
+  reachable: boolean;
+  /** The member Deployment's current spec.replicas; undefined when it does not exist. */
+  specReplicas: number | undefined;
+  /** status.replicas, updatedReplicas, availableReplicas of the member Deployment. */
+  pods: number;
+  updated: number;
+  available: number;
+  /** True when the member Deployment runs the current template (no old pods to replace). */
+  templateCurrent: boolean;
+}
+
+export interface MemberPlan {
+  name: string;
+  replicas: number;
+  maxSurge: number;
+  maxUnavailable: number;
+  paused: boolean;
+  /** Drained and holding no pods: the member Deployment can go. */
+  remove: boolean;
+}
+
+export interface RolloutInput {
+  members: MemberObservation[];
+  maxSurge: number | string | undefined;
+  maxUnavailable: number | string | undefined;
+  recreate: boolean;
+  paused: boolean;
+}
+
+export interface FleetBudget {
+  total: number;
+  surge: number;
+  unavailable: number;
+}
+
+export function fleetBudget(input: Pick<RolloutInput, "members" | "maxSurge" | "maxUnavailable" | "recreate">): FleetBudget {
+  const total = input.members.reduce((s, m) => s + m.target, 0);
+  if (input.recreate) return { total, surge: 0, unavailable: total };
+  return {
+    total,
+    surge: resolveIntOrPercent(input.maxSurge, total, true, "25%"),
+    unavailable: resolveIntOrPercent(input.maxUnavailable, total, false, "25%"),
+  };
+}
+
+export function planRollout(input: RolloutInput): MemberPlan[] {
+  const { total: R, surge: S, unavailable: U } = fleetBudget(input);
+  const ms = input.members;
+  const spec = ms.map((m) => m.specReplicas ?? 0);
+  // What each member holds: pods we cannot see are assumed to exist and to be unavailable.
+  const pods = ms.map((m, i) => (m.reachable ? m.pods : Math.max(m.pods, spec[i]!)));
+  const avail = ms.map((m) => (m.reachable ? m.available : 0));
+
+  // Replica changes: grow within R + S pods, shrink while R − U stay available.
+  const replicas = [...spec];
+  let podRoom = R + S - ms.reduce((s, _m, i) => s + Math.max(pods[i]!, spec[i]!), 0);
+  let availRoom = avail.reduce((s, a) => s + a, 0) - (R - U);
+  ms.forEach((m, i) => {
+    if (m.target > spec[i]! && m.reachable) {
+      const grow = Math.min(m.target - spec[i]!, Math.max(0, podRoom));
+      replicas[i] = spec[i]! + grow;
+      podRoom -= grow;
+    }
+  });
+  ms.forEach((m, i) => {
+    if (m.target < spec[i]! && m.reachable) {
+      // Pods that are not available can go at no cost to availability.
+      const unavailableHere = Math.max(0, pods[i]! - avail[i]!);
+      const free = Math.min(spec[i]! - m.target, unavailableHere);
+      const shrink = Math.min(spec[i]! - m.target, free + Math.max(0, availRoom));
+      replicas[i] = spec[i]! - shrink;
+      availRoom -= Math.max(0, shrink - free);
+    }
+  });
+
+  // Rollout budgets over the replica counts just decided.
+  const surgeUsed = ms.map((_m, i) => Math.max(0, pods[i]! - replicas[i]!));
+  const unavailUsed = ms.map((_m, i) => Math.max(0, replicas[i]! - avail[i]!));
+  let surgeFree = S - surgeUsed.reduce((a, b) => a + b, 0);
+  let unavailFree = U - unavailUsed.reduce((a, b) => a + b, 0);
+  return ms.map((m, i) => {
+    const n = replicas[i]!;
+    const toUpdate = m.templateCurrent ? Math.max(0, n - m.updated) : n;
+    const hasOld = !m.templateCurrent || m.updated < pods[i]!;
+    let s = surgeUsed[i]!;
+    let u = unavailUsed[i]!;
+    if (m.reachable && toUpdate > 0 && !input.paused) {
+      const addS = Math.min(Math.max(0, surgeFree), toUpdate);
+      const addU = Math.min(Math.max(0, unavailFree), toUpdate);
+      s += addS;
+      u += addU;
+      surgeFree -= addS;
+      unavailFree -= addU;
+    }
+    const stuck = s === 0 && u === 0;
+    return {
+      name: m.name,
+      replicas: n,
+      // A Deployment refuses maxSurge 0 with maxUnavailable 0; a member with nothing old to
+      // replace never uses maxUnavailable, and one with old pods and no budget is paused.
+      maxSurge: s,
+      maxUnavailable: stuck ? 1 : u,
+      paused: input.paused || (stuck && hasOld && n > 0),
+      remove: m.target === 0 && n === 0 && (m.specReplicas === undefined || pods[i] === 0),
+    };
+  });
+}
