@@ -15,3 +15,5 @@ export * from "./owner-references.ts";
 export * from "./resource-client.ts";
 export * from "./status-writer.ts";
 export * from "./work-queue.ts";
+export * from "./member-kubeconfig.ts";
+export * from "./member-clients.ts";

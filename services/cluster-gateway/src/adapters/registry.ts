@@ -9,7 +9,7 @@ import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { MemberCluster } from "@spillway/api";
 import { isNotFound, WorkQueue, type Informer } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
-import { KubeconfigInvalid, parseMemberKubeconfig } from "./member-kubeconfig.ts";
+import { KubeconfigInvalid, parseMemberKubeconfig } from "@spillway/kit";
 import { defaultConnectionOptions, MemberConnection, type ConnectionOptions } from "./member-connection.ts";
 
 export interface RegistryEntry {

@@ -1,0 +1,251 @@
+/**
+ * The federated rollout against the testbed (real kube-controller-manager in every member, kwok
+ * pods Ready ~2 s after they start): 24 replicas over three members, sampled continuously while the
+ * template changes; the fleet-wide bounds of ONE Deployment must hold at every sample, and the
+ * rollout must finish — also when fleet-root is killed mid-rollout, and when a member's API server
+ * goes away mid-rollout.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
+import { federatedDeploymentKind, type FederatedDeployment } from "@spillway/api";
+import { ResourceClient } from "@spillway/kit";
+import { testbedDir } from "../testbed/src/paths.ts";
+import { ProcessTable } from "../testbed/src/processes.ts";
+import { kubeConfigFor, type ClusterRole } from "./env.ts";
+import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
+
+const MEMBERS: ClusterRole[] = ["idc-1", "idc-2", "cloud-1"];
+
+describe("fleet-root: federated rolling update", () => {
+  const host = kubeConfigFor("host");
+  const fds = new ResourceClient<FederatedDeployment>(host, federatedDeploymentKind);
+  const core = Object.fromEntries(MEMBERS.map((m) => [m, kubeConfigFor(m).makeApiClient(CoreV1Api)])) as Record<ClusterRole, CoreV1Api>;
+  const ns = uniqueName("e2e-roll");
+  const leaseNs = uniqueName("e2e-roll-lease");
+  const procs: RunningService[] = [];
+  let fleetRoot: RunningService;
+
+  const startFleetRoot = async (id: string) => {
+    const p = await startService("fleet-root", id, [`--lease-namespace=${leaseNs}`, "--lease-duration=3"]);
+    await waitReady(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    await createNamespace("host", ns);
+    await createNamespace("host", leaseNs);
+    const gwPort = await freePort();
+    const gw = await startService("cluster-gateway", "roll-gw", [
+      `--lease-namespace=${leaseNs}`,
+      `--grpc-addr=127.0.0.1:${gwPort}`,
+      "--hold-down=2",
+    ]);
+    // A long failover grace keeps the placement still while a member is briefly unreachable.
+    const sched = await startService("scheduler", "roll-sched", [
+      `--lease-namespace=${leaseNs}`,
+      `--gateway-addr=127.0.0.1:${gwPort}`,
+      "--failover-grace=600",
+    ]);
+    procs.push(gw, sched);
+    await Promise.all(procs.map((p) => waitReady(p, 60_000)));
+    fleetRoot = await startFleetRoot("fr-1");
+  });
+
+  afterEach(async () => {
+    for (const fd of (await fds.list()).items.filter((i) => i.metadata.namespace === ns))
+      await fds.delete({ namespace: ns, name: fd.metadata.name! });
+    await eventually(
+      "federated deployments gone (members cleaned up)",
+      async () => ((await fds.list()).items.some((i) => i.metadata.namespace === ns) ? undefined : true),
+      60_000,
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all([...procs, fleetRoot].map((p) => stop(p)));
+    await deleteNamespace("host", ns);
+    await deleteNamespace("host", leaseNs);
+    for (const m of MEMBERS) await deleteNamespace(m, ns);
+  });
+
+  const create = (name: string, strategy: { maxSurge: number | string; maxUnavailable: number | string }) =>
+    fds.create({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedDeployment",
+      metadata: { name, namespace: ns },
+      spec: {
+        replicas: 24,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name: "app", image: "app:1", resources: { requests: { cpu: "500m" } } }] },
+        },
+        strategy: { type: "RollingUpdate", rollingUpdate: strategy },
+        // Eight per member, so the rollout really spans three clusters.
+        placement: { clusters: MEMBERS.map((m) => ({ name: m, maxReplicas: 8 })) },
+      },
+    });
+
+  const settled = (name: string, image: string) =>
+    eventually(
+      `${name} rolled out to ${image}`,
+      async () => {
+        const fd = await fds.get({ namespace: ns, name });
+        const s = fd.status;
+        const progressing = s?.conditions?.find((c) => c.type === "Progressing");
+        return s?.observedGeneration === fd.metadata.generation &&
+          s?.updatedReplicas === 24 &&
+          s?.availableReplicas === 24 &&
+          s?.replicas === 24 &&
+          progressing?.reason === "NewReplicaSetAvailable"
+          ? fd
+          : undefined;
+      },
+      240_000,
+      250,
+    );
+
+  /** Samples the pods of `name` in every member until stopped; an unreachable member keeps its last count. */
+  function sampler(name: string) {
+    const last = new Map<ClusterRole, { pods: number; ready: number }>();
+    const samples: Array<{ pods: number; ready: number }> = [];
+    let running = true;
+    const isReady = (p: V1Pod) => (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+    const loop = (async () => {
+      while (running) {
+        await Promise.all(
+          MEMBERS.map(async (m) => {
+            try {
+              const pods = (await core[m].listNamespacedPod({ namespace: ns, labelSelector: `app=${name}` }, undefined)).items.filter(
+                (p) => !p.metadata?.deletionTimestamp,
+              );
+              last.set(m, { pods: pods.length, ready: pods.filter(isReady).length });
+            } catch {
+              // unreachable: its pods are where they were
+            }
+          }),
+        );
+        if (last.size === MEMBERS.length) {
+          samples.push({
+            pods: [...last.values()].reduce((s, v) => s + v.pods, 0),
+            ready: [...last.values()].reduce((s, v) => s + v.ready, 0),
+          });
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    return {
+      samples,
+      stop: async () => {
+        running = false;
+        await loop;
+        return {
+          maxPods: Math.max(...samples.map((s) => s.pods)),
+          minReady: Math.min(...samples.map((s) => s.ready)),
+          count: samples.length,
+        };
+      },
+    };
+  }
+
+  const setImage = async (name: string, image: string) => {
+    const fd = await fds.get({ namespace: ns, name });
+    const template = structuredClone(fd.spec.template);
+    template.spec!.containers[0]!.image = image;
+    await fds.replace({ ...fd, spec: { ...fd.spec, template } });
+  };
+
+  const membersRun = async (name: string, image: string) => {
+    for (const m of MEMBERS) {
+      const d = await kubeConfigFor(m).makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: ns, name });
+      expect(d.spec!.template.spec!.containers[0]!.image).toBe(image);
+      expect(d.spec!.replicas).toBe(8);
+      expect(d.spec!.paused ?? false).toBe(false);
+    }
+  };
+
+  it.each([
+    ["maxUnavailable 1, maxSurge 0", 24, 23, "unavail", { maxSurge: 0, maxUnavailable: 1 }],
+    ["maxSurge 25%, maxUnavailable 0", 30, 24, "surge", { maxSurge: "25%", maxUnavailable: 0 }],
+  ] as const)(
+    "%s: never more than %i pods nor fewer than %i ready across the fleet, and it finishes (and rolls back)",
+    async (_label, maxPods, minReady, name, strategy) => {
+      await create(name, strategy);
+      await settled(name, "app:1");
+      const s = sampler(name);
+      await setImage(name, "app:2");
+      await settled(name, "app:2");
+      const seen = await s.stop();
+      expect(seen.count).toBeGreaterThan(10);
+      expect(seen.maxPods).toBeLessThanOrEqual(maxPods);
+      expect(seen.minReady).toBeGreaterThanOrEqual(minReady);
+      await membersRun(name, "app:2");
+      // Rollback: the template set back converges the same way.
+      const back = sampler(name);
+      await setImage(name, "app:1");
+      await settled(name, "app:1");
+      const seenBack = await back.stop();
+      expect(seenBack.maxPods).toBeLessThanOrEqual(maxPods);
+      expect(seenBack.minReady).toBeGreaterThanOrEqual(minReady);
+    },
+  );
+
+  it("resumes without breaking a bound when fleet-root is killed mid-rollout", async () => {
+    await create("crash", { maxSurge: "25%", maxUnavailable: 0 });
+    await settled("crash", "app:1");
+    const s = sampler("crash");
+    await setImage("crash", "app:2");
+    await eventually(
+      "rollout under way",
+      async () => ((await fds.get({ namespace: ns, name: "crash" })).status?.updatedReplicas ?? 0) >= 4 || undefined,
+      60_000,
+      100,
+    );
+    await stop(fleetRoot, "SIGKILL");
+    fleetRoot = await startFleetRoot("fr-2");
+    await settled("crash", "app:2");
+    const seen = await s.stop();
+    expect(seen.maxPods).toBeLessThanOrEqual(30);
+    expect(seen.minReady).toBeGreaterThanOrEqual(24);
+  });
+
+  const onLocalTestbed =
+    existsSync(join(testbedDir, "state.json")) &&
+    new ProcessTable(testbedDir).readState().processes.some((p) => p.name === "cloud-1-kube-apiserver");
+  // Taking a member's API server down needs the local testbed's process table.
+  (onLocalTestbed ? it : it.skip)("holds within the budget while a member is unreachable and resumes when it is back", async () => {
+    await create("outage", { maxSurge: 0, maxUnavailable: 1 });
+    await settled("outage", "app:1");
+    const s = sampler("outage");
+    const table = new ProcessTable(testbedDir);
+    await setImage("outage", "app:2");
+    await eventually(
+      "rollout under way",
+      async () => ((await fds.get({ namespace: ns, name: "outage" })).status?.updatedReplicas ?? 0) >= 2 || undefined,
+      60_000,
+      100,
+    );
+    await table.stopOne("cloud-1-kube-apiserver");
+    try {
+      const held = await eventually(
+        "cloud-1 reported unreachable",
+        async () => {
+          const fd = await fds.get({ namespace: ns, name: "outage" });
+          return fd.status?.clusters?.find((c) => c.name === "cloud-1")?.reachable === false ? fd : undefined;
+        },
+        60_000,
+        200,
+      );
+      expect(held.status!.conditions!.find((c) => c.type === "Available")).toBeDefined();
+    } finally {
+      table.restart("cloud-1-kube-apiserver");
+    }
+    await settled("outage", "app:2");
+    const seen = await s.stop();
+    expect(seen.maxPods).toBeLessThanOrEqual(24);
+    expect(seen.minReady).toBeGreaterThanOrEqual(23);
+  });
+});

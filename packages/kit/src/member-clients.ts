@@ -1,0 +1,52 @@
+/**
+ * Clients for member clusters, built from the kubeconfig Secret each MemberCluster names and
+ * rebuilt when the Secret's bytes change. For controllers that act on members (fleet-root,
+ * stateful-orchestrator); the gateway keeps its own richer connections.
+ */
+import { createHash } from "node:crypto";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { MemberCluster } from "@spillway/api";
+import { parseMemberKubeconfig } from "./member-kubeconfig.ts";
+
+export interface MemberClient {
+  name: string;
+  kubeConfig: KubeConfig;
+  fingerprint: string;
+}
+
+export class MemberClients {
+  private readonly core: CoreV1Api;
+  private readonly cache = new Map<string, MemberClient>();
+
+  constructor(hostKubeConfig: KubeConfig) {
+    this.core = hostKubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  /**
+   * The client for `member`, reading its Secret; `changed` is true when it was (re)built. Throws
+   * (with the member's name) when the Secret is missing or holds no usable kubeconfig.
+   */
+  async get(member: MemberCluster): Promise<{ client: MemberClient; changed: boolean }> {
+    const name = member.metadata.name!;
+    const ref = member.spec.kubeconfigSecretRef;
+    const source = `Secret ${ref.namespace}/${ref.name} key ${ref.key ?? "kubeconfig"} of member ${name}`;
+    let data: string | undefined;
+    try {
+      data = (await this.core.readNamespacedSecret({ namespace: ref.namespace, name: ref.name })).data?.[ref.key ?? "kubeconfig"];
+    } catch (err) {
+      throw new Error(`read ${source}`, { cause: err });
+    }
+    if (!data) throw new Error(`${source} is missing`);
+    const text = Buffer.from(data, "base64").toString("utf8");
+    const fingerprint = createHash("sha256").update(text).digest("hex");
+    const cached = this.cache.get(name);
+    if (cached?.fingerprint === fingerprint) return { client: cached, changed: false };
+    const client = { name, kubeConfig: parseMemberKubeconfig(text, source), fingerprint };
+    this.cache.set(name, client);
+    return { client, changed: true };
+  }
+
+  forget(name: string): void {
+    this.cache.delete(name);
+  }
+}

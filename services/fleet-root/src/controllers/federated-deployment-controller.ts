@@ -1,0 +1,322 @@
+/**
+ * Propagation and the federated rollout (leader only). Level-triggered: read the
+ * FederatedDeployment, its Placement and every member Deployment; plan replicas and budget shares
+ * with the pure core; write each member Deployment only where it differs (budget decreases before
+ * increases, so shares never overlap); aggregate status. Deletion removes the member Deployments
+ * before releasing the finalizer.
+ */
+import type { V1Deployment } from "@kubernetes/client-node";
+import type { FederatedDeployment, MemberCluster, Placement } from "@spillway/api";
+import { topics, type Bus } from "@spillway/bus";
+import {
+  Controller,
+  ensureFinalizer,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  parseKey,
+  removeFinalizer,
+  setCondition,
+  updateStatus,
+  type Informer,
+  type MemberClients,
+  type ResourceClient,
+} from "@spillway/kit";
+import { errorFields, type Logger } from "@spillway/telemetry";
+import { fleetStatus, type MemberStatus } from "../core/fleet-status.ts";
+import {
+  MANAGED_BY,
+  MANAGER,
+  memberDeployment,
+  memberTemplate,
+  TEMPLATE_HASH,
+  templateHash,
+  type DeploymentObject,
+} from "../core/member-deployment.ts";
+import { fleetBudget, planRollout, type MemberObservation, type MemberPlan } from "../core/rollout-plan.ts";
+import type { MemberDeployments } from "../adapters/member-deployments.ts";
+
+export const FINALIZER = "spillway.dev/fleet-root";
+
+export interface Deps {
+  client: ResourceClient<FederatedDeployment>;
+  informer: Informer<FederatedDeployment>;
+  placements: Informer<Placement>;
+  members: Informer<MemberCluster>;
+  memberClients: MemberClients;
+  deployments: MemberDeployments;
+  bus: Bus;
+  log: Logger;
+}
+
+const memberLabels = (m: MemberCluster) => ({
+  ...m.metadata.labels,
+  "spillway.dev/tier": m.spec.tier,
+  "spillway.dev/cluster": m.metadata.name!,
+  ...(m.spec.region ? { "topology.kubernetes.io/region": m.spec.region } : {}),
+});
+
+/** Whether the member Deployment already matches what we would write (fields fleet-root owns). */
+function matches(dep: V1Deployment, want: DeploymentObject): boolean {
+  const s = dep.spec;
+  const ru = s?.strategy?.rollingUpdate;
+  const w = want.spec as unknown as {
+    strategy: { type: string; rollingUpdate?: { maxSurge: number; maxUnavailable: number } };
+    paused: boolean;
+    minReadySeconds: number;
+    revisionHistoryLimit: number;
+    progressDeadlineSeconds: number;
+  };
+  return (
+    s?.replicas === want.spec.replicas &&
+    (s?.paused ?? false) === w.paused &&
+    s?.strategy?.type === w.strategy.type &&
+    (w.strategy.type !== "RollingUpdate" ||
+      (String(ru?.maxSurge) === String(w.strategy.rollingUpdate!.maxSurge) &&
+        String(ru?.maxUnavailable) === String(w.strategy.rollingUpdate!.maxUnavailable))) &&
+    (s?.minReadySeconds ?? 0) === w.minReadySeconds &&
+    s?.revisionHistoryLimit === w.revisionHistoryLimit &&
+    s?.progressDeadlineSeconds === w.progressDeadlineSeconds &&
+    dep.metadata?.annotations?.[TEMPLATE_HASH] === want.metadata.annotations[TEMPLATE_HASH] &&
+    dep.metadata?.labels?.[MANAGED_BY] === MANAGER
+  );
+}
+
+export function federatedDeploymentController(deps: Deps): Controller<FederatedDeployment> {
+  const { client, members } = deps;
+
+  async function cleanUp(fd: FederatedDeployment): Promise<boolean> {
+    let done = true;
+    for (const m of members.list()) {
+      try {
+        const { client: mc } = await deps.memberClients.get(m);
+        const w = deps.deployments.ensure(mc);
+        const existing = await w.apps
+          .readNamespacedDeployment({ namespace: fd.metadata.namespace!, name: fd.metadata.name! })
+          .catch((err: unknown) => {
+            if (isNotFound(err)) return undefined;
+            throw err;
+          });
+        if (existing?.metadata?.labels?.[MANAGED_BY] === MANAGER)
+          await w.apps.deleteNamespacedDeployment({ namespace: fd.metadata.namespace!, name: fd.metadata.name! });
+      } catch (err) {
+        deps.log.warn(
+          { controller: "federated-deployment", name: fd.metadata.name, cluster: m.metadata.name, ...errorFields(err) },
+          "cannot remove member Deployment yet",
+        );
+        done = false;
+      }
+    }
+    return done;
+  }
+
+  async function reconcile(key: string) {
+    const { namespace, name } = parseKey(key);
+    let fd: FederatedDeployment;
+    try {
+      fd = await client.get({ namespace, name });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    if (fd.metadata.deletionTimestamp) {
+      if (!(await cleanUp(fd))) return { requeueAfterMs: 2000 };
+      await removeFinalizer(client, fd, FINALIZER);
+      return;
+    }
+    fd = await ensureFinalizer(client, fd, FINALIZER);
+    const ns = namespace!;
+    const placement = deps.placements.get(`federateddeployment-${name}`, ns);
+    const targets = new Map((placement?.spec.clusters ?? []).map((c) => [c.name, c.replicas]));
+    const clusterNames = [...new Set([...targets.keys(), ...deps.deployments.clustersHolding(ns, name)])];
+    // Placement order (IDC first) decides who gets free budget first; drained members come last.
+    const order = (c: string) => (targets.has(c) ? [...targets.keys()].indexOf(c) : 1000);
+    clusterNames.sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));
+
+    const conflicts: string[] = [];
+    const views: Array<{
+      obs: MemberObservation;
+      member?: MemberCluster;
+      watch?: ReturnType<MemberDeployments["ensure"]>;
+      dep?: V1Deployment;
+      hash: string;
+    }> = [];
+    for (const c of clusterNames) {
+      const member = members.get(c);
+      let watch: ReturnType<MemberDeployments["ensure"]> | undefined;
+      if (member) {
+        try {
+          watch = deps.deployments.ensure((await deps.memberClients.get(member)).client);
+        } catch (err) {
+          deps.log.warn(
+            { controller: "federated-deployment", namespace: ns, name, cluster: c, ...errorFields(err) },
+            "no client for member",
+          );
+        }
+      }
+      const ready = member?.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True") ?? false;
+      const reachable = !!watch && watch.synced && ready;
+      const dep = watch?.informer.get(name, ns);
+      const hash = member ? templateHash(memberTemplate(fd.spec, { name: c, labels: memberLabels(member) })) : "";
+      const current =
+        !!dep &&
+        dep.metadata?.annotations?.[TEMPLATE_HASH] === hash &&
+        (dep.status?.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 0);
+      views.push({
+        member,
+        watch,
+        dep,
+        hash,
+        obs: {
+          name: c,
+          target: targets.get(c) ?? 0,
+          reachable,
+          specReplicas: dep?.spec?.replicas,
+          pods: dep?.status?.replicas ?? 0,
+          updated: dep?.status?.updatedReplicas ?? 0,
+          available: dep?.status?.availableReplicas ?? 0,
+          templateCurrent: current,
+        },
+      });
+    }
+
+    const input = {
+      members: views.map((v) => v.obs),
+      maxSurge: fd.spec.strategy?.rollingUpdate?.maxSurge,
+      maxUnavailable: fd.spec.strategy?.rollingUpdate?.maxUnavailable,
+      recreate: fd.spec.strategy?.type === "Recreate",
+      paused: fd.spec.paused ?? false,
+    };
+    const plans = planRollout(input);
+    // Shares shrink before they grow, so two members never hold the same budget at once.
+    const share = (p: MemberPlan) => p.maxSurge + p.maxUnavailable;
+    const before = (v: (typeof views)[number]) => {
+      const ru = v.dep?.spec?.strategy?.rollingUpdate;
+      return Number(ru?.maxSurge ?? 0) + Number(ru?.maxUnavailable ?? 0);
+    };
+    let retrySoon = false;
+    const writes = plans.map((p, i) => ({ p, v: views[i]! })).sort((a, b) => share(a.p) - before(a.v) - (share(b.p) - before(b.v)));
+    for (const { p, v } of writes) {
+      if (!v.obs.reachable || !v.watch || !v.member) continue;
+      try {
+        if (p.remove) {
+          if (v.dep) await v.watch.apps.deleteNamespacedDeployment({ namespace: ns, name });
+          continue;
+        }
+        const want = memberDeployment({ namespace: ns, name, spec: fd.spec }, { name: v.obs.name, labels: memberLabels(v.member) }, p);
+        if (!v.dep) {
+          if (p.replicas === 0) continue;
+          await v.watch.core.createNamespace({ body: { metadata: { name: ns } } }).catch((err: unknown) => {
+            if (!isAlreadyExists(err)) throw err;
+          });
+          try {
+            await v.watch.apps.createNamespacedDeployment({ namespace: ns, body: want as unknown as V1Deployment });
+          } catch (err) {
+            if (!isAlreadyExists(err)) throw err;
+            const existing = await v.watch.apps.readNamespacedDeployment({ namespace: ns, name });
+            if (existing.metadata?.labels?.[MANAGED_BY] !== MANAGER) conflicts.push(v.obs.name);
+          }
+        } else if (!matches(v.dep, want)) {
+          await v.watch.apps.replaceNamespacedDeployment({
+            namespace: ns,
+            name,
+            body: {
+              ...v.dep,
+              metadata: {
+                ...v.dep.metadata,
+                labels: { ...v.dep.metadata?.labels, ...want.metadata.labels },
+                annotations: { ...v.dep.metadata?.annotations, ...want.metadata.annotations },
+              },
+              spec: { ...v.dep.spec!, ...(want.spec as unknown as V1Deployment["spec"]) },
+            } as V1Deployment,
+          });
+        }
+      } catch (err) {
+        // A conflict only means our cache was behind; the next pass, moments later, has the update.
+        if (!isConflict(err))
+          deps.log.warn(
+            { controller: "federated-deployment", namespace: ns, name, cluster: v.obs.name, ...errorFields(err) },
+            "member write failed; will retry",
+          );
+        retrySoon = true;
+      }
+    }
+
+    const memberStatuses: MemberStatus[] = views.map((v) => ({
+      name: v.obs.name,
+      reachable: v.obs.reachable,
+      exists: !!v.dep,
+      current: v.obs.templateCurrent,
+      replicas: v.dep?.status?.replicas ?? 0,
+      updated: v.dep?.status?.updatedReplicas ?? 0,
+      ready: v.dep?.status?.readyReplicas ?? 0,
+      available: v.dep?.status?.availableReplicas ?? 0,
+      deadlineExceeded: (v.dep?.status?.conditions ?? []).some(
+        (c) => c.type === "Progressing" && c.status === "False" && c.reason === "ProgressDeadlineExceeded",
+      ),
+    }));
+    const budget = fleetBudget(input);
+    const agg = fleetStatus({
+      generation: fd.metadata.generation ?? 0,
+      previousObserved: fd.status?.observedGeneration,
+      members: memberStatuses,
+      budget,
+      paused: input.paused,
+      selector: fd.spec.selector,
+    });
+    const { written } = await updateStatus(
+      client,
+      { namespace, name },
+      (latest) => {
+        let conditions = latest.status?.conditions;
+        for (const c of agg.conditions) conditions = setCondition(conditions, { ...c, observedGeneration: latest.metadata.generation });
+        if (!placement) {
+          conditions = setCondition(conditions, {
+            type: "Progressing",
+            status: "Unknown",
+            reason: "WaitingForPlacement",
+            message: "the scheduler has not placed this workload yet",
+          });
+        }
+        conditions = setCondition(
+          conditions,
+          conflicts.length
+            ? {
+                type: "MemberConflict",
+                status: "True",
+                reason: "UnmanagedDeploymentExists",
+                message: `Deployment ${ns}/${name} already exists and is not managed by Spillway in ${conflicts.join(", ")}; rename or delete it there`,
+              }
+            : { type: "MemberConflict", status: "False", reason: "NoConflict", message: "" },
+        );
+        return { ...latest.status, ...agg.status, conditions };
+      },
+      { initial: fd },
+    );
+    if (written) {
+      deps.bus.publish(
+        topics.rollout,
+        {
+          namespace: ns,
+          name,
+          replicas: agg.status.replicas ?? 0,
+          updatedReplicas: agg.status.updatedReplicas ?? 0,
+          availableReplicas: agg.status.availableReplicas ?? 0,
+          complete: agg.complete,
+        },
+        ns,
+        name,
+      );
+    }
+    return { requeueAfterMs: retrySoon ? 100 : agg.complete ? 30_000 : 2_000 };
+  }
+
+  return new Controller<FederatedDeployment>({
+    name: "federated-deployment",
+    primary: deps.informer,
+    concurrency: 4,
+    reconcile,
+    onError: (key, err, retryInMs) =>
+      deps.log.warn({ controller: "federated-deployment", name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),
+  });
+}
