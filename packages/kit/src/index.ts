@@ -17,3 +17,4 @@ export * from "./status-writer.ts";
 export * from "./work-queue.ts";
 export * from "./member-kubeconfig.ts";
 export * from "./member-clients.ts";
+export * from "./member-signature.ts";

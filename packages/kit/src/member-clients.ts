@@ -16,10 +16,13 @@ export interface MemberClient {
 
 export class MemberClients {
   private readonly core: CoreV1Api;
-  private readonly cache = new Map<string, MemberClient>();
+  private readonly cache = new Map<string, MemberClient & { readAt: number; ref: string }>();
+  private readonly maxAgeMs: number;
 
-  constructor(hostKubeConfig: KubeConfig) {
+  /** The Secret is re-read at most every `maxAgeMs` per member (and whenever the reference changes). */
+  constructor(hostKubeConfig: KubeConfig, maxAgeMs = 30_000) {
     this.core = hostKubeConfig.makeApiClient(CoreV1Api);
+    this.maxAgeMs = maxAgeMs;
   }
 
   /**
@@ -30,6 +33,9 @@ export class MemberClients {
     const name = member.metadata.name!;
     const ref = member.spec.kubeconfigSecretRef;
     const source = `Secret ${ref.namespace}/${ref.name} key ${ref.key ?? "kubeconfig"} of member ${name}`;
+    const cachedRecent = this.cache.get(name);
+    if (cachedRecent && cachedRecent.ref === source && Date.now() - cachedRecent.readAt < this.maxAgeMs)
+      return { client: cachedRecent, changed: false };
     let data: string | undefined;
     try {
       data = (await this.core.readNamespacedSecret({ namespace: ref.namespace, name: ref.name })).data?.[ref.key ?? "kubeconfig"];
@@ -40,8 +46,11 @@ export class MemberClients {
     const text = Buffer.from(data, "base64").toString("utf8");
     const fingerprint = createHash("sha256").update(text).digest("hex");
     const cached = this.cache.get(name);
-    if (cached?.fingerprint === fingerprint) return { client: cached, changed: false };
-    const client = { name, kubeConfig: parseMemberKubeconfig(text, source), fingerprint };
+    if (cached?.fingerprint === fingerprint) {
+      cached.readAt = Date.now();
+      return { client: cached, changed: false };
+    }
+    const client = { name, kubeConfig: parseMemberKubeconfig(text, source), fingerprint, readAt: Date.now(), ref: source };
     this.cache.set(name, client);
     return { client, changed: true };
   }

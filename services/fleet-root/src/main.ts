@@ -11,7 +11,7 @@ import {
   type MemberCluster,
   type Placement,
 } from "@spillway/api";
-import { MemberClients, ResourceClient } from "@spillway/kit";
+import { MemberClients, onMemberChange, ResourceClient } from "@spillway/kit";
 import { runService } from "@spillway/runtime";
 import { MemberDeployments } from "./adapters/member-deployments.ts";
 import { federatedDeploymentController } from "./controllers/federated-deployment-controller.ts";
@@ -39,8 +39,10 @@ await runService("fleet-root", async (ctx) => {
   placements.addHandler((_t, p) => {
     if (p.spec.workloadRef.kind === "FederatedDeployment") controller.enqueue(`${p.metadata.namespace}/${p.spec.workloadRef.name}`);
   });
-  members.addHandler(() => {
-    for (const fd of informer.list()) controller.enqueue(`${fd.metadata.namespace}/${fd.metadata.name}`, 200);
-  });
+  members.addHandler(
+    onMemberChange(() => {
+      for (const fd of informer.list()) controller.enqueue(`${fd.metadata.namespace}/${fd.metadata.name}`, 200);
+    }),
+  );
   return { controllers: [controller as never], stop: () => deployments.stop() };
 });

@@ -11,7 +11,7 @@ import {
   type MemberCluster,
   type Placement,
 } from "@spillway/api";
-import { EventRecorder, ResourceClient, type Informer } from "@spillway/kit";
+import { EventRecorder, onMemberChange, ResourceClient, type Informer } from "@spillway/kit";
 import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { affectedBy } from "./core/affected.ts";
@@ -75,6 +75,7 @@ await runService(
     const summaries = () =>
       service.allPlacements().map((p) => ({
         key: `${p.spec.workloadRef.kind}|${p.metadata.namespace}|${p.spec.workloadRef.name}`,
+        workload: `${p.metadata.namespace}/${p.spec.workloadRef.name}`,
         clusters: Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas])),
         unschedulable: p.spec.unschedulableReplicas,
       }));
@@ -85,8 +86,8 @@ await runService(
       }
     };
     // A snapshot or member change re-evaluates only the workloads it can affect.
-    snapshots.onChange((cluster) => requeue(affectedBy(cluster, service.rankOf(), summaries())));
-    members.addHandler((_t, m) => requeue(affectedBy(m.metadata.name!, service.rankOf(), summaries())));
+    snapshots.onChange((cluster, delta) => requeue(affectedBy(cluster, service.rankOf(), summaries(), delta)));
+    members.addHandler(onMemberChange((m) => requeue(affectedBy(m.metadata.name!, service.rankOf(), summaries()))));
     placements.addHandler((type, p) => {
       service.observed(p, type === "delete");
       enqueue(p.spec.workloadRef.kind, p.metadata.namespace!, p.spec.workloadRef.name);

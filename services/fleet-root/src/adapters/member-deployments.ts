@@ -14,6 +14,8 @@ interface Watch {
   apps: AppsV1Api;
   core: CoreV1Api;
   synced: boolean;
+  /** Namespaces known to exist in the member, so a create is not tried again and again. */
+  namespaces: Set<string>;
 }
 
 export class MemberDeployments {
@@ -45,6 +47,7 @@ export class MemberDeployments {
       apps,
       core: client.kubeConfig.makeApiClient(CoreV1Api),
       synced: false,
+      namespaces: new Set<string>(),
     };
     informer.addHandler((_t, d) => {
       const owner = d.metadata?.annotations?.[OWNER_ANNOTATION];

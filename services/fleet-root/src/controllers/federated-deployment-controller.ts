@@ -112,12 +112,16 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
 
   async function reconcile(key: string) {
     const { namespace, name } = parseKey(key);
-    let fd: FederatedDeployment;
-    try {
-      fd = await client.get({ namespace, name });
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
+    // The informer's copy is as fresh as any event that brought us here; writes carry its
+    // resourceVersion, so a stale copy only costs a conflict and a retry.
+    let fd = deps.informer.get(name, namespace);
+    if (!fd) {
+      try {
+        fd = await client.get({ namespace, name });
+      } catch (err) {
+        if (isNotFound(err)) return;
+        throw err;
+      }
     }
     if (fd.metadata.deletionTimestamp) {
       if (!(await cleanUp(fd))) return { requeueAfterMs: 2000 };
@@ -195,20 +199,29 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
       return Number(ru?.maxSurge ?? 0) + Number(ru?.maxUnavailable ?? 0);
     };
     let retrySoon = false;
-    const writes = plans.map((p, i) => ({ p, v: views[i]! })).sort((a, b) => share(a.p) - before(a.v) - (share(b.p) - before(b.v)));
-    for (const { p, v } of writes) {
-      if (!v.obs.reachable || !v.watch || !v.member) continue;
+    const writes = plans.map((p, i) => ({ p, v: views[i]! }));
+    // Two rounds, each in parallel: members whose share shrinks (or stays), then those whose share grows.
+    const shrinking = writes.filter(({ p, v }) => share(p) <= before(v));
+    const growing = writes.filter(({ p, v }) => share(p) > before(v));
+    const spec = fd.spec;
+    for (const round of [shrinking, growing]) await Promise.all(round.map(({ p, v }) => writeMember(p, v)));
+
+    async function writeMember(p: MemberPlan, v: (typeof views)[number]): Promise<void> {
+      if (!v.obs.reachable || !v.watch || !v.member) return;
       try {
         if (p.remove) {
           if (v.dep) await v.watch.apps.deleteNamespacedDeployment({ namespace: ns, name });
-          continue;
+          return;
         }
-        const want = memberDeployment({ namespace: ns, name, spec: fd.spec }, { name: v.obs.name, labels: memberLabels(v.member) }, p);
+        const want = memberDeployment({ namespace: ns, name, spec }, { name: v.obs.name, labels: memberLabels(v.member) }, p);
         if (!v.dep) {
-          if (p.replicas === 0) continue;
-          await v.watch.core.createNamespace({ body: { metadata: { name: ns } } }).catch((err: unknown) => {
-            if (!isAlreadyExists(err)) throw err;
-          });
+          if (p.replicas === 0) return;
+          if (!v.watch.namespaces.has(ns)) {
+            await v.watch.core.createNamespace({ body: { metadata: { name: ns } } }).catch((err: unknown) => {
+              if (!isAlreadyExists(err)) throw err;
+            });
+            v.watch.namespaces.add(ns);
+          }
           try {
             await v.watch.apps.createNamespacedDeployment({ namespace: ns, body: want as unknown as V1Deployment });
           } catch (err) {
@@ -314,7 +327,9 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
   return new Controller<FederatedDeployment>({
     name: "federated-deployment",
     primary: deps.informer,
-    concurrency: 4,
+    // Reconciles mostly wait on member API calls; more of them in flight keeps a burst of new
+    // workloads from queueing behind status updates of earlier ones.
+    concurrency: 16,
     reconcile,
     onError: (key, err, retryInMs) =>
       deps.log.warn({ controller: "federated-deployment", name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),

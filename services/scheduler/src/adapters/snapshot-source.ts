@@ -6,10 +6,34 @@
 import { createClient, ClusterRegistry, type ClusterSnapshot, type ServiceClient } from "@spillway/proto";
 import { ExponentialBackoff } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
+import { snapshotDelta, type Room, type SnapshotDelta } from "../core/affected.ts";
+import { vector } from "./cluster-views.ts";
+
+/** The workload (`namespace/name`) an owner of pods belongs to: `<name>-<hash>` ReplicaSets, or a StatefulSet. */
+export function workloadOfOwner(ownerKey: string): string | undefined {
+  const [ns, kind, name] = ownerKey.split("/");
+  if (!ns || !name) return undefined;
+  if (kind === "ReplicaSet") {
+    const dash = name.lastIndexOf("-");
+    return dash > 0 ? `${ns}/${name.slice(0, dash)}` : undefined;
+  }
+  return kind === "StatefulSet" ? `${ns}/${name}` : undefined;
+}
+
+function digest(s: ClusterSnapshot): { room: Room; owners: Map<string, number> } {
+  return {
+    room: new Map(s.nodes.map((n) => [n.name, { ...vector(n.free), pods: n.maxPods - n.podCount }])),
+    owners: new Map([
+      ...s.owners.map((o) => [`${o.namespace}/${o.ownerKind}/${o.ownerName}`, o.bound] as const),
+      ...s.pending.map((p) => [`${p.namespace}/${p.ownerKind}/${p.ownerName}#pending`, p.count] as const),
+    ]),
+  };
+}
 
 export class SnapshotSource {
   private readonly snapshots = new Map<string, ClusterSnapshot>();
-  private readonly listeners: Array<(cluster: string) => void> = [];
+  private readonly listeners: Array<(cluster: string, delta: SnapshotDelta) => void> = [];
+  private readonly digests = new Map<string, ReturnType<typeof digest>>();
   private readonly addresses: string[];
   private readonly log: Logger;
   private readonly backoff = new ExponentialBackoff<"stream">({ baseMs: 200, maxMs: 5000 });
@@ -31,7 +55,7 @@ export class SnapshotSource {
     return this.connected;
   }
 
-  onChange(listener: (cluster: string) => void): void {
+  onChange(listener: (cluster: string, delta: SnapshotDelta) => void): void {
     this.listeners.push(listener);
   }
 
@@ -60,7 +84,10 @@ export class SnapshotSource {
           const prior = this.snapshots.get(s.cluster);
           if (prior && prior.revision >= s.revision && prior.takenAtUnixMillis >= s.takenAtUnixMillis) continue;
           this.snapshots.set(s.cluster, s);
-          for (const l of this.listeners) l(s.cluster);
+          const next = digest(s);
+          const delta = snapshotDelta(this.digests.get(s.cluster), next, (k) => workloadOfOwner(k.replace(/#pending$/, "")));
+          this.digests.set(s.cluster, next);
+          for (const l of this.listeners) l(s.cluster, delta);
         }
         throw new Error("stream ended");
       } catch (err) {

@@ -73,14 +73,19 @@ export function placementController(deps: PlacementControllerDeps): Controller<W
     name: `placement-${kind.toLowerCase()}`,
     primary: deps.workloads,
     onError: deps.onError,
-    reconcile: (key) => service.exclusive(() => reconcile(key)),
+    // Decisions run one at a time (each takes room the next must not be offered) and record their
+    // outcome before the API write, so the writes themselves can proceed in parallel.
+    reconcile: async (key) => {
+      const step = await service.exclusive(() => decideStep(key));
+      return step && write(step);
+    },
   });
 
-  async function reconcile(key: string) {
+  function decideStep(key: string) {
     const { namespace, name } = parseKey(key);
     const w = service.workload(kind, namespace!, name);
     // A deleted workload's Placement goes with it (owner reference).
-    if (!w || w.metadata.deletionTimestamp) return;
+    if (!w || w.metadata.deletionTimestamp) return Promise.resolve(undefined);
     const now = Date.now();
     const inputs = service.inputs(kind, w, now);
     const d = service.decide(inputs);
@@ -93,11 +98,11 @@ export function placementController(deps: PlacementControllerDeps): Controller<W
       snapshotRevisions: Object.fromEntries(inputs.ctx.clusters.map((c) => [c.name, c.snapshotRevision])),
     };
     const pname = placementName(kind, name);
-    let existing = service.placement(kind, namespace!, name) ?? (await placements.get({ namespace, name: pname }).catch(() => undefined));
-    let changed = false;
-    if (!existing) {
-      try {
-        existing = await placements.create({
+    const existing = service.placement(kind, namespace!, name);
+    const action = !existing ? "create" : !deepEqual(essence(existing.spec), essence(spec)) ? "replace" : "none";
+    const desired: Placement = existing
+      ? { ...existing, spec }
+      : {
           apiVersion: API_VERSION,
           kind: "Placement",
           metadata: {
@@ -107,37 +112,34 @@ export function placementController(deps: PlacementControllerDeps): Controller<W
             ownerReferences: [controllerReference(w)],
           },
           spec,
-        });
-        changed = true;
-      } catch (err) {
-        if (isAlreadyExists(err)) return { requeueAfterMs: 100 };
-        throw err;
-      }
-    } else if (!deepEqual(essence(existing.spec), essence(spec))) {
-      try {
-        existing = await placements.replace({ ...existing, spec });
-        changed = true;
-      } catch (err) {
-        if (isConflict(err)) {
-          service.forget(namespace!, pname);
-          return { requeueAfterMs: 50 };
-        }
-        throw err;
-      }
+        };
+    if (action !== "none") service.wrote(desired);
+    return Promise.resolve({ namespace: namespace!, name, pname, w, d, spec, inputs, now, action, desired });
+  }
+
+  async function write(step: NonNullable<Awaited<ReturnType<typeof decideStep>>>) {
+    const { namespace, name, pname, w, d, spec, inputs, now, action } = step;
+    let placed = step.desired;
+    try {
+      if (action === "create") placed = await placements.create(step.desired);
+      else if (action === "replace") placed = await placements.replace(step.desired);
+    } catch (err) {
+      service.forget(namespace, pname);
+      if (isAlreadyExists(err) || isConflict(err)) return { requeueAfterMs: 50 };
+      throw err;
     }
-    if (changed) {
-      service.wrote(existing);
+    if (action !== "none") {
+      service.wrote(placed);
       deps.writes.add(1, { kind });
-      deps.bus.publish(topics.placement, { namespace: namespace!, name, kind, generation: spec.workloadGeneration }, namespace!, name);
+      deps.bus.publish(topics.placement, { namespace, name, kind, generation: spec.workloadGeneration }, namespace, name);
       if (d.unschedulable > 0) await deps.events.record(w, "Warning", "Unschedulable", d.message);
     }
-    const placed = existing;
     const status = await updateStatus(
       placements,
       { namespace, name: pname },
       (latest) =>
         statusFor(d, spec.clusters.reduce((s, c) => s + c.replicas, 0) + d.unschedulable, latest.metadata.generation, latest.status),
-      { initial: placed },
+      { initial: placed.metadata.resourceVersion ? placed : undefined },
     );
     if (status.written) service.wrote(status.object);
 

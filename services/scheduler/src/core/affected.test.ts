@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { affectedBy, type PlacementSummary } from "./affected.ts";
+import { affectedBy, snapshotDelta, type PlacementSummary } from "./affected.ts";
 
 const rank = (c: string) => ({ "idc-1": 0, "idc-2": 1, "cloud-1": 2 })[c] ?? 99;
 const placements: PlacementSummary[] = [
@@ -16,5 +16,27 @@ describe("affectedBy", () => {
     ["cloud-1", ["c", "d"]], // a and b hold nothing there or below it
   ])("a change in %s re-evaluates %j", (cluster, keys) => {
     expect(affectedBy(cluster, rank, placements)).toEqual(keys);
+  });
+});
+
+describe("affectedBy with a snapshot delta", () => {
+  it("re-evaluates only workloads whose pods changed there when no room appeared", () => {
+    expect(affectedBy("idc-1", rank, placements, { workloads: new Set(["a"]), roomGrew: false })).toEqual(["a"]);
+  });
+  it("adds waiting and failback candidates when room grew", () => {
+    expect(affectedBy("idc-1", rank, placements, { workloads: new Set(), roomGrew: true })).toEqual(["b", "c", "d"]);
+  });
+  it("derives the delta from two snapshots", () => {
+    const room = (cpu: number) => new Map([["n1", { cpu }]]);
+    const owners = (n: number) => new Map([["shop/ReplicaSet/web-abc", n]]);
+    const of = (k: string) => (k.startsWith("shop/ReplicaSet/web-") ? "shop/web" : undefined);
+    expect(snapshotDelta({ room: room(4000), owners: owners(2) }, { room: room(3000), owners: owners(3) }, of)).toEqual({
+      workloads: new Set(["shop/web"]),
+      roomGrew: false,
+    });
+    expect(snapshotDelta({ room: room(3000), owners: owners(3) }, { room: room(4000), owners: owners(3) }, of)).toEqual({
+      workloads: new Set(),
+      roomGrew: true,
+    });
   });
 });

@@ -1,21 +1,65 @@
 /**
- * Which workloads a change in one member's snapshot can affect: those with replicas there (pods
- * may now be Pending or gone), those with replicas that fit nowhere (room may have appeared), and
- * those holding replicas in a member ranked after it (failback may now be possible). Everything
- * else keeps its placement, so it is not re-evaluated.
+ * Which workloads a change in one member's snapshot can affect. A change to a workload's own pods
+ * there (bound or Pending counts) affects that workload. More free room can help workloads with
+ * replicas that fit nowhere, and those holding replicas in a member ranked after this one (failback).
+ * Nothing else can change a decision, so nothing else is re-evaluated.
  */
 export interface PlacementSummary {
   key: string;
+  /** `namespace/name` of the workload, matched against a delta's workloads (defaults to key). */
+  workload?: string;
   clusters: Record<string, number>;
   unschedulable: number;
 }
 
-export function affectedBy(cluster: string, rankOf: (cluster: string) => number, placements: Iterable<PlacementSummary>): string[] {
+export interface SnapshotDelta {
+  /** Keys (`namespace/name`) of workloads whose pods changed in the member; undefined = unknown, assume all there. */
+  workloads: Set<string> | undefined;
+  /** Free room grew somewhere (a node, a resource): replicas waiting for room may now fit. */
+  roomGrew: boolean;
+}
+
+export function affectedBy(
+  cluster: string,
+  rankOf: (cluster: string) => number,
+  placements: Iterable<PlacementSummary>,
+  delta: SnapshotDelta = { workloads: undefined, roomGrew: true },
+): string[] {
   const r = rankOf(cluster);
   const out: string[] = [];
   for (const p of placements) {
     const names = Object.keys(p.clusters).filter((c) => (p.clusters[c] ?? 0) > 0);
-    if (p.unschedulable > 0 || names.includes(cluster) || names.some((c) => rankOf(c) > r)) out.push(p.key);
+    const here = names.includes(cluster) && (delta.workloads === undefined || delta.workloads.has(p.workload ?? p.key));
+    const helped = delta.roomGrew && (p.unschedulable > 0 || names.some((c) => rankOf(c) > r));
+    if (here || helped) out.push(p.key);
   }
   return out;
+}
+
+/** Free room of a snapshot, per node and resource, as plain numbers. */
+export type Room = Map<string, Record<string, number>>;
+
+/** What changed between two snapshots of one member, in the terms `affectedBy` needs. */
+export function snapshotDelta(
+  prev: { room: Room; owners: Map<string, number> } | undefined,
+  next: { room: Room; owners: Map<string, number> },
+  workloadOfOwner: (ownerKey: string) => string | undefined,
+): SnapshotDelta {
+  if (!prev) return { workloads: undefined, roomGrew: true };
+  const workloads = new Set<string>();
+  for (const key of new Set([...prev.owners.keys(), ...next.owners.keys()])) {
+    if (prev.owners.get(key) !== next.owners.get(key)) {
+      const w = workloadOfOwner(key);
+      if (w) workloads.add(w);
+    }
+  }
+  let roomGrew = false;
+  for (const [node, free] of next.room) {
+    const before = prev.room.get(node);
+    if (!before || Object.entries(free).some(([r, v]) => v > (before[r] ?? 0))) {
+      roomGrew = true;
+      break;
+    }
+  }
+  return { workloads, roomGrew };
 }

@@ -1,0 +1,23 @@
+/**
+ * The parts of a MemberCluster that placement and propagation depend on: its spec, labels and
+ * Ready condition. The gateway rewrites `status.requested` with every pod change; reacting to that
+ * would re-evaluate every workload on every pod event.
+ */
+import type { MemberCluster } from "@spillway/api";
+
+export function memberSignature(m: MemberCluster): string {
+  const ready = m.status?.conditions?.find((c) => c.type === "Ready");
+  return JSON.stringify([m.spec, m.metadata.labels ?? {}, ready?.status, ready?.reason, m.metadata.deletionTimestamp ?? ""]);
+}
+
+/** Calls `onChange` only when a member's signature changed since it was last seen. */
+export function onMemberChange(onChange: (m: MemberCluster) => void): (type: string, m: MemberCluster) => void {
+  const seen = new Map<string, string>();
+  return (type, m) => {
+    const name = m.metadata.name!;
+    const sig = type === "delete" ? "deleted" : memberSignature(m);
+    if (seen.get(name) === sig) return;
+    seen.set(name, sig);
+    onChange(m);
+  };
+}
