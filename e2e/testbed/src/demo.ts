@@ -82,6 +82,51 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
       "custom-columns=CLUSTER:.spec.clusters[*].name,REPLICAS:.spec.clusters[*].replicas",
     ]),
   );
+  // The story end to end: the sample lands IDC first, then a new image rolls out fleet-wide
+  // with one budget (maxSurge 25%, maxUnavailable 0 of 40 replicas).
+  const fdStatus = async () =>
+    JSON.parse((await kubectl("host", ["get", "federateddeployment", "-n", "shop", "web", "-o", "json"])) || "{}") as {
+      metadata: { generation: number };
+      status?: {
+        observedGeneration?: number;
+        replicas?: number;
+        updatedReplicas?: number;
+        availableReplicas?: number;
+        clusters?: Array<{ name: string; replicas: number; availableReplicas?: number; updatedReplicas?: number }>;
+      };
+    };
+  const rolledOut = (fd: Awaited<ReturnType<typeof fdStatus>>) =>
+    fd.status?.observedGeneration === fd.metadata.generation &&
+    fd.status.updatedReplicas === 40 &&
+    fd.status.availableReplicas === 40 &&
+    fd.status.replicas === 40;
+  await waitFor("the sample running in its members", async () => rolledOut(await fdStatus()), { timeoutMs: 120_000, intervalMs: 500 });
+  await kubectl("host", [
+    "patch",
+    "federateddeployment",
+    "-n",
+    "shop",
+    "web",
+    "--type=json",
+    "-p",
+    JSON.stringify([{ op: "replace", path: "/spec/template/spec/containers/0/image", value: "registry.example/shop/web:1.1.0" }]),
+  ]);
+  log("rolling out registry.example/shop/web:1.1.0 across the fleet (maxSurge 25%, maxUnavailable 0 of 40):");
+  const rollStart = Date.now();
+  let lastLine = "";
+  await waitFor(
+    "the rollout to finish",
+    async () => {
+      const fd = await fdStatus();
+      const per = (fd.status?.clusters ?? []).map((c) => `${c.name} ${c.updatedReplicas ?? 0}/${c.replicas}`).join(", ");
+      const line = `    updated ${fd.status?.updatedReplicas ?? 0}/40, available ${fd.status?.availableReplicas ?? 0}, pods ${fd.status?.replicas ?? 0} (≤ 50)  [${per}]`;
+      if (line !== lastLine) console.log(line);
+      lastLine = line;
+      return rolledOut(fd) && (fd.status?.clusters ?? []).every((c) => (c.updatedReplicas ?? 0) === c.replicas);
+    },
+    { timeoutMs: 180_000, intervalMs: 1000 },
+  );
+  log(`rollout complete in ${((Date.now() - rollStart) / 1000).toFixed(1)}s`);
   const leases = await kubectl("host", [
     "get",
     "leases",

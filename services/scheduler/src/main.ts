@@ -86,7 +86,11 @@ await runService(
       }
     };
     // A snapshot or member change re-evaluates only the workloads it can affect.
-    snapshots.onChange((cluster, delta) => requeue(affectedBy(cluster, service.rankOf(), summaries(), delta)));
+    snapshots.onChange((cluster, delta) => {
+      const keys = affectedBy(cluster, service.rankOf(), summaries(), delta);
+      ctx.log.debug({ cluster, roomGrew: delta.roomGrew, changed: delta.workloads?.size, reevaluate: keys.length }, "snapshot changed");
+      requeue(keys);
+    });
     members.addHandler(onMemberChange((m) => requeue(affectedBy(m.metadata.name!, service.rankOf(), summaries()))));
     placements.addHandler((type, p) => {
       service.observed(p, type === "delete");
