@@ -83,7 +83,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     ]),
   );
   // The story end to end: the sample lands IDC first, then a new image rolls out fleet-wide
-  // with one budget (maxSurge 25%, maxUnavailable 0 of 40 replicas).
+  // with one budget (maxSurge 25% and maxUnavailable 25% of 40 replicas: at most 50 pods, at least 30 available).
   const fdStatus = async () =>
     JSON.parse((await kubectl("host", ["get", "federateddeployment", "-n", "shop", "web", "-o", "json"])) || "{}") as {
       metadata: { generation: number };
@@ -111,7 +111,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     "-p",
     JSON.stringify([{ op: "replace", path: "/spec/template/spec/containers/0/image", value: "registry.example/shop/web:1.1.0" }]),
   ]);
-  log("rolling out registry.example/shop/web:1.1.0 across the fleet (maxSurge 25%, maxUnavailable 0 of 40):");
+  log("rolling out registry.example/shop/web:1.1.0 across the fleet (maxSurge 25%, maxUnavailable 25% of 40: ≤ 50 pods, ≥ 30 available):");
   const rollStart = Date.now();
   let lastLine = "";
   await waitFor(
@@ -119,7 +119,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     async () => {
       const fd = await fdStatus();
       const per = (fd.status?.clusters ?? []).map((c) => `${c.name} ${c.updatedReplicas ?? 0}/${c.replicas}`).join(", ");
-      const line = `    updated ${fd.status?.updatedReplicas ?? 0}/40, available ${fd.status?.availableReplicas ?? 0}, pods ${fd.status?.replicas ?? 0} (≤ 50)  [${per}]`;
+      const line = `    updated ${fd.status?.updatedReplicas ?? 0}/40, available ${fd.status?.availableReplicas ?? 0}, pods ${fd.status?.replicas ?? 0}  [${per}]`;
       if (line !== lastLine) console.log(line);
       lastLine = line;
       return rolledOut(fd) && (fd.status?.clusters ?? []).every((c) => (c.updatedReplicas ?? 0) === c.replicas);
