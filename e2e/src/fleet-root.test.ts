@@ -10,10 +10,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { federatedDeploymentKind, type FederatedDeployment } from "@spillway/api";
+import { Bus, topics, type RolloutProgress } from "@spillway/bus";
 import { ResourceClient } from "@spillway/kit";
 import { testbedDir } from "../testbed/src/paths.ts";
 import { ProcessTable } from "../testbed/src/processes.ts";
-import { kubeConfigFor, type ClusterRole } from "./env.ts";
+import { kubeConfigFor, natsUrl, type ClusterRole } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
@@ -210,6 +211,90 @@ describe("fleet-root: federated rolling update", () => {
     const seen = await s.stop();
     expect(seen.maxPods).toBeLessThanOrEqual(30);
     expect(seen.minReady).toBeGreaterThanOrEqual(24);
+  });
+
+  it("refuses to take over an unmanaged Deployment, honours paused, publishes progress, and deletes its member objects", async () => {
+    // Someone else's Deployment of the same name in cloud-1: left alone, reported by name.
+    const cloudApps = kubeConfigFor("cloud-1").makeApiClient(AppsV1Api);
+    await createNamespace("cloud-1", ns).catch(() => {});
+    await cloudApps.createNamespacedDeployment({
+      namespace: ns,
+      body: {
+        metadata: { name: "owned" },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: "theirs" } },
+          template: { metadata: { labels: { app: "theirs" } }, spec: { containers: [{ name: "c", image: "theirs:1" }] } },
+        },
+      },
+    });
+    const bus = await Bus.connect({ servers: natsUrl, name: "e2e-rollout" });
+    const events: RolloutProgress[] = [];
+    bus.subscribe(topics.rollout, (e) => {
+      if (e.namespace === ns && e.name === "owned") events.push(e);
+    });
+    try {
+      await create("owned", { maxSurge: 1, maxUnavailable: 0 });
+      const conflict = await eventually(
+        "MemberConflict",
+        async () => {
+          const c = (await fds.get({ namespace: ns, name: "owned" })).status?.conditions?.find((x) => x.type === "MemberConflict");
+          return c?.status === "True" ? c : undefined;
+        },
+        60_000,
+        250,
+      );
+      expect(conflict.message).toMatch(/not managed by Spillway in cloud-1/);
+      const theirs = await cloudApps.readNamespacedDeployment({ namespace: ns, name: "owned" });
+      expect(theirs.spec!.template.spec!.containers[0]!.image).toBe("theirs:1");
+      expect(theirs.metadata!.labels?.["spillway.dev/managed-by"]).toBeUndefined();
+      await eventually("progress published", async () => (events.some((e) => e.updatedReplicas >= 16) ? true : undefined), 60_000, 250);
+
+      // Paused: a template change is not rolled out; every managed member is paused.
+      const fd = await fds.get({ namespace: ns, name: "owned" });
+      await fds.replace({ ...fd, spec: { ...fd.spec, paused: true } });
+      await setImage("owned", "app:2");
+      const paused = await eventually(
+        "Progressing paused",
+        async () => {
+          const o = await fds.get({ namespace: ns, name: "owned" });
+          return o.status?.conditions?.find((c) => c.type === "Progressing")?.reason === "DeploymentPaused" ? o : undefined;
+        },
+        30_000,
+        250,
+      );
+      for (const m of ["idc-1", "idc-2"] as const) {
+        const d = await kubeConfigFor(m).makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: ns, name: "owned" });
+        expect(d.spec!.paused).toBe(true);
+      }
+      expect(paused.status!.updatedReplicas).toBe(0);
+    } finally {
+      await bus.close();
+    }
+    // Deleting the FederatedDeployment removes the member Deployments it manages, and only those.
+    await fds.delete({ namespace: ns, name: "owned" });
+    await eventually(
+      "member Deployments removed",
+      async () => {
+        for (const m of ["idc-1", "idc-2"] as const) {
+          const gone = await kubeConfigFor(m)
+            .makeApiClient(AppsV1Api)
+            .readNamespacedDeployment({ namespace: ns, name: "owned" })
+            .then(
+              () => false,
+              () => true,
+            );
+          if (!gone) return undefined;
+        }
+        return true;
+      },
+      60_000,
+      250,
+    );
+    expect((await cloudApps.readNamespacedDeployment({ namespace: ns, name: "owned" })).spec!.template.spec!.containers[0]!.image).toBe(
+      "theirs:1",
+    );
+    await cloudApps.deleteNamespacedDeployment({ namespace: ns, name: "owned" });
   });
 
   const onLocalTestbed =
