@@ -258,7 +258,8 @@ describe("fleet-root: federated rolling update", () => {
         "Progressing paused",
         async () => {
           const o = await fds.get({ namespace: ns, name: "owned" });
-          return o.status?.conditions?.find((c) => c.type === "Progressing")?.reason === "DeploymentPaused" ? o : undefined;
+          const pausedNow = o.status?.conditions?.find((c) => c.type === "Progressing")?.reason === "DeploymentPaused";
+          return pausedNow && o.status?.observedGeneration === o.metadata.generation ? o : undefined;
         },
         30_000,
         250,
