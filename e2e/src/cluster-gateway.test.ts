@@ -15,7 +15,7 @@ import { ProcessTable } from "../testbed/src/processes.ts";
 import { testbedDir } from "../testbed/src/paths.ts";
 import { kubeConfigFor, natsUrl, type ClusterRole } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
-import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
+import { freePort, leaderGauge, metricValue, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
 type Registry = ServiceClient<(typeof ClusterRegistry)["method"]>;
 const MEMBERS: ClusterRole[] = ["idc-1", "idc-2", "cloud-1"];
@@ -247,12 +247,8 @@ describe("cluster-gateway", () => {
   });
 
   it("writes status from the leader only, while both replicas serve reads", async () => {
-    const writes = async (svc: RunningService) => {
-      const text = await (await fetch(`${svc.healthUrl}/metrics`)).text();
-      return [...text.matchAll(/^spillway_gateway_status_writes_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
-    };
-    const leading = async (svc: RunningService) =>
-      /^spillway_leader(?:\{[^}]*\})? 1/m.test(await (await fetch(`${svc.healthUrl}/metrics`)).text());
+    const writes = (svc: RunningService) => metricValue(svc, "spillway_gateway_status_writes_total");
+    const leading = async (svc: RunningService) => (await leaderGauge(svc)) === 1;
     const flags = await Promise.all(gateways.map((g) => leading(g.svc)));
     expect(flags.filter(Boolean)).toHaveLength(1);
     const leader = gateways[flags.indexOf(true)]!;

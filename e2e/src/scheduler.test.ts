@@ -20,7 +20,7 @@ import { testbedDir } from "../testbed/src/paths.ts";
 import { ProcessTable } from "../testbed/src/processes.ts";
 import { kubeConfigFor } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
-import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
+import { freePort, metricValue, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
 const FAILOVER_GRACE_S = 5;
 
@@ -178,10 +178,7 @@ describe("scheduler", () => {
     // "steady", which has replicas there; its decision stays the same, so nothing is written.
     await deploy("steady", 4, { cpu: "2" });
     const [p] = await settled(["steady"], ([p]) => p!.spec.unschedulableReplicas === 0, "steady placed");
-    const metric = async (name: string) => {
-      const text = await (await fetch(`${procs[1]!.healthUrl}/metrics`)).text();
-      return [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, "gm"))].reduce((sum, m) => sum + Number(m[1]), 0);
-    };
+    const metric = (name: string) => metricValue(procs[1]!, name);
     const members = new ResourceClient<MemberCluster>(host, memberClusterKind);
     const decisions = await metric("spillway_scheduler_decisions_total");
     const writes = await metric("spillway_scheduler_placement_writes_total");

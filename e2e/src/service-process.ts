@@ -71,12 +71,14 @@ export async function waitReady(s: RunningService, timeoutMs = 30_000): Promise<
   );
 }
 
-/** 1 when the service's spillway_leader gauge says this replica leads. */
-export async function leaderGauge(s: RunningService): Promise<number> {
+/** The sum over all label sets of a metric the service exposes on /metrics (0 when absent). */
+export async function metricValue(s: RunningService, name: string): Promise<number> {
   const text = await (await fetch(`${s.healthUrl}/metrics`)).text();
-  const m = /^spillway_leader(?:\{[^}]*\})? (\d+)/m.exec(text);
-  return m ? Number(m[1]) : NaN;
+  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, "gm"))].reduce((sum, m) => sum + Number(m[1]), 0);
 }
+
+/** 1 when the service's spillway_leader gauge says this replica leads. */
+export const leaderGauge = (s: RunningService) => metricValue(s, "spillway_leader");
 
 export async function stop(s: RunningService, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
   if (s.child.exitCode === null) s.child.kill(signal);
