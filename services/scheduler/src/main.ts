@@ -8,6 +8,7 @@ import {
   federatedStatefulSetKind,
   memberClusterKind,
   placementKind,
+  type KubeObject,
   type MemberCluster,
   type Placement,
 } from "@spillway/api";
@@ -31,19 +32,19 @@ await runService(
       pendingThresholdMs: secondsFlag(ctx.config, "pending-threshold", { allowZero: true }),
       failbackHoldDownMs: secondsFlag(ctx.config, "failback-hold-down", { allowZero: true }),
     };
-    const informer = <T extends { metadata?: { name?: string } }>(client: ResourceClient<never>) =>
-      ctx.informers.informerFor<T>({ path: client.path, list: () => client.list() as never }) as Informer<T>;
+    const informerOf = <T extends KubeObject<unknown, unknown>>(client: ResourceClient<T>) =>
+      ctx.informers.informerFor<T>({ path: client.path, list: () => client.list() });
     const clients = {
       members: new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind),
       placements: new ResourceClient<Placement>(ctx.kubeConfig, placementKind),
       FederatedDeployment: new ResourceClient<Workload>(ctx.kubeConfig, federatedDeploymentKind),
       FederatedStatefulSet: new ResourceClient<Workload>(ctx.kubeConfig, federatedStatefulSetKind),
     };
-    const members = informer<MemberCluster>(clients.members as never);
-    const placements = informer<Placement>(clients.placements as never);
+    const members = informerOf(clients.members);
+    const placements = informerOf(clients.placements);
     const workloads: Record<WorkloadKind, Informer<Workload>> = {
-      FederatedDeployment: informer<Workload>(clients.FederatedDeployment as never),
-      FederatedStatefulSet: informer<Workload>(clients.FederatedStatefulSet as never),
+      FederatedDeployment: informerOf(clients.FederatedDeployment),
+      FederatedStatefulSet: informerOf(clients.FederatedStatefulSet),
     };
     const snapshots = new SnapshotSource(extra["gateway-addr"]!.split(",").filter(Boolean), ctx.log);
     const service = new SchedulingService({ config, members, placements, workloads, snapshots });
