@@ -6,7 +6,8 @@
 import { createHash } from "node:crypto";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { MemberCluster } from "@spillway/api";
-import { parseMemberKubeconfig } from "./member-kubeconfig.ts";
+import { isNotFound } from "./errors.ts";
+import { KubeconfigInvalid, parseMemberKubeconfig } from "./member-kubeconfig.ts";
 
 export interface MemberClient {
   name: string;
@@ -27,7 +28,8 @@ export class MemberClients {
 
   /**
    * The client for `member`, reading its Secret; `changed` is true when it was (re)built. Throws
-   * (with the member's name) when the Secret is missing or holds no usable kubeconfig.
+   * KubeconfigInvalid (a problem the user must fix: no Secret, no key, no usable kubeconfig) or,
+   * for transient read failures, an Error naming the Secret.
    */
   async get(member: MemberCluster): Promise<{ client: MemberClient; changed: boolean }> {
     const name = member.metadata.name!;
@@ -40,9 +42,10 @@ export class MemberClients {
     try {
       data = (await this.core.readNamespacedSecret({ namespace: ref.namespace, name: ref.name })).data?.[ref.key ?? "kubeconfig"];
     } catch (err) {
+      if (isNotFound(err)) throw new KubeconfigInvalid(`${source}: the Secret does not exist`);
       throw new Error(`read ${source}`, { cause: err });
     }
-    if (!data) throw new Error(`${source} is missing`);
+    if (!data) throw new KubeconfigInvalid(`${source} does not exist in the Secret`);
     const text = Buffer.from(data, "base64").toString("utf8");
     const fingerprint = createHash("sha256").update(text).digest("hex");
     const cached = this.cache.get(name);

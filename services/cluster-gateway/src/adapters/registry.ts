@@ -4,12 +4,10 @@
  * A member whose Secret is missing or unusable has no connection, only a `configError` that the
  * status controller reports; other members are unaffected.
  */
-import { createHash } from "node:crypto";
-import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { MemberCluster } from "@spillway/api";
-import { isNotFound, WorkQueue, type Informer } from "@spillway/kit";
+import { KubeconfigInvalid, MemberClients, WorkQueue, type Informer } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
-import { KubeconfigInvalid, parseMemberKubeconfig } from "@spillway/kit";
 import { defaultConnectionOptions, MemberConnection, type ConnectionOptions } from "./member-connection.ts";
 
 export interface RegistryEntry {
@@ -21,7 +19,7 @@ export interface RegistryEntry {
 export class Registry {
   private readonly entries = new Map<string, RegistryEntry>();
   private readonly queue: WorkQueue;
-  private readonly core: CoreV1Api;
+  private readonly clients: MemberClients;
   private readonly listeners: Array<(name: string) => void> = [];
   private readonly members: Informer<MemberCluster>;
   private readonly log: Logger;
@@ -29,7 +27,8 @@ export class Registry {
   private resync: NodeJS.Timeout | undefined;
 
   constructor(hostKc: KubeConfig, members: Informer<MemberCluster>, log: Logger, options: ConnectionOptions = defaultConnectionOptions) {
-    this.core = hostKc.makeApiClient(CoreV1Api);
+    // Re-read on every sync (maxAge 0): a changed Secret must reconnect at once.
+    this.clients = new MemberClients(hostKc, 0);
     this.members = members;
     this.log = log;
     this.options = options;
@@ -96,32 +95,19 @@ export class Registry {
       }
       return;
     }
-    const ref = member.spec.kubeconfigSecretRef;
-    const source = `Secret ${ref.namespace}/${ref.name} key ${ref.key ?? "kubeconfig"}`;
-    let text: string;
+    let client;
     try {
-      const secret = await this.core.readNamespacedSecret({ namespace: ref.namespace, name: ref.name });
-      const data = secret.data?.[ref.key ?? "kubeconfig"];
-      if (!data) throw new KubeconfigInvalid(`${source} does not exist in the Secret`);
-      text = Buffer.from(data, "base64").toString("utf8");
+      ({ client } = await this.clients.get(member));
     } catch (err) {
-      if (isNotFound(err)) return this.setError(name, member, entry, `${source}: the Secret does not exist`);
       if (err instanceof KubeconfigInvalid) return this.setError(name, member, entry, err.message);
       throw err;
     }
-    const fingerprint = createHash("sha256").update(text).digest("hex");
-    if (entry?.connection?.fingerprint === fingerprint) {
+    if (entry?.connection?.fingerprint === client.fingerprint) {
       entry.member = member;
       return;
     }
-    let kc;
-    try {
-      kc = parseMemberKubeconfig(text, source);
-    } catch (err) {
-      return this.setError(name, member, entry, err instanceof Error ? err.message : String(err));
-    }
     await entry?.connection?.stop();
-    const connection = new MemberConnection(name, kc, fingerprint, this.log, (n) => this.notify(n), this.options);
+    const connection = new MemberConnection(name, client.kubeConfig, client.fingerprint, this.log, (n) => this.notify(n), this.options);
     this.entries.set(name, { member, connection });
     connection.start();
     this.log.info(
