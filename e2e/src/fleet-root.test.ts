@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { federatedDeploymentKind, type FederatedDeployment } from "@spillway/api";
 import { Bus, topics, type RolloutProgress } from "@spillway/bus";
-import { ResourceClient } from "@spillway/kit";
+import { ResourceClient, updateObject } from "@spillway/kit";
 import { testbedDir } from "../testbed/src/paths.ts";
 import { ProcessTable } from "../testbed/src/processes.ts";
 import { kubeConfigFor, natsUrl, type ClusterRole } from "./env.ts";
@@ -152,12 +152,12 @@ describe("fleet-root: federated rolling update", () => {
     };
   }
 
-  const setImage = async (name: string, image: string) => {
-    const fd = await fds.get({ namespace: ns, name });
-    const template = structuredClone(fd.spec.template);
-    template.spec!.containers[0]!.image = image;
-    await fds.replace({ ...fd, spec: { ...fd.spec, template } });
-  };
+  const setImage = (name: string, image: string) =>
+    updateObject(fds, { namespace: ns, name }, (latest) => {
+      const template = structuredClone(latest.spec.template);
+      template.spec!.containers[0]!.image = image;
+      return { ...latest, spec: { ...latest.spec, template } };
+    });
 
   const membersRun = async (name: string, image: string) => {
     for (const m of MEMBERS) {
@@ -251,8 +251,7 @@ describe("fleet-root: federated rolling update", () => {
       await eventually("progress published", async () => (events.some((e) => e.updatedReplicas >= 16) ? true : undefined), 60_000, 250);
 
       // Paused: a template change is not rolled out; every managed member is paused.
-      const fd = await fds.get({ namespace: ns, name: "owned" });
-      await fds.replace({ ...fd, spec: { ...fd.spec, paused: true } });
+      await updateObject(fds, { namespace: ns, name: "owned" }, (latest) => ({ ...latest, spec: { ...latest.spec, paused: true } }));
       await setImage("owned", "app:2");
       const paused = await eventually(
         "Progressing paused",

@@ -14,7 +14,7 @@ import {
   type MemberCluster,
   type Placement,
 } from "@spillway/api";
-import { ResourceClient } from "@spillway/kit";
+import { ResourceClient, updateObject } from "@spillway/kit";
 import { ClusterRegistry, createClient, Scheduler, type ServiceClient } from "@spillway/proto";
 import { testbedDir } from "../testbed/src/paths.ts";
 import { ProcessTable } from "../testbed/src/processes.ts";
@@ -45,8 +45,7 @@ describe("scheduler", () => {
       },
     });
   const scale = async (name: string, replicas: number) => {
-    const fd = await fdeploys.get({ namespace: ns, name });
-    await fdeploys.replace({ ...fd, spec: { ...fd.spec, replicas } });
+    await updateObject(fdeploys, { namespace: ns, name }, (latest) => ({ ...latest, spec: { ...latest.spec, replicas } }));
   };
   const placementOf = (name: string) => placements.get({ namespace: ns, name: `federateddeployment-${name}` });
   const split = (p: Placement) => Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas]));

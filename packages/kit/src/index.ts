@@ -18,3 +18,4 @@ export * from "./work-queue.ts";
 export * from "./member-kubeconfig.ts";
 export * from "./member-clients.ts";
 export * from "./member-signature.ts";
+export * from "./object-updater.ts";
