@@ -112,7 +112,7 @@ describe("fleet-root: federated rolling update", () => {
   /** Samples the pods of `name` in every member until stopped; an unreachable member keeps its last count. */
   function sampler(name: string) {
     const last = new Map<ClusterRole, { pods: number; ready: number }>();
-    const samples: Array<{ pods: number; ready: number }> = [];
+    const samples: Array<{ pods: number; ready: number; members: Record<string, { pods: number; ready: number }> }> = [];
     let running = true;
     const isReady = (p: V1Pod) => (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
     const loop = (async () => {
@@ -133,6 +133,7 @@ describe("fleet-root: federated rolling update", () => {
           samples.push({
             pods: [...last.values()].reduce((s, v) => s + v.pods, 0),
             ready: [...last.values()].reduce((s, v) => s + v.ready, 0),
+            members: Object.fromEntries(last),
           });
         }
         await new Promise((r) => setTimeout(r, 100));
@@ -143,6 +144,10 @@ describe("fleet-root: federated rolling update", () => {
       stop: async () => {
         running = false;
         await loop;
+        // The extremes with their per-member breakdown, so a broken bound says where it broke.
+        const most = samples.reduce((a, b) => (b.pods > a.pods ? b : a), samples[0]!);
+        const least = samples.reduce((a, b) => (b.ready < a.ready ? b : a), samples[0]!);
+        console.log(`${name}: ${samples.length} samples; most pods ${JSON.stringify(most)}; least ready ${JSON.stringify(least)}`);
         return {
           maxPods: Math.max(...samples.map((s) => s.pods)),
           minReady: Math.min(...samples.map((s) => s.ready)),

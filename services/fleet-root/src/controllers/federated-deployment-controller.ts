@@ -23,6 +23,7 @@ import {
   type ResourceClient,
 } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
+import { resolveIntOrPercent } from "@spillway/resources";
 import { fleetStatus, type MemberStatus } from "../core/fleet-status.ts";
 import {
   MANAGED_BY,
@@ -180,6 +181,8 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
           updated: dep?.status?.updatedReplicas ?? 0,
           available: dep?.status?.availableReplicas ?? 0,
           templateCurrent: current,
+          grantedSurge: resolveIntOrPercent(dep?.spec?.strategy?.rollingUpdate?.maxSurge, dep?.spec?.replicas ?? 0, true, 0),
+          grantedUnavailable: resolveIntOrPercent(dep?.spec?.strategy?.rollingUpdate?.maxUnavailable, dep?.spec?.replicas ?? 0, false, 0),
         },
       });
     }

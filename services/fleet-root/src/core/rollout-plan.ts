@@ -7,8 +7,8 @@
  *
  * Each member's own Deployment controller then keeps its share: it never has more pods than its
  * replicas + its maxSurge, nor fewer available than its replicas − its maxUnavailable. A member
- * keeps at least what it already uses (lowering a budget below use would not undo it); what is
- * free goes, in placement order, to members with updates still to make, up to what each can use.
+ * keeps what it already uses as far as the fleet budget reaches (status can over-report, so the
+ * shares never add up to more than the budget); what is free goes, in placement order, to members with updates still to make, up to what each can use.
  * A member with old pods to replace and no budget is paused, because a Deployment cannot say
  * "maxSurge 0 and maxUnavailable 0".
  *
@@ -32,6 +32,9 @@ export interface MemberObservation {
   available: number;
   /** True when the member Deployment runs the current template (no old pods to replace). */
   templateCurrent: boolean;
+  /** The maxSurge / maxUnavailable its spec holds now (0 when it does not exist). */
+  grantedSurge: number;
+  grantedUnavailable: number;
 }
 
 export interface MemberPlan {
@@ -103,12 +106,27 @@ export function planRollout(input: RolloutInput): MemberPlan[] {
   const unavailUsed = ms.map((_m, i) => Math.max(0, replicas[i]! - avail[i]!));
   let surgeFree = S - surgeUsed.reduce((a, b) => a + b, 0);
   let unavailFree = U - unavailUsed.reduce((a, b) => a + b, 0);
+  // A member keeps what it uses, but never more than it was given, and the kept shares never add
+  // up to more than the fleet budget: member status can over-report for a moment (a new pod counted
+  // before the old one it replaces is gone), and a share handed out on that reading would let the
+  // member really surge. Unreachable members come first, since nothing we write reaches them.
+  const order = ms.map((_m, i) => i).sort((a, b) => Number(ms[a]!.reachable) - Number(ms[b]!.reachable));
+  const keptSurge = keep(
+    order,
+    surgeUsed.map((u, i) => Math.min(u, ms[i]!.grantedSurge)),
+    S,
+  );
+  const keptUnavail = keep(
+    order,
+    unavailUsed.map((u, i) => Math.min(u, ms[i]!.grantedUnavailable)),
+    U,
+  );
   return ms.map((m, i) => {
     const n = replicas[i]!;
     const toUpdate = m.templateCurrent ? Math.max(0, n - m.updated) : n;
     const hasOld = !m.templateCurrent || m.updated < pods[i]!;
-    let s = surgeUsed[i]!;
-    let u = unavailUsed[i]!;
+    let s = keptSurge[i]!;
+    let u = keptUnavail[i]!;
     if (m.reachable && toUpdate > 0 && !input.paused) {
       const addS = Math.min(Math.max(0, surgeFree), toUpdate);
       const addU = Math.min(Math.max(0, unavailFree), toUpdate);
@@ -129,4 +147,15 @@ export function planRollout(input: RolloutInput): MemberPlan[] {
       remove: m.target === 0 && n === 0 && (m.specReplicas === undefined || pods[i] === 0),
     };
   });
+}
+
+/** Each member keeps what it may keep, in `order`, until `budget` is spent. */
+function keep(order: number[], used: number[], budget: number): number[] {
+  const kept = used.map(() => 0);
+  let left = budget;
+  for (const i of order) {
+    kept[i] = Math.min(used[i]!, Math.max(0, left));
+    left -= kept[i]!;
+  }
+  return kept;
 }
