@@ -181,8 +181,7 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
           updated: dep?.status?.updatedReplicas ?? 0,
           available: dep?.status?.availableReplicas ?? 0,
           templateCurrent: current,
-          grantedSurge: resolveIntOrPercent(dep?.spec?.strategy?.rollingUpdate?.maxSurge, dep?.spec?.replicas ?? 0, true, 0),
-          grantedUnavailable: resolveIntOrPercent(dep?.spec?.strategy?.rollingUpdate?.maxUnavailable, dep?.spec?.replicas ?? 0, false, 0),
+          ...grantOf(dep),
         },
       });
     }
@@ -196,10 +195,10 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
     };
     const plans = planRollout(input);
     // Shares shrink before they grow, so two members never hold the same budget at once.
-    const share = (p: MemberPlan) => p.maxSurge + p.maxUnavailable;
+    const share = (p: MemberPlan) => (p.paused ? 0 : p.maxSurge + p.maxUnavailable);
     const before = (v: (typeof views)[number]) => {
-      const ru = v.dep?.spec?.strategy?.rollingUpdate;
-      return Number(ru?.maxSurge ?? 0) + Number(ru?.maxUnavailable ?? 0);
+      const g = grantOf(v.dep);
+      return g.grantedSurge + g.grantedUnavailable;
     };
     let retrySoon = false;
     const writes = plans.map((p, i) => ({ p, v: views[i]! }));
@@ -343,4 +342,15 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
     onError: (key, err, retryInMs) =>
       deps.log.warn({ controller: "federated-deployment", name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),
   });
+}
+
+/** The budget a member Deployment's spec lets it use now: none while paused. */
+function grantOf(dep: V1Deployment | undefined): Pick<MemberObservation, "grantedSurge" | "grantedUnavailable"> {
+  const ru = dep?.spec?.strategy?.rollingUpdate;
+  const replicas = dep?.spec?.replicas ?? 0;
+  if (!dep || dep.spec?.paused) return { grantedSurge: 0, grantedUnavailable: 0 };
+  return {
+    grantedSurge: resolveIntOrPercent(ru?.maxSurge, replicas, true, 0),
+    grantedUnavailable: resolveIntOrPercent(ru?.maxUnavailable, replicas, false, 0),
+  };
 }

@@ -104,23 +104,29 @@ export function planRollout(input: RolloutInput): MemberPlan[] {
   // Rollout budgets over the replica counts just decided.
   const surgeUsed = ms.map((_m, i) => Math.max(0, pods[i]! - replicas[i]!));
   const unavailUsed = ms.map((_m, i) => Math.max(0, replicas[i]! - avail[i]!));
-  let surgeFree = S - surgeUsed.reduce((a, b) => a + b, 0);
-  let unavailFree = U - unavailUsed.reduce((a, b) => a + b, 0);
-  // A member keeps what it uses, but never more than it was given, and the kept shares never add
-  // up to more than the fleet budget: member status can over-report for a moment (a new pod counted
-  // before the old one it replaces is gone), and a share handed out on that reading would let the
-  // member really surge. Unreachable members come first, since nothing we write reaches them.
+  // A member keeps what it was given while it is still moving: its status can be stale for a
+  // moment (an old pod counted, available, after it was deleted), and a share released on that
+  // reading would be in use twice. Once settled (everything updated and available), it keeps no
+  // more than it uses. What it keeps never exceeds what its spec grants, nor do the kept shares
+  // add up to more than the fleet budget. Unreachable members come first: nothing we write
+  // reaches them.
+  const settled = ms.map(
+    (m, i) => m.reachable && m.templateCurrent && pods[i] === m.updated && m.updated === spec[i] && avail[i]! >= spec[i]!,
+  );
   const order = ms.map((_m, i) => i).sort((a, b) => Number(ms[a]!.reachable) - Number(ms[b]!.reachable));
   const keptSurge = keep(
     order,
-    surgeUsed.map((u, i) => Math.min(u, ms[i]!.grantedSurge)),
+    ms.map((m, i) => (settled[i] ? Math.min(surgeUsed[i]!, m.grantedSurge) : m.grantedSurge)),
     S,
   );
   const keptUnavail = keep(
     order,
-    unavailUsed.map((u, i) => Math.min(u, ms[i]!.grantedUnavailable)),
+    ms.map((m, i) => (settled[i] ? Math.min(unavailUsed[i]!, m.grantedUnavailable) : m.grantedUnavailable)),
     U,
   );
+  // Free is what is neither in use nor kept.
+  let surgeFree = S - ms.reduce((sum, _m, i) => sum + Math.max(surgeUsed[i]!, keptSurge[i]!), 0);
+  let unavailFree = U - ms.reduce((sum, _m, i) => sum + Math.max(unavailUsed[i]!, keptUnavail[i]!), 0);
   return ms.map((m, i) => {
     const n = replicas[i]!;
     const toUpdate = m.templateCurrent ? Math.max(0, n - m.updated) : n;
