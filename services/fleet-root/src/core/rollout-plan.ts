@@ -104,24 +104,26 @@ export function planRollout(input: RolloutInput): MemberPlan[] {
   // Rollout budgets over the replica counts just decided.
   const surgeUsed = ms.map((_m, i) => Math.max(0, pods[i]! - replicas[i]!));
   const unavailUsed = ms.map((_m, i) => Math.max(0, replicas[i]! - avail[i]!));
-  // A member keeps what it was given while it is still moving: its status can be stale for a
-  // moment (an old pod counted, available, after it was deleted), and a share released on that
-  // reading would be in use twice. Once settled (everything updated and available), it keeps no
-  // more than it uses. What it keeps never exceeds what its spec grants, nor do the kept shares
-  // add up to more than the fleet budget. Unreachable members come first: nothing we write
-  // reaches them.
-  const settled = ms.map(
-    (m, i) => m.reachable && m.templateCurrent && pods[i] === m.updated && m.updated === spec[i] && avail[i]! >= spec[i]!,
-  );
+  // What a member may still use of its share, judged so that stale status errs on the safe side.
+  // Member status is assembled from ReplicaSet statuses, which trail the pods: an old pod is still
+  // counted (and as available) for a moment after it is deleted, a new one not yet counted after
+  // it is created. Old pods as counted are therefore never fewer than there are, and a Deployment
+  // holds (real) surge ≤ old pods and unavailability ≤ what is unavailable now + old pods it may
+  // still delete. Until the member runs the current template we cannot tell old from new, so it
+  // keeps its whole share. What a member keeps never exceeds what its spec grants, nor do the
+  // kept shares add up to more than the fleet budget; unreachable members come first, since
+  // nothing we write reaches them.
+  const old = ms.map((m, i) => Math.max(0, pods[i]! - m.updated));
+  const moving = ms.map((m) => !m.reachable || !m.templateCurrent);
   const order = ms.map((_m, i) => i).sort((a, b) => Number(ms[a]!.reachable) - Number(ms[b]!.reachable));
   const keptSurge = keep(
     order,
-    ms.map((m, i) => (settled[i] ? Math.min(surgeUsed[i]!, m.grantedSurge) : m.grantedSurge)),
+    ms.map((m, i) => (moving[i] ? m.grantedSurge : Math.min(old[i]!, m.grantedSurge))),
     S,
   );
   const keptUnavail = keep(
     order,
-    ms.map((m, i) => (settled[i] ? Math.min(unavailUsed[i]!, m.grantedUnavailable) : m.grantedUnavailable)),
+    ms.map((m, i) => (moving[i] ? m.grantedUnavailable : Math.min(unavailUsed[i]! + old[i]!, m.grantedUnavailable))),
     U,
   );
   // Free is what is neither in use nor kept.
