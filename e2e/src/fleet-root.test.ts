@@ -16,7 +16,7 @@ import { testbedDir } from "../testbed/src/paths.ts";
 import { ProcessTable } from "../testbed/src/processes.ts";
 import { kubeConfigFor, natsUrl, type ClusterRole } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
-import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
+import { freePort, metricValue, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
 const MEMBERS: ClusterRole[] = ["idc-1", "idc-2", "cloud-1"];
 
@@ -300,6 +300,10 @@ describe("fleet-root: federated rolling update", () => {
       "theirs:1",
     );
     await cloudApps.deleteNamespacedDeployment({ namespace: ns, name: "owned" });
+    // The work-queue series an operator reads to tell a slow API server from a backed-up queue.
+    expect(await metricValue(fleetRoot, "spillway_reconcile_total")).toBeGreaterThan(0);
+    expect(await metricValue(fleetRoot, "spillway_workqueue_queue_duration_seconds_count")).toBeGreaterThan(0);
+    expect(await metricValue(fleetRoot, "spillway_workqueue_work_duration_seconds_count")).toBeGreaterThan(0);
   });
 
   const onLocalTestbed =

@@ -74,7 +74,7 @@ export async function waitReady(s: RunningService, timeoutMs = 30_000): Promise<
 /** The sum over all label sets of a metric the service exposes on /metrics (0 when absent). */
 export async function metricValue(s: RunningService, name: string): Promise<number> {
   const text = await (await fetch(`${s.healthUrl}/metrics`)).text();
-  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, "gm"))].reduce((sum, m) => sum + Number(m[1]), 0);
+  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([-+0-9.eE]+)`, "gm"))].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 /** 1 when the service's spillway_leader gauge says this replica leads. */

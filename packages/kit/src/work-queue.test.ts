@@ -118,6 +118,30 @@ describe("WorkQueue", () => {
     expect(errors).toEqual([undefined]);
   });
 
+  it("reports how long each key waited behind the others and how its run ended", async () => {
+    const waited: number[] = [];
+    const worked: Array<[number, string]> = [];
+    const first = gate();
+    const q = new WorkQueue(
+      async (key) => {
+        if (key === "a") await first.opened;
+        if (key === "b") throw new TerminalError("bad spec");
+      },
+      { concurrency: 1 },
+    );
+    q.observe({ waited: (ms) => waited.push(ms), worked: (ms, result) => worked.push([ms, result]) });
+    q.add("a");
+    q.add("b");
+    await new Promise((r) => setTimeout(r, 20));
+    first.open();
+    await q.idle();
+    expect(waited).toHaveLength(2);
+    // b waited for a's whole run, which was held open ~20 ms.
+    expect(waited[1]!).toBeGreaterThanOrEqual(15);
+    expect(worked.map(([, r]) => r)).toEqual(["success", "terminal"]);
+    expect(worked[0]![0]).toBeGreaterThanOrEqual(15);
+  });
+
   it("honours requeueAfter, and an explicit add supersedes the delay", async () => {
     const times: number[] = [];
     const q = new WorkQueue(async () => {

@@ -25,6 +25,12 @@ export interface WorkQueueOptions {
   onError?: (key: string, err: unknown, retryInMs: number | undefined) => void;
 }
 
+/** How long keys wait and work, for metrics (controller-runtime's workqueue_* series). */
+export interface QueueObserver {
+  waited(ms: number): void;
+  worked(ms: number, result: "success" | "error" | "terminal"): void;
+}
+
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
@@ -35,6 +41,8 @@ export class WorkQueue {
   private readonly concurrency: number;
   private readonly onError: WorkQueueOptions["onError"];
   private readonly idleWaiters: Array<() => void> = [];
+  private readonly addedAt = new Map<string, number>();
+  private observer: QueueObserver | undefined;
   private active = 0;
   private shuttingDown = false;
   private readonly handler: Handler;
@@ -57,7 +65,13 @@ export class WorkQueue {
     if (this.queued.has(key)) return;
     this.queued.add(key);
     this.queue.push(key);
+    if (this.observer) this.addedAt.set(key, performance.now());
     this.pump();
+  }
+
+  /** Reports each key's wait and run to `observer` from now on. */
+  observe(observer: QueueObserver): void {
+    this.observer = observer;
   }
 
   /** Queues `key` after `ms`; of several delayed adds for one key, the earliest wins. */
@@ -99,6 +113,7 @@ export class WorkQueue {
     for (const key of [...this.timers.keys()]) this.clearTimer(key);
     this.queue.length = 0;
     this.queued.clear();
+    this.addedAt.clear();
     await this.idle();
   }
 
@@ -114,6 +129,11 @@ export class WorkQueue {
     while (this.active < this.concurrency && this.queue.length > 0) {
       const key = this.queue.shift()!;
       this.queued.delete(key);
+      const added = this.addedAt.get(key);
+      if (added !== undefined) {
+        this.addedAt.delete(key);
+        this.observer?.waited(performance.now() - added);
+      }
       this.processing.add(key);
       this.active++;
       void this.run(key);
@@ -125,15 +145,19 @@ export class WorkQueue {
 
   private async run(key: string): Promise<void> {
     let retryInMs: number | undefined;
+    let outcome: "success" | "error" | "terminal" = "success";
+    const started = performance.now();
     try {
       const result = await this.handler(key);
       this.backoff.forget(key);
       retryInMs = result?.requeueAfterMs;
     } catch (err) {
       if (isTerminal(err)) {
+        outcome = "terminal";
         this.backoff.forget(key);
         this.onError?.(key, err, undefined);
       } else {
+        outcome = "error";
         retryInMs = this.backoff.next(key);
         this.onError?.(key, err, retryInMs);
       }
@@ -141,6 +165,7 @@ export class WorkQueue {
       this.processing.delete(key);
       this.active--;
     }
+    this.observer?.worked(performance.now() - started, outcome);
     if (this.dirty.delete(key)) this.add(key);
     else if (retryInMs !== undefined) this.addAfter(key, retryInMs);
     this.pump();

@@ -9,6 +9,7 @@
 import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
 import { Bus } from "@spillway/bus";
 import { InformerFactory, LeaderElector, loadKubeConfig, type Controller } from "@spillway/kit";
+import { instrumentControllers } from "./controller-metrics.ts";
 import { createLogger, errorFields, HealthServer, setupTelemetry, type Logger, type Telemetry } from "@spillway/telemetry";
 import { parseConfig, type FlagSpec, type ServiceConfig } from "./config.ts";
 
@@ -79,6 +80,7 @@ export async function runService(
   }
 
   const controllers = parts.controllers ?? [];
+  instrumentControllers(telemetry.meter, controllers);
   let exiting = false;
   const elector = new LeaderElector(kubeConfig, {
     namespace: config.leaseNamespace,

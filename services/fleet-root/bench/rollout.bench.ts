@@ -21,7 +21,7 @@ const INTERVAL_MS = Number(process.env["BENCH_INTERVAL_MS"] ?? 250);
 
 const { up, down } = await import("../../../e2e/testbed/src/federation.ts");
 const { loadTopology } = await import("../../../e2e/testbed/src/topology.ts");
-const { startService, waitReady, stop, freePort } = await import("../../../e2e/src/service-process.ts");
+const { startService, waitReady, stop, freePort, metricValue } = await import("../../../e2e/src/service-process.ts");
 const { kubeConfigFor } = await import("../../../e2e/src/env.ts");
 const { AppsV1Api, Watch } = await import("@kubernetes/client-node");
 const { ResourceClient } = await import("@spillway/kit");
@@ -198,6 +198,13 @@ try {
   console.log(
     `  apply → member Deployments  p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(0)} ms, p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(0)} ms over ${WORKLOADS} FederatedDeployments, 3 members each, one every ${INTERVAL_MS} ms (target p99 <= 500 ms)`,
   );
+  // Where the time went inside the services: waiting in the work queue, or in the reconcile itself.
+  for (const p of procs.slice(1)) {
+    const mean = async (m: string) => ((await metricValue(p, `${m}_sum`)) / Math.max(1, await metricValue(p, `${m}_count`))) * 1000;
+    console.log(
+      `  ${p.name.padEnd(12)} reconciles ${await metricValue(p, "spillway_reconcile_total")}, mean queue wait ${(await mean("spillway_workqueue_queue_duration_seconds")).toFixed(0)} ms, mean reconcile ${(await mean("spillway_workqueue_work_duration_seconds")).toFixed(0)} ms`,
+    );
+  }
 } finally {
   await Promise.all(procs.map((p) => stop(p)));
   await down();
