@@ -5,6 +5,7 @@
  */
 import { KubeConfig } from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
+import { reuseConnections } from "@spillway/kit";
 import { bin, kubeconfigPath, repoRoot } from "../testbed/src/paths.ts";
 import { loadTopology, natsPorts } from "../testbed/src/topology.ts";
 
@@ -27,7 +28,7 @@ export function kubeConfigFor(role: ClusterRole): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(e2eKubeconfig);
   kc.setCurrentContext(contextOf(role));
-  return kc;
+  return reuseConnections(kc);
 }
 
 export const kubectlBin = process.env["SPILLWAY_KUBECTL"] ?? (existsSync(bin("kubectl")) ? bin("kubectl") : "kubectl");

@@ -1,6 +1,7 @@
 /** The reconcile kit every Spillway controller is built from. */
 export * from "./backoff.ts";
 export * from "./coalescer.ts";
+export * from "./connection-reuse.ts";
 export * from "./conditions.ts";
 export * from "./controller.ts";
 export * from "./deep-equal.ts";

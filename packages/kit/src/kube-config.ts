@@ -1,5 +1,6 @@
 /** Loading kubeconfigs: a file and context, in-cluster, or the bytes of a Secret. */
 import { KubeConfig } from "@kubernetes/client-node";
+import { reuseConnections } from "./connection-reuse.ts";
 
 export interface KubeConfigSource {
   /** Path to a kubeconfig file; empty means in-cluster or $KUBECONFIG/~/.kube/config. */
@@ -17,5 +18,5 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
       `kubeconfig ${source.kubeconfig ?? "(default)"} has no cluster for context ${source.context ?? kc.getCurrentContext()}`,
     );
   }
-  return kc;
+  return reuseConnections(kc);
 }

@@ -3,6 +3,7 @@
  * KubeconfigInvalid message that says what to fix; nothing here throws anything else.
  */
 import { KubeConfig } from "@kubernetes/client-node";
+import { reuseConnections } from "./connection-reuse.ts";
 
 export class KubeconfigInvalid extends Error {
   override readonly name = "KubeconfigInvalid";
@@ -21,5 +22,5 @@ export function parseMemberKubeconfig(text: string, source: string): KubeConfig 
   if (!/^https?:\/\//.test(cluster.server ?? ""))
     throw new KubeconfigInvalid(`${source}: cluster ${cluster.name} has no usable server URL (${JSON.stringify(cluster.server)})`);
   if (!kc.getCurrentUser()) throw new KubeconfigInvalid(`${source}: the kubeconfig's current context names no user`);
-  return kc;
+  return reuseConnections(kc);
 }
