@@ -74,7 +74,9 @@ export function placementController(deps: PlacementControllerDeps): Controller<W
     primary: deps.workloads,
     onError: deps.onError,
     // Decisions run one at a time (each takes room the next must not be offered) and record their
-    // outcome before the API write, so the writes themselves can proceed in parallel.
+    // outcome before the API write, so the writes themselves can proceed in parallel — many of
+    // them, since a burst of new workloads otherwise queues behind the API round trips.
+    concurrency: 16,
     reconcile: async (key) => {
       const step = await service.exclusive(() => decideStep(key));
       return step && write(step);
