@@ -7,10 +7,11 @@
  *
  * Each member's own Deployment controller then keeps its share: it never has more pods than its
  * replicas + its maxSurge, nor fewer available than its replicas − its maxUnavailable. A member
- * keeps what it already uses as far as the fleet budget reaches (status can over-report, so the
- * shares never add up to more than the budget); what is free goes, in placement order, to members with updates still to make, up to what each can use.
- * A member with old pods to replace and no budget is paused, because a Deployment cannot say
- * "maxSurge 0 and maxUnavailable 0".
+ * keeps the part of its current share it may still use (judged so that stale member status errs
+ * on the safe side; the kept shares never add up to more than the budget); what is free goes, in
+ * placement order, to members with updates still to make, up to what each can use. A member with
+ * old pods to replace and no budget is paused, because a Deployment cannot say "maxSurge 0 and
+ * maxUnavailable 0".
  *
  * Replica changes follow the same budgets: members grow while total pods stay within R + S, and
  * shrink (a member dropped from the placement, or replicas moved) while available pods stay at
@@ -132,7 +133,7 @@ export function planRollout(input: RolloutInput): MemberPlan[] {
   return ms.map((m, i) => {
     const n = replicas[i]!;
     const toUpdate = m.templateCurrent ? Math.max(0, n - m.updated) : n;
-    const hasOld = !m.templateCurrent || m.updated < pods[i]!;
+    const hasOld = !m.templateCurrent || old[i]! > 0;
     let s = keptSurge[i]!;
     let u = keptUnavail[i]!;
     if (m.reachable && toUpdate > 0 && !input.paused) {
