@@ -9,9 +9,9 @@
 import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
 import { Bus } from "@spillway/bus";
 import { InformerFactory, LeaderElector, loadKubeConfig, type Controller } from "@spillway/kit";
-import { instrumentControllers } from "./controller-metrics.ts";
 import { createLogger, errorFields, HealthServer, setupTelemetry, type Logger, type Telemetry } from "@spillway/telemetry";
 import { parseConfig, type FlagSpec, type ServiceConfig } from "./config.ts";
+import { instrumentControllers } from "./controller-metrics.ts";
 
 export interface ServiceContext {
   config: ServiceConfig;

@@ -196,10 +196,7 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
     const plans = planRollout(input);
     // Shares shrink before they grow, so two members never hold the same budget at once.
     const share = (p: MemberPlan) => (p.paused ? 0 : p.maxSurge + p.maxUnavailable);
-    const before = (v: (typeof views)[number]) => {
-      const g = grantOf(v.dep);
-      return g.grantedSurge + g.grantedUnavailable;
-    };
+    const before = (v: (typeof views)[number]) => v.obs.grantedSurge + v.obs.grantedUnavailable;
     let retrySoon = false;
     const writes = plans.map((p, i) => ({ p, v: views[i]! }));
     // Two rounds, each in parallel: members whose share shrinks (or stays), then those whose share grows.
