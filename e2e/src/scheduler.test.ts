@@ -176,7 +176,12 @@ describe("scheduler", () => {
     // A change to idc-1 that placement depends on (a label on its MemberCluster) re-evaluates
     // "steady", which has replicas there; its decision stays the same, so nothing is written.
     await deploy("steady", 4, { cpu: "2" });
-    const [p] = await settled(["steady"], ([p]) => p!.spec.unschedulableReplicas === 0, "steady placed");
+    // Placed AND its status written: the status write follows the spec write and bumps resourceVersion.
+    const [p] = await settled(
+      ["steady"],
+      ([p]) => p!.spec.unschedulableReplicas === 0 && p!.status?.phase === "Scheduled",
+      "steady placed",
+    );
     const metric = (name: string) => metricValue(procs[1]!, name);
     const members = new ResourceClient<MemberCluster>(host, memberClusterKind);
     const decisions = await metric("spillway_scheduler_decisions_total");
