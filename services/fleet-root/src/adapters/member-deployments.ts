@@ -66,6 +66,14 @@ export class MemberDeployments {
     return watch;
   }
 
+  /**
+   * Whether fleet-root has listed the member's Deployments since it started (or since the member's
+   * kubeconfig changed). Until then the member may hold rollout budget nobody here can see.
+   */
+  seen(cluster: string): boolean {
+    return this.watches.get(cluster)?.synced ?? false;
+  }
+
   /** Clusters where a managed Deployment of this federated object exists. */
   clustersHolding(namespace: string, name: string): string[] {
     return [...this.watches.entries()].filter(([, w]) => w.informer.get(name, namespace)).map(([c]) => c);

@@ -111,6 +111,19 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
     return done;
   }
 
+  /** The member's Deployment watch, started if need be; undefined when it has no usable client. */
+  async function watchFor(member: MemberCluster, namespace: string, name: string) {
+    try {
+      return deps.deployments.ensure((await deps.memberClients.get(member)).client);
+    } catch (err) {
+      deps.log.warn(
+        { controller: "federated-deployment", namespace, name, cluster: member.metadata.name, ...errorFields(err) },
+        "no client for member",
+      );
+      return undefined;
+    }
+  }
+
   async function reconcile(key: string) {
     const { namespace, name } = parseKey(key);
     // The informer's copy is as fresh as any event that brought us here; writes carry its
@@ -133,6 +146,18 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
     const ns = namespace!;
     const placement = deps.placements.get(`federateddeployment-${name}`, ns);
     const targets = new Map((placement?.spec.clusters ?? []).map((c) => [c.name, c.replicas]));
+    // A member fleet-root has not listed since it started may hold budget nobody here can see (a
+    // share granted before a restart): until every member that may hold this workload's pods, the
+    // placed ones and every Ready one (a drained member may still hold some), has been listed,
+    // nothing is written to any member. Status is held too while those members are Ready, so a
+    // restart does not report their pods as gone.
+    const unseen: MemberCluster[] = [];
+    const watches = new Map<string, Awaited<ReturnType<typeof watchFor>>>();
+    for (const m of members.list()) {
+      if (!targets.has(m.metadata.name!) && !isReady(m)) continue;
+      watches.set(m.metadata.name!, await watchFor(m, ns, name));
+      if (!deps.deployments.seen(m.metadata.name!)) unseen.push(m);
+    }
     const clusterNames = [...new Set([...targets.keys(), ...deps.deployments.clustersHolding(ns, name)])];
     // Placement order (IDC first) decides who gets free budget first; drained members come last.
     const order = (c: string) => (targets.has(c) ? [...targets.keys()].indexOf(c) : 1000);
@@ -142,25 +167,14 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
     const views: Array<{
       obs: MemberObservation;
       member?: MemberCluster;
-      watch?: ReturnType<MemberDeployments["ensure"]>;
+      watch?: Awaited<ReturnType<typeof watchFor>>;
       dep?: V1Deployment;
       hash: string;
     }> = [];
     for (const c of clusterNames) {
       const member = members.get(c);
-      let watch: ReturnType<MemberDeployments["ensure"]> | undefined;
-      if (member) {
-        try {
-          watch = deps.deployments.ensure((await deps.memberClients.get(member)).client);
-        } catch (err) {
-          deps.log.warn(
-            { controller: "federated-deployment", namespace: ns, name, cluster: c, ...errorFields(err) },
-            "no client for member",
-          );
-        }
-      }
-      const ready = member?.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True") ?? false;
-      const reachable = !!watch && watch.synced && ready;
+      const watch = watches.has(c) ? watches.get(c) : member && (await watchFor(member, ns, name));
+      const reachable = !!watch && watch.synced && !!member && isReady(member);
       const dep = watch?.informer.get(name, ns);
       const hash = member ? templateHash(memberTemplate(fd.spec, { name: c, labels: memberLabels(member) })) : "";
       const current =
@@ -203,13 +217,20 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
     const shrinking = writes.filter(({ p, v }) => share(p) <= before(v));
     const growing = writes.filter(({ p, v }) => share(p) > before(v));
     const spec = fd.spec;
-    await Promise.all(shrinking.map(({ p, v }) => writeMember(p, v)));
+    if (unseen.length) {
+      deps.log.debug(
+        { controller: "federated-deployment", namespace: ns, name, clusters: unseen.map((m) => m.metadata.name) },
+        "holding member writes until these members have been listed",
+      );
+      if (unseen.some(isReady)) return { requeueAfterMs: 1000 };
+    }
+    if (!unseen.length) await Promise.all(shrinking.map(({ p, v }) => writeMember(p, v)));
     // A share may only grow once every member has observed its own (possibly smaller) one:
     // otherwise, for a moment, one member acts on its old share while another already has it.
     const unobserved = views.some((v) => v.dep && (v.dep.status?.observedGeneration ?? 0) < (v.dep.metadata?.generation ?? 0));
     const justShrunk = shrinking.some(({ p, v }) => v.dep && share(p) < before(v));
     if (growing.length && (unobserved || justShrunk)) retrySoon = true;
-    else await Promise.all(growing.map(({ p, v }) => writeMember(p, v)));
+    else if (!unseen.length) await Promise.all(growing.map(({ p, v }) => writeMember(p, v)));
 
     async function writeMember(p: MemberPlan, v: (typeof views)[number]): Promise<void> {
       if (!v.obs.reachable || !v.watch || !v.member) return;
@@ -326,7 +347,7 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
         name,
       );
     }
-    return { requeueAfterMs: retrySoon ? 100 : agg.complete ? 30_000 : 2_000 };
+    return { requeueAfterMs: unseen.length ? 1000 : retrySoon ? 100 : agg.complete ? 30_000 : 2_000 };
   }
 
   return new Controller<FederatedDeployment>({
@@ -341,6 +362,8 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
       deps.log.warn({ controller: "federated-deployment", name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),
   });
 }
+
+const isReady = (m: MemberCluster) => m.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 
 /** The budget a member Deployment's spec lets it use now: none while paused. */
 function grantOf(dep: V1Deployment | undefined): Pick<MemberObservation, "grantedSurge" | "grantedUnavailable"> {
