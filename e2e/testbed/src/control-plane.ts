@@ -111,6 +111,11 @@ export async function startControllerManager(table: ProcessTable, c: RunningClus
     "--concurrent-deployment-syncs=10",
     "--concurrent-replicaset-syncs=10",
     "--concurrent-statefulset-syncs=10",
+    // The fault tests restart a member's kube-apiserver; after two restarts in a row the
+    // controller-manager's watches back off for up to a minute, and with the default grace
+    // (50 s) it would then declare every kwok node lost and mark all their pods NotReady, a
+    // node failure nobody meant to inject. A kubelet-less testbed can afford a longer grace.
+    "--node-monitor-grace-period=2m",
     "--profiling=false",
     "--v=1",
   ]);
