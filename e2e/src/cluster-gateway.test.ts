@@ -302,7 +302,12 @@ describe("cluster-gateway", () => {
           .makeApiClient(CoreV1Api)
           .createNamespacedPod({
             namespace: ns,
-            body: { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "x", resources: { requests: { cpu: "2" } } }] } },
+            // Bound to a node directly: the check is about the gateway's watches resuming, not
+            // about how fast cloud-1's own scheduler recovers from the outage.
+            body: {
+              metadata: { name: "p" },
+              spec: { nodeName: before.nodes[0]!.name, containers: [{ name: "c", image: "x", resources: { requests: { cpu: "2" } } }] },
+            },
           });
         const after = await eventually(
           "cloud-1 snapshot sees the new pod",
