@@ -212,17 +212,23 @@ describe("fleet-root: federated rolling update", () => {
       ),
     );
 
-  it("resumes without breaking a bound when fleet-root is killed mid-rollout", async () => {
-    await create("crash", { maxSurge: "25%", maxUnavailable: 0 });
-    await settled("crash", "app:1");
-    const s = sampler("crash");
-    await setImage("crash", "app:2");
+  /** Creates `name`, lets it settle on app:1, starts sampling, and returns once `updated` pods run app:2. */
+  const rolloutUnderWay = async (name: string, strategy: Parameters<typeof create>[1], updated: number) => {
+    await create(name, strategy);
+    await settled(name, "app:1");
+    const s = sampler(name);
+    await setImage(name, "app:2");
     await eventually(
       "rollout under way",
-      async () => ((await fds.get({ namespace: ns, name: "crash" })).status?.updatedReplicas ?? 0) >= 4 || undefined,
+      async () => ((await fds.get({ namespace: ns, name })).status?.updatedReplicas ?? 0) >= updated || undefined,
       60_000,
       100,
     );
+    return s;
+  };
+
+  it("resumes without breaking a bound when fleet-root is killed mid-rollout", async () => {
+    const s = await rolloutUnderWay("crash", { maxSurge: "25%", maxUnavailable: 0 }, 4);
     await stop(fleetRoot, "SIGKILL");
     fleetRoot = await startFleetRoot("fr-2");
     await settled("crash", "app:2");
@@ -234,16 +240,7 @@ describe("fleet-root: federated rolling update", () => {
   // A member may hold a share of the budget that a restarted fleet-root cannot see until it has
   // listed that member; handing that share out elsewhere would break the bound.
   it("after a restart, changes no member until it has seen every member of the placement", async () => {
-    await create("blind", { maxSurge: "25%", maxUnavailable: 0 });
-    await settled("blind", "app:1");
-    const s = sampler("blind");
-    await setImage("blind", "app:2");
-    await eventually(
-      "rollout under way",
-      async () => ((await fds.get({ namespace: ns, name: "blind" })).status?.updatedReplicas ?? 0) >= 4 || undefined,
-      60_000,
-      100,
-    );
+    const s = await rolloutUnderWay("blind", { maxSurge: "25%", maxUnavailable: 0 }, 4);
     await stop(fleetRoot, "SIGKILL");
     const heal = await partition("cloud-1");
     try {
@@ -360,17 +357,8 @@ describe("fleet-root: federated rolling update", () => {
 
   // Taking a member's API server down needs the local testbed's process table.
   (onLocalTestbed ? it : it.skip)("holds within the budget while a member is unreachable and resumes when it is back", async () => {
-    await create("outage", { maxSurge: 0, maxUnavailable: 1 });
-    await settled("outage", "app:1");
-    const s = sampler("outage");
+    const s = await rolloutUnderWay("outage", { maxSurge: 0, maxUnavailable: 1 }, 2);
     const table = new ProcessTable(testbedDir);
-    await setImage("outage", "app:2");
-    await eventually(
-      "rollout under way",
-      async () => ((await fds.get({ namespace: ns, name: "outage" })).status?.updatedReplicas ?? 0) >= 2 || undefined,
-      60_000,
-      100,
-    );
     await table.stopOne("cloud-1-kube-apiserver");
     try {
       const held = await eventually(

@@ -223,14 +223,15 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
         "holding member writes until these members have been listed",
       );
       if (unseen.some(isReady)) return { requeueAfterMs: 1000 };
+    } else {
+      await Promise.all(shrinking.map(({ p, v }) => writeMember(p, v)));
+      // A share may only grow once every member has observed its own (possibly smaller) one:
+      // otherwise, for a moment, one member acts on its old share while another already has it.
+      const unobserved = views.some((v) => v.dep && (v.dep.status?.observedGeneration ?? 0) < (v.dep.metadata?.generation ?? 0));
+      const justShrunk = shrinking.some(({ p, v }) => v.dep && share(p) < before(v));
+      if (growing.length && (unobserved || justShrunk)) retrySoon = true;
+      else await Promise.all(growing.map(({ p, v }) => writeMember(p, v)));
     }
-    if (!unseen.length) await Promise.all(shrinking.map(({ p, v }) => writeMember(p, v)));
-    // A share may only grow once every member has observed its own (possibly smaller) one:
-    // otherwise, for a moment, one member acts on its old share while another already has it.
-    const unobserved = views.some((v) => v.dep && (v.dep.status?.observedGeneration ?? 0) < (v.dep.metadata?.generation ?? 0));
-    const justShrunk = shrinking.some(({ p, v }) => v.dep && share(p) < before(v));
-    if (growing.length && (unobserved || justShrunk)) retrySoon = true;
-    else if (!unseen.length) await Promise.all(growing.map(({ p, v }) => writeMember(p, v)));
 
     async function writeMember(p: MemberPlan, v: (typeof views)[number]): Promise<void> {
       if (!v.obs.reachable || !v.watch || !v.member) return;
