@@ -227,6 +227,18 @@ describe("fleet-root: federated rolling update", () => {
     return s;
   };
 
+  /** Waits until `name`'s status counts `cluster` as unreachable, and returns that object. */
+  const reportedUnreachable = (name: string, cluster: ClusterRole) =>
+    eventually(
+      `${cluster} reported unreachable in ${name}'s status`,
+      async () => {
+        const fd = await fds.get({ namespace: ns, name });
+        return fd.status?.clusters?.find((c) => c.name === cluster)?.reachable === false ? fd : undefined;
+      },
+      60_000,
+      200,
+    );
+
   it("resumes without breaking a bound when fleet-root is killed mid-rollout", async () => {
     const s = await rolloutUnderWay("crash", { maxSurge: "25%", maxUnavailable: 0 }, 4);
     await stop(fleetRoot, "SIGKILL");
@@ -247,15 +259,7 @@ describe("fleet-root: federated rolling update", () => {
       const before = await generations("blind", ["idc-1", "idc-2"]);
       fleetRoot = await startFleetRoot("fr-3");
       // Reconciling, and honest about the member it cannot see once the gateway reports it down.
-      await eventually(
-        "cloud-1 reported unreachable by the restarted fleet-root",
-        async () => {
-          const fd = await fds.get({ namespace: ns, name: "blind" });
-          return fd.status?.clusters?.find((c) => c.name === "cloud-1")?.reachable === false ? fd : undefined;
-        },
-        60_000,
-        200,
-      );
+      await reportedUnreachable("blind", "cloud-1");
       expect(await metricValue(fleetRoot, "spillway_reconcile_total")).toBeGreaterThan(1);
       expect(await generations("blind", ["idc-1", "idc-2"])).toEqual(before);
     } finally {
@@ -361,15 +365,7 @@ describe("fleet-root: federated rolling update", () => {
     const table = new ProcessTable(testbedDir);
     await table.stopOne("cloud-1-kube-apiserver");
     try {
-      const held = await eventually(
-        "cloud-1 reported unreachable",
-        async () => {
-          const fd = await fds.get({ namespace: ns, name: "outage" });
-          return fd.status?.clusters?.find((c) => c.name === "cloud-1")?.reachable === false ? fd : undefined;
-        },
-        60_000,
-        200,
-      );
+      const held = await reportedUnreachable("outage", "cloud-1");
       expect(held.status!.conditions!.find((c) => c.type === "Available")).toBeDefined();
     } finally {
       table.restart("cloud-1-kube-apiserver");

@@ -5,7 +5,7 @@
  * stopping the member's API server this works on any cluster (kind too) and leaves nothing in
  * the member to recover.
  */
-import { CoreV1Api } from "@kubernetes/client-node";
+import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
 import { memberClusterKind, type MemberCluster } from "@spillway/api";
 import { ResourceClient } from "@spillway/kit";
 import { parse, stringify } from "yaml";
@@ -20,18 +20,16 @@ export async function partition(member: ClusterRole): Promise<() => Promise<void
   const ref = (await new ResourceClient<MemberCluster>(host, memberClusterKind).get({ name: member })).spec.kubeconfigSecretRef;
   const key = ref.key ?? "kubeconfig";
   const core = host.makeApiClient(CoreV1Api);
+  const at = { namespace: ref.namespace, name: ref.name };
   // Nothing else writes these Secrets during a test, so a plain read-modify-replace is enough.
-  const setKubeconfig = async (data: string) => {
-    const secret = await core.readNamespacedSecret({ namespace: ref.namespace, name: ref.name });
-    await core.replaceNamespacedSecret({
-      namespace: ref.namespace,
-      name: ref.name,
-      body: { ...secret, data: { ...secret.data, [key]: data } },
-    });
-  };
-  const original = (await core.readNamespacedSecret({ namespace: ref.namespace, name: ref.name })).data![key]!;
+  const replaceKubeconfig = (secret: V1Secret, data: string) =>
+    core.replaceNamespacedSecret({ ...at, body: { ...secret, data: { ...secret.data, [key]: data } } });
+  const secret = await core.readNamespacedSecret(at);
+  const original = secret.data![key]!;
   const kubeconfig = parse(Buffer.from(original, "base64").toString("utf8")) as { clusters: Array<{ cluster: { server: string } }> };
   for (const c of kubeconfig.clusters) c.cluster.server = NOWHERE;
-  await setKubeconfig(Buffer.from(stringify(kubeconfig)).toString("base64"));
-  return () => setKubeconfig(original);
+  await replaceKubeconfig(secret, Buffer.from(stringify(kubeconfig)).toString("base64"));
+  return async () => {
+    await replaceKubeconfig(await core.readNamespacedSecret(at), original);
+  };
 }
