@@ -1,33 +1,52 @@
 /**
- * A level-triggered controller: events from informers only say *which* object to look at; the
- * reconciler reads the world and makes it right. Every cached object is also re-queued each
+ * A level-triggered controller: events only say *which* object to look at; the reconciler reads
+ * the world and makes it right. Every cached primary object is also re-queued each
  * `resyncPeriodMs`, so a missed event (or a NATS message that never came) still converges.
+ *
+ * What a controller watches is declared: the primary kind, and secondary sources (other kinds,
+ * member-cluster objects) with the function that maps a change there to the primary keys it
+ * affects. Nothing is wired by hand in a service's main.
  */
-import type { Informer, ObjectLike } from "./informer.ts";
 import { keyOf } from "./object-key.ts";
+import type { CachedSource, EventSource, WatchEventType, ObjectLike } from "./object-store.ts";
 import { WorkQueue, type ReconcileResult } from "./work-queue.ts";
 
-export interface Watched<T extends ObjectLike> {
-  informer: Informer<T>;
-  /** Keys of the primary objects affected by a change to this object. */
-  keysFor: (obj: T) => string[];
+export interface Watch<T> {
+  source: EventSource<T>;
+  /** Keys of the primary objects affected by this change. */
+  keysFor: (obj: T, type: WatchEventType) => readonly string[];
+  /** Wait this long before reconciling (lets a burst of changes coalesce into one run). */
+  delayMs?: number;
 }
+
+/** Declares a secondary watch; a function so `T` is inferred from the source. */
+export const watch = <T>(source: EventSource<T>, keysFor: Watch<T>["keysFor"], delayMs?: number): Watch<unknown> =>
+  ({ source, keysFor, delayMs }) as Watch<unknown>;
 
 export interface ControllerOptions<P extends ObjectLike> {
   name: string;
-  primary: Informer<P>;
-  secondary?: Watched<ObjectLike>[];
+  primary: CachedSource<P>;
+  secondary?: Watch<unknown>[];
   reconcile: (key: string) => Promise<ReconcileResult | void>;
   concurrency?: number;
   resyncPeriodMs?: number;
   onError?: (key: string, err: unknown, retryInMs: number | undefined) => void;
 }
 
-export class Controller<P extends ObjectLike> {
+/** What the service shell runs while leading, whatever the primary kind. */
+export interface RunnableController {
+  readonly name: string;
+  readonly queue: WorkQueue;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class Controller<P extends ObjectLike> implements RunnableController {
   readonly queue: WorkQueue;
   private readonly options: ControllerOptions<P>;
   private resyncTimer: NodeJS.Timeout | undefined;
   private running = false;
+  private subscribed = false;
 
   constructor(options: ControllerOptions<P>) {
     this.options = options;
@@ -49,18 +68,20 @@ export class Controller<P extends ObjectLike> {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const enqueue = (obj: ObjectLike) => this.running && this.queue.add(keyOf(obj));
-    this.options.primary.addHandler((_type, obj) => enqueue(obj));
-    for (const watched of this.options.secondary ?? []) {
-      watched.informer.addHandler((_type, obj) => {
-        if (!this.running) return;
-        for (const key of watched.keysFor(obj)) this.queue.add(key);
-      });
+    if (!this.subscribed) {
+      this.subscribed = true;
+      this.options.primary.addHandler((_type, obj) => this.enqueue(keyOf(obj)));
+      for (const w of this.options.secondary ?? []) {
+        w.source.addHandler((type, obj) => {
+          if (!this.running) return;
+          for (const key of w.keysFor(obj, type)) this.enqueue(key, w.delayMs);
+        });
+      }
     }
     await this.options.primary.hasSynced();
     const period = this.options.resyncPeriodMs ?? 5 * 60_000;
     this.resyncTimer = setInterval(() => {
-      for (const obj of this.options.primary.list()) this.queue.add(keyOf(obj));
+      for (const obj of this.options.primary.list()) this.enqueue(keyOf(obj));
     }, period);
     this.resyncTimer.unref();
   }

@@ -4,13 +4,13 @@
  * (and the reconcile retries) instead of dropping someone else's finalizer.
  */
 import type { KubeObject } from "@spillway/api";
-import type { ResourceClient } from "./resource-client.ts";
+import type { ObjectClient } from "./object-store.ts";
 
 export const hasFinalizer = (obj: KubeObject<unknown, unknown>, finalizer: string) => (obj.metadata.finalizers ?? []).includes(finalizer);
 
 /** Adds `finalizer` if missing; returns the updated object (or the input when unchanged). */
 export async function ensureFinalizer<T extends KubeObject<unknown, unknown>>(
-  client: ResourceClient<T>,
+  client: ObjectClient<T>,
   obj: T,
   finalizer: string,
 ): Promise<T> {
@@ -24,7 +24,7 @@ export async function ensureFinalizer<T extends KubeObject<unknown, unknown>>(
 
 /** Removes `finalizer` if present; returns the updated object (or the input when unchanged). */
 export async function removeFinalizer<T extends KubeObject<unknown, unknown>>(
-  client: ResourceClient<T>,
+  client: ObjectClient<T>,
   obj: T,
   finalizer: string,
 ): Promise<T> {

@@ -20,3 +20,8 @@ export * from "./member-kubeconfig.ts";
 export * from "./member-clients.ts";
 export * from "./member-signature.ts";
 export * from "./object-updater.ts";
+export * from "./object-store.ts";
+export * from "./reconciler.ts";
+export * from "./fake-objects.ts";
+export * from "./member-informers.ts";
+export * from "./fake-member-objects.ts";

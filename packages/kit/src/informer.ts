@@ -5,14 +5,13 @@
  * controller of a process through the factory, so a kind is listed and watched once.
  */
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
+import type { KubeObject } from "@spillway/api";
 import { ExponentialBackoff } from "./backoff.ts";
+import type { ResourceClient } from "./resource-client.ts";
 
-/** Anything with object metadata; custom objects arrive as plain JSON, not client-node models. */
-export interface ObjectLike {
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string; uid?: string };
-}
+import type { CachedSource, EventHandler, ObjectLike } from "./object-store.ts";
 
-export type EventHandler<T> = (type: "add" | "update" | "delete", obj: T) => void;
+export type { EventHandler, ObjectLike } from "./object-store.ts";
 
 export interface InformerOptions<T extends ObjectLike> {
   /** The collection URL, e.g. `/apis/spillway.dev/v1alpha1/memberclusters`. */
@@ -24,7 +23,7 @@ export interface InformerOptions<T extends ObjectLike> {
   onError?: (err: unknown, retryInMs: number) => void;
 }
 
-export class Informer<T extends ObjectLike> {
+export class Informer<T extends ObjectLike> implements CachedSource<T> {
   // ListWatch is typed for client-node models; it only ever reads metadata, so plain JSON is fine.
   private readonly listWatch: ListWatch<KubernetesObject>;
   private readonly backoff: ExponentialBackoff<"restart">;
@@ -141,6 +140,11 @@ export class InformerFactory {
       this.informers.set(key, informer);
     }
     return informer as unknown as Informer<T>;
+  }
+
+  /** The informer of a custom kind, listed through its client. */
+  forKind<T extends KubeObject<unknown, unknown>>(client: Pick<ResourceClient<T>, "path" | "list">): Informer<T> {
+    return this.informerFor<T>({ path: client.path, list: () => client.list() });
   }
 
   async start(): Promise<void> {

@@ -10,14 +10,22 @@ export function memberSignature(m: MemberCluster): string {
   return JSON.stringify([m.spec, m.metadata.labels ?? {}, ready?.status, ready?.reason, m.metadata.deletionTimestamp ?? ""]);
 }
 
-/** Calls `onChange` only when a member's signature changed since it was last seen. */
-export function onMemberChange(onChange: (m: MemberCluster) => void): (type: string, m: MemberCluster) => void {
+/** A filter that passes a member event only when the member's signature changed since it was last seen. */
+export function memberChangeFilter(): (type: string, m: MemberCluster) => boolean {
   const seen = new Map<string, string>();
   return (type, m) => {
     const name = m.metadata.name!;
     const sig = type === "delete" ? "deleted" : memberSignature(m);
-    if (seen.get(name) === sig) return;
+    if (seen.get(name) === sig) return false;
     seen.set(name, sig);
-    onChange(m);
+    return true;
+  };
+}
+
+/** Calls `onChange` only when a member's signature changed since it was last seen. */
+export function onMemberChange(onChange: (m: MemberCluster) => void): (type: string, m: MemberCluster) => void {
+  const changed = memberChangeFilter();
+  return (type, m) => {
+    if (changed(type, m)) onChange(m);
   };
 }

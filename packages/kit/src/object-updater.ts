@@ -5,10 +5,10 @@
  */
 import type { KubeObject } from "@spillway/api";
 import { isConflict } from "./errors.ts";
-import type { ObjectKey, ResourceClient } from "./resource-client.ts";
+import type { ObjectClient, ObjectKey } from "./object-store.ts";
 
 export async function updateObject<T extends KubeObject<unknown, unknown>>(
-  client: ResourceClient<T>,
+  client: ObjectClient<T>,
   key: ObjectKey,
   mutate: (latest: T) => T,
   attempts = 5,

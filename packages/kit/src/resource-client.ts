@@ -1,27 +1,18 @@
 /**
  * A typed client for one custom resource kind, over client-node's CustomObjectsApi, that hides
- * the namespaced/cluster-scoped split and addresses the status subresource.
+ * the namespaced/cluster-scoped split and addresses the status subresource. Controllers see it
+ * through the `ObjectClient` interface, which the kit's fake implements too.
  */
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import type { KindDefinition, KubeObject } from "@spillway/api";
 import { resourceOf } from "@spillway/api";
+import type { ObjectClient, ObjectKey, ObjectList, ResourceInfo } from "./object-store.ts";
 
-/** A list response as the API returns it (custom objects come back as plain JSON). */
-export interface ObjectList<T> {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { resourceVersion?: string; continue?: string };
-  items: T[];
-}
+export type { ObjectKey, ObjectList } from "./object-store.ts";
 
-export interface ObjectKey {
-  namespace?: string;
-  name: string;
-}
-
-export class ResourceClient<T extends KubeObject<unknown, unknown>> {
+export class ResourceClient<T extends KubeObject<unknown, unknown>> implements ObjectClient<T> {
   private readonly api: CustomObjectsApi;
-  readonly resource: ReturnType<typeof resourceOf>;
+  readonly resource: ResourceInfo;
 
   constructor(kubeConfig: KubeConfig, def: KindDefinition) {
     this.api = kubeConfig.makeApiClient(CustomObjectsApi);
@@ -90,6 +81,16 @@ export class ResourceClient<T extends KubeObject<unknown, unknown>> {
       this.resource.namespaced
         ? await this.api.patchNamespacedCustomObject({ ...this.base(), namespace: key.namespace!, name: key.name, body: patch }, options)
         : await this.api.patchClusterCustomObject({ ...this.base(), name: key.name, body: patch }, options)
+    ) as T;
+  }
+
+  async apply(body: Partial<T> & Pick<T, "apiVersion" | "kind" | "metadata">, fieldManager: string): Promise<T> {
+    const options = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
+    const key = { name: body.metadata.name!, fieldManager, force: true };
+    return (
+      this.resource.namespaced
+        ? await this.api.patchNamespacedCustomObject({ ...this.base(), ...key, namespace: body.metadata.namespace!, body }, options)
+        : await this.api.patchClusterCustomObject({ ...this.base(), ...key, body }, options)
     ) as T;
   }
 

@@ -5,11 +5,11 @@
  */
 import type { KubeObject } from "@spillway/api";
 import { isConflict } from "./errors.ts";
-import type { ObjectKey, ResourceClient } from "./resource-client.ts";
+import type { ObjectClient, ObjectKey } from "./object-store.ts";
 import { deepEqual } from "./deep-equal.ts";
 
 export async function updateStatus<S, T extends KubeObject<unknown, S>>(
-  client: ResourceClient<T>,
+  client: ObjectClient<T>,
   key: ObjectKey,
   compute: (latest: T) => S,
   options: { attempts?: number; initial?: T } = {},

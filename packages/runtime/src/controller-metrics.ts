@@ -4,12 +4,12 @@
  * controller_runtime_reconcile_total), for every controller of a service, labelled by controller.
  * They tell a slow API server (long work) from too little concurrency (long waits, deep queue).
  */
-import type { Controller } from "@spillway/kit";
+import type { RunnableController } from "@spillway/kit";
 import type { Telemetry } from "@spillway/telemetry";
 
 const BUCKETS_S = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-export function instrumentControllers(meter: Telemetry["meter"], controllers: Array<Controller<never>>): void {
+export function instrumentControllers(meter: Telemetry["meter"], controllers: readonly RunnableController[]): void {
   const depth = meter.createObservableGauge("spillway_workqueue_depth", { description: "Keys waiting to be reconciled" });
   const queued = meter.createHistogram("spillway_workqueue_queue_duration_seconds", {
     description: "How long a key waited in the queue before its reconcile started",

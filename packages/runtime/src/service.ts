@@ -8,7 +8,7 @@
  */
 import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
 import { Bus } from "@spillway/bus";
-import { InformerFactory, LeaderElector, loadKubeConfig, type Controller } from "@spillway/kit";
+import { InformerFactory, LeaderElector, loadKubeConfig, type RunnableController } from "@spillway/kit";
 import { createLogger, errorFields, HealthServer, setupTelemetry, type Logger, type Telemetry } from "@spillway/telemetry";
 import { parseConfig, type FlagSpec, type ServiceConfig } from "./config.ts";
 import { instrumentControllers } from "./controller-metrics.ts";
@@ -26,7 +26,7 @@ export interface ServiceContext {
 
 /** What a service adds to the shell: controllers that run while leading, and its own cleanup. */
 export interface ServiceParts {
-  controllers?: Controller<never>[];
+  controllers?: RunnableController[];
   /** Work that runs on every replica (e.g. a gRPC server for reads). */
   start?: () => Promise<void>;
   /** Work only the leader does besides its controllers (e.g. publishing). */

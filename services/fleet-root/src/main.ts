@@ -11,38 +11,28 @@ import {
   type MemberCluster,
   type Placement,
 } from "@spillway/api";
-import { MemberClients, onMemberChange, ResourceClient } from "@spillway/kit";
+import { topics } from "@spillway/bus";
+import { MemberClients, ResourceClient } from "@spillway/kit";
 import { runService } from "@spillway/runtime";
-import { MemberDeployments } from "./adapters/member-deployments.ts";
+import { errorFields } from "@spillway/telemetry";
+import { ApiMemberDeploymentWriter, memberDeploymentInformers } from "./adapters/member-deployments.ts";
 import { federatedDeploymentController } from "./controllers/federated-deployment-controller.ts";
 
 await runService("fleet-root", async (ctx) => {
-  const fds = new ResourceClient<FederatedDeployment>(ctx.kubeConfig, federatedDeploymentKind);
-  const placementsClient = new ResourceClient<Placement>(ctx.kubeConfig, placementKind);
-  const membersClient = new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind);
-  const informer = ctx.informers.informerFor<FederatedDeployment>({ path: fds.path, list: () => fds.list() });
-  const placements = ctx.informers.informerFor<Placement>({ path: placementsClient.path, list: () => placementsClient.list() });
-  const members = ctx.informers.informerFor<MemberCluster>({ path: membersClient.path, list: () => membersClient.list() });
-  // eslint-disable-next-line prefer-const -- the controller and the member watches refer to each other
-  let controller: ReturnType<typeof federatedDeploymentController>;
-  const deployments = new MemberDeployments(ctx.log, (ns, name) => controller?.enqueue(`${ns}/${name}`, 50));
-  controller = federatedDeploymentController({
-    client: fds,
-    informer,
-    placements,
-    members,
-    memberClients: new MemberClients(ctx.kubeConfig),
+  const client = new ResourceClient<FederatedDeployment>(ctx.kubeConfig, federatedDeploymentKind);
+  const memberClients = new MemberClients(ctx.kubeConfig);
+  const deployments = memberDeploymentInformers(memberClients, (cluster, err, retryInMs) =>
+    ctx.log.warn({ cluster, retryInMs, ...errorFields(err) }, "member Deployment watch failed; restarting"),
+  );
+  const controller = federatedDeploymentController({
+    client,
+    cache: ctx.informers.forKind(client),
+    placements: ctx.informers.forKind(new ResourceClient<Placement>(ctx.kubeConfig, placementKind)),
+    members: ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind)),
     deployments,
-    bus: ctx.bus,
+    writer: new ApiMemberDeploymentWriter(memberClients),
+    publish: (p) => ctx.bus.publish(topics.rollout, p, p.namespace, p.name),
     log: ctx.log,
   });
-  placements.addHandler((_t, p) => {
-    if (p.spec.workloadRef.kind === "FederatedDeployment") controller.enqueue(`${p.metadata.namespace}/${p.spec.workloadRef.name}`);
-  });
-  members.addHandler(
-    onMemberChange(() => {
-      for (const fd of informer.list()) controller.enqueue(`${fd.metadata.namespace}/${fd.metadata.name}`, 200);
-    }),
-  );
-  return { controllers: [controller as never], stop: () => deployments.stop() };
+  return { controllers: [controller], stop: () => deployments.stop() };
 });

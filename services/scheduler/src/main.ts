@@ -73,13 +73,23 @@ await runService(
     );
     const byKind = Object.fromEntries(controllers.map((c, i) => [i === 0 ? "FederatedDeployment" : "FederatedStatefulSet", c]));
     const enqueue = (kind: string, namespace: string, name: string, afterMs = 0) => byKind[kind]?.enqueue(`${namespace}/${name}`, afterMs);
-    const summaries = () =>
-      service.allPlacements().map((p) => ({
+    const summaries = () => {
+      // One ranking per distinct tierOrder, not one per workload.
+      const ranks = new Map<string, (c: string) => number>();
+      const rankFor = (w: Workload | undefined) => {
+        const order = w?.spec.placement?.tierOrder;
+        const key = (order ?? []).join(",");
+        if (!ranks.has(key)) ranks.set(key, service.rankOf(order));
+        return ranks.get(key)!;
+      };
+      return service.allPlacements().map((p) => ({
         key: `${p.spec.workloadRef.kind}|${p.metadata.namespace}|${p.spec.workloadRef.name}`,
         workload: `${p.metadata.namespace}/${p.spec.workloadRef.name}`,
         clusters: Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas])),
         unschedulable: p.spec.unschedulableReplicas,
+        rankOf: rankFor(service.workload(p.spec.workloadRef.kind as WorkloadKind, p.metadata.namespace!, p.spec.workloadRef.name)),
       }));
+    };
     const requeue = (keys: string[]) => {
       for (const k of keys) {
         const [kind, ns, name] = k.split("|");

@@ -1,85 +1,97 @@
 /**
- * Fleet-root's view of its member Deployments: one label-selected informer per member (only the
- * Deployments it manages), rebuilt when the member's kubeconfig changes. Any change there re-queues
- * the FederatedDeployment it belongs to, so the rollout advances as soon as a member moves.
+ * Fleet-root's hands in the members: a watch of the Deployments it manages in each member (the
+ * kit's MemberInformers, label-selected, so a member's other Deployments cost nothing), and the
+ * writes — server-side apply as `spillway-fleet-root`, delete, and the namespace a first
+ * Deployment needs.
  */
-import { AppsV1Api, CoreV1Api, type V1Deployment } from "@kubernetes/client-node";
-import { Informer, type MemberClient } from "@spillway/kit";
-import { errorFields, type Logger } from "@spillway/telemetry";
-import { MANAGED_BY, MANAGER, OWNER_ANNOTATION } from "../core/member-deployment.ts";
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Deployment } from "@kubernetes/client-node";
+import type { MemberCluster } from "@spillway/api";
+import { isAlreadyExists, isNotFound, MemberInformers, type MemberClients } from "@spillway/kit";
+import type { LiveDeployment } from "../core/live-deployment.ts";
+import { MANAGED_BY, MANAGER, type DeploymentObject } from "../core/member-deployment.ts";
 
-interface Watch {
-  fingerprint: string;
-  informer: Informer<V1Deployment>;
-  apps: AppsV1Api;
-  core: CoreV1Api;
-  synced: boolean;
-  /** Namespaces known to exist in the member, so a create is not tried again and again. */
-  namespaces: Set<string>;
+export const FIELD_MANAGER = "spillway-fleet-root";
+
+/** What the controller writes to members; the unit tests' fake implements it over in-memory members. */
+export interface MemberDeploymentWriter {
+  /** Whether a Deployment of that name exists in the member, and whether fleet-root manages it. */
+  read(member: MemberCluster, namespace: string, name: string): Promise<{ managed: boolean } | undefined>;
+  apply(member: MemberCluster, object: DeploymentObject): Promise<void>;
+  delete(member: MemberCluster, namespace: string, name: string): Promise<void>;
+  ensureNamespace(member: MemberCluster, namespace: string): Promise<void>;
 }
 
-export class MemberDeployments {
-  private readonly watches = new Map<string, Watch>();
-  private readonly log: Logger;
-  private readonly onOwner: (namespace: string, name: string) => void;
-
-  constructor(log: Logger, onOwner: (namespace: string, name: string) => void) {
-    this.log = log;
-    this.onOwner = onOwner;
-  }
-
-  ensure(client: MemberClient): Watch {
-    const existing = this.watches.get(client.name);
-    if (existing?.fingerprint === client.fingerprint) return existing;
-    void existing?.informer.stop();
-    const apps = client.kubeConfig.makeApiClient(AppsV1Api);
-    const informer = new Informer<V1Deployment>(client.kubeConfig, {
+export function memberDeploymentInformers(
+  clients: MemberClients,
+  onError: (cluster: string, err: unknown, retryInMs: number) => void,
+): MemberInformers<V1Deployment & LiveDeployment> {
+  const labelSelector = `${MANAGED_BY}=${MANAGER}`;
+  return new MemberInformers<V1Deployment & LiveDeployment>(
+    clients,
+    {
       path: "/apis/apps/v1/deployments",
-      labelSelector: `${MANAGED_BY}=${MANAGER}`,
-      list: () => apps.listDeploymentForAllNamespaces({ labelSelector: `${MANAGED_BY}=${MANAGER}` }),
-      maxBackoffMs: 5000,
-      onError: (err, retryInMs) =>
-        this.log.warn({ cluster: client.name, retryInMs, ...errorFields(err) }, "member Deployment watch failed; restarting"),
-    });
-    const watch: Watch = {
-      fingerprint: client.fingerprint,
-      informer,
-      apps,
-      core: client.kubeConfig.makeApiClient(CoreV1Api),
-      synced: false,
-      namespaces: new Set<string>(),
-    };
-    informer.addHandler((_t, d) => {
-      const owner = d.metadata?.annotations?.[OWNER_ANNOTATION];
-      const slash = owner?.indexOf("/") ?? -1;
-      if (owner && slash > 0) this.onOwner(owner.slice(0, slash), owner.slice(slash + 1));
-    });
-    void informer.start();
-    void informer.hasSynced().then(() => {
-      watch.synced = true;
-      for (const d of informer.list()) {
-        const owner = d.metadata?.annotations?.[OWNER_ANNOTATION];
-        if (owner?.includes("/")) this.onOwner(owner.split("/")[0]!, owner.split("/")[1]!);
-      }
-    });
-    this.watches.set(client.name, watch);
-    return watch;
+      labelSelector,
+      list: (kc, selector) => kc.makeApiClient(AppsV1Api).listDeploymentForAllNamespaces({ labelSelector: selector }),
+    },
+    onError,
+  );
+}
+
+export class ApiMemberDeploymentWriter implements MemberDeploymentWriter {
+  private readonly clients: MemberClients;
+  private readonly apis = new Map<string, { fingerprint: string; apps: AppsV1Api; core: CoreV1Api; namespaces: Set<string> }>();
+
+  constructor(clients: MemberClients) {
+    this.clients = clients;
   }
 
-  /**
-   * Whether fleet-root has listed the member's Deployments since it started (or since the member's
-   * kubeconfig changed). Until then the member may hold rollout budget nobody here can see.
-   */
-  seen(cluster: string): boolean {
-    return this.watches.get(cluster)?.synced ?? false;
+  private async api(member: MemberCluster) {
+    const { client } = await this.clients.get(member);
+    let api = this.apis.get(client.name);
+    if (api?.fingerprint !== client.fingerprint) {
+      api = {
+        fingerprint: client.fingerprint,
+        apps: client.kubeConfig.makeApiClient(AppsV1Api),
+        core: client.kubeConfig.makeApiClient(CoreV1Api),
+        namespaces: new Set(),
+      };
+      this.apis.set(client.name, api);
+    }
+    return api;
   }
 
-  /** Clusters where a managed Deployment of this federated object exists. */
-  clustersHolding(namespace: string, name: string): string[] {
-    return [...this.watches.entries()].filter(([, w]) => w.informer.get(name, namespace)).map(([c]) => c);
+  async read(member: MemberCluster, namespace: string, name: string) {
+    const { apps } = await this.api(member);
+    try {
+      const d = await apps.readNamespacedDeployment({ namespace, name });
+      return { managed: d.metadata?.labels?.[MANAGED_BY] === MANAGER };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
-  async stop(): Promise<void> {
-    await Promise.allSettled([...this.watches.values()].map((w) => w.informer.stop()));
+  async apply(member: MemberCluster, object: DeploymentObject): Promise<void> {
+    const { apps } = await this.api(member);
+    await apps.patchNamespacedDeployment(
+      { namespace: object.metadata.namespace, name: object.metadata.name, body: object, fieldManager: FIELD_MANAGER, force: true },
+      setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
+    );
+  }
+
+  async delete(member: MemberCluster, namespace: string, name: string): Promise<void> {
+    const { apps } = await this.api(member);
+    await apps.deleteNamespacedDeployment({ namespace, name }).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+
+  async ensureNamespace(member: MemberCluster, namespace: string): Promise<void> {
+    const api = await this.api(member);
+    if (api.namespaces.has(namespace)) return;
+    await api.core.createNamespace({ body: { metadata: { name: namespace } } }).catch((err: unknown) => {
+      if (!isAlreadyExists(err)) throw err;
+    });
+    api.namespaces.add(namespace);
   }
 }

@@ -5,6 +5,7 @@
  * `Available` / `Progressing` conditions with the Deployment controller's reasons.
  */
 import type { FederatedDeploymentStatus, LabelSelector } from "@spillway/api";
+import { selectorString } from "@spillway/rules";
 import type { FleetBudget } from "./rollout-plan.ts";
 
 export interface MemberStatus {
@@ -25,17 +26,6 @@ export interface ConditionInput {
   status: "True" | "False" | "Unknown";
   reason: string;
   message: string;
-}
-
-export function selectorString(s: LabelSelector): string {
-  const parts = Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of s.matchExpressions ?? []) {
-    if (e.operator === "In") parts.push(`${e.key} in (${(e.values ?? []).join(",")})`);
-    else if (e.operator === "NotIn") parts.push(`${e.key} notin (${(e.values ?? []).join(",")})`);
-    else if (e.operator === "Exists") parts.push(e.key);
-    else parts.push(`!${e.key}`);
-  }
-  return parts.join(",");
 }
 
 export function fleetStatus(input: {

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { FederatedDeploymentSpec, Override } from "@spillway/api";
+import { matchesSelector } from "@spillway/rules";
 import type { MemberPlan } from "./rollout-plan.ts";
 
 export const MANAGED_BY = "spillway.dev/managed-by";
@@ -30,19 +31,8 @@ export interface DeploymentObject {
   spec: Record<string, unknown> & { replicas: number; template: Record<string, unknown> };
 }
 
-function matchesLabels(labels: Record<string, string>, selector: Override["clusterSelector"]): boolean {
-  if (!selector) return false;
-  if (Object.entries(selector.matchLabels ?? {}).some(([k, v]) => labels[k] !== v)) return false;
-  return (selector.matchExpressions ?? []).every((e) => {
-    const has = e.key in labels;
-    if (e.operator === "In") return has && (e.values ?? []).includes(labels[e.key]!);
-    if (e.operator === "NotIn") return !has || !(e.values ?? []).includes(labels[e.key]!);
-    return e.operator === "Exists" ? has : !has;
-  });
-}
-
 export const overrideApplies = (o: Override, m: MemberInfo) =>
-  (o.clusterNames ?? []).includes(m.name) || matchesLabels(m.labels, o.clusterSelector);
+  (o.clusterNames ?? []).includes(m.name) || (o.clusterSelector !== undefined && matchesSelector(m.labels, o.clusterSelector));
 
 /** `registry.example/shop/web:1` with registry `mirror` → `mirror/shop/web:1`; `nginx` → `mirror/nginx`. */
 export function withRegistry(image: string, registry: string): string {

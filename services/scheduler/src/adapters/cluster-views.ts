@@ -6,6 +6,7 @@
 import type { MemberCluster } from "@spillway/api";
 import type { ClusterSnapshot, ResourceAmounts } from "@spillway/proto";
 import type { ResourceVector } from "@spillway/resources";
+import { isMemberReady, memberLabels, readySinceMs } from "@spillway/rules";
 import type { ClusterView, Observed } from "../core/types.ts";
 
 export function vector(a: ResourceAmounts | undefined): ResourceVector {
@@ -20,19 +21,14 @@ export function vector(a: ResourceAmounts | undefined): ResourceVector {
 }
 
 export function clusterView(m: MemberCluster, snapshot: ClusterSnapshot | undefined, nowMs: number): ClusterView {
-  const ready = m.status?.conditions?.find((c) => c.type === "Ready");
-  const isReady = ready?.status === "True" && snapshot !== undefined;
-  const since = ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : nowMs;
+  // Ready as the gateway reports it, and a snapshot to simulate on.
+  const isReady = isMemberReady(m) && snapshot !== undefined;
+  const since = readySinceMs(m) ?? nowMs;
   return {
     name: m.metadata.name!,
     tier: m.spec.tier,
     priority: m.spec.priority,
-    labels: {
-      ...m.metadata.labels,
-      "spillway.dev/tier": m.spec.tier,
-      ...(m.spec.region ? { "topology.kubernetes.io/region": m.spec.region } : {}),
-      "spillway.dev/cluster": m.metadata.name!,
-    },
+    labels: memberLabels(m),
     taints: (m.spec.taints ?? []).map((t) => ({ key: t.key, value: t.value ?? "", effect: t.effect })),
     ready: isReady,
     notReadyForMs: isReady ? 0 : Math.max(0, nowMs - since),

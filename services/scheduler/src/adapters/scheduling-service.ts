@@ -4,19 +4,17 @@
  * snapshot), and the target workload's request, previous placement and observed pods. Shared by the
  * placement controllers and gRPC Simulate, so both decide from exactly the same inputs.
  */
-import type { FederatedDeployment, FederatedStatefulSet, MemberCluster, Placement } from "@spillway/api";
+import type { FederatedDeployment, FederatedStatefulSet, MemberCluster, Placement, Tier } from "@spillway/api";
 import type { Informer } from "@spillway/kit";
+import { placementName, rankOf, type WorkloadKind } from "@spillway/rules";
 import { decide, newLedgers, type InflightReplicas, type PassContext } from "../core/decide.ts";
 import type { Decision, Observed, PreviousPlacement, SchedulerConfig, WorkloadRequest } from "../core/types.ts";
 import { workloadRequest } from "../core/workload-request.ts";
 import { clusterView, observedIn, ownsPods } from "./cluster-views.ts";
 import type { SnapshotSource } from "./snapshot-source.ts";
 
-export type WorkloadKind = "FederatedDeployment" | "FederatedStatefulSet";
+export type { WorkloadKind };
 export type Workload = FederatedDeployment | FederatedStatefulSet;
-
-/** Placement objects are named for the workload's kind and name, so two kinds never collide. */
-export const placementName = (kind: WorkloadKind, name: string) => `${kind.toLowerCase()}-${name}`;
 
 export interface Inputs {
   request: WorkloadRequest;
@@ -104,17 +102,12 @@ export class SchedulingService {
     return run;
   }
 
-  /** The member ranking used to find workloads a snapshot change can affect. */
-  rankOf(): (cluster: string) => number {
-    const order = [...this.members.list()].sort((a, b) =>
-      a.spec.tier !== b.spec.tier
-        ? a.spec.tier === "idc"
-          ? -1
-          : 1
-        : a.spec.priority - b.spec.priority || (a.metadata.name! < b.metadata.name! ? -1 : 1),
+  /** The member ranking used to find workloads a snapshot change can affect (a workload's tierOrder overrides the tier part). */
+  rankOf(tierOrder?: readonly Tier[]): (cluster: string) => number {
+    return rankOf(
+      this.members.list().map((m) => ({ name: m.metadata.name!, tier: m.spec.tier, priority: m.spec.priority })),
+      tierOrder,
     );
-    const rank = new Map(order.map((m, i) => [m.metadata.name!, i]));
-    return (c) => rank.get(c) ?? order.length;
   }
 
   inputs(kind: WorkloadKind, w: Workload, nowMs: number, replicasOverride?: number): Inputs {

@@ -21,7 +21,8 @@ import {
   type ResourceClient,
 } from "@spillway/kit";
 import type { Decision } from "../core/types.ts";
-import { placementName, type SchedulingService, type Workload, type WorkloadKind } from "../adapters/scheduling-service.ts";
+import { placementName } from "@spillway/rules";
+import type { SchedulingService, Workload, WorkloadKind } from "../adapters/scheduling-service.ts";
 
 export interface PlacementControllerDeps {
   kind: WorkloadKind;

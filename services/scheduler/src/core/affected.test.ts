@@ -19,6 +19,16 @@ describe("affectedBy", () => {
   });
 });
 
+describe("affectedBy with a workload's own tier order", () => {
+  it("re-evaluates a cloud-first workload held in IDC when room grows in cloud", () => {
+    const cloudFirst = (c: string) => ({ "cloud-1": 0, "idc-1": 1, "idc-2": 2 })[c] ?? 99;
+    const held: PlacementSummary[] = [{ key: "e", clusters: { "idc-1": 3 }, unschedulable: 0, rankOf: cloudFirst }];
+    expect(affectedBy("cloud-1", rank, held, { workloads: new Set(), roomGrew: true })).toEqual(["e"]);
+    // By the fleet's IDC-first ranking it would have been missed.
+    expect(affectedBy("cloud-1", rank, [{ ...held[0]!, rankOf: undefined }], { workloads: new Set(), roomGrew: true })).toEqual([]);
+  });
+});
+
 describe("affectedBy with a snapshot delta", () => {
   it("re-evaluates only workloads whose pods changed there when no room appeared", () => {
     expect(affectedBy("idc-1", rank, placements, { workloads: new Set(["a"]), roomGrew: false })).toEqual(["a"]);

@@ -10,6 +10,8 @@ export interface PlacementSummary {
   workload?: string;
   clusters: Record<string, number>;
   unschedulable: number;
+  /** This workload's member ranking, when its `placement.tierOrder` differs from the fleet's. */
+  rankOf?: (cluster: string) => number;
 }
 
 export interface SnapshotDelta {
@@ -25,12 +27,13 @@ export function affectedBy(
   placements: Iterable<PlacementSummary>,
   delta: SnapshotDelta = { workloads: undefined, roomGrew: true },
 ): string[] {
-  const r = rankOf(cluster);
   const out: string[] = [];
   for (const p of placements) {
+    const rank = p.rankOf ?? rankOf;
+    const r = rank(cluster);
     const names = Object.keys(p.clusters).filter((c) => (p.clusters[c] ?? 0) > 0);
     const here = names.includes(cluster) && (delta.workloads === undefined || delta.workloads.has(p.workload ?? p.key));
-    const helped = delta.roomGrew && (p.unschedulable > 0 || names.some((c) => rankOf(c) > r));
+    const helped = delta.roomGrew && (p.unschedulable > 0 || names.some((c) => rank(c) > r));
     if (here || helped) out.push(p.key);
   }
   return out;

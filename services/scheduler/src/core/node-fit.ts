@@ -4,7 +4,7 @@
  * tolerations, then every requested resource and the pod count.
  */
 import type { ResourceVector } from "@spillway/resources";
-import { matchesRequirement } from "./label-match.ts";
+import { matchesRequirement } from "@spillway/rules";
 import type { NodeCapacity, Taint, Toleration, WorkloadRequest } from "./types.ts";
 
 export function tolerates(tolerations: Toleration[], taint: Taint): boolean {

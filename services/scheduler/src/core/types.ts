@@ -3,6 +3,7 @@
  * so a decision is a pure function of these values (same input, same output).
  */
 import type { ResourceVector } from "@spillway/resources";
+import type { LabelSelector, Requirement as NodeSelectorRequirement } from "@spillway/rules";
 
 export type Tier = "idc" | "cloud";
 
@@ -19,16 +20,8 @@ export interface Taint {
   effect: string;
 }
 
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
-  values?: string[];
-}
-
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }>;
-}
+/** Selectors as the rules package reads them (one reading for every service). */
+export type { LabelSelector, Requirement as NodeSelectorRequirement } from "@spillway/rules";
 
 /** What one workload asks for. */
 export interface WorkloadRequest {

@@ -1,5 +1,5 @@
 /** spec.placement.clusterNames and clusterSelector (on MemberCluster labels, tier and region included). */
-import { matchesSelector } from "../label-match.ts";
+import { matchesSelector } from "@spillway/rules";
 import { success, unschedulable, type Plugin } from "./plugin.ts";
 
 export const clusterAffinity: Plugin = {

@@ -1,0 +1,6 @@
+/** The rules every Spillway service applies the same way. Pure; no IO. */
+export * from "./label-selector.ts";
+export * from "./member.ts";
+export * from "./naming.ts";
+export * from "./tier-rank.ts";
+export * from "./applied-config.ts";

@@ -1,0 +1,213 @@
+/**
+ * Fleet-root's whole decision for one FederatedDeployment, from plain observations: which member
+ * Deployments to apply or delete and in which round, whether to hold, the aggregated status and
+ * when to look again. The controller only observes and carries this out.
+ *
+ * The rules, and why:
+ * - **Unseen members hold everything.** A member not listed since fleet-root started may hold a
+ *   budget share granted before the restart; handing budget out without it could break the fleet
+ *   bound. Until every member that may hold the workload's pods (the placed ones and every Ready
+ *   one) has been listed, nothing is written; the status is held too while such a member is Ready,
+ *   so a restart does not report its pods as gone.
+ * - **Shares shrink before they grow.** Writes go in two rounds: members whose share shrinks (or
+ *   stays), then members whose share grows — and the second round waits for another pass while any
+ *   member has not observed its own spec or a share was just taken away, so two members never act
+ *   on the same budget at once.
+ * - **Nothing is sent when nothing changed**: a member whose Deployment already holds every field
+ *   of the applied configuration gets no write.
+ */
+import type { FederatedDeployment, FederatedDeploymentStatus } from "@spillway/api";
+import { appliedIn } from "@spillway/rules";
+import { resolveIntOrPercent } from "@spillway/resources";
+import { fleetStatus, type ConditionInput, type MemberStatus } from "./fleet-status.ts";
+import type { LiveDeployment } from "./live-deployment.ts";
+import {
+  MANAGED_BY,
+  MANAGER,
+  memberDeployment,
+  memberTemplate,
+  TEMPLATE_HASH,
+  templateHash,
+  type DeploymentObject,
+  type MemberInfo,
+} from "./member-deployment.ts";
+import { fleetBudget, planRollout, type MemberObservation, type MemberPlan } from "./rollout-plan.ts";
+
+export interface MemberView {
+  name: string;
+  /** The MemberCluster's name and labels; undefined when the MemberCluster is gone. */
+  info: MemberInfo | undefined;
+  /** The gateway reports the member Ready. */
+  ready: boolean;
+  /** fleet-root has a client and a watch on the member. */
+  connected: boolean;
+  /** That watch has listed the member since fleet-root started. */
+  synced: boolean;
+  /** The managed Deployment of this workload there, if any. */
+  deployment: LiveDeployment | undefined;
+}
+
+export interface PropagationInput {
+  fd: Pick<FederatedDeployment, "spec" | "status"> & { namespace: string; name: string; generation: number };
+  /** Replicas per member from the Placement, in placement order (IDC first); undefined before the scheduler placed it. */
+  placement: Array<{ name: string; replicas: number }> | undefined;
+  /** Every member that is placed, Ready, or holds a Deployment of the workload. */
+  members: MemberView[];
+}
+
+export type MemberWrite =
+  { cluster: string; action: "apply"; object: DeploymentObject; create: boolean } | { cluster: string; action: "delete" };
+
+export interface PropagationDecision {
+  /** Members that may hold pods and have not been listed since start: nothing is written while any remain. */
+  unseen: string[];
+  /** Writes in order: the first round (shrinking shares), then the second (growing), if not deferred. */
+  rounds: [MemberWrite[], MemberWrite[]];
+  /** The growing round waits for the next pass: a member has not observed its spec, or a share just shrank. */
+  growDeferred: boolean;
+  /** The status to write; undefined holds the current one. */
+  status: { status: Omit<FederatedDeploymentStatus, "conditions">; conditions: ConditionInput[]; complete: boolean } | undefined;
+  members: MemberStatus[];
+}
+
+/** The members to look at, in the order budget is handed out: placement order, then drained members by name. */
+export function memberOrder(placement: PropagationInput["placement"], holding: Iterable<string>): string[] {
+  const targets = (placement ?? []).map((c) => c.name);
+  const rank = (c: string) => {
+    const i = targets.indexOf(c);
+    return i < 0 ? targets.length : i;
+  };
+  return [...new Set([...targets, ...holding])].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function decidePropagation(input: PropagationInput): PropagationDecision {
+  const { fd } = input;
+  const targets = new Map((input.placement ?? []).map((c) => [c.name, c.replicas]));
+  const unseen = input.members.filter((m) => m.info && (targets.has(m.name) || m.ready) && !m.synced);
+  const views = memberOrder(
+    input.placement,
+    input.members.filter((m) => m.deployment).map((m) => m.name),
+  ).map(
+    (name) =>
+      input.members.find((m) => m.name === name) ?? {
+        name,
+        info: undefined,
+        ready: false,
+        connected: false,
+        synced: false,
+        deployment: undefined,
+      },
+  );
+
+  const observations: MemberObservation[] = views.map((v) => observe(v, fd, targets.get(v.name) ?? 0));
+  const rollout = {
+    members: observations,
+    maxSurge: fd.spec.strategy?.rollingUpdate?.maxSurge,
+    maxUnavailable: fd.spec.strategy?.rollingUpdate?.maxUnavailable,
+    recreate: fd.spec.strategy?.type === "Recreate",
+    paused: fd.spec.paused ?? false,
+  };
+  const plans = planRollout(rollout);
+
+  const share = (p: MemberPlan) => (p.paused ? 0 : p.maxSurge + p.maxUnavailable);
+  const before = (o: MemberObservation) => o.grantedSurge + o.grantedUnavailable;
+  const rounds: [MemberWrite[], MemberWrite[]] = [[], []];
+  let growDeferred = false;
+  if (unseen.length === 0) {
+    const shrinking = plans.map((p, i) => ({ p, v: views[i]!, o: observations[i]! })).filter(({ p, o }) => share(p) <= before(o));
+    const growing = plans.map((p, i) => ({ p, v: views[i]!, o: observations[i]! })).filter(({ p, o }) => share(p) > before(o));
+    for (const { p, v, o } of shrinking) pushWrite(rounds[0], p, v, o, fd);
+    const unobserved = views.some(
+      (v) => v.deployment && (v.deployment.status?.observedGeneration ?? 0) < (v.deployment.metadata?.generation ?? 0),
+    );
+    const justShrunk = shrinking.some(({ p, v, o }) => v.deployment && share(p) < before(o));
+    const grow: MemberWrite[] = [];
+    for (const { p, v, o } of growing) pushWrite(grow, p, v, o, fd);
+    if (grow.length && (unobserved || justShrunk)) growDeferred = true;
+    else rounds[1] = grow;
+  }
+
+  const members: MemberStatus[] = views.map((v, i) => {
+    const d = v.deployment;
+    return {
+      name: v.name,
+      reachable: observations[i]!.reachable,
+      exists: !!d,
+      current: observations[i]!.templateCurrent,
+      replicas: d?.status?.replicas ?? 0,
+      updated: d?.status?.updatedReplicas ?? 0,
+      ready: d?.status?.readyReplicas ?? 0,
+      available: d?.status?.availableReplicas ?? 0,
+      deadlineExceeded: (d?.status?.conditions ?? []).some(
+        (c) => c.type === "Progressing" && c.status === "False" && c.reason === "ProgressDeadlineExceeded",
+      ),
+    };
+  });
+  const holdStatus = unseen.some((m) => m.ready);
+  const status = holdStatus
+    ? undefined
+    : fleetStatus({
+        generation: fd.generation,
+        previousObserved: fd.status?.observedGeneration,
+        members,
+        budget: fleetBudget(rollout),
+        paused: rollout.paused,
+        selector: fd.spec.selector,
+      });
+  if (status && !input.placement)
+    status.conditions = [
+      ...status.conditions.filter((c) => c.type !== "Progressing"),
+      { type: "Progressing", status: "Unknown", reason: "WaitingForPlacement", message: "the scheduler has not placed this workload yet" },
+    ];
+  return { unseen: unseen.map((m) => m.name), rounds, growDeferred, status, members };
+}
+
+/** A member as the rollout plan sees it. */
+function observe(v: MemberView, fd: PropagationInput["fd"], target: number): MemberObservation {
+  const d = v.deployment;
+  const hash = v.info ? templateHash(memberTemplate(fd.spec, v.info)) : "";
+  return {
+    name: v.name,
+    target,
+    reachable: v.connected && v.synced && v.ready && !!v.info,
+    specReplicas: d?.spec?.replicas,
+    pods: d?.status?.replicas ?? 0,
+    updated: d?.status?.updatedReplicas ?? 0,
+    available: d?.status?.availableReplicas ?? 0,
+    templateCurrent:
+      !!d && d.metadata?.annotations?.[TEMPLATE_HASH] === hash && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0),
+    ...grantOf(d),
+  };
+}
+
+/** The budget a member Deployment's spec lets it use now: none while paused. */
+function grantOf(d: LiveDeployment | undefined): Pick<MemberObservation, "grantedSurge" | "grantedUnavailable"> {
+  const ru = d?.spec?.strategy?.rollingUpdate;
+  const replicas = d?.spec?.replicas ?? 0;
+  if (!d || d.spec?.paused) return { grantedSurge: 0, grantedUnavailable: 0 };
+  return {
+    grantedSurge: resolveIntOrPercent(ru?.maxSurge, replicas, true, 0),
+    grantedUnavailable: resolveIntOrPercent(ru?.maxUnavailable, replicas, false, 0),
+  };
+}
+
+function pushWrite(out: MemberWrite[], p: MemberPlan, v: MemberView, o: MemberObservation, fd: PropagationInput["fd"]): void {
+  // Nothing written reaches an unreachable member; its share is kept for it.
+  if (!o.reachable || !v.info) return;
+  if (p.remove) {
+    if (v.deployment) out.push({ cluster: v.name, action: "delete" });
+    return;
+  }
+  if (!v.deployment && p.replicas === 0) return;
+  const object = memberDeployment({ namespace: fd.namespace, name: fd.name, spec: fd.spec }, v.info, p);
+  // The pod template is compared by its hash (the API server rewrites quantities and adds
+  // defaults inside it); everything else by value.
+  const { template: _t, ...rest } = object.spec;
+  if (
+    v.deployment &&
+    v.deployment.metadata?.labels?.[MANAGED_BY] === MANAGER &&
+    appliedIn({ metadata: object.metadata, spec: rest }, v.deployment)
+  )
+    return;
+  out.push({ cluster: v.name, action: "apply", object, create: !v.deployment });
+}
