@@ -8,11 +8,11 @@ import {
   federatedStatefulSetKind,
   memberClusterKind,
   placementKind,
-  type KubeObject,
   type MemberCluster,
   type Placement,
 } from "@spillway/api";
-import { EventRecorder, onMemberChange, ResourceClient, type Informer } from "@spillway/kit";
+import { topics } from "@spillway/bus";
+import { EventRecorder, memberChangeFilter, ResourceClient, watch } from "@spillway/kit";
 import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { affectedBy } from "./core/affected.ts";
@@ -21,6 +21,8 @@ import { SchedulingService, type Workload, type WorkloadKind } from "./adapters/
 import { serveScheduler } from "./adapters/simulate-server.ts";
 import { SnapshotSource } from "./adapters/snapshot-source.ts";
 import { placementController } from "./controllers/placement-controller.ts";
+
+const KINDS = ["FederatedDeployment", "FederatedStatefulSet"] as const;
 
 await runService(
   "scheduler",
@@ -32,19 +34,16 @@ await runService(
       pendingThresholdMs: secondsFlag(ctx.config, "pending-threshold", { allowZero: true }),
       failbackHoldDownMs: secondsFlag(ctx.config, "failback-hold-down", { allowZero: true }),
     };
-    const informerOf = <T extends KubeObject<unknown, unknown>>(client: ResourceClient<T>) =>
-      ctx.informers.informerFor<T>({ path: client.path, list: () => client.list() });
-    const clients = {
-      members: new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind),
-      placements: new ResourceClient<Placement>(ctx.kubeConfig, placementKind),
+    const placementClient = new ResourceClient<Placement>(ctx.kubeConfig, placementKind);
+    const workloadClients: Record<WorkloadKind, ResourceClient<Workload>> = {
       FederatedDeployment: new ResourceClient<Workload>(ctx.kubeConfig, federatedDeploymentKind),
       FederatedStatefulSet: new ResourceClient<Workload>(ctx.kubeConfig, federatedStatefulSetKind),
     };
-    const members = informerOf(clients.members);
-    const placements = informerOf(clients.placements);
-    const workloads: Record<WorkloadKind, Informer<Workload>> = {
-      FederatedDeployment: informerOf(clients.FederatedDeployment),
-      FederatedStatefulSet: informerOf(clients.FederatedStatefulSet),
+    const members = ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind));
+    const placements = ctx.informers.forKind(placementClient);
+    const workloads = {
+      FederatedDeployment: ctx.informers.forKind(workloadClients.FederatedDeployment),
+      FederatedStatefulSet: ctx.informers.forKind(workloadClients.FederatedStatefulSet),
     };
     const snapshots = new SnapshotSource(extra["gateway-addr"]!.split(",").filter(Boolean), ctx.log);
     const service = new SchedulingService({ config, members, placements, workloads, snapshots });
@@ -53,28 +52,15 @@ await runService(
     const events = new EventRecorder(ctx.kubeConfig, "scheduler", ctx.config.identity, (err) =>
       ctx.log.warn(errorFields(err), "recording event"),
     );
-    const writes = ctx.telemetry.meter.createCounter("spillway_scheduler_placement_writes", {
-      description: "Placement spec writes (decision changes)",
-    });
-    const decisions = ctx.telemetry.meter.createCounter("spillway_scheduler_decisions", { description: "Placement decisions computed" });
-    const controllers = (["FederatedDeployment", "FederatedStatefulSet"] as const).map((kind) =>
-      placementController({
-        kind,
-        workloads: workloads[kind],
-        placements: clients.placements,
-        service,
-        bus: ctx.bus,
-        events,
-        writes,
-        decisions,
-        onError: (key, err, retryInMs) =>
-          ctx.log.warn({ controller: `placement-${kind}`, name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),
+    const counters = {
+      write: ctx.telemetry.meter.createCounter("spillway_scheduler_placement_writes", {
+        description: "Placement spec writes (decision changes)",
       }),
-    );
-    const byKind = Object.fromEntries(controllers.map((c, i) => [i === 0 ? "FederatedDeployment" : "FederatedStatefulSet", c]));
-    const enqueue = (kind: string, namespace: string, name: string, afterMs = 0) => byKind[kind]?.enqueue(`${namespace}/${name}`, afterMs);
-    const summaries = () => {
-      // One ranking per distinct tierOrder, not one per workload.
+      decision: ctx.telemetry.meter.createCounter("spillway_scheduler_decisions", { description: "Placement decisions computed" }),
+    };
+
+    /** The workloads a change in `cluster` can affect, by each one's own member ranking. */
+    const affected = (cluster: string, kind: WorkloadKind, delta?: Parameters<typeof affectedBy>[3]) => {
       const ranks = new Map<string, (c: string) => number>();
       const rankFor = (w: Workload | undefined) => {
         const order = w?.spec.placement?.tierOrder;
@@ -82,35 +68,45 @@ await runService(
         if (!ranks.has(key)) ranks.set(key, service.rankOf(order));
         return ranks.get(key)!;
       };
-      return service.allPlacements().map((p) => ({
-        key: `${p.spec.workloadRef.kind}|${p.metadata.namespace}|${p.spec.workloadRef.name}`,
-        workload: `${p.metadata.namespace}/${p.spec.workloadRef.name}`,
-        clusters: Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas])),
-        unschedulable: p.spec.unschedulableReplicas,
-        rankOf: rankFor(service.workload(p.spec.workloadRef.kind as WorkloadKind, p.metadata.namespace!, p.spec.workloadRef.name)),
-      }));
+      const summaries = service
+        .allPlacements()
+        .filter((p) => p.spec.workloadRef.kind === kind)
+        .map((p) => ({
+          key: `${p.metadata.namespace}/${p.spec.workloadRef.name}`,
+          clusters: Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas])),
+          unschedulable: p.spec.unschedulableReplicas,
+          rankOf: rankFor(service.workload(kind, p.metadata.namespace!, p.spec.workloadRef.name)),
+        }));
+      return affectedBy(cluster, service.rankOf(), summaries, delta);
     };
-    const requeue = (keys: string[]) => {
-      for (const k of keys) {
-        const [kind, ns, name] = k.split("|");
-        enqueue(kind!, ns!, name!, 100);
-      }
-    };
-    // A snapshot or member change re-evaluates only the workloads it can affect.
-    snapshots.onChange((cluster, delta) => {
-      const keys = affectedBy(cluster, service.rankOf(), summaries(), delta);
-      ctx.log.debug({ cluster, roomGrew: delta.roomGrew, changed: delta.workloads?.size, reevaluate: keys.length }, "snapshot changed");
-      requeue(keys);
-    });
-    members.addHandler(onMemberChange((m) => requeue(affectedBy(m.metadata.name!, service.rankOf(), summaries()))));
-    placements.addHandler((type, p) => {
-      service.observed(p, type === "delete");
-      enqueue(p.spec.workloadRef.kind, p.metadata.namespace!, p.spec.workloadRef.name);
-    });
+
+    const memberChanged = memberChangeFilter();
+    const controllers = KINDS.map((kind) =>
+      placementController(
+        {
+          kind,
+          workloads: workloads[kind],
+          workloadClient: workloadClients[kind],
+          placements: placementClient,
+          placementEvents: placements,
+          service,
+          publish: (c) => ctx.bus.publish(topics.placement, c, c.namespace, c.name),
+          events,
+          count: (what, k) => counters[what].add(1, { kind: k }),
+          onError: (key, err, retryInMs) =>
+            ctx.log.warn({ controller: `placement-${kind}`, name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),
+        },
+        [
+          // A snapshot or member change re-evaluates only the workloads it can affect.
+          watch(snapshots, (e) => affected(e.cluster, kind, e.delta), 100),
+          watch(members, (m, type) => (memberChanged(type, m) ? affected(m.metadata.name!, kind) : []), 100),
+        ],
+      ),
+    );
 
     let grpc: Awaited<ReturnType<typeof serveScheduler>> | undefined;
     return {
-      controllers: controllers as never[],
+      controllers,
       start: async () => {
         snapshots.start();
         grpc = await serveScheduler(service, `${ctx.config.grpcHost}:${ctx.config.grpcPort}`);

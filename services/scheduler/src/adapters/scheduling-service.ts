@@ -5,16 +5,21 @@
  * placement controllers and gRPC Simulate, so both decide from exactly the same inputs.
  */
 import type { FederatedDeployment, FederatedStatefulSet, MemberCluster, Placement, Tier } from "@spillway/api";
-import type { Informer } from "@spillway/kit";
+import type { ObjectCache } from "@spillway/kit";
+import type { ClusterSnapshot } from "@spillway/proto";
 import { placementName, rankOf, type WorkloadKind } from "@spillway/rules";
 import { decide, newLedgers, type InflightReplicas, type PassContext } from "../core/decide.ts";
 import type { Decision, Observed, PreviousPlacement, SchedulerConfig, WorkloadRequest } from "../core/types.ts";
 import { workloadRequest } from "../core/workload-request.ts";
 import { clusterView, observedIn, ownsPods } from "./cluster-views.ts";
-import type { SnapshotSource } from "./snapshot-source.ts";
 
 export type { WorkloadKind };
 export type Workload = FederatedDeployment | FederatedStatefulSet;
+
+/** The latest snapshot of each member (the gateway's stream in production, a map in tests). */
+export interface SnapshotReader {
+  get(cluster: string): ClusterSnapshot | undefined;
+}
 
 export interface Inputs {
   request: WorkloadRequest;
@@ -31,17 +36,17 @@ export class SchedulingService {
    */
   private readonly written = new Map<string, { placement: Placement; at: number }>();
   private lock: Promise<void> = Promise.resolve();
-  private readonly members: Informer<MemberCluster>;
-  private readonly placements: Informer<Placement>;
-  private readonly workloads: Record<WorkloadKind, Informer<Workload>>;
-  readonly snapshots: SnapshotSource;
+  private readonly members: ObjectCache<MemberCluster>;
+  private readonly placements: ObjectCache<Placement>;
+  private readonly workloads: Record<WorkloadKind, ObjectCache<Workload>>;
+  readonly snapshots: SnapshotReader;
 
   constructor(deps: {
     config: SchedulerConfig;
-    members: Informer<MemberCluster>;
-    placements: Informer<Placement>;
-    workloads: Record<WorkloadKind, Informer<Workload>>;
-    snapshots: SnapshotSource;
+    members: ObjectCache<MemberCluster>;
+    placements: ObjectCache<Placement>;
+    workloads: Record<WorkloadKind, ObjectCache<Workload>>;
+    snapshots: SnapshotReader;
   }) {
     this.config = deps.config;
     this.members = deps.members;

@@ -4,7 +4,7 @@
  * turn, so a gateway restart or failover costs a re-sync, not correctness.
  */
 import { createClient, ClusterRegistry, type ClusterSnapshot, type ServiceClient } from "@spillway/proto";
-import { ExponentialBackoff } from "@spillway/kit";
+import { ExponentialBackoff, type EventHandler } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { snapshotDelta, type Room, type SnapshotDelta } from "../core/affected.ts";
 import { vector } from "./cluster-views.ts";
@@ -28,6 +28,11 @@ function digest(s: ClusterSnapshot): { room: Room; owners: Map<string, number> }
       ...s.pending.map((p) => [`${p.namespace}/${p.ownerKind}/${p.ownerName}#pending`, p.count] as const),
     ]),
   };
+}
+
+export interface SnapshotChange {
+  cluster: string;
+  delta: SnapshotDelta;
 }
 
 export class SnapshotSource {
@@ -55,8 +60,9 @@ export class SnapshotSource {
     return this.connected;
   }
 
-  onChange(listener: (cluster: string, delta: SnapshotDelta) => void): void {
-    this.listeners.push(listener);
+  /** Each snapshot change, with what changed (an EventSource, so controllers declare it as a watch). */
+  addHandler(handler: EventHandler<SnapshotChange>): void {
+    this.listeners.push((cluster, delta) => handler("update", { cluster, delta }));
   }
 
   start(): void {
