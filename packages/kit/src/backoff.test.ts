@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import { ExponentialBackoff } from "./backoff.ts";
+import { ExponentialBackoff, retryWithBackoff } from "./backoff.ts";
 
 describe("ExponentialBackoff", () => {
   it.each([
@@ -43,5 +43,22 @@ describe("ExponentialBackoff", () => {
         },
       ),
     );
+  });
+});
+
+describe("retryWithBackoff", () => {
+  it("retries until the attempt succeeds, doubling the wait it reports each time", async () => {
+    let calls = 0;
+    const waits: number[] = [];
+    const result = await retryWithBackoff(
+      async () => {
+        if (++calls < 4) throw new Error(`down ${calls}`);
+        return "up";
+      },
+      (err, wait) => waits.push(wait) && expect(String(err)).toMatch(/down/),
+      { baseMs: 1, maxMs: 3 },
+    );
+    expect(result).toBe("up");
+    expect(waits).toEqual([1, 2, 3]);
   });
 });

@@ -32,3 +32,25 @@ export class ExponentialBackoff<K> {
     this.failures.delete(key);
   }
 }
+
+/**
+ * Calls `attempt` until it resolves, waiting with exponential backoff between failures and
+ * telling `onFailure` each time (for a log line naming what is unreachable). For start-up
+ * dependencies a service cannot work without (the host API server, NATS).
+ */
+export async function retryWithBackoff<T>(
+  attempt: () => Promise<T>,
+  onFailure: (err: unknown, retryInMs: number) => void,
+  options: BackoffOptions = { baseMs: 250, maxMs: 5000 },
+): Promise<T> {
+  const backoff = new ExponentialBackoff<"attempt">(options);
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const wait = backoff.next("attempt");
+      onFailure(err, wait);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
 import fc from "fast-check";
 import { TerminalError } from "./errors.ts";
 import { WorkQueue } from "./work-queue.ts";
@@ -82,80 +82,6 @@ describe("WorkQueue", () => {
     expect(peak).toBe(3);
   });
 
-  it("retries failures with growing per-key backoff and forgets it on success", async () => {
-    const attempts: number[] = [];
-    const retries: Array<number | undefined> = [];
-    const q = new WorkQueue(
-      async () => {
-        attempts.push(Date.now());
-        if (attempts.length < 4) throw new Error("transient");
-      },
-      { backoffBaseMs: 20, onError: (_k, _e, retryIn) => retries.push(retryIn) },
-    );
-    q.add("k");
-    await until(() => attempts.length === 4);
-    await q.idle();
-    expect(retries).toEqual([20, 40, 80]);
-    // Each retry waited at least its backoff (timers never fire early).
-    for (let i = 1; i < attempts.length; i++) expect(attempts[i]! - attempts[i - 1]!).toBeGreaterThanOrEqual(retries[i - 1]! - 2);
-    expect(q.retries("k")).toBe(0);
-  });
-
-  it("does not retry a terminal error", async () => {
-    let runs = 0;
-    const errors: Array<number | undefined> = [];
-    const q = new WorkQueue(
-      async () => {
-        runs++;
-        throw new Error("wrapped", { cause: new TerminalError("spec can never work") });
-      },
-      { backoffBaseMs: 1, onError: (_k, _e, retryIn) => errors.push(retryIn) },
-    );
-    q.add("k");
-    await q.idle();
-    await new Promise((r) => setTimeout(r, 30));
-    expect(runs).toBe(1);
-    expect(errors).toEqual([undefined]);
-  });
-
-  it("reports how long each key waited behind the others and how its run ended", async () => {
-    const waited: number[] = [];
-    const worked: Array<[number, string]> = [];
-    const first = gate();
-    const q = new WorkQueue(
-      async (key) => {
-        if (key === "a") await first.opened;
-        if (key === "b") throw new TerminalError("bad spec");
-      },
-      { concurrency: 1 },
-    );
-    q.observe({ waited: (ms) => waited.push(ms), worked: (ms, result) => worked.push([ms, result]) });
-    q.add("a");
-    q.add("b");
-    await new Promise((r) => setTimeout(r, 20));
-    first.open();
-    await q.idle();
-    expect(waited).toHaveLength(2);
-    // b waited for a's whole run, which was held open ~20 ms.
-    expect(waited[1]!).toBeGreaterThanOrEqual(15);
-    expect(worked.map(([, r]) => r)).toEqual(["success", "terminal"]);
-    expect(worked[0]![0]).toBeGreaterThanOrEqual(15);
-  });
-
-  it("honours requeueAfter, and an explicit add supersedes the delay", async () => {
-    const times: number[] = [];
-    const q = new WorkQueue(async () => {
-      times.push(Date.now());
-      return times.length === 1 ? { requeueAfterMs: 60_000 } : undefined;
-    });
-    q.add("k");
-    await until(() => times.length === 1);
-    q.add("k");
-    await until(() => times.length === 2);
-    expect(times[1]! - times[0]!).toBeLessThan(60_000);
-    await q.shutdown();
-  });
-
   it("processes every added key exactly once when all succeed (property)", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -182,8 +108,104 @@ describe("WorkQueue", () => {
   });
 });
 
-describe("WorkQueue.addAfter", () => {
-  it("lets an earlier delayed add win over a later one already scheduled", async () => {
+/**
+ * Time-dependent behaviour on Jest's fake clock (timers, Date and performance), so each wait is
+ * asserted exactly and no test depends on how busy the machine is.
+ */
+describe("WorkQueue timing (fake clock)", () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ["setImmediate", "nextTick", "queueMicrotask"] });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it("retries failures after exactly the per-key backoff, doubling, and forgets it on success", async () => {
+    const attempts: number[] = [];
+    const retries: Array<number | undefined> = [];
+    const q = new WorkQueue(
+      async () => {
+        attempts.push(Date.now());
+        if (attempts.length < 4) throw new Error("transient");
+      },
+      { backoffBaseMs: 20, onError: (_k, _e, retryIn) => retries.push(retryIn) },
+    );
+    const t0 = Date.now();
+    q.add("k");
+    await until(() => attempts.length === 1);
+    await jest.advanceTimersByTimeAsync(19);
+    expect(attempts).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1 + 40 + 80);
+    await q.idle();
+    expect(retries).toEqual([20, 40, 80]);
+    expect(attempts.map((t) => t - t0)).toEqual([0, 20, 60, 140]);
+    expect(q.retries("k")).toBe(0);
+  });
+
+  it("does not retry a terminal error: no retry is ever scheduled", async () => {
+    let runs = 0;
+    const errors: Array<number | undefined> = [];
+    const q = new WorkQueue(
+      async () => {
+        runs++;
+        throw new Error("wrapped", { cause: new TerminalError("spec can never work") });
+      },
+      { backoffBaseMs: 1, onError: (_k, _e, retryIn) => errors.push(retryIn) },
+    );
+    q.add("k");
+    await q.idle();
+    expect(jest.getTimerCount()).toBe(0);
+    await jest.advanceTimersByTimeAsync(3_600_000);
+    expect(runs).toBe(1);
+    expect(errors).toEqual([undefined]);
+  });
+
+  it("reports how long each key waited behind the others and how its run ended", async () => {
+    const waited: number[] = [];
+    const worked: Array<[number, string]> = [];
+    const first = gate();
+    const q = new WorkQueue(
+      async (key) => {
+        if (key === "a") await first.opened;
+        if (key === "b") throw new TerminalError("bad spec");
+      },
+      { concurrency: 1 },
+    );
+    q.observe({ waited: (ms) => waited.push(ms), worked: (ms, result) => worked.push([ms, result]) });
+    q.add("a");
+    q.add("b");
+    await jest.advanceTimersByTimeAsync(20);
+    first.open();
+    await q.idle();
+    // b waited for a's whole run, which was held open 20 ms.
+    expect(waited).toEqual([0, 20]);
+    expect(worked).toEqual([
+      [20, "success"],
+      [0, "terminal"],
+    ]);
+  });
+
+  it("honours requeueAfter, and an explicit add supersedes the delay", async () => {
+    const times: number[] = [];
+    const q = new WorkQueue(async () => {
+      times.push(Date.now());
+      return times.length === 1 ? { requeueAfterMs: 60_000 } : undefined;
+    });
+    q.add("k");
+    await until(() => times.length === 1);
+    expect(jest.getTimerCount()).toBe(1); // the requeue
+    await jest.advanceTimersByTimeAsync(1000);
+    q.add("k");
+    await until(() => times.length === 2);
+    expect(times[1]! - times[0]!).toBe(1000);
+    // The delayed add was cancelled by the explicit one.
+    await q.idle();
+    await jest.advanceTimersByTimeAsync(120_000);
+    expect(times).toHaveLength(2);
+    await q.shutdown();
+  });
+
+  it("lets an earlier delayed add win over a later one already scheduled, and runs once", async () => {
     const times: number[] = [];
     const q = new WorkQueue(async () => {
       times.push(Date.now());
@@ -192,12 +214,13 @@ describe("WorkQueue.addAfter", () => {
     q.addAfter("k", 60_000); // e.g. a periodic resync
     q.addAfter("k", 20); // a change that must be looked at soon
     q.addAfter("k", 40); // a later one does not postpone it
-    await new Promise<void>((resolve, reject) => {
-      const deadline = Date.now() + 5000;
-      const check = () => (times.length ? resolve() : Date.now() > deadline ? reject(new Error("not run")) : setTimeout(check, 5));
-      check();
-    });
-    expect(times[0]! - t0).toBeLessThan(1000);
+    await jest.advanceTimersByTimeAsync(19);
+    expect(times).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    await q.idle();
+    expect(times.map((t) => t - t0)).toEqual([20]);
+    await jest.advanceTimersByTimeAsync(120_000);
+    expect(times).toHaveLength(1);
     await q.shutdown();
   });
 });

@@ -8,7 +8,7 @@
  */
 import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
 import { Bus } from "@spillway/bus";
-import { InformerFactory, LeaderElector, loadKubeConfig, type RunnableController } from "@spillway/kit";
+import { InformerFactory, LeaderElector, loadKubeConfig, retryWithBackoff, type RunnableController } from "@spillway/kit";
 import { createLogger, errorFields, HealthServer, setupTelemetry, type Logger, type Telemetry } from "@spillway/telemetry";
 import { parseConfig, type FlagSpec, type ServiceConfig } from "./config.ts";
 import { instrumentControllers } from "./controller-metrics.ts";
@@ -132,27 +132,19 @@ export async function runService(
 /** Waits for the host API server, logging each failed try (the service is not ready meanwhile). */
 async function waitForHost(kubeConfig: KubeConfig, log: Logger): Promise<void> {
   const api = kubeConfig.makeApiClient(VersionApi);
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
-    try {
-      const v = await api.getCode();
-      log.info({ server: kubeConfig.getCurrentCluster()?.server, version: v.gitVersion }, "connected to host cluster");
-      return;
-    } catch (err) {
-      log.warn({ server: kubeConfig.getCurrentCluster()?.server, retryInMs: delay, ...errorFields(err) }, "host cluster not reachable");
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+  const server = kubeConfig.getCurrentCluster()?.server;
+  const v = await retryWithBackoff(
+    () => api.getCode(),
+    (err, retryInMs) => log.warn({ server, retryInMs, ...errorFields(err) }, "host cluster not reachable"),
+  );
+  log.info({ server, version: v.gitVersion }, "connected to host cluster");
 }
 
 async function connectBus(config: ServiceConfig, log: Logger): Promise<Bus> {
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
-    try {
-      const bus = await Bus.connect({ servers: config.natsUrl, name: `spillway-${config.service}-${config.identity}` });
-      log.info({ nats: config.natsUrl }, "connected to NATS");
-      return bus;
-    } catch (err) {
-      log.warn({ nats: config.natsUrl, retryInMs: delay, ...errorFields(err) }, "NATS not reachable");
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+  const bus = await retryWithBackoff(
+    () => Bus.connect({ servers: config.natsUrl, name: `spillway-${config.service}-${config.identity}` }),
+    (err, retryInMs) => log.warn({ nats: config.natsUrl, retryInMs, ...errorFields(err) }, "NATS not reachable"),
+  );
+  log.info({ nats: config.natsUrl }, "connected to NATS");
+  return bus;
 }

@@ -35,7 +35,7 @@ await runService(
       },
     };
     const members = new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind);
-    const informer = ctx.informers.informerFor<MemberCluster>({ path: members.path, list: () => members.list() });
+    const informer = ctx.informers.forKind(members);
     const registry = new Registry(ctx.kubeConfig, informer, ctx.log, options);
 
     const secretsNs = extra["secrets-namespace"]!;
@@ -48,23 +48,26 @@ await runService(
       .addHandler((_t, s) => registry.secretChanged(s.metadata?.namespace ?? secretsNs, s.metadata?.name ?? ""));
 
     const publisher = new SnapshotPublisher(ctx.bus, registry, ctx.log);
+    const statusWrites = ctx.telemetry.meter.createCounter("spillway_gateway_status_writes", {
+      description: "MemberCluster status writes",
+    });
     const controller = memberClusterController({
       client: members,
-      informer,
+      cache: informer,
       registry,
+      changes: registry,
       dropSnapshot: async (name) => publisher.changed(name),
-      statusWrites: ctx.telemetry.meter.createCounter("spillway_gateway_status_writes", { description: "MemberCluster status writes" }),
+      statusWritten: (cluster) => statusWrites.add(1, { cluster }),
       onError: (key, err, retryInMs) =>
         ctx.log.warn({ controller: "member-cluster", name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),
     });
     registry.onChange((name) => {
-      controller.enqueue(name, 200);
       if (ctx.isLeader()) publisher.changed(name);
     });
 
     let grpc: Awaited<ReturnType<typeof serveRegistry>> | undefined;
     return {
-      controllers: [controller as never],
+      controllers: [controller],
       start: async () => {
         registry.start();
         grpc = await serveRegistry(registry, `${ctx.config.grpcHost}:${ctx.config.grpcPort}`);

@@ -6,7 +6,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { MemberCluster } from "@spillway/api";
-import { KubeconfigInvalid, MemberClients, WorkQueue, type Informer } from "@spillway/kit";
+import { KubeconfigInvalid, MemberClients, WorkQueue, type EventHandler, type Informer } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { defaultConnectionOptions, MemberConnection, type ConnectionOptions } from "./member-connection.ts";
 
@@ -42,6 +42,11 @@ export class Registry {
   /** Called with a member's name whenever anything about it changes. */
   onChange(listener: (name: string) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** The same, as an EventSource a controller declares as a watch. */
+  addHandler(handler: EventHandler<string>): void {
+    this.listeners.push((name) => handler("update", name));
   }
 
   offChange(listener: (name: string) => void): void {

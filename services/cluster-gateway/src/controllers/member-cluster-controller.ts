@@ -1,71 +1,81 @@
 /**
- * Writes `MemberCluster.status` (leader only): Ready with a reason, version, node count and
- * capacity, from the registry's live connection. Level-triggered: any change of the member, its
- * connection or its health re-queues the member; the status is recomputed whole and written only
- * when it differs. Deletion closes the connection, drops the published snapshot, then releases
- * the finalizer.
+ * Writes `MemberCluster.status` (leader only), on the kit's reconcile template: Ready with a
+ * reason, version, node count and capacity, from the registry's live connection. Level-triggered:
+ * any change of the member, its connection or its health re-queues the member; the status is
+ * recomputed whole and written only when it differs. Deletion waits for the registry to close the
+ * connection, drops the published snapshot, then releases the finalizer.
  */
-import type { Counter } from "@opentelemetry/api";
 import type { MemberCluster } from "@spillway/api";
-import { Controller, ensureFinalizer, isNotFound, removeFinalizer, updateStatus, type Informer, type ResourceClient } from "@spillway/kit";
-import type { Registry } from "../adapters/registry.ts";
-import { memberStatus } from "../core/member-status.ts";
+import { Controller, reconciler, watch, type CachedSource, type EventSource, type ObjectClient } from "@spillway/kit";
+import { memberStatus, type MemberObservation } from "../core/member-status.ts";
+import type { Totals } from "../core/snapshot-builder.ts";
 
 export const FINALIZER = "spillway.dev/cluster-gateway";
 
+/** What the controller reads of the registry's entry for a member. */
+export interface MemberState {
+  configError?: MemberObservation["configError"];
+  connection?: {
+    health?: MemberObservation["health"];
+    kubernetesVersion?: string;
+    synced: boolean;
+    builder: { totals(): Totals };
+  };
+}
+
 export interface MemberClusterControllerDeps {
-  client: ResourceClient<MemberCluster>;
-  informer: Informer<MemberCluster>;
-  registry: Registry;
+  client: ObjectClient<MemberCluster>;
+  cache: CachedSource<MemberCluster>;
+  registry: { get(name: string): MemberState | undefined };
+  /** Names of members whose connection or health changed. */
+  changes: EventSource<string>;
   dropSnapshot: (name: string) => Promise<void>;
-  statusWrites: Counter;
+  statusWritten: (name: string) => void;
   resyncMs?: number;
   onError?: (key: string, err: unknown, retryInMs: number | undefined) => void;
 }
 
+type Facts = Omit<MemberObservation, "generation" | "previous"> | undefined;
+
+export function memberClusterReconciler(deps: MemberClusterControllerDeps) {
+  const { registry } = deps;
+  return reconciler<MemberCluster, NonNullable<MemberCluster["status"]>, MemberState | undefined, Facts>({
+    cache: deps.cache,
+    client: deps.client,
+    finalizer: FINALIZER,
+    // The registry closes the connection when it sees the deletion; wait for it.
+    finalize: async (m) => {
+      if (registry.get(m.metadata.name!)) return false;
+      await deps.dropSnapshot(m.metadata.name!);
+      return true;
+    },
+    finalizeRetryMs: 200,
+    observe: async (m) => registry.get(m.metadata.name!),
+    decide: (_m, entry) =>
+      entry && {
+        configError: entry.configError,
+        health: entry.connection?.health,
+        kubernetesVersion: entry.connection?.kubernetesVersion,
+        totals: entry.connection?.builder.totals(),
+        synced: entry.connection?.synced ?? false,
+        nowIso: new Date().toISOString(),
+      },
+    apply: async () => undefined,
+    status: (latest, facts) => facts && memberStatus({ ...facts, generation: latest.metadata.generation, previous: latest.status }),
+    afterStatus: (m, _facts, _applied, written) => {
+      if (written) deps.statusWritten(m.metadata.name!);
+    },
+    // Not registered yet: look again soon; otherwise the periodic look catches slow drifts (age).
+    requeueAfterMs: (facts) => (facts ? (deps.resyncMs ?? 30_000) : 500),
+  });
+}
+
 export function memberClusterController(deps: MemberClusterControllerDeps): Controller<MemberCluster> {
-  const { client, informer, registry } = deps;
   return new Controller<MemberCluster>({
     name: "member-cluster",
-    primary: informer,
+    primary: deps.cache,
+    secondary: [watch(deps.changes, (name) => [name], 200)],
     onError: deps.onError,
-    reconcile: async (name) => {
-      let member: MemberCluster;
-      try {
-        member = await client.get({ name });
-      } catch (err) {
-        if (isNotFound(err)) return;
-        throw err;
-      }
-      if (member.metadata.deletionTimestamp) {
-        // The registry closes the connection when it sees the deletion; wait for it.
-        if (registry.get(name)) return { requeueAfterMs: 200 };
-        await deps.dropSnapshot(name);
-        await removeFinalizer(client, member, FINALIZER);
-        return;
-      }
-      member = await ensureFinalizer(client, member, FINALIZER);
-      const entry = registry.get(name);
-      if (!entry) return { requeueAfterMs: 500 };
-      const c = entry.connection;
-      const { written } = await updateStatus(
-        client,
-        { name },
-        (latest) =>
-          memberStatus({
-            generation: latest.metadata.generation,
-            previous: latest.status,
-            configError: entry.configError,
-            health: c?.health,
-            kubernetesVersion: c?.kubernetesVersion,
-            totals: c?.builder.totals(),
-            synced: c?.synced ?? false,
-            nowIso: new Date().toISOString(),
-          }),
-        { initial: member },
-      );
-      if (written) deps.statusWrites.add(1, { cluster: name });
-      return { requeueAfterMs: deps.resyncMs ?? 30_000 };
-    },
+    reconcile: memberClusterReconciler(deps),
   });
 }
