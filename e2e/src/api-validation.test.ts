@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { stringify } from "yaml";
 import { kubectl } from "./kubectl.ts";
 import { createNamespace, deleteNamespace, uniqueName } from "./helpers.ts";
+import { testImage } from "./env.ts";
 
 const ns = uniqueName("e2e-api");
 
@@ -14,7 +15,7 @@ function deployment(name: string, patch: (spec: Record<string, unknown>) => void
   const spec: Record<string, unknown> = {
     replicas: 3,
     selector: { matchLabels: { app: "web" } },
-    template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } },
+    template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: testImage(1) }] } },
     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
   };
   patch(spec);
@@ -91,7 +92,10 @@ describe("the spillway.dev API on host", () => {
       ["apply", "-f", "-"],
       deployment("fixed", (s) => {
         s["selector"] = { matchLabels: { app: "web", tier: "front" } };
-        s["template"] = { metadata: { labels: { app: "web", tier: "front" } }, spec: { containers: [{ name: "web", image: "nginx" }] } };
+        s["template"] = {
+          metadata: { labels: { app: "web", tier: "front" } },
+          spec: { containers: [{ name: "web", image: testImage(1) }] },
+        };
       }),
     );
     expect(r.code).not.toBe(0);

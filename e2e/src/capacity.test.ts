@@ -4,10 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
-import { kubeConfigFor } from "./env.ts";
+import { kubeConfigFor, testImage } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { milliCpu } from "@spillway/resources";
 
-const milli = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+const milli = (q: string) => milliCpu(q);
 
 describe("a member cluster of the testbed", () => {
   const kc = kubeConfigFor("idc-1");
@@ -48,9 +49,7 @@ describe("a member cluster of the testbed", () => {
           template: {
             metadata: { labels: { app: "hungry" } },
             spec: {
-              containers: [
-                { name: "app", image: "registry.example/hungry:1", resources: { requests: { cpu: `${perPodMilli}m`, memory: "1Gi" } } },
-              ],
+              containers: [{ name: "app", image: testImage(1), resources: { requests: { cpu: `${perPodMilli}m`, memory: "1Gi" } } }],
             },
           },
         },

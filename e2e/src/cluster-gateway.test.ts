@@ -3,23 +3,22 @@
  * over gRPC and published to NATS, with two replicas of which only the leader writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { fromBinary } from "@bufbuild/protobuf";
 import { AppsV1Api, CoreV1Api, setHeaderOptions } from "@kubernetes/client-node";
 import { memberClusterKind, type MemberCluster } from "@spillway/api";
 import { Bus, topics, type SnapshotChanged } from "@spillway/bus";
 import { ResourceClient } from "@spillway/kit";
+import { milliCpu, podRequests } from "@spillway/resources";
 import { ClusterRegistry, ClusterSnapshotSchema, createClient, type ClusterSnapshot, type ServiceClient } from "@spillway/proto";
 import { ProcessTable } from "../testbed/src/processes.ts";
 import { testbedDir } from "../testbed/src/paths.ts";
-import { kubeConfigFor, natsUrl, type ClusterRole } from "./env.ts";
-import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { kubeConfigFor, natsUrl, type ClusterRole, testImage } from "./env.ts";
+import { createNamespace, deleteNamespace, eventually, itOnLocalTestbed, uniqueName } from "./helpers.ts";
 import { freePort, leaderGauge, metricValue, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
 type Registry = ServiceClient<(typeof ClusterRegistry)["method"]>;
 const MEMBERS: ClusterRole[] = ["idc-1", "idc-2", "cloud-1"];
-const milli = (q: string | undefined) => (!q ? 0 : q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+const milli = (q: string | undefined) => (q ? milliCpu(q) : 0);
 const usedCpu = (s: ClusterSnapshot) => s.nodes.reduce((sum, n) => sum + Number(n.allocatable!.cpuMillis - n.free!.cpuMillis), 0);
 
 describe("cluster-gateway", () => {
@@ -74,13 +73,38 @@ describe("cluster-gateway", () => {
     }
   });
 
-  it("reflects a Deployment scaled in idc-1 in status.requested and in the snapshot within 2 s", async () => {
+  it("reflects a Deployment scaled in idc-1 in status.requested and in the snapshot", async () => {
     const ns = uniqueName("e2e-scale");
     await createNamespace("idc-1", ns);
     try {
       const apps = kubeConfigFor("idc-1").makeApiClient(AppsV1Api);
-      const before = await gateways[0]!.grpc.getSnapshot({ cluster: "idc-1" });
-      const baseline = milli((await member("idc-1")).status!.requested!["cpu"] as string);
+      const core = kubeConfigFor("idc-1").makeApiClient(CoreV1Api);
+      // What the member's API server holds: CPU requested by bound, non-terminal pods, and how many
+      // of ours are bound. Other suites' pods come and go meanwhile, so the status is judged
+      // against this, read at the same moment, not against a baseline taken earlier.
+      const apiState = async () => {
+        const pods = (await core.listPodForAllNamespaces()).items.filter(
+          (p) => p.spec?.nodeName && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed",
+        );
+        return {
+          cpu: pods.reduce((sum, p) => sum + (podRequests(p.spec!)["cpu"] ?? 0), 0),
+          ours: pods.filter((p) => p.metadata?.namespace === ns).length,
+        };
+      };
+      const reflects = (replicas: number) =>
+        eventually(
+          `status and snapshot of idc-1 show the CPU of ${replicas} bound pod(s) of ours`,
+          async () => {
+            const before = await apiState();
+            const requested = milli((await member("idc-1")).status!.requested!["cpu"] as string);
+            const snap = (await gateways[0]!.grpc.getSnapshot({ cluster: "idc-1" })).snapshot!;
+            const after = await apiState();
+            const stable = before.cpu === after.cpu && after.ours === replicas;
+            return stable && requested === after.cpu && usedCpu(snap) === after.cpu ? snap : undefined;
+          },
+          20_000,
+          100,
+        );
       await apps.createNamespacedDeployment({
         namespace: ns,
         body: {
@@ -90,42 +114,19 @@ describe("cluster-gateway", () => {
             selector: { matchLabels: { app: "api" } },
             template: {
               metadata: { labels: { app: "api" } },
-              spec: { containers: [{ name: "api", image: "api:1", resources: { requests: { cpu: "1" } } }] },
+              spec: { containers: [{ name: "api", image: testImage(1), resources: { requests: { cpu: "1" } } }] },
             },
           },
         },
       });
-      await eventually(
-        "1 CPU requested",
-        async () => (milli((await member("idc-1")).status!.requested!["cpu"] as string) === baseline + 1000 ? true : undefined),
-        20_000,
-      );
-
-      const t0 = Date.now();
+      const one = await reflects(1);
       await apps.patchNamespacedDeploymentScale(
         { namespace: ns, name: "api", body: { spec: { replicas: 4 } } },
         setHeaderOptions("Content-Type", "application/merge-patch+json"),
       );
-      await eventually(
-        "status shows 4 CPU",
-        async () => (milli((await member("idc-1")).status!.requested!["cpu"] as string) === baseline + 4000 ? true : undefined),
-        10_000,
-        50,
-      );
-      const statusMs = Date.now() - t0;
-      const snap = await eventually(
-        "snapshot shows 4 CPU",
-        async () => {
-          const s = (await gateways[0]!.grpc.getSnapshot({ cluster: "idc-1" })).snapshot!;
-          return usedCpu(s) === usedCpu(before.snapshot!) + 4000 ? s : undefined;
-        },
-        10_000,
-        50,
-      );
-      const snapshotMs = Date.now() - t0;
-      expect(snap.revision).toBeGreaterThan(before.snapshot!.revision);
-      expect(statusMs).toBeLessThanOrEqual(2000);
-      expect(snapshotMs).toBeLessThanOrEqual(2000);
+      // How fast this happens is measured by `pnpm --filter @spillway/cluster-gateway bench:real`.
+      const four = await reflects(4);
+      expect(four.revision).toBeGreaterThan(one.revision);
     } finally {
       await deleteNamespace("idc-1", ns);
     }
@@ -148,7 +149,10 @@ describe("cluster-gateway", () => {
         .makeApiClient(CoreV1Api)
         .createNamespacedPod({
           namespace: ns,
-          body: { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "x", resources: { requests: { cpu: "3" } } }] } },
+          body: {
+            metadata: { name: "p" },
+            spec: { containers: [{ name: "c", image: testImage(1), resources: { requests: { cpu: "3" } } }] },
+          },
         });
       const changed = await eventually(
         "a later snapshot with the pod",
@@ -192,7 +196,10 @@ describe("cluster-gateway", () => {
         .makeApiClient(CoreV1Api)
         .createNamespacedPod({
           namespace: ns,
-          body: { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "x", resources: { requests: { cpu: "1" } } }] } },
+          body: {
+            metadata: { name: "p" },
+            spec: { containers: [{ name: "c", image: testImage(1), resources: { requests: { cpu: "1" } } }] },
+          },
         });
       const ev = await eventually(
         "snapshot event",
@@ -261,12 +268,7 @@ describe("cluster-gateway", () => {
     }
   });
 
-  // Stopping one member's API server needs the local testbed's process table; against other
-  // clusters (kind) there is no safe way to take an API server down, so the test does not run there.
-  const onLocalTestbed =
-    existsSync(join(testbedDir, "state.json")) &&
-    new ProcessTable(testbedDir).readState().processes.some((p) => p.name === "cloud-1-kube-apiserver");
-  (onLocalTestbed ? it : it.skip)(
+  itOnLocalTestbed(
     "reports cloud-1 Unreachable within 15 s of its API server stopping, and Ready with a fresh snapshot after it returns",
     async () => {
       const table = new ProcessTable(testbedDir);
@@ -306,7 +308,10 @@ describe("cluster-gateway", () => {
             // about how fast cloud-1's own scheduler recovers from the outage.
             body: {
               metadata: { name: "p" },
-              spec: { nodeName: before.nodes[0]!.name, containers: [{ name: "c", image: "x", resources: { requests: { cpu: "2" } } }] },
+              spec: {
+                nodeName: before.nodes[0]!.name,
+                containers: [{ name: "c", image: testImage(1), resources: { requests: { cpu: "2" } } }],
+              },
             },
           });
         const after = await eventually(
@@ -323,5 +328,6 @@ describe("cluster-gateway", () => {
         await deleteNamespace("cloud-1", ns);
       }
     },
+    "cloud-1-kube-apiserver",
   );
 });

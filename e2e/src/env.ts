@@ -36,3 +36,12 @@ export const kubectlBin = process.env["SPILLWAY_KUBECTL"] ?? (existsSync(bin("ku
 export const natsUrl = process.env["SPILLWAY_E2E_NATS_URL"] ?? `nats://127.0.0.1:${natsPorts(loadTopology()).client}`;
 
 export { repoRoot };
+
+/**
+ * The image every e2e workload runs: two real tags of a tiny image, so the rollouts (which change
+ * tag 1 to 2 and back) also work on clusters that really pull images, such as kind.
+ * SPILLWAY_E2E_IMAGE=repo and SPILLWAY_E2E_IMAGE_TAGS=a,b point it at a mirror.
+ */
+const imageRepo = process.env["SPILLWAY_E2E_IMAGE"] ?? "registry.k8s.io/pause";
+const imageTags = (process.env["SPILLWAY_E2E_IMAGE_TAGS"] ?? "3.9,3.10").split(",");
+export const testImage = (version: 1 | 2) => `${imageRepo}:${imageTags[version - 1]}`;

@@ -1,21 +1,20 @@
 /**
  * The federated rollout against the testbed (real kube-controller-manager in every member, kwok
- * pods Ready ~2 s after they start): 24 replicas over three members, sampled continuously while the
- * template changes; the fleet-wide bounds of ONE Deployment must hold at every sample, and the
+ * pods Ready ~2 s after they start): 24 replicas over three members, watched while the template
+ * changes; the fleet-wide bounds of ONE Deployment must hold at every change, and the
  * rollout must finish — also when fleet-root is killed mid-rollout, and when a member's API server
  * goes away mid-rollout.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api } from "@kubernetes/client-node";
 import { federatedDeploymentKind, type FederatedDeployment } from "@spillway/api";
 import { Bus, topics, type RolloutProgress } from "@spillway/bus";
 import { ResourceClient, updateObject } from "@spillway/kit";
 import { testbedDir } from "../testbed/src/paths.ts";
 import { ProcessTable } from "../testbed/src/processes.ts";
-import { kubeConfigFor, natsUrl, type ClusterRole } from "./env.ts";
-import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { kubeConfigFor, natsUrl, type ClusterRole, testImage } from "./env.ts";
+import { createNamespace, deleteNamespace, eventually, itOnLocalTestbed, uniqueName } from "./helpers.ts";
+import { watchFleetBounds } from "./fleet-bounds.ts";
 import { partition } from "./partition.ts";
 import { freePort, metricValue, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
@@ -24,7 +23,6 @@ const MEMBERS: ClusterRole[] = ["idc-1", "idc-2", "cloud-1"];
 describe("fleet-root: federated rolling update", () => {
   const host = kubeConfigFor("host");
   const fds = new ResourceClient<FederatedDeployment>(host, federatedDeploymentKind);
-  const core = Object.fromEntries(MEMBERS.map((m) => [m, kubeConfigFor(m).makeApiClient(CoreV1Api)])) as Record<ClusterRole, CoreV1Api>;
   const ns = uniqueName("e2e-roll");
   const leaseNs = uniqueName("e2e-roll-lease");
   const procs: RunningService[] = [];
@@ -83,7 +81,7 @@ describe("fleet-root: federated rolling update", () => {
         selector: { matchLabels: { app: name } },
         template: {
           metadata: { labels: { app: name } },
-          spec: { containers: [{ name: "app", image: "app:1", resources: { requests: { cpu: "500m" } } }] },
+          spec: { containers: [{ name: "app", image: testImage(1), resources: { requests: { cpu: "500m" } } }] },
         },
         strategy: { type: "RollingUpdate", rollingUpdate: strategy },
         // Eight per member, so the rollout really spans three clusters.
@@ -110,54 +108,6 @@ describe("fleet-root: federated rolling update", () => {
       250,
     );
 
-  /** Samples the pods of `name` in every member until stopped; an unreachable member keeps its last count. */
-  function sampler(name: string) {
-    const last = new Map<ClusterRole, { pods: number; ready: number }>();
-    const samples: Array<{ pods: number; ready: number; members: Record<string, { pods: number; ready: number }> }> = [];
-    let running = true;
-    const isReady = (p: V1Pod) => (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-    const loop = (async () => {
-      while (running) {
-        await Promise.all(
-          MEMBERS.map(async (m) => {
-            try {
-              const pods = (await core[m].listNamespacedPod({ namespace: ns, labelSelector: `app=${name}` }, undefined)).items.filter(
-                (p) => !p.metadata?.deletionTimestamp,
-              );
-              last.set(m, { pods: pods.length, ready: pods.filter(isReady).length });
-            } catch {
-              // unreachable: its pods are where they were
-            }
-          }),
-        );
-        if (last.size === MEMBERS.length) {
-          samples.push({
-            pods: [...last.values()].reduce((s, v) => s + v.pods, 0),
-            ready: [...last.values()].reduce((s, v) => s + v.ready, 0),
-            members: Object.fromEntries(last),
-          });
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    return {
-      samples,
-      stop: async () => {
-        running = false;
-        await loop;
-        // The extremes with their per-member breakdown, so a broken bound says where it broke.
-        const most = samples.reduce((a, b) => (b.pods > a.pods ? b : a), samples[0]!);
-        const least = samples.reduce((a, b) => (b.ready < a.ready ? b : a), samples[0]!);
-        console.log(`${name}: ${samples.length} samples; most pods ${JSON.stringify(most)}; least ready ${JSON.stringify(least)}`);
-        return {
-          maxPods: Math.max(...samples.map((s) => s.pods)),
-          minReady: Math.min(...samples.map((s) => s.ready)),
-          count: samples.length,
-        };
-      },
-    };
-  }
-
   const setImage = (name: string, image: string) =>
     updateObject(fds, { namespace: ns, name }, (latest) => {
       const template = structuredClone(latest.spec.template);
@@ -181,28 +131,24 @@ describe("fleet-root: federated rolling update", () => {
     "%s: never more than %i pods nor fewer than %i ready across the fleet, and it finishes (and rolls back)",
     async (_label, maxPods, minReady, name, strategy) => {
       await create(name, strategy);
-      await settled(name, "app:1");
-      const s = sampler(name);
-      await setImage(name, "app:2");
-      await settled(name, "app:2");
+      await settled(name, testImage(1));
+      const s = await watchFleetBounds(MEMBERS, ns, name);
+      await setImage(name, testImage(2));
+      await settled(name, testImage(2));
       const seen = await s.stop();
-      expect(seen.count).toBeGreaterThan(10);
-      expect(seen.maxPods).toBeLessThanOrEqual(maxPods);
+      expect(seen.changes).toBeGreaterThan(10);
+      expect(seen.maxReplicaSetReplicas).toBeLessThanOrEqual(maxPods);
       expect(seen.minReady).toBeGreaterThanOrEqual(minReady);
-      await membersRun(name, "app:2");
+      await membersRun(name, testImage(2));
       // Rollback: the template set back converges the same way.
-      const back = sampler(name);
-      await setImage(name, "app:1");
-      await settled(name, "app:1");
+      const back = await watchFleetBounds(MEMBERS, ns, name);
+      await setImage(name, testImage(1));
+      await settled(name, testImage(1));
       const seenBack = await back.stop();
-      expect(seenBack.maxPods).toBeLessThanOrEqual(maxPods);
+      expect(seenBack.maxReplicaSetReplicas).toBeLessThanOrEqual(maxPods);
       expect(seenBack.minReady).toBeGreaterThanOrEqual(minReady);
     },
   );
-
-  const onLocalTestbed =
-    existsSync(join(testbedDir, "state.json")) &&
-    new ProcessTable(testbedDir).readState().processes.some((p) => p.name === "cloud-1-kube-apiserver");
 
   const generations = async (name: string, clusters: ClusterRole[]) =>
     Promise.all(
@@ -215,9 +161,9 @@ describe("fleet-root: federated rolling update", () => {
   /** Creates `name`, lets it settle on app:1, starts sampling, and returns once `updated` pods run app:2. */
   const rolloutUnderWay = async (name: string, strategy: Parameters<typeof create>[1], updated: number) => {
     await create(name, strategy);
-    await settled(name, "app:1");
-    const s = sampler(name);
-    await setImage(name, "app:2");
+    await settled(name, testImage(1));
+    const s = await watchFleetBounds(MEMBERS, ns, name);
+    await setImage(name, testImage(2));
     await eventually(
       "rollout under way",
       async () => ((await fds.get({ namespace: ns, name })).status?.updatedReplicas ?? 0) >= updated || undefined,
@@ -243,9 +189,9 @@ describe("fleet-root: federated rolling update", () => {
     const s = await rolloutUnderWay("crash", { maxSurge: "25%", maxUnavailable: 0 }, 4);
     await stop(fleetRoot, "SIGKILL");
     fleetRoot = await startFleetRoot("fr-2");
-    await settled("crash", "app:2");
+    await settled("crash", testImage(2));
     const seen = await s.stop();
-    expect(seen.maxPods).toBeLessThanOrEqual(30);
+    expect(seen.maxReplicaSetReplicas).toBeLessThanOrEqual(30);
     expect(seen.minReady).toBeGreaterThanOrEqual(24);
   });
 
@@ -265,9 +211,9 @@ describe("fleet-root: federated rolling update", () => {
     } finally {
       await heal();
     }
-    await settled("blind", "app:2");
+    await settled("blind", testImage(2));
     const seen = await s.stop();
-    expect(seen.maxPods).toBeLessThanOrEqual(30);
+    expect(seen.maxReplicaSetReplicas).toBeLessThanOrEqual(30);
     expect(seen.minReady).toBeGreaterThanOrEqual(24);
   });
 
@@ -282,7 +228,7 @@ describe("fleet-root: federated rolling update", () => {
         spec: {
           replicas: 1,
           selector: { matchLabels: { app: "theirs" } },
-          template: { metadata: { labels: { app: "theirs" } }, spec: { containers: [{ name: "c", image: "theirs:1" }] } },
+          template: { metadata: { labels: { app: "theirs" } }, spec: { containers: [{ name: "c", image: testImage(1) }] } },
         },
       },
     });
@@ -304,13 +250,13 @@ describe("fleet-root: federated rolling update", () => {
       );
       expect(conflict.message).toMatch(/not managed by Spillway in cloud-1/);
       const theirs = await cloudApps.readNamespacedDeployment({ namespace: ns, name: "owned" });
-      expect(theirs.spec!.template.spec!.containers[0]!.image).toBe("theirs:1");
+      expect([theirs.spec!.template.spec!.containers[0]!.name, theirs.spec!.replicas]).toEqual(["c", 1]);
       expect(theirs.metadata!.labels?.["spillway.dev/managed-by"]).toBeUndefined();
       await eventually("progress published", async () => (events.some((e) => e.updatedReplicas >= 16) ? true : undefined), 60_000, 250);
 
       // Paused: a template change is not rolled out; every managed member is paused.
       await updateObject(fds, { namespace: ns, name: "owned" }, (latest) => ({ ...latest, spec: { ...latest.spec, paused: true } }));
-      await setImage("owned", "app:2");
+      await setImage("owned", testImage(2));
       const paused = await eventually(
         "Progressing paused",
         async () => {
@@ -349,9 +295,9 @@ describe("fleet-root: federated rolling update", () => {
       60_000,
       250,
     );
-    expect((await cloudApps.readNamespacedDeployment({ namespace: ns, name: "owned" })).spec!.template.spec!.containers[0]!.image).toBe(
-      "theirs:1",
-    );
+    // Theirs is untouched: its own container and selector, not fleet-root's.
+    const left = await cloudApps.readNamespacedDeployment({ namespace: ns, name: "owned" });
+    expect([left.spec!.template.spec!.containers[0]!.name, left.spec!.selector.matchLabels]).toEqual(["c", { app: "theirs" }]);
     await cloudApps.deleteNamespacedDeployment({ namespace: ns, name: "owned" });
     // The work-queue series an operator reads to tell a slow API server from a backed-up queue.
     expect(await metricValue(fleetRoot, "spillway_reconcile_total")).toBeGreaterThan(0);
@@ -360,19 +306,29 @@ describe("fleet-root: federated rolling update", () => {
   });
 
   // Taking a member's API server down needs the local testbed's process table.
-  (onLocalTestbed ? it : it.skip)("holds within the budget while a member is unreachable and resumes when it is back", async () => {
-    const s = await rolloutUnderWay("outage", { maxSurge: 0, maxUnavailable: 1 }, 2);
-    const table = new ProcessTable(testbedDir);
-    await table.stopOne("cloud-1-kube-apiserver");
-    try {
-      const held = await reportedUnreachable("outage", "cloud-1");
-      expect(held.status!.conditions!.find((c) => c.type === "Available")).toBeDefined();
-    } finally {
-      table.restart("cloud-1-kube-apiserver");
-    }
-    await settled("outage", "app:2");
-    const seen = await s.stop();
-    expect(seen.maxPods).toBeLessThanOrEqual(24);
-    expect(seen.minReady).toBeGreaterThanOrEqual(23);
-  });
+  itOnLocalTestbed(
+    "holds within the budget while a member is unreachable and resumes when it is back",
+    async () => {
+      const s = await rolloutUnderWay("outage", { maxSurge: 0, maxUnavailable: 1 }, 2);
+      const table = new ProcessTable(testbedDir);
+      await table.stopOne("cloud-1-kube-apiserver");
+      try {
+        // cloud-1's 8 pods count as unavailable: below the minimum of 23, so nothing may start there.
+        const held = await reportedUnreachable("outage", "cloud-1");
+        expect(held.status!.availableReplicas).toBeLessThanOrEqual(16);
+        expect(held.status!.unavailableReplicas).toBeGreaterThanOrEqual(8);
+        expect(held.status!.conditions!.find((c) => c.type === "Available")).toMatchObject({
+          status: "False",
+          reason: "MinimumReplicasUnavailable",
+        });
+      } finally {
+        table.restart("cloud-1-kube-apiserver");
+      }
+      await settled("outage", testImage(2));
+      const seen = await s.stop();
+      expect(seen.maxReplicaSetReplicas).toBeLessThanOrEqual(24);
+      expect(seen.minReady).toBeGreaterThanOrEqual(23);
+    },
+    "cloud-1-kube-apiserver",
+  );
 });

@@ -44,10 +44,22 @@ describe("leader election on a coordination.k8s.io Lease", () => {
     );
     electors.forEach((e) => e.start());
     await eventually("a leader", async () => (leading.size === 1 ? true : undefined), 10_000, 50);
-    // Let several renew/retry rounds pass: the standby must keep losing.
-    const until = Date.now() + 1500;
-    await eventually("renewal rounds", async () => (Date.now() > until ? true : undefined), 5000, 100);
-    expect(leading.size).toBe(1);
+    // Several renewals by the leader, each a round the standby tried and lost.
+    const renewals = new Set<string>();
+    let holders = new Set<string>();
+    await eventually(
+      "five renewals of the lease",
+      async () => {
+        const l = await leases.readNamespacedLease({ namespace: ns, name: "kit-test" });
+        renewals.add(String(l.spec?.renewTime?.toISOString?.() ?? l.spec?.renewTime));
+        holders = new Set([...holders, l.spec!.holderIdentity!]);
+        return renewals.size >= 5 ? true : undefined;
+      },
+      10_000,
+      100,
+    );
+    expect(holders.size).toBe(1);
+    expect(leading).toEqual(holders);
     expect(overlap).toBe(false);
     await Promise.all(electors.map((e) => e.stop()));
   });

@@ -18,7 +18,7 @@ import {
   setCondition,
   updateStatus,
 } from "@spillway/kit";
-import { kubeConfigFor } from "./env.ts";
+import { kubeConfigFor, testImage } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 
 const FINALIZER = "spillway.dev/e2e-kit";
@@ -92,7 +92,7 @@ describe("reconcile kit", () => {
     spec: {
       replicas,
       selector: { matchLabels: { app: "web" } },
-      template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx" }] } },
+      template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: testImage(1) }] } },
     },
   });
 

@@ -1,20 +1,46 @@
-/** Runs the testbed's real kubectl against one context of `.testbed/kubeconfig`. */
-import { execFile } from "node:child_process";
+/** The real kubectl, run against one context of a kubeconfig: the testbed's, the demo's and the e2e suite's one wrapper. */
+import { spawn } from "node:child_process";
 import { bin, kubeconfigPath } from "./paths.ts";
 
-export function kubectl(context: string, args: string[], input?: string): Promise<string> {
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KubectlTarget {
+  context: string;
+  /** Defaults to the testbed's `.testbed/kubeconfig`. */
+  kubeconfig?: string;
+  /** Defaults to the testbed's kubectl. */
+  bin?: string;
+}
+
+/** Runs kubectl and resolves with its exit code and output, whatever the code. */
+export function runKubectl(target: KubectlTarget, args: string[], input?: string): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      bin("kubectl"),
-      ["--kubeconfig", kubeconfigPath, "--context", context, ...args],
-      { maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`kubectl --context ${context} ${args.join(" ")}: ${stderr.trim() || err.message}`));
-        else resolve(stdout);
-      },
-    );
-    if (input !== undefined) child.stdin!.end(input);
+    const child = spawn(target.bin ?? bin("kubectl"), [
+      "--kubeconfig",
+      target.kubeconfig ?? kubeconfigPath,
+      "--context",
+      target.context,
+      ...args,
+    ]);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? "");
   });
+}
+
+/** Runs kubectl against a testbed context; rejects with kubectl's own message when it fails. */
+export async function kubectl(context: string, args: string[], input?: string): Promise<string> {
+  const r = await runKubectl({ context }, args, input);
+  if (r.code !== 0) throw new Error(`kubectl --context ${context} ${args.join(" ")}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  return r.stdout;
 }
 
 /** `kubectl apply` of objects given as data. */

@@ -12,8 +12,7 @@ const PODS = Number(process.env["BENCH_PODS"] ?? 10_000);
 const LAG_PODS = Number(process.env["BENCH_LAG_PODS"] ?? 500);
 
 process.env["SPILLWAY_TESTBED_DIR"] ??= join(import.meta.dirname, "..", "..", "..", ".testbed", "bench");
-const { up, down } = await import("../../../e2e/testbed/src/federation.ts");
-const { validateTopology } = await import("../../../e2e/testbed/src/topology.ts");
+const { up, down, validateTopology } = await import("@spillway/e2e/testbed");
 const { parseMemberKubeconfig } = await import("@spillway/kit");
 const { MemberConnection } = await import("../src/adapters/member-connection.ts");
 const { snapshotMessage } = await import("../src/adapters/snapshot-message.ts");

@@ -19,10 +19,9 @@ const WORKLOADS = Number(process.env["BENCH_WORKLOADS"] ?? 100);
 /** Pause between applies (ms): 0 applies all at once (a burst); the default paces them like a GitOps sync. */
 const INTERVAL_MS = Number(process.env["BENCH_INTERVAL_MS"] ?? 250);
 
-const { up, down } = await import("../../../e2e/testbed/src/federation.ts");
-const { loadTopology } = await import("../../../e2e/testbed/src/topology.ts");
-const { startService, waitReady, stop, freePort, metricValue } = await import("../../../e2e/src/service-process.ts");
-const { kubeConfigFor } = await import("../../../e2e/src/env.ts");
+const { up, down, loadTopology } = await import("@spillway/e2e/testbed");
+const { startService, waitReady, stop, freePort, metricValue } = await import("@spillway/e2e/services");
+const { kubeConfigFor } = await import("@spillway/e2e/clusters");
 const { AppsV1Api, Watch } = await import("@kubernetes/client-node");
 const { ResourceClient } = await import("@spillway/kit");
 const { federatedDeploymentKind } = await import("@spillway/api");

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "@jest/globals";
+import fc from "fast-check";
+import { CapacityLedger } from "./capacity-ledger.ts";
+import { cluster, nodes16, workload } from "./fixtures.ts";
+
+describe("CapacityLedger", () => {
+  it("takes room first-fit and never offers it twice", () => {
+    const ledger = new CapacityLedger(cluster("idc-1", "idc", 1, nodes16(2)));
+    const w = workload("a", 10, 6000);
+    expect(ledger.fits(w)).toBe(4); // 2 per 16-CPU node
+    expect(ledger.take(w, 3)).toBe(3);
+    expect(ledger.fits(w)).toBe(1);
+    expect(ledger.take(w, 5)).toBe(1);
+    expect(ledger.fits(w)).toBe(0);
+    // Smaller replicas still use the leftovers (4 CPU on each node).
+    expect(ledger.fits(workload("b", 10, 4000))).toBe(2);
+  });
+
+  it("honours node eligibility and extended resources", () => {
+    const ledger = new CapacityLedger(cluster("idc-1", "idc", 1, nodes16(4, { index: 3, gpu: 8 })));
+    const gpu = workload("g", 10, 1000, { perReplica: { cpu: 1000, "nvidia.com/gpu": 2 } });
+    expect(ledger.fits(gpu)).toBe(4);
+    expect(ledger.fits(workload("z", 1, 1000, { nodeSelector: { zone: "nowhere" } }))).toBe(0);
+  });
+
+  it("reports the largest free amounts on an eligible node, for the 'what is short' message", () => {
+    const ledger = new CapacityLedger(cluster("idc-1", "idc", 1, nodes16(2)));
+    ledger.take(workload("a", 1, 10_000), 1);
+    expect(ledger.largestFree(workload("b", 1, 20_000))).toEqual({ eligibleNodes: 2, largest: { cpu: 16_000 } });
+  });
+
+  it("agrees with a node-by-node count whatever is taken (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1000, max: 16_000 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.integer({ min: 500, max: 9000 }), fc.integer({ min: 0, max: 20 })), { maxLength: 8 }),
+        (cpus, takes) => {
+          const c = cluster(
+            "m",
+            "idc",
+            1,
+            cpus.map((cpu) => ({ cpu })),
+          );
+          const ledger = new CapacityLedger(c);
+          const free = cpus.slice();
+          for (const [per, count] of takes) {
+            const w = workload("w", count, per);
+            const expectFit = free.reduce((s, f) => s + Math.floor(f / per), 0);
+            expect(ledger.fits(w)).toBe(expectFit);
+            const got = ledger.take(w, count);
+            expect(got).toBe(Math.min(count, expectFit));
+            // First fit: fill nodes in order.
+            let left = got;
+            for (let i = 0; i < free.length && left > 0; i++) {
+              const n = Math.min(left, Math.floor(free[i]! / per));
+              free[i]! -= n * per;
+              left -= n;
+            }
+          }
+        },
+      ),
+    );
+  });
+});
