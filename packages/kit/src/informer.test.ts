@@ -1,0 +1,81 @@
+/** The informer over real HTTP (a FakeApiServer): list, watch, a cut watch, a failing list. */
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { FakeApiServer } from "./fake-api-server.ts";
+import { Informer } from "./informer.ts";
+
+const PATH = "/api/v1/namespaces/ns/configmaps";
+const cm = (name: string, value = "1") => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ns" }, data: { value } });
+type CM = ReturnType<typeof cm>;
+
+async function until(predicate: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within 5 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("Informer", () => {
+  let server: FakeApiServer;
+  let informer: Informer<CM>;
+  beforeEach(async () => {
+    server = await FakeApiServer.start();
+  });
+  afterEach(async () => {
+    await informer?.stop();
+    await server.stop();
+  });
+
+  const make = (
+    list: () => Promise<{ metadata?: { resourceVersion?: string }; items: CM[] }>,
+    onError?: (e: unknown, ms: number) => void,
+  ) => (informer = new Informer<CM>(server.kubeConfig(), { path: PATH, list, maxBackoffMs: 1000, onError }));
+
+  it("lists into its cache, then follows the watch: add, update, delete", async () => {
+    server.put(PATH, cm("a"));
+    const events: string[] = [];
+    make(async () => server.list(PATH) as never);
+    informer.addHandler((type, o) => events.push(`${type} ${o.metadata.name}`));
+    await informer.start();
+    await informer.hasSynced();
+    expect(informer.get("a", "ns")?.data.value).toBe("1");
+    await until(() => server.watching(PATH) === 1, "watch open");
+    server.put(PATH, cm("b"));
+    server.put(PATH, cm("a", "2"));
+    server.remove(PATH, "b");
+    await until(() => events.length === 4, "four events");
+    expect(events).toEqual(["add a", "add b", "update a", "delete b"]);
+    expect(informer.get("a", "ns")?.data.value).toBe("2");
+    expect(informer.list("ns").map((o) => o.metadata.name)).toEqual(["a"]);
+  });
+
+  it("re-opens a watch the server cut and keeps following changes", async () => {
+    make(async () => server.list(PATH) as never);
+    await informer.start();
+    await until(() => server.watching(PATH) === 1, "watch open");
+    server.cutWatches(PATH);
+    await until(() => server.watching(PATH) === 1, "watch re-opened");
+    server.put(PATH, cm("after-cut"));
+    await until(() => informer.get("after-cut", "ns") !== undefined, "change after the cut");
+  });
+
+  it("retries a failing list with backoff, reporting each failure, and syncs once the list works", async () => {
+    let failures = 2;
+    const errors: number[] = [];
+    make(
+      async () => {
+        if (failures-- > 0) throw new Error("etcd unavailable");
+        return server.list(PATH) as never;
+      },
+      (_err, retryInMs) => errors.push(retryInMs),
+    );
+    server.put(PATH, cm("a"));
+    let synced = false;
+    void informer.hasSynced().then(() => (synced = true));
+    await informer.start();
+    await until(() => synced, "synced after the list recovered");
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(errors[1]!).toBeGreaterThan(errors[0]!);
+    expect(informer.get("a", "ns")).toBeDefined();
+  });
+});

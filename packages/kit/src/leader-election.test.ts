@@ -1,0 +1,82 @@
+/** Leader election over real HTTP against a FakeApiServer's Leases. */
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { FakeApiServer } from "./fake-api-server.ts";
+import { LeaderElector } from "./leader-election.ts";
+
+async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const LEASES = "/apis/coordination.k8s.io/v1/namespaces/ns/leases";
+
+describe("LeaderElector", () => {
+  let server: FakeApiServer;
+  const electors: LeaderElector[] = [];
+  beforeEach(async () => {
+    server = await FakeApiServer.start();
+  });
+  afterEach(async () => {
+    await Promise.all(electors.splice(0).map((e) => e.stop()));
+    await server.stop();
+  });
+
+  const candidate = (identity: string, events: string[], renewDeadlineMs = 600) => {
+    const e = new LeaderElector(server.kubeConfig(), {
+      namespace: "ns",
+      name: "svc",
+      identity,
+      leaseDurationMs: 1000,
+      renewDeadlineMs,
+      retryPeriodMs: 50,
+      onStartedLeading: () => events.push(`+${identity}`),
+      onStoppedLeading: () => events.push(`-${identity}`),
+    });
+    electors.push(e);
+    return e;
+  };
+
+  it("elects one of two candidates and keeps it while it renews", async () => {
+    const events: string[] = [];
+    const a = candidate("a", events);
+    const b = candidate("b", events);
+    a.start();
+    await until(() => a.isLeader, "a leads");
+    b.start();
+    // Ten renewals: b tries every round and loses every one.
+    const puts = () => server.requests.filter((r) => r.startsWith("PUT")).length;
+    const start = puts();
+    await until(() => puts() >= start + 10, "ten renewals");
+    expect(events).toEqual(["+a"]);
+    expect(b.isLeader).toBe(false);
+  });
+
+  it("hands over at once when the leader stops and releases the lease", async () => {
+    const events: string[] = [];
+    const a = candidate("a", events);
+    const b = candidate("b", events);
+    a.start();
+    await until(() => a.isLeader, "a leads");
+    b.start();
+    const stoppedAt = Date.now();
+    await a.stop();
+    await until(() => b.isLeader, "b takes over");
+    // Released: no need to wait for the 1 s lease to run out.
+    expect(Date.now() - stoppedAt).toBeLessThan(1000);
+    expect(events).toEqual(["+a", "-a", "+b"]);
+    expect(server.list(LEASES).items[0]).toMatchObject({ spec: { holderIdentity: "b", leaseTransitions: 1 } });
+  });
+
+  it("steps down when it cannot renew within the renew deadline", async () => {
+    const events: string[] = [];
+    const a = candidate("a", events, 300);
+    a.start();
+    await until(() => a.isLeader, "a leads");
+    server.failWith = 500;
+    await until(() => !a.isLeader, "a steps down", 3000);
+    expect(events).toEqual(["+a", "-a"]);
+  });
+});
