@@ -1,5 +1,5 @@
 /**
- * The NATS subjects of DESIGN.md, each with the payload type it carries. Publishers and
+ * The NATS subjects of docs/architecture.md, each with the payload type it carries. Publishers and
  * subscribers name a topic, never a raw subject string, so the two ends agree by construction.
  */
 import { jsonCodec, type Codec } from "./codec.ts";
