@@ -13,6 +13,7 @@ import {
   type Placement,
 } from "@spillway/api";
 import { ResourceClient, updateObject } from "@spillway/kit";
+import { placementName } from "@spillway/rules";
 import { ClusterRegistry, createClient, Scheduler, type ServiceClient } from "@spillway/proto";
 import { testbedDir } from "../testbed/src/paths.ts";
 import { ProcessTable } from "../testbed/src/processes.ts";
@@ -48,7 +49,7 @@ describe("scheduler", () => {
   const scale = async (name: string, replicas: number) => {
     await updateObject(fdeploys, { namespace: ns, name }, (latest) => ({ ...latest, spec: { ...latest.spec, replicas } }));
   };
-  const placementOf = (name: string) => placements.get({ namespace: ns, name: `federateddeployment-${name}` });
+  const placementOf = (name: string) => placements.get({ namespace: ns, name: placementName("FederatedDeployment", name) });
   const split = (p: Placement) => Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas]));
   /** Waits for the placement of every named workload to be for its latest generation and pass `ok`. */
   const settled = async (names: string[], ok: (ps: Placement[]) => boolean, what: string, timeoutMs = 30_000) =>

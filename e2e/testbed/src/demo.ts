@@ -10,6 +10,7 @@ import { kubeconfigPath, repoRoot, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
 import { ProcessTable, waitFor } from "./processes.ts";
 import { servicePorts, type Topology } from "./topology.ts";
+import { placementName } from "@spillway/rules";
 
 export const SERVICES = ["cluster-gateway", "scheduler", "fleet-root", "stateful-orchestrator", "federated-hpa"] as const;
 
@@ -69,7 +70,9 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
   const placement = await waitFor(
     "the sample's Placement",
     async () =>
-      (await kubectl("host", ["get", "placement", "-n", "shop", "federateddeployment-web", "-o", "name"]).catch(() => "")).trim() !== "",
+      (
+        await kubectl("host", ["get", "placement", "-n", "shop", placementName("FederatedDeployment", "web"), "-o", "name"]).catch(() => "")
+      ).trim() !== "",
     { timeoutMs: 30_000 },
   ).then(() =>
     kubectl("host", [
@@ -77,7 +80,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
       "placement",
       "-n",
       "shop",
-      "federateddeployment-web",
+      placementName("FederatedDeployment", "web"),
       "-o",
       "custom-columns=CLUSTER:.spec.clusters[*].name,REPLICAS:.spec.clusters[*].replicas",
     ]),
