@@ -4,6 +4,7 @@ import type { KubeObject } from "@spillway/api";
 import { Controller, watch } from "./controller.ts";
 import { FakeObjects } from "./fake-objects.ts";
 import { reconciler } from "./reconciler.ts";
+import { until } from "./test-support.ts";
 
 type Thing = KubeObject<{ size: number }, { observedGeneration?: number; doubled?: number }>;
 const thing = (name: string, size = 1): Thing => ({
@@ -12,15 +13,6 @@ const thing = (name: string, size = 1): Thing => ({
   metadata: { name, namespace: "ns" },
   spec: { size },
 });
-
-/** Resolves once `predicate` holds; the controller works on later ticks. */
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within 2 s`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 describe("Controller", () => {
   it("reconciles every cached object on start and each change after, and nothing while stopped", async () => {

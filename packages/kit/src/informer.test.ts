@@ -2,18 +2,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { FakeApiServer } from "./fake-api-server.ts";
 import { Informer } from "./informer.ts";
+import { until } from "./test-support.ts";
 
 const PATH = "/api/v1/namespaces/ns/configmaps";
 const cm = (name: string, value = "1") => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ns" }, data: { value } });
 type CM = ReturnType<typeof cm>;
-
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within 5 s`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe("Informer", () => {
   let server: FakeApiServer;

@@ -2,14 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { FakeApiServer } from "./fake-api-server.ts";
 import { LeaderElector } from "./leader-election.ts";
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from "./test-support.ts";
 
 const LEASES = "/apis/coordination.k8s.io/v1/namespaces/ns/leases";
 
@@ -39,13 +32,19 @@ describe("LeaderElector", () => {
     return e;
   };
 
-  it("elects one of two candidates and keeps it while it renews", async () => {
-    const events: string[] = [];
+  /** a leads, then b campaigns too. */
+  const leaderAndStandby = async (events: string[]) => {
     const a = candidate("a", events);
     const b = candidate("b", events);
     a.start();
     await until(() => a.isLeader, "a leads");
     b.start();
+    return { a, b };
+  };
+
+  it("elects one of two candidates and keeps it while it renews", async () => {
+    const events: string[] = [];
+    const { b } = await leaderAndStandby(events);
     // Ten renewals: b tries every round and loses every one.
     const puts = () => server.requests.filter((r) => r.startsWith("PUT")).length;
     const start = puts();
@@ -56,11 +55,7 @@ describe("LeaderElector", () => {
 
   it("hands over at once when the leader stops and releases the lease", async () => {
     const events: string[] = [];
-    const a = candidate("a", events);
-    const b = candidate("b", events);
-    a.start();
-    await until(() => a.isLeader, "a leads");
-    b.start();
+    const { a, b } = await leaderAndStandby(events);
     const stoppedAt = Date.now();
     await a.stop();
     await until(() => b.isLeader, "b takes over");

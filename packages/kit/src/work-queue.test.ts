@@ -2,21 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals
 import fc from "fast-check";
 import { TerminalError } from "./errors.ts";
 import { WorkQueue } from "./work-queue.ts";
+import { until } from "./test-support.ts";
 
 /** A promise with its resolver, to hold a handler open while the test adds more work. */
 function gate() {
   let open!: () => void;
   const opened = new Promise<void>((r) => (open = r));
   return { open, opened };
-}
-
-/** Resolves once `predicate` holds, checking on every macrotask turn. */
-async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 describe("WorkQueue", () => {
@@ -55,7 +47,7 @@ describe("WorkQueue", () => {
       { concurrency: 8 },
     );
     q.add("k");
-    await until(() => runs === 1);
+    await until(() => runs === 1, "runs === 1");
     q.add("k");
     q.add("k");
     q.add("k");
@@ -132,7 +124,7 @@ describe("WorkQueue timing (fake clock)", () => {
     );
     const t0 = Date.now();
     q.add("k");
-    await until(() => attempts.length === 1);
+    await until(() => attempts.length === 1, "attempts.length === 1");
     await jest.advanceTimersByTimeAsync(19);
     expect(attempts).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1 + 40 + 80);
@@ -192,11 +184,11 @@ describe("WorkQueue timing (fake clock)", () => {
       return times.length === 1 ? { requeueAfterMs: 60_000 } : undefined;
     });
     q.add("k");
-    await until(() => times.length === 1);
+    await until(() => times.length === 1, "times.length === 1");
     expect(jest.getTimerCount()).toBe(1); // the requeue
     await jest.advanceTimersByTimeAsync(1000);
     q.add("k");
-    await until(() => times.length === 2);
+    await until(() => times.length === 2, "times.length === 2");
     expect(times[1]! - times[0]!).toBe(1000);
     // The delayed add was cancelled by the explicit one.
     await q.idle();
