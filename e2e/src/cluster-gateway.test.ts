@@ -13,7 +13,8 @@ import { ClusterRegistry, ClusterSnapshotSchema, createClient, type ClusterSnaps
 import { ProcessTable } from "../testbed/src/processes.ts";
 import { testbedDir } from "../testbed/src/paths.ts";
 import { kubeConfigFor, natsUrl, type ClusterRole, testImage } from "./env.ts";
-import { createNamespace, deleteNamespace, eventually, itOnLocalTestbed, uniqueName } from "./helpers.ts";
+import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { itOnLocalTestbed } from "./local-testbed.ts";
 import { freePort, leaderGauge, metricValue, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
 type Registry = ServiceClient<(typeof ClusterRegistry)["method"]>;

@@ -1,10 +1,5 @@
 /** Shared e2e helpers: unique namespaces and polling with a deadline (never a bare sleep). */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { it } from "@jest/globals";
-import { ProcessTable } from "../testbed/src/processes.ts";
-import { testbedDir } from "../testbed/src/paths.ts";
 import { kubectl } from "./kubectl.ts";
 import type { ClusterRole } from "./env.ts";
 
@@ -33,21 +28,4 @@ export async function createNamespace(role: ClusterRole, name: string): Promise<
 
 export async function deleteNamespace(role: ClusterRole, name: string): Promise<void> {
   await kubectl(role, ["delete", "namespace", name, "--wait=false", "--ignore-not-found"]);
-}
-
-/**
- * A test that takes a member's API server down through the local testbed's process table, which
- * other clusters (kind, real ones) do not have. Elsewhere it is skipped under a name that says so,
- * and the reason is printed, so nobody mistakes it for having passed.
- */
-export function itOnLocalTestbed(name: string, fn: () => Promise<void>, apiServer: string): void {
-  const local =
-    existsSync(join(testbedDir, "state.json")) && new ProcessTable(testbedDir).readState().processes.some((p) => p.name === apiServer);
-  if (local) {
-    it(name, fn);
-    return;
-  }
-  const why = `needs the local testbed: stops and restarts ${apiServer}, a process it runs`;
-  console.warn(`skipped "${name}": ${why}`);
-  it.skip(`${name} [${why}]`, fn);
 }

@@ -18,7 +18,8 @@ import { ClusterRegistry, createClient, Scheduler, type ServiceClient } from "@s
 import { testbedDir } from "../testbed/src/paths.ts";
 import { ProcessTable } from "../testbed/src/processes.ts";
 import { kubeConfigFor, testImage } from "./env.ts";
-import { createNamespace, deleteNamespace, eventually, itOnLocalTestbed, uniqueName } from "./helpers.ts";
+import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { itOnLocalTestbed } from "./local-testbed.ts";
 import { freePort, metricValue, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
 const FAILOVER_GRACE_S = 5;

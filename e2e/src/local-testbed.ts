@@ -1,0 +1,23 @@
+/** Tests that need the local testbed itself, not just four clusters. */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { it } from "@jest/globals";
+import { ProcessTable } from "../testbed/src/processes.ts";
+import { testbedDir } from "../testbed/src/paths.ts";
+
+/**
+ * A test that takes a member's API server down through the local testbed's process table, which
+ * other clusters (kind, real ones) do not have. Elsewhere it is skipped under a name that says so,
+ * and the reason is printed, so nobody mistakes it for having passed.
+ */
+export function itOnLocalTestbed(name: string, fn: () => Promise<void>, apiServer: string): void {
+  const local =
+    existsSync(join(testbedDir, "state.json")) && new ProcessTable(testbedDir).readState().processes.some((p) => p.name === apiServer);
+  if (local) {
+    it(name, fn);
+    return;
+  }
+  const why = `needs the local testbed: stops and restarts ${apiServer}, a process it runs`;
+  console.warn(`skipped "${name}": ${why}`);
+  it.skip(`${name} [${why}]`, fn);
+}
