@@ -72,9 +72,13 @@ export async function waitReady(s: RunningService, timeoutMs = 30_000): Promise<
 }
 
 /** The sum over all label sets of a metric the service exposes on /metrics (0 when absent). */
-export async function metricValue(s: RunningService, name: string): Promise<number> {
+/** The sum of a metric's series, or of those carrying every label given. */
+export async function metricValue(s: RunningService, name: string, labels: Record<string, string> = {}): Promise<number> {
   const text = await (await fetch(`${s.healthUrl}/metrics`)).text();
-  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([-+0-9.eE]+)`, "gm"))].reduce((sum, m) => sum + Number(m[1]), 0);
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  return [...text.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? ([-+0-9.eE]+)`, "gm"))]
+    .filter((m) => wanted.every((l) => (m[1] ?? "").includes(l)))
+    .reduce((sum, m) => sum + Number(m[2]), 0);
 }
 
 /** 1 when the service's spillway_leader gauge says this replica leads. */

@@ -7,11 +7,13 @@
 import type { KubeObject, MemberCluster } from "@spillway/api";
 import { FakeObjects } from "./fake-objects.ts";
 import type { MemberCache, MemberEvent, MemberObjects } from "./member-informers.ts";
-import type { EventHandler } from "./object-store.ts";
+import type { EventHandler, EventSource } from "./object-store.ts";
 
 export class FakeMemberObjects<T extends KubeObject<unknown, unknown>> implements MemberObjects<T> {
   readonly members = new Map<string, { store: FakeObjects<T>; synced: boolean; reachable: boolean }>();
   private readonly handlers: EventHandler<MemberEvent<T>>[] = [];
+  private readonly syncHandlers: EventHandler<string>[] = [];
+  readonly synced: EventSource<string> = { addHandler: (h) => void this.syncHandlers.push(h) };
   private readonly kind: string;
   private readonly selects: (o: T) => boolean;
 
@@ -37,8 +39,12 @@ export class FakeMemberObjects<T extends KubeObject<unknown, unknown>> implement
     return m.store;
   }
 
+  /** Changes a member's state; becoming synced is announced as the real informers announce it. */
   set(cluster: string, state: Partial<{ synced: boolean; reachable: boolean }>): void {
-    Object.assign(this.members.get(cluster)!, state);
+    const m = this.members.get(cluster)!;
+    const becameSynced = state.synced === true && !m.synced;
+    Object.assign(m, state);
+    if (becameSynced) for (const h of this.syncHandlers) h("update", cluster);
   }
 
   ensure(member: MemberCluster): Promise<MemberCache<T>> {

@@ -39,6 +39,8 @@ export interface MemberObjects<T> extends EventSource<MemberEvent<T>> {
   cache(cluster: string): MemberCache<T> | undefined;
   /** Members where an object of this name and namespace is cached. */
   clustersHolding(name: string, namespace: string): string[];
+  /** The name of each member whose cache has just been listed (what a "listed since start" hold waits for). */
+  readonly synced: EventSource<string>;
 }
 
 interface Entry<T> extends MemberCache<T> {
@@ -51,6 +53,8 @@ interface Entry<T> extends MemberCache<T> {
 export class MemberInformers<T extends ObjectLike> implements MemberObjects<T> {
   private readonly entries = new Map<string, Entry<T>>();
   private readonly handlers: EventHandler<MemberEvent<T>>[] = [];
+  private readonly syncHandlers: EventHandler<string>[] = [];
+  readonly synced: EventSource<string> = { addHandler: (h) => void this.syncHandlers.push(h) };
   private readonly clients: Pick<MemberClients, "get">;
   private readonly resource: MemberResource<T>;
   private readonly onError: ((cluster: string, err: unknown, retryInMs: number) => void) | undefined;
@@ -98,9 +102,10 @@ export class MemberInformers<T extends ObjectLike> implements MemberObjects<T> {
     this.entries.set(client.name, entry);
     void informer.start();
     void informer.hasSynced().then(() => {
+      if (this.entries.get(client.name) !== entry) return;
       entry.synced = true;
       // Whoever waits for "seen" looks again now.
-      for (const object of informer.list()) for (const h of this.handlers) h("update", { cluster: client.name, object });
+      for (const h of this.syncHandlers) h("update", client.name);
     });
     return entry;
   }

@@ -197,6 +197,13 @@ try {
   console.log(
     `  apply → member Deployments  p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(0)} ms, p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(0)} ms over ${WORKLOADS} FederatedDeployments, 3 members each, one every ${INTERVAL_MS} ms (target p99 <= 500 ms)`,
   );
+  const fleetRoot = procs.find((p) => p.name === "fleet-root")!;
+  const calls = await Promise.all(
+    ["read", "apply", "delete"].map(
+      async (verb) => `${verb} ${await metricValue(fleetRoot, "spillway_fleet_root_member_calls_total", { verb })}`,
+    ),
+  );
+  console.log(`  fleet-root member API calls: ${calls.join(", ")}`);
   // Where the time went inside the services: waiting in the work queue, or in the reconcile itself.
   for (const p of procs.slice(1)) {
     const mean = async (m: string) => ((await metricValue(p, `${m}_sum`)) / Math.max(1, await metricValue(p, `${m}_count`))) * 1000;

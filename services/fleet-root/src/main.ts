@@ -24,6 +24,9 @@ await runService("fleet-root", async (ctx) => {
   const deployments = memberDeploymentInformers(memberClients, (cluster, err, retryInMs) =>
     ctx.log.warn({ cluster, retryInMs, ...errorFields(err) }, "member Deployment watch failed; restarting"),
   );
+  const memberCalls = ctx.telemetry.meter.createCounter("spillway_fleet_root_member_calls", {
+    description: "Calls fleet-root made to member API servers for member Deployments, by verb",
+  });
   const controller = federatedDeploymentController({
     client,
     cache: ctx.informers.forKind(client),
@@ -32,6 +35,7 @@ await runService("fleet-root", async (ctx) => {
     deployments,
     writer: new ApiMemberDeploymentWriter(memberClients),
     publish: (p) => ctx.bus.publish(topics.rollout, p, p.namespace, p.name),
+    countMemberCall: (verb) => memberCalls.add(1, { verb }),
     log: ctx.log,
   });
   return { controllers: [controller], stop: () => deployments.stop() };

@@ -4,7 +4,7 @@
  * member Deployment controllers are played by `settle`, which reports a member's Deployment as
  * fully rolled out.
  */
-import { beforeEach, describe, expect, it } from "@jest/globals";
+import { beforeEach, describe, expect, it, jest } from "@jest/globals";
 import type { FederatedDeployment, KubeObject, MemberCluster, Placement } from "@spillway/api";
 import type { RolloutProgress } from "@spillway/bus";
 import { FakeMemberObjects, FakeObjects } from "@spillway/kit";
@@ -50,6 +50,14 @@ const placement = (replicas: Record<string, number>): Placement => ({
     unschedulableReplicas: 0,
   },
 });
+
+/** Resolves once `predicate` holds, looking after each turn of the event loop (which fake timers leave real). */
+async function until(predicate: () => boolean, what: string): Promise<void> {
+  for (let turns = 0; !predicate(); turns++) {
+    if (turns > 100_000) throw new Error(`${what}: not after ${turns} turns of the event loop`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
 
 /** Writes to members go to the fake members' stores, as server-side apply would. */
 function fakeWriter(members: FakeMemberObjects<MemberDeployment>): MemberDeploymentWriter & { namespaces: string[] } {
@@ -264,6 +272,25 @@ describe("federated-deployment controller", () => {
     expect(fds.get("web", ns)).toBeUndefined();
   });
 
+  it("goes on as soon as a held-for member has been listed, without waiting for its requeue", async () => {
+    jest.useFakeTimers({ doNotFake: ["setImmediate", "nextTick", "queueMicrotask"] });
+    try {
+      fds.seed(fd());
+      placements.seed(placement({ "idc-1": 6, "cloud-1": 6 }));
+      deployments.set("cloud-1", { synced: false });
+      const controller = federatedDeploymentController({ ...deps(), resyncPeriodMs: 600_000 });
+      await controller.start();
+      await controller.queue.idle();
+      expect(dep("idc-1")).toBeUndefined();
+      // No timer is advanced: only the member's "listed" signal can bring the workload back.
+      deployments.set("cloud-1", { synced: true });
+      await until(() => dep("idc-1") !== undefined && dep("cloud-1") !== undefined, "member Deployments written after the sync");
+      await controller.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it("re-queues a workload when its member Deployment changes, through the declared watches", async () => {
     fds.seed(fd());
     placements.seed(placement({ "idc-1": 12 }));
@@ -273,16 +300,7 @@ describe("federated-deployment controller", () => {
     expect(dep("idc-1")?.spec.replicas).toBe(12);
     // The member's Deployment controller reports progress: the watch brings fleet-root back.
     await settle("idc-1");
-    await new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error("status not aggregated within 2 s")), 2000);
-      const check = setInterval(() => {
-        if (fds.get("web", ns)?.status?.availableReplicas === 12) {
-          clearTimeout(deadline);
-          clearInterval(check);
-          resolve();
-        }
-      }, 10);
-    });
+    await until(() => fds.get("web", ns)?.status?.availableReplicas === 12, "status aggregated");
     await controller.stop();
   });
 });

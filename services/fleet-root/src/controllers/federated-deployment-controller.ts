@@ -35,16 +35,19 @@ export interface Deps {
   deployments: MemberObjects<LiveDeployment>;
   writer: MemberDeploymentWriter;
   publish: (progress: RolloutProgress) => void;
+  /** Counts calls to member API servers, by verb (metrics). */
+  countMemberCall?: (verb: "read" | "apply" | "delete" | "namespace") => void;
   log: Logger;
   resyncPeriodMs?: number;
 }
 
 interface Applied {
-  /** Members holding an unmanaged Deployment of the same name. */
-  conflicts: string[];
-  /** A write failed or a round was deferred: look again soon. */
+  /** A write failed, a look-up failed, or budget waits to be given: look again soon. */
   retrySoon: boolean;
 }
+
+const placedHere = (placed: Array<{ name: string; replicas: number }> | undefined, cluster: string) =>
+  (placed ?? []).some((c) => c.name === cluster && c.replicas > 0);
 
 /** The FederatedDeployment a member Deployment belongs to, from the annotation fleet-root sets. */
 const ownerKey = (d: LiveDeployment) => {
@@ -103,11 +106,29 @@ export function federatedDeploymentReconciler(deps: Deps) {
         deployment: cache?.get(name, ns),
       });
     }
+    // The watch holds only the Deployments fleet-root manages: where one is to be made, look
+    // whether someone else's of that name is there (all members at once).
+    await Promise.all(
+      views
+        .filter((v) => !v.deployment && v.connected && v.synced && v.ready && placedHere(placed, v.name))
+        .map(async (v) => {
+          try {
+            deps.countMemberCall?.("read");
+            v.foreign = (await deps.writer.read(members.get(v.name)!, ns, name))?.managed === false;
+          } catch (err) {
+            v.foreign = undefined;
+            log.warn(
+              { controller: CONTROLLER, namespace: ns, name, cluster: v.name, ...errorFields(err) },
+              "cannot look up member Deployment",
+            );
+          }
+        }),
+    );
     return { placed, views };
   }
 
   async function applyDecision(fd: FederatedDeployment, d: PropagationDecision): Promise<Applied> {
-    const applied: Applied = { conflicts: [], retrySoon: d.growDeferred };
+    const applied: Applied = { retrySoon: d.growDeferred || d.retrySoon };
     if (d.unseen.length) {
       log.debug({ ...logFields(fd), clusters: d.unseen }, "holding member writes until these members have been listed");
       return applied;
@@ -123,16 +144,12 @@ export function federatedDeploymentReconciler(deps: Deps) {
     const name = fd.metadata.name!;
     if (!member) return;
     try {
-      if (w.action === "delete") return await deps.writer.delete(member, ns, name);
-      if (w.create) {
-        // Never take over a Deployment someone else made: the watch sees only managed ones.
-        const existing = await deps.writer.read(member, ns, name);
-        if (existing && !existing.managed) {
-          applied.conflicts.push(w.cluster);
-          return;
-        }
-        if (!existing) await deps.writer.ensureNamespace(member, ns);
+      if (w.action === "delete") {
+        deps.countMemberCall?.("delete");
+        return await deps.writer.delete(member, ns, name);
       }
+      if (w.create) await deps.writer.ensureNamespace(member, ns);
+      deps.countMemberCall?.("apply");
       await deps.writer.apply(member, w.object);
     } catch (err) {
       // A conflict only means our cache was behind; the next pass, moments later, has the update.
@@ -177,19 +194,19 @@ export function federatedDeploymentReconciler(deps: Deps) {
         members: o.views,
       }),
     apply: (fd, d) => applyDecision(fd, d),
-    status: (latest, d, applied) => {
+    status: (latest, d) => {
       if (!d.status) return undefined;
       let conditions = latest.status?.conditions;
       for (const c of d.status.conditions) conditions = setCondition(conditions, { ...c, observedGeneration: latest.metadata.generation });
       const ns = latest.metadata.namespace!;
       conditions = setCondition(
         conditions,
-        applied.conflicts.length
+        d.conflicts.length
           ? {
               type: "MemberConflict",
               status: "True",
               reason: "UnmanagedDeploymentExists",
-              message: `Deployment ${ns}/${latest.metadata.name} already exists and is not managed by Spillway in ${applied.conflicts.join(", ")}; rename or delete it there`,
+              message: `Deployment ${ns}/${latest.metadata.name} already exists and is not managed by Spillway in ${d.conflicts.join(", ")}; rename or delete it there`,
             }
           : { type: "MemberConflict", status: "False", reason: "NoConflict", message: "" },
       );
@@ -228,6 +245,8 @@ export function federatedDeploymentController(deps: Deps): Controller<FederatedD
         (m, type) => (memberChanged(type, m) ? deps.cache.list().map((fd) => `${fd.metadata.namespace}/${fd.metadata.name}`) : []),
         200,
       ),
+      // A member just listed: workloads held until it was seen may go on.
+      watch(deps.deployments.synced, () => deps.cache.list().map((fd) => `${fd.metadata.namespace}/${fd.metadata.name}`)),
       // Any change of a managed member Deployment moves its workload's rollout on.
       watch(deps.deployments, (e) => (e.object.metadata?.labels?.[MANAGED_BY] === MANAGER ? ownerKey(e.object) : []), 50),
     ],

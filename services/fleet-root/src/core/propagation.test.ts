@@ -18,6 +18,7 @@ const view = (name: string, extra: Partial<MemberView> = {}): MemberView => ({
   connected: true,
   synced: true,
   deployment: undefined,
+  foreign: false,
   ...extra,
 });
 
@@ -84,7 +85,36 @@ describe("decidePropagation", () => {
     expect(d.status?.conditions.find((c) => c.type === "Progressing")?.reason).toBe("WaitingForPlacement");
   });
 
-  it("never writes to an unreachable member, and never both shrinks and grows shares in one round set (property)", () => {
+  it("creates a new workload's member Deployments in one pass: nothing is taken from anyone", () => {
+    const d = decidePropagation({
+      fd,
+      placement: [
+        { name: "a", replicas: 4 },
+        { name: "b", replicas: 4 },
+        { name: "c", replicas: 4 },
+      ],
+      members: [view("a"), view("b"), view("c")],
+    });
+    expect(d.rounds[0].map((w) => w.cluster).sort()).toEqual(["a", "b", "c"]);
+    expect(d.rounds[1]).toEqual([]);
+    expect(d.growDeferred).toBe(false);
+  });
+
+  it("leaves someone else's Deployment alone and names the member; an unknown one waits", () => {
+    const d = decidePropagation({
+      fd,
+      placement: [
+        { name: "idc-1", replicas: 6 },
+        { name: "cloud-1", replicas: 6 },
+      ],
+      members: [view("idc-1", { foreign: undefined }), view("cloud-1", { foreign: true })],
+    });
+    expect(d.rounds.flat()).toEqual([]);
+    expect(d.conflicts).toEqual(["cloud-1"]);
+    expect(d.retrySoon).toBe(true);
+  });
+
+  it("never writes to an unreachable member, never gives budget in a pass that takes some away, nor before every member observed its spec (property)", () => {
     const live = fc.option(
       fc.record({
         replicas: fc.integer({ min: 0, max: 8 }),
@@ -92,13 +122,22 @@ describe("decidePropagation", () => {
         unavail: fc.integer({ min: 0, max: 3 }),
         paused: fc.boolean(),
         observed: fc.boolean(),
+        updated: fc.integer({ min: 0, max: 8 }),
       }),
       { nil: undefined },
     );
+    const grant = (
+      spec:
+        { paused?: boolean; strategy?: { rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } } } | undefined,
+    ) =>
+      !spec || spec.paused
+        ? [0, 0]
+        : [Number(spec.strategy?.rollingUpdate?.maxSurge ?? 0), Number(spec.strategy?.rollingUpdate?.maxUnavailable ?? 0)];
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.boolean(), fc.boolean(), live, fc.integer({ min: 0, max: 8 })), { minLength: 1, maxLength: 4 }),
-        (ms) => {
+        fc.constantFrom("app:1", "app:2"),
+        (ms, image) => {
           const members = ms.map(([ready, synced, l], i) => {
             const deployment: LiveDeployment | undefined = l && {
               metadata: {
@@ -113,19 +152,38 @@ describe("decidePropagation", () => {
                 paused: l.paused,
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: l.surge, maxUnavailable: l.unavail } },
               },
-              status: { observedGeneration: l.observed ? 2 : 1, replicas: l.replicas, updatedReplicas: 0, availableReplicas: l.replicas },
+              status: {
+                observedGeneration: l.observed ? 2 : 1,
+                replicas: l.replicas,
+                updatedReplicas: l.updated,
+                availableReplicas: l.replicas,
+              },
             };
             return view(`m${i}`, { ready, synced, deployment });
           });
           const placement = ms.map(([, , , r], i) => ({ name: `m${i}`, replicas: r }));
-          const d = decidePropagation({ fd, placement, members });
+          const template = { ...spec.template, spec: { containers: [{ name: "c", image }] } };
+          const d = decidePropagation({ fd: { ...fd, spec: { ...spec, template } }, placement, members });
           const reachable = new Set(members.filter((m) => m.ready && m.synced).map((m) => m.name));
           for (const w of d.rounds.flat()) expect(reachable.has(w.cluster)).toBe(true);
           if (d.unseen.length) expect(d.rounds.flat()).toEqual([]);
-          // The second round only runs when nothing in the first took a share away and every member observed its spec.
-          if (d.rounds[1].length) expect(members.every((m) => !m.deployment || m.deployment.status!.observedGeneration === 2)).toBe(true);
+          // A round that takes budget from a member (either part) is never followed, in the same
+          // pass, by a write that gives budget; and nothing is given before every member observed its spec.
+          const change = (ws: (typeof d.rounds)[0]) =>
+            ws.flatMap((w) => {
+              if (w.action !== "apply") return [];
+              const m = members.find((x) => x.name === w.cluster)!;
+              const [bs, bu] = grant(m.deployment?.spec);
+              const [as, au] = grant(w.object.spec as never);
+              return [{ takes: !!m.deployment && (as! < bs! || au! < bu!), gives: as! + au! > bs! + bu! }];
+            });
+          const all = change(d.rounds.flat());
+          if (change(d.rounds[0]).some((c) => c.takes)) expect(all.some((c) => c.gives)).toBe(false);
+          if (members.some((m) => m.deployment && m.deployment.status!.observedGeneration !== 2))
+            expect(all.some((c) => c.gives)).toBe(false);
         },
       ),
+      { numRuns: 300 },
     );
   });
 });

@@ -10,9 +10,12 @@
  *   one) has been listed, nothing is written; the status is held too while such a member is Ready,
  *   so a restart does not report its pods as gone.
  * - **Shares shrink before they grow.** Writes go in two rounds: members whose share shrinks (or
- *   stays), then members whose share grows — and the second round waits for another pass while any
- *   member has not observed its own spec or a share was just taken away, so two members never act
- *   on the same budget at once.
+ *   stays), then members whose share grows. Growing waits for another pass while any member has
+ *   not observed its own spec or a share was just taken away (either part of it), so two members
+ *   never act on the same budget at once. When the first round changes nobody's grant (a new
+ *   workload's paused members), both rounds go at once.
+ * - **Never take over.** A member holding an unmanaged Deployment of the same name gets no write
+ *   and is reported as a conflict.
  * - **Nothing is sent when nothing changed**: a member whose Deployment already holds every field
  *   of the applied configuration gets no write.
  */
@@ -45,6 +48,12 @@ export interface MemberView {
   synced: boolean;
   /** The managed Deployment of this workload there, if any. */
   deployment: LiveDeployment | undefined;
+  /**
+   * Looked up where no managed Deployment is cached and one is to be made: true when a Deployment
+   * of that name exists there that fleet-root does not manage (it is never taken over), undefined
+   * when the look-up failed (nothing is written there this pass).
+   */
+  foreign?: boolean | undefined;
 }
 
 export interface PropagationInput {
@@ -61,10 +70,17 @@ export type MemberWrite =
 export interface PropagationDecision {
   /** Members that may hold pods and have not been listed since start: nothing is written while any remain. */
   unseen: string[];
-  /** Writes in order: the first round (shrinking shares), then the second (growing), if not deferred. */
+  /**
+   * Writes in order, each round in parallel: members whose share shrinks or stays, then members
+   * whose share grows (in the first round already when the first changes nobody's grant).
+   */
   rounds: [MemberWrite[], MemberWrite[]];
-  /** The growing round waits for the next pass: a member has not observed its spec, or a share just shrank. */
+  /** The growing writes wait for the next pass: a member has not observed its spec, or a share was just taken away. */
   growDeferred: boolean;
+  /** Members holding a Deployment of this name that fleet-root does not manage. */
+  conflicts: string[];
+  /** A member could not be looked up: look again soon. */
+  retrySoon: boolean;
   /** The status to write; undefined holds the current one. */
   status: { status: Omit<FederatedDeploymentStatus, "conditions">; conditions: ConditionInput[]; complete: boolean } | undefined;
   members: MemberStatus[];
@@ -109,21 +125,40 @@ export function decidePropagation(input: PropagationInput): PropagationDecision 
   };
   const plans = planRollout(rollout);
 
-  const share = (p: MemberPlan) => (p.paused ? 0 : p.maxSurge + p.maxUnavailable);
+  const effective = (p: MemberPlan) => (p.paused ? { surge: 0, unavailable: 0 } : { surge: p.maxSurge, unavailable: p.maxUnavailable });
+  const share = (p: MemberPlan) => effective(p).surge + effective(p).unavailable;
   const before = (o: MemberObservation) => o.grantedSurge + o.grantedUnavailable;
+  const conflicts = views.filter((v) => v.foreign === true).map((v) => v.name);
+  const retrySoon = views.some(
+    (v) => v.foreign === undefined && !v.deployment && (targets.get(v.name) ?? 0) > 0 && v.info && v.connected && v.synced && v.ready,
+  );
   const rounds: [MemberWrite[], MemberWrite[]] = [[], []];
   let growDeferred = false;
   if (unseen.length === 0) {
-    const shrinking = plans.map((p, i) => ({ p, v: views[i]!, o: observations[i]! })).filter(({ p, o }) => share(p) <= before(o));
-    const growing = plans.map((p, i) => ({ p, v: views[i]!, o: observations[i]! })).filter(({ p, o }) => share(p) > before(o));
-    for (const { p, v, o } of shrinking) pushWrite(rounds[0], p, v, o, fd);
+    const first: Array<{ w: MemberWrite; neutral: boolean; shrinks: boolean }> = [];
+    const grow: MemberWrite[] = [];
+    plans.forEach((p, i) => {
+      const v = views[i]!;
+      const o = observations[i]!;
+      const w = writeFor(p, v, o, fd);
+      if (!w) return;
+      if (share(p) > before(o)) return void grow.push(w);
+      const e = effective(p);
+      first.push({
+        w,
+        neutral: e.surge === o.grantedSurge && e.unavailable === o.grantedUnavailable,
+        // Budget is taken away when either part of a member's grant goes down.
+        shrinks: !!v.deployment && (e.surge < o.grantedSurge || e.unavailable < o.grantedUnavailable),
+      });
+    });
     const unobserved = views.some(
       (v) => v.deployment && (v.deployment.status?.observedGeneration ?? 0) < (v.deployment.metadata?.generation ?? 0),
     );
-    const justShrunk = shrinking.some(({ p, v, o }) => v.deployment && share(p) < before(o));
-    const grow: MemberWrite[] = [];
-    for (const { p, v, o } of growing) pushWrite(grow, p, v, o, fd);
-    if (grow.length && (unobserved || justShrunk)) growDeferred = true;
+    rounds[0] = first.map((f) => f.w);
+    if (grow.length && (unobserved || first.some((f) => f.shrinks))) growDeferred = true;
+    // When the first round changes nobody's grant (a new workload's paused members), nothing is
+    // released for the second to take: both go at once.
+    else if (first.every((f) => f.neutral)) rounds[0] = [...rounds[0], ...grow];
     else rounds[1] = grow;
   }
 
@@ -159,7 +194,7 @@ export function decidePropagation(input: PropagationInput): PropagationDecision 
       ...status.conditions.filter((c) => c.type !== "Progressing"),
       { type: "Progressing", status: "Unknown", reason: "WaitingForPlacement", message: "the scheduler has not placed this workload yet" },
     ];
-  return { unseen: unseen.map((m) => m.name), rounds, growDeferred, status, members };
+  return { unseen: unseen.map((m) => m.name), rounds, growDeferred, conflicts, retrySoon, status, members };
 }
 
 /** A member as the rollout plan sees it. */
@@ -191,14 +226,13 @@ function grantOf(d: LiveDeployment | undefined): Pick<MemberObservation, "grante
   };
 }
 
-function pushWrite(out: MemberWrite[], p: MemberPlan, v: MemberView, o: MemberObservation, fd: PropagationInput["fd"]): void {
-  // Nothing written reaches an unreachable member; its share is kept for it.
-  if (!o.reachable || !v.info) return;
-  if (p.remove) {
-    if (v.deployment) out.push({ cluster: v.name, action: "delete" });
-    return;
-  }
-  if (!v.deployment && p.replicas === 0) return;
+/** The write that brings the member to its plan, or undefined when it already holds it. */
+function writeFor(p: MemberPlan, v: MemberView, o: MemberObservation, fd: PropagationInput["fd"]): MemberWrite | undefined {
+  // Nothing written reaches an unreachable member; its share is kept for it. A member that holds
+  // someone else's Deployment of this name, or could not be looked up, gets nothing either.
+  if (!o.reachable || !v.info) return undefined;
+  if (p.remove) return v.deployment ? { cluster: v.name, action: "delete" } : undefined;
+  if (!v.deployment && (p.replicas === 0 || v.foreign !== false)) return undefined;
   const object = memberDeployment({ namespace: fd.namespace, name: fd.name, spec: fd.spec }, v.info, p);
   // The pod template is compared by its hash (the API server rewrites quantities and adds
   // defaults inside it); everything else by value.
@@ -208,6 +242,6 @@ function pushWrite(out: MemberWrite[], p: MemberPlan, v: MemberView, o: MemberOb
     v.deployment.metadata?.labels?.[MANAGED_BY] === MANAGER &&
     appliedIn({ metadata: object.metadata, spec: rest }, v.deployment)
   )
-    return;
-  out.push({ cluster: v.name, action: "apply", object, create: !v.deployment });
+    return undefined;
+  return { cluster: v.name, action: "apply", object, create: !v.deployment };
 }
