@@ -19,5 +19,7 @@ export function itOnLocalTestbed(name: string, fn: () => Promise<void>, apiServe
   }
   const why = `needs the local testbed: stops and restarts ${apiServer}, a process it runs`;
   console.warn(`skipped "${name}": ${why}`);
+  // Skipped for a reason given in its name and printed above: outside the local testbed there is no
+  // process table to stop an API server through, and no safe way to take one down.
   it.skip(`${name} [${why}]`, fn);
 }

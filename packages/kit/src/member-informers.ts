@@ -75,7 +75,7 @@ export class MemberInformers<T extends ObjectLike> implements MemberObjects<T> {
   }
 
   /** Starts (or restarts, after a kubeconfig change) the informer for a member's client. */
-  ensureFor(client: MemberClient): MemberCache<T> {
+  private ensureFor(client: MemberClient): MemberCache<T> {
     const existing = this.entries.get(client.name);
     if (existing?.fingerprint === client.fingerprint) return existing;
     void existing?.informer.stop();

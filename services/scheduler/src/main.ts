@@ -15,7 +15,7 @@ import { topics } from "@spillway/bus";
 import { EventRecorder, memberChangeFilter, ResourceClient, watch } from "@spillway/kit";
 import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
-import { affectedBy } from "./core/affected.ts";
+import { affectedBy, type SnapshotDelta } from "./core/affected.ts";
 import { defaultSchedulerConfig } from "./core/types.ts";
 import { SchedulingService, type Workload, type WorkloadKind } from "./adapters/scheduling-service.ts";
 import { serveScheduler } from "./adapters/simulate-server.ts";
@@ -59,8 +59,8 @@ await runService(
       decision: ctx.telemetry.meter.createCounter("spillway_scheduler_decisions", { description: "Placement decisions computed" }),
     };
 
-    /** The workloads a change in `cluster` can affect, by each one's own member ranking. */
-    const affected = (cluster: string, kind: WorkloadKind, delta?: Parameters<typeof affectedBy>[3]) => {
+    /** The workloads of each kind a change in `cluster` can affect, each by its own member ranking. */
+    const affected = (cluster: string, delta?: SnapshotDelta): Record<WorkloadKind, string[]> => {
       const ranks = new Map<string, (c: string) => number>();
       const rankFor = (w: Workload | undefined) => {
         const order = w?.spec.placement?.tierOrder;
@@ -68,19 +68,37 @@ await runService(
         if (!ranks.has(key)) ranks.set(key, service.rankOf(order));
         return ranks.get(key)!;
       };
-      const summaries = service
-        .allPlacements()
-        .filter((p) => p.spec.workloadRef.kind === kind)
-        .map((p) => ({
-          key: `${p.metadata.namespace}/${p.spec.workloadRef.name}`,
-          clusters: Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas])),
-          unschedulable: p.spec.unschedulableReplicas,
-          rankOf: rankFor(service.workload(kind, p.metadata.namespace!, p.spec.workloadRef.name)),
-        }));
-      return affectedBy(cluster, service.rankOf(), summaries, delta);
+      const placements = service.allPlacements();
+      const keys = (kind: WorkloadKind) =>
+        affectedBy(
+          cluster,
+          service.rankOf(),
+          placements
+            .filter((p) => p.spec.workloadRef.kind === kind)
+            .map((p) => ({
+              key: `${p.metadata.namespace}/${p.spec.workloadRef.name}`,
+              clusters: Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas])),
+              unschedulable: p.spec.unschedulableReplicas,
+              rankOf: rankFor(service.workload(kind, p.metadata.namespace!, p.spec.workloadRef.name)),
+            })),
+          delta,
+        );
+      return { FederatedDeployment: keys("FederatedDeployment"), FederatedStatefulSet: keys("FederatedStatefulSet") };
     };
-
+    // Both controllers see the same change (the same delta, the same member object): work out what
+    // it affects once, and judge "did the member really change" once, for both.
+    const perChange = new WeakMap<object, Record<WorkloadKind, string[]>>();
+    const affectedOnce = (change: object, what: () => { cluster: string; delta?: SnapshotDelta } | undefined) => {
+      let keys = perChange.get(change);
+      if (!keys) {
+        const c = what();
+        keys = c ? affected(c.cluster, c.delta) : { FederatedDeployment: [], FederatedStatefulSet: [] };
+        perChange.set(change, keys);
+      }
+      return keys;
+    };
     const memberChanged = memberChangeFilter();
+
     const controllers = KINDS.map((kind) =>
       placementController(
         {
@@ -98,8 +116,12 @@ await runService(
         },
         [
           // A snapshot or member change re-evaluates only the workloads it can affect.
-          watch(snapshots, (e) => affected(e.cluster, kind, e.delta), 100),
-          watch(members, (m, type) => (memberChanged(type, m) ? affected(m.metadata.name!, kind) : []), 100),
+          watch(snapshots, (e) => affectedOnce(e.delta, () => e)[kind], 100),
+          watch(
+            members,
+            (m, type) => affectedOnce(m, () => (memberChanged(type, m) ? { cluster: m.metadata.name! } : undefined))[kind],
+            100,
+          ),
         ],
       ),
     );

@@ -65,14 +65,12 @@ export function federatedDeploymentReconciler(deps: Deps) {
     ...(cluster ? { cluster } : {}),
   });
 
-  /** Starts (if need be) the member's watch; false when the member has no usable client. */
-  async function connect(fd: FederatedDeployment, m: MemberCluster): Promise<boolean> {
+  /** Starts (if need be) the member's watch; a member with no usable client stays unconnected. */
+  async function connect(fd: FederatedDeployment, m: MemberCluster): Promise<void> {
     try {
       await deps.deployments.ensure(m);
-      return true;
     } catch (err) {
       log.warn({ ...logFields(fd, m.metadata.name), ...errorFields(err) }, "no client for member");
-      return false;
     }
   }
 
@@ -84,14 +82,9 @@ export function federatedDeploymentReconciler(deps: Deps) {
     const targets = new Set((placed ?? []).map((c) => c.name));
     // Every member that may hold this workload's pods: the placed ones, every Ready one (a drained
     // member may still hold some), and any where a Deployment of it is cached.
-    const candidates = new Set([
-      ...members
-        .list()
-        .filter((m) => targets.has(m.metadata.name!) || isMemberReady(m))
-        .map((m) => m.metadata.name!),
-      ...targets,
-    ]);
-    for (const m of members.list()) if (candidates.has(m.metadata.name!)) await connect(fd, m);
+    const connectable = members.list().filter((m) => targets.has(m.metadata.name!) || isMemberReady(m));
+    await Promise.all(connectable.map((m) => connect(fd, m)));
+    const candidates = new Set([...connectable.map((m) => m.metadata.name!), ...targets]);
     for (const c of deps.deployments.clustersHolding(name, ns)) candidates.add(c);
     const views: MemberView[] = [];
     for (const c of candidates) {
@@ -114,13 +107,10 @@ export function federatedDeploymentReconciler(deps: Deps) {
         .map(async (v) => {
           try {
             deps.countMemberCall?.("read");
-            v.foreign = (await deps.writer.read(members.get(v.name)!, ns, name))?.managed === false;
+            v.lookup = (await deps.writer.read(members.get(v.name)!, ns, name))?.managed === false ? "foreign" : "absent";
           } catch (err) {
-            v.foreign = undefined;
-            log.warn(
-              { controller: CONTROLLER, namespace: ns, name, cluster: v.name, ...errorFields(err) },
-              "cannot look up member Deployment",
-            );
+            v.lookup = "failed";
+            log.warn({ ...logFields(fd, v.name), ...errorFields(err) }, "cannot look up member Deployment");
           }
         }),
     );

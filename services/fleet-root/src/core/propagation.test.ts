@@ -18,7 +18,7 @@ const view = (name: string, extra: Partial<MemberView> = {}): MemberView => ({
   connected: true,
   synced: true,
   deployment: undefined,
-  foreign: false,
+  lookup: "absent",
   ...extra,
 });
 
@@ -107,7 +107,7 @@ describe("decidePropagation", () => {
         { name: "idc-1", replicas: 6 },
         { name: "cloud-1", replicas: 6 },
       ],
-      members: [view("idc-1", { foreign: undefined }), view("cloud-1", { foreign: true })],
+      members: [view("idc-1", { lookup: "failed" }), view("cloud-1", { lookup: "foreign" })],
     });
     expect(d.rounds.flat()).toEqual([]);
     expect(d.conflicts).toEqual(["cloud-1"]);

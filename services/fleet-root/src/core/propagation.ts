@@ -49,11 +49,11 @@ export interface MemberView {
   /** The managed Deployment of this workload there, if any. */
   deployment: LiveDeployment | undefined;
   /**
-   * Looked up where no managed Deployment is cached and one is to be made: true when a Deployment
-   * of that name exists there that fleet-root does not manage (it is never taken over), undefined
-   * when the look-up failed (nothing is written there this pass).
+   * Where no managed Deployment is cached and one is to be made, what a look-up found there: none
+   * (it may be created), someone else's of that name (never taken over), or nothing, because the
+   * look-up failed (no write there this pass). Undefined where no look-up was due.
    */
-  foreign?: boolean | undefined;
+  lookup?: "absent" | "foreign" | "failed";
 }
 
 export interface PropagationInput {
@@ -128,10 +128,8 @@ export function decidePropagation(input: PropagationInput): PropagationDecision 
   const effective = (p: MemberPlan) => (p.paused ? { surge: 0, unavailable: 0 } : { surge: p.maxSurge, unavailable: p.maxUnavailable });
   const share = (p: MemberPlan) => effective(p).surge + effective(p).unavailable;
   const before = (o: MemberObservation) => o.grantedSurge + o.grantedUnavailable;
-  const conflicts = views.filter((v) => v.foreign === true).map((v) => v.name);
-  const retrySoon = views.some(
-    (v) => v.foreign === undefined && !v.deployment && (targets.get(v.name) ?? 0) > 0 && v.info && v.connected && v.synced && v.ready,
-  );
+  const conflicts = views.filter((v) => v.lookup === "foreign").map((v) => v.name);
+  const retrySoon = views.some((v) => v.lookup === "failed");
   const rounds: [MemberWrite[], MemberWrite[]] = [[], []];
   let growDeferred = false;
   if (unseen.length === 0) {
@@ -232,7 +230,7 @@ function writeFor(p: MemberPlan, v: MemberView, o: MemberObservation, fd: Propag
   // someone else's Deployment of this name, or could not be looked up, gets nothing either.
   if (!o.reachable || !v.info) return undefined;
   if (p.remove) return v.deployment ? { cluster: v.name, action: "delete" } : undefined;
-  if (!v.deployment && (p.replicas === 0 || v.foreign !== false)) return undefined;
+  if (!v.deployment && (p.replicas === 0 || v.lookup !== "absent")) return undefined;
   const object = memberDeployment({ namespace: fd.namespace, name: fd.name, spec: fd.spec }, v.info, p);
   // The pod template is compared by its hash (the API server rewrites quantities and adds
   // defaults inside it); everything else by value.
