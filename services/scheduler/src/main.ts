@@ -80,6 +80,7 @@ await runService(
               clusters: Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas])),
               unschedulable: p.spec.unschedulableReplicas,
               rankOf: rankFor(service.workload(kind, p.metadata.namespace!, p.spec.workloadRef.name)),
+              rolling: p.spec.rolloutRoom !== undefined,
             })),
           delta,
         );

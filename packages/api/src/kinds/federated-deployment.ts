@@ -71,6 +71,17 @@ export const ClusterWorkloadStatus = KObject({
   reachable: Type.Optional(Type.Boolean()),
 });
 
+/** A member whose old pods the rollout cannot replace where they are. */
+export const StalledCluster = KObject({
+  name: Type.String(),
+  replicas: Replicas({
+    description: "Replicas to place elsewhere for now: its old pods, at most the surge budget the rollout leaves unused.",
+  }),
+  placedReplicas: Replicas({
+    description: "The member's replicas in the Placement this was judged against; the scheduler lends only from that placement.",
+  }),
+});
+
 export const FederatedDeploymentStatus = KObject({
   observedGeneration: Type.Optional(Type.Integer({ minimum: 0, format: "int64" })),
   replicas: Type.Optional(Replicas()),
@@ -81,6 +92,20 @@ export const FederatedDeploymentStatus = KObject({
   selector: Type.Optional(Type.String({ description: "The label selector in string form, for the scale subresource." })),
   conditions: Type.Optional(Conditions()),
   clusters: Type.Optional(Type.Array(ClusterWorkloadStatus, { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] })),
+  stalledClusters: Type.Optional(
+    Type.Array(StalledCluster, {
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["name"],
+      description:
+        "Members holding old pods with no room for a surge pod and no unavailability budget to spend, while the fleet's surge budget is free: the scheduler lends their replicas to members with room.",
+    }),
+  ),
+  waitingForRoomSince: Type.Optional(
+    Type.String({
+      format: "date-time",
+      description: "Since when the rollout has waited because no eligible member has room; progressDeadlineSeconds counts from here.",
+    }),
+  ),
 });
 export type FederatedDeploymentStatus = Static<typeof FederatedDeploymentStatus>;
 

@@ -16,6 +16,21 @@ export const ClusterAssignment = KObject({
 });
 export type ClusterAssignment = Static<typeof ClusterAssignment>;
 
+/** Room for a rollout's surge in one eligible member, as the scheduler's simulation sees it. */
+export const MemberRoom = KObject({
+  name: Type.String({ minLength: 1 }),
+  pods: Type.Integer({
+    minimum: 0,
+    format: "int32",
+    description:
+      "How many more pods of the workload's current template fit in this member now, beyond its placed replicas; capped at the rollout's surge budget.",
+  }),
+  short: Type.Optional(
+    Type.String({ description: "When no pod fits: what is short there, e.g. `needs 4 cpu per replica; largest free node has 0`." }),
+  ),
+});
+export type MemberRoom = Static<typeof MemberRoom>;
+
 export const PlacementSpec = KObject({
   workloadRef: CrossVersionObjectReference,
   workloadGeneration: Type.Integer({ minimum: 0, format: "int64" }),
@@ -25,6 +40,14 @@ export const PlacementSpec = KObject({
   }),
   unschedulableReplicas: Replicas({ default: 0 }),
   snapshotRevisions: Type.Optional(StringMap(Type.Integer({ minimum: 0 }))),
+  rolloutRoom: Type.Optional(
+    Type.Array(MemberRoom, {
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["name"],
+      description:
+        "Published while the workload rolls out (for workloadGeneration): room for surge pods in every eligible member. Fleet-root hands surge only where it fits; absent outside rollouts.",
+    }),
+  ),
 });
 export type PlacementSpec = Static<typeof PlacementSpec>;
 

@@ -39,15 +39,17 @@ const fd = (image = "app:1", strategy = { maxSurge: 1 as number | string, maxUna
   },
 });
 
-const placement = (replicas: Record<string, number>): Placement => ({
+/** The scheduler's Placement; while the workload rolls out it publishes room for surge for that generation. */
+const placement = (replicas: Record<string, number>, rolling?: { generation: number; room: Record<string, number> }): Placement => ({
   apiVersion: "spillway.dev/v1alpha1",
   kind: "Placement",
   metadata: { name: "federateddeployment-web", namespace: ns },
   spec: {
     workloadRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: "web" },
-    workloadGeneration: 1,
+    workloadGeneration: rolling?.generation ?? 1,
     clusters: Object.entries(replicas).map(([name, r]) => ({ name, replicas: r, reason: "fits" })),
     unschedulableReplicas: 0,
+    ...(rolling ? { rolloutRoom: Object.entries(rolling.room).map(([name, pods]) => ({ name, pods })) } : {}),
   },
 });
 
@@ -230,6 +232,9 @@ describe("federated-deployment controller", () => {
     await converge(["idc-1", "idc-2"]);
     // A new template. First pass: idc-2 is paused (its idle share shrinks); idc-1 must wait.
     fds.seed({ ...fds.get("web", ns)!, spec: fd("app:2", strategy).spec });
+    placements.seed(
+      placement({ "idc-1": 6, "idc-2": 6 }, { generation: fds.get("web", ns)!.metadata.generation!, room: { "idc-1": 2, "idc-2": 2 } }),
+    );
     expect(await reconcile(`${ns}/web`)).toEqual({ requeueAfterMs: 100 });
     expect(dep("idc-2")!.spec.paused).toBe(true);
     expect(dep("idc-1")!.spec.strategy?.rollingUpdate?.maxSurge).toBe(0);
@@ -246,6 +251,30 @@ describe("federated-deployment controller", () => {
     await reconcile(`${ns}/web`);
     expect(dep("idc-2")!.spec.paused ?? false).toBe(false);
     expect(dep("idc-2")!.spec.strategy?.rollingUpdate?.maxSurge).toBe(2);
+  });
+
+  it("hands out no surge until the scheduler has published room for the new generation, then only where it fits", async () => {
+    const strategy = { maxSurge: 2, maxUnavailable: 0 };
+    fds.seed(fd("app:1", strategy));
+    placements.seed(placement({ "idc-1": 6, "idc-2": 6 }));
+    await converge(["idc-1", "idc-2"]);
+    fds.seed({ ...fds.get("web", ns)!, spec: fd("app:2", strategy).spec });
+    const generation = fds.get("web", ns)!.metadata.generation!;
+    await reconcile(`${ns}/web`);
+    await observe("idc-1");
+    await observe("idc-2");
+    await reconcile(`${ns}/web`);
+    // The Placement still speaks of the last generation: nobody surges.
+    expect([dep("idc-1")!.spec.paused, dep("idc-2")!.spec.paused]).toEqual([true, true]);
+    // Room for the new template in idc-2 only: the surge goes there, idc-1 is reported stalled.
+    placements.seed(placement({ "idc-1": 6, "idc-2": 6 }, { generation, room: { "idc-1": 0, "idc-2": 1 } }));
+    await reconcile(`${ns}/web`);
+    await observe("idc-1");
+    await observe("idc-2");
+    await reconcile(`${ns}/web`);
+    expect(dep("idc-1")!.spec.paused).toBe(true);
+    expect(dep("idc-2")!.spec).toMatchObject({ paused: false, strategy: { rollingUpdate: { maxSurge: 1 } } });
+    expect(fds.get("web", ns)!.status?.stalledClusters).toEqual([{ name: "idc-1", replicas: 1, placedReplicas: 6 }]);
   });
 
   it("removes the member Deployments it manages before letting the FederatedDeployment go", async () => {

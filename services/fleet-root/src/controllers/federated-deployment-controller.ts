@@ -21,7 +21,13 @@ import { isMemberReady, memberLabels, placementName } from "@spillway/rules";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import type { LiveDeployment } from "../core/live-deployment.ts";
 import { MANAGED_BY, MANAGER, OWNER_ANNOTATION } from "../core/member-deployment.ts";
-import { decidePropagation, type MemberView, type MemberWrite, type PropagationDecision } from "../core/propagation.ts";
+import {
+  decidePropagation,
+  type MemberView,
+  type MemberWrite,
+  type PropagationDecision,
+  type PropagationInput,
+} from "../core/propagation.ts";
 import type { MemberDeploymentWriter } from "../adapters/member-deployments.ts";
 
 export const FINALIZER = "spillway.dev/fleet-root";
@@ -79,6 +85,10 @@ export function federatedDeploymentReconciler(deps: Deps) {
     const name = fd.metadata.name!;
     const placement = deps.placements.get(placementName("FederatedDeployment", name), ns);
     const placed = placement?.spec.clusters.map((c) => ({ name: c.name, replicas: c.replicas }));
+    // Room for surge counts only when the scheduler computed it for this generation's template.
+    const current = placement?.spec.workloadGeneration === fd.metadata.generation && placement?.spec.rolloutRoom;
+    const room: PropagationInput["room"] =
+      fd.spec.strategy?.type === "Recreate" ? undefined : current ? new Map(current.map((r) => [r.name, r])) : "unknown";
     const targets = new Set((placed ?? []).map((c) => c.name));
     // Every member that may hold this workload's pods: the placed ones, every Ready one (a drained
     // member may still hold some), and any where a Deployment of it is cached.
@@ -114,7 +124,7 @@ export function federatedDeploymentReconciler(deps: Deps) {
           }
         }),
     );
-    return { placed, views };
+    return { placed, views, room };
   }
 
   async function applyDecision(fd: FederatedDeployment, d: PropagationDecision): Promise<Applied> {
@@ -182,6 +192,8 @@ export function federatedDeploymentReconciler(deps: Deps) {
         },
         placement: o.placed,
         members: o.views,
+        room: o.room,
+        nowMs: Date.now(),
       }),
     apply: (fd, d) => applyDecision(fd, d),
     status: (latest, d) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import type { FederatedDeploymentSpec } from "@spillway/api";
 import type { LiveDeployment } from "./live-deployment.ts";
-import { decidePropagation, memberOrder, type MemberView, type PropagationInput } from "./propagation.ts";
+import { decidePropagation, memberOrder, type MemberRoom, type MemberView, type PropagationInput } from "./propagation.ts";
 
 const spec: FederatedDeploymentSpec = {
   replicas: 12,
@@ -39,6 +39,7 @@ describe("memberOrder", () => {
 describe("decidePropagation", () => {
   it("creates a member Deployment for every placed member, none for an unplaced one", () => {
     const d = decidePropagation({
+      nowMs: 0,
       fd,
       placement: [
         { name: "idc-1", replicas: 8 },
@@ -57,6 +58,7 @@ describe("decidePropagation", () => {
 
   it("writes nothing, and holds the status, while a Ready member that may hold pods is unseen", () => {
     const d = decidePropagation({
+      nowMs: 0,
       fd,
       placement: [{ name: "idc-1", replicas: 12 }],
       members: [view("idc-1"), view("cloud-1", { synced: false })],
@@ -68,6 +70,7 @@ describe("decidePropagation", () => {
 
   it("reports (but does not wait on) an unseen member that is down", () => {
     const d = decidePropagation({
+      nowMs: 0,
       fd,
       placement: [
         { name: "idc-1", replicas: 6 },
@@ -81,12 +84,13 @@ describe("decidePropagation", () => {
   });
 
   it("says it waits for the scheduler when there is no placement", () => {
-    const d = decidePropagation({ fd, placement: undefined, members: [view("idc-1")] });
+    const d = decidePropagation({ nowMs: 0, fd, placement: undefined, members: [view("idc-1")] });
     expect(d.status?.conditions.find((c) => c.type === "Progressing")?.reason).toBe("WaitingForPlacement");
   });
 
   it("creates a new workload's member Deployments in one pass: nothing is taken from anyone", () => {
     const d = decidePropagation({
+      nowMs: 0,
       fd,
       placement: [
         { name: "a", replicas: 4 },
@@ -102,6 +106,7 @@ describe("decidePropagation", () => {
 
   it("leaves someone else's Deployment alone and names the member; an unknown one waits", () => {
     const d = decidePropagation({
+      nowMs: 0,
       fd,
       placement: [
         { name: "idc-1", replicas: 6 },
@@ -112,6 +117,98 @@ describe("decidePropagation", () => {
     expect(d.rounds.flat()).toEqual([]);
     expect(d.conflicts).toEqual(["cloud-1"]);
     expect(d.retrySoon).toBe(true);
+  });
+
+  describe("room for surge", () => {
+    // A rollout in progress: every member runs 6 pods of the old template, maxSurge 1, maxUnavailable 0.
+    const old = (name: string): MemberView =>
+      view(name, {
+        deployment: {
+          metadata: { name: "web", namespace: "shop", generation: 1, labels: { "spillway.dev/managed-by": "fleet-root" }, annotations: {} },
+          spec: { replicas: 6, paused: true, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } },
+          status: { observedGeneration: 1, replicas: 6, updatedReplicas: 6, availableReplicas: 6 },
+        },
+      });
+    const rolling = (room: PropagationInput["room"], nowMs = 0, since?: string) =>
+      decidePropagation({
+        nowMs,
+        fd: { ...fd, status: since ? { waitingForRoomSince: since } : {} },
+        placement: [
+          { name: "idc-1", replicas: 6 },
+          { name: "cloud-1", replicas: 6 },
+        ],
+        members: [old("idc-1"), old("cloud-1")],
+        room,
+      });
+    const surgeOf = (d: ReturnType<typeof decidePropagation>, cluster: string) => {
+      const w = d.rounds.flat().find((x) => x.cluster === cluster);
+      return w?.action === "apply" && !w.object.spec["paused"]
+        ? (w.object.spec["strategy"] as { rollingUpdate: { maxSurge: number } }).rollingUpdate.maxSurge
+        : 0;
+    };
+    const full: MemberRoom = { pods: 0, short: "needs 4 cpu per replica; largest free node has 0" };
+
+    it("hands out no surge before the scheduler published room for this generation, and reports nothing stalled", () => {
+      const d = rolling("unknown");
+      expect([surgeOf(d, "idc-1"), surgeOf(d, "cloud-1")]).toEqual([0, 0]);
+      expect(d.stalled).toEqual([]);
+      expect(d.status!.status.stalledClusters).toBeUndefined();
+    });
+
+    it("gives the surge to the member with room and reports the full one stalled for the scheduler to lend", () => {
+      const d = rolling(
+        new Map([
+          ["idc-1", full],
+          ["cloud-1", { pods: 1 }],
+        ]),
+      );
+      expect([surgeOf(d, "idc-1"), surgeOf(d, "cloud-1")]).toEqual([0, 1]);
+      // The budget is all in use: nothing is left to lend.
+      expect(d.status!.status.stalledClusters).toBeUndefined();
+    });
+
+    it("waits, saying what is short where, and reaches ProgressDeadlineExceeded after progressDeadlineSeconds", () => {
+      const room = new Map([
+        ["idc-1", full],
+        ["cloud-1", full],
+      ]);
+      const first = rolling(room, Date.parse("2026-01-01T00:00:00Z"));
+      expect(first.status!.status.stalledClusters).toEqual([
+        { name: "idc-1", replicas: 1, placedReplicas: 6 },
+        { name: "cloud-1", replicas: 1, placedReplicas: 6 },
+      ]);
+      expect(first.status!.status.waitingForRoomSince).toBe("2026-01-01T00:00:00.000Z");
+      expect(first.status!.conditions.find((c) => c.type === "Progressing")).toEqual({
+        type: "Progressing",
+        status: "True",
+        reason: "WaitingForRoom",
+        message:
+          "no eligible member has room for a pod of the new template: idc-1, cloud-1: needs 4 cpu per replica; largest free node has 0",
+      });
+      const since = "2026-01-01T00:00:00.000Z";
+      const before = rolling(room, Date.parse(since) + 599_000, since);
+      expect(before.status!.conditions.find((c) => c.type === "Progressing")!.reason).toBe("WaitingForRoom");
+      const after = rolling(room, Date.parse(since) + 600_000, since);
+      expect(after.status!.status.waitingForRoomSince).toBe(since);
+      expect(after.status!.conditions.find((c) => c.type === "Progressing")).toMatchObject({
+        status: "False",
+        reason: "ProgressDeadlineExceeded",
+        message: expect.stringMatching(
+          /^rollout waited longer than 600s for room for a pod of the new template: idc-1, cloud-1: needs 4 cpu/,
+        ),
+      });
+      // Room appears: the wait is over.
+      const moving = rolling(
+        new Map([
+          ["idc-1", full],
+          ["cloud-1", { pods: 1 }],
+        ]),
+        Date.parse(since) + 700_000,
+        since,
+      );
+      expect(moving.status!.status.waitingForRoomSince).toBeUndefined();
+      expect(moving.status!.conditions.find((c) => c.type === "Progressing")!.reason).toBe("ReplicaSetUpdated");
+    });
   });
 
   it("never writes to an unreachable member, never gives budget in a pass that takes some away, nor before every member observed its spec (property)", () => {
@@ -163,7 +260,7 @@ describe("decidePropagation", () => {
           });
           const placement = ms.map(([, , , r], i) => ({ name: `m${i}`, replicas: r }));
           const template = { ...spec.template, spec: { containers: [{ name: "c", image }] } };
-          const d = decidePropagation({ fd: { ...fd, spec: { ...spec, template } }, placement, members });
+          const d = decidePropagation({ nowMs: 0, fd: { ...fd, spec: { ...spec, template } }, placement, members });
           const reachable = new Set(members.filter((m) => m.ready && m.synced).map((m) => m.name));
           for (const w of d.rounds.flat()) expect(reachable.has(w.cluster)).toBe(true);
           if (d.unseen.length) expect(d.rounds.flat()).toEqual([]);

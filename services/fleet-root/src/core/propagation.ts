@@ -18,6 +18,11 @@
  *   and is reported as a conflict.
  * - **Nothing is sent when nothing changed**: a member whose Deployment already holds every field
  *   of the applied configuration gets no write.
+ * - **Surge only where it fits**: the scheduler publishes, for the workload's generation, room for
+ *   surge pods in every eligible member; until it has, no surge is handed out. Members stalled for
+ *   lack of room are reported in the status (the scheduler lends their replicas elsewhere); when
+ *   no member has room the rollout says what is short where, and after progressDeadlineSeconds of
+ *   waiting reports ProgressDeadlineExceeded as a Deployment would.
  */
 import type { FederatedDeployment, FederatedDeploymentStatus } from "@spillway/api";
 import { appliedIn } from "@spillway/rules";
@@ -34,7 +39,14 @@ import {
   type DeploymentObject,
   type MemberInfo,
 } from "./member-deployment.ts";
-import { fleetBudget, planRollout, type MemberObservation, type MemberPlan } from "./rollout-plan.ts";
+import { fleetBudget, planRollout, withRoom, type MemberObservation, type MemberPlan, type StalledMember } from "./rollout-plan.ts";
+
+/** Room for surge pods in one member, as the scheduler published it. */
+export interface MemberRoom {
+  pods: number;
+  /** What is short there when no pod fits. */
+  short?: string;
+}
 
 export interface MemberView {
   name: string;
@@ -62,6 +74,12 @@ export interface PropagationInput {
   placement: Array<{ name: string; replicas: number }> | undefined;
   /** Every member that is placed, Ready, or holds a Deployment of the workload. */
   members: MemberView[];
+  /**
+   * The scheduler's room for surge pods per eligible member, for the workload's current
+   * generation; "unknown" until it is published; undefined where room does not limit surge.
+   */
+  room?: ReadonlyMap<string, MemberRoom> | "unknown";
+  nowMs: number;
 }
 
 export type MemberWrite =
@@ -81,6 +99,8 @@ export interface PropagationDecision {
   conflicts: string[];
   /** A member could not be looked up: look again soon. */
   retrySoon: boolean;
+  /** Members whose old pods cannot be replaced where they are: the scheduler lends their replicas. */
+  stalled: StalledMember[];
   /** The status to write; undefined holds the current one. */
   status: { status: Omit<FederatedDeploymentStatus, "conditions">; conditions: ConditionInput[]; complete: boolean } | undefined;
   members: MemberStatus[];
@@ -115,15 +135,21 @@ export function decidePropagation(input: PropagationInput): PropagationDecision 
       },
   );
 
-  const observations: MemberObservation[] = views.map((v) => observe(v, fd, targets.get(v.name) ?? 0));
+  const room = input.room === undefined || input.room === "unknown" ? input.room : new Map([...input.room].map(([c, r]) => [c, r.pods]));
+  const observations: MemberObservation[] = withRoom(
+    views.map((v) => observe(v, fd, targets.get(v.name) ?? 0)),
+    room,
+  );
   const rollout = {
     members: observations,
+    roomUnknown: input.room === "unknown",
     maxSurge: fd.spec.strategy?.rollingUpdate?.maxSurge,
     maxUnavailable: fd.spec.strategy?.rollingUpdate?.maxUnavailable,
     recreate: fd.spec.strategy?.type === "Recreate",
     paused: fd.spec.paused ?? false,
   };
-  const plans = planRollout(rollout);
+  const plan = planRollout(rollout);
+  const plans = plan.members;
 
   const effective = (p: MemberPlan) => (p.paused ? { surge: 0, unavailable: 0 } : { surge: p.maxSurge, unavailable: p.maxUnavailable });
   const share = (p: MemberPlan) => effective(p).surge + effective(p).unavailable;
@@ -187,12 +213,44 @@ export function decidePropagation(input: PropagationInput): PropagationDecision 
         paused: rollout.paused,
         selector: fd.spec.selector,
       });
-  if (status && !input.placement)
-    status.conditions = [
-      ...status.conditions.filter((c) => c.type !== "Progressing"),
-      { type: "Progressing", status: "Unknown", reason: "WaitingForPlacement", message: "the scheduler has not placed this workload yet" },
-    ];
-  return { unseen: unseen.map((m) => m.name), rounds, growDeferred, conflicts, retrySoon, status, members };
+  const progressing = (c: ConditionInput) => {
+    if (status) status.conditions = [...status.conditions.filter((x) => x.type !== "Progressing"), c];
+  };
+  if (status) {
+    const since = plan.waitingForRoom ? (fd.status?.waitingForRoomSince ?? new Date(input.nowMs).toISOString()) : undefined;
+    status.status = { ...status.status, stalledClusters: plan.stalled.length ? plan.stalled : undefined, waitingForRoomSince: since };
+    const deadline = fd.spec.progressDeadlineSeconds ?? 600;
+    const why = since && input.room !== "unknown" ? shortfall(input.room) : "";
+    if (since && input.nowMs - Date.parse(since) >= deadline * 1000)
+      progressing({
+        type: "Progressing",
+        status: "False",
+        reason: "ProgressDeadlineExceeded",
+        message: `rollout waited longer than ${deadline}s for room for a pod of the new template: ${why}`,
+      });
+    else if (since)
+      progressing({
+        type: "Progressing",
+        status: "True",
+        reason: "WaitingForRoom",
+        message: `no eligible member has room for a pod of the new template: ${why}`,
+      });
+  }
+  if (!input.placement)
+    progressing({
+      type: "Progressing",
+      status: "Unknown",
+      reason: "WaitingForPlacement",
+      message: "the scheduler has not placed this workload yet",
+    });
+  return { unseen: unseen.map((m) => m.name), rounds, growDeferred, conflicts, retrySoon, stalled: plan.stalled, status, members };
+}
+
+/** "idc-1, idc-2: needs 4 cpu per replica; largest free node has 0", grouped by what is short. */
+function shortfall(room: ReadonlyMap<string, MemberRoom> | undefined): string {
+  const byShort = new Map<string, string[]>();
+  for (const [c, r] of room ?? []) if (r.pods === 0) byShort.set(r.short ?? "full", [...(byShort.get(r.short ?? "full") ?? []), c]);
+  return [...byShort].map(([short, cs]) => `${cs.join(", ")}: ${short}`).join("; ") || "no member is eligible";
 }
 
 /** A member as the rollout plan sees it. */

@@ -16,6 +16,12 @@
  * Replica changes follow the same budgets: members grow while total pods stay within R + S, and
  * shrink (a member dropped from the placement, or replicas moved) while available pods stay at
  * least R − U, so moving replicas between members is itself a rolling operation.
+ *
+ * Surge goes only where it can run: a member gets no more surge than the scheduler's room for pods
+ * of the new template there (less what the room may not count yet: its pods not yet running, the
+ * share it already holds). A member with old pods that gets no share because it has no room, while surge
+ * budget is left over, is reported stalled: the scheduler then lends its replicas to members with
+ * room, and the replica-change rules above move them within the bounds.
  */
 import { resolveIntOrPercent } from "@spillway/resources";
 
@@ -36,6 +42,11 @@ export interface MemberObservation {
   /** The maxSurge / maxUnavailable its spec holds now (0 when it does not exist). */
   grantedSurge: number;
   grantedUnavailable: number;
+  /**
+   * Pods of the new template that fit there now beyond its replicas (the scheduler's room);
+   * undefined when room does not limit surge.
+   */
+  room?: number;
 }
 
 export interface MemberPlan {
@@ -48,8 +59,29 @@ export interface MemberPlan {
   remove: boolean;
 }
 
+/** A member whose old pods cannot be replaced where they are, with surge budget left over. */
+export interface StalledMember {
+  name: string;
+  /** Replicas to place elsewhere for now: its old pods, at most the surge budget left unused. */
+  replicas: number;
+  /** Its replicas in the placement this was judged against. */
+  placedReplicas: number;
+}
+
+export interface RolloutPlan {
+  members: MemberPlan[];
+  stalled: StalledMember[];
+  /** Nothing moves: members with old pods are stalled and no member has room for them. */
+  waitingForRoom: boolean;
+}
+
 export interface RolloutInput {
   members: MemberObservation[];
+  /**
+   * The scheduler has not published room for this generation yet: no surge is handed out (room
+   * reads 0) and nothing is reported stalled until it has.
+   */
+  roomUnknown?: boolean;
   maxSurge: number | string | undefined;
   maxUnavailable: number | string | undefined;
   recreate: boolean;
@@ -72,7 +104,7 @@ export function fleetBudget(input: Pick<RolloutInput, "members" | "maxSurge" | "
   };
 }
 
-export function planRollout(input: RolloutInput): MemberPlan[] {
+export function planRollout(input: RolloutInput): RolloutPlan {
   const { total: R, surge: S, unavailable: U } = fleetBudget(input);
   const ms = input.members;
   const spec = ms.map((m) => m.specReplicas ?? 0);
@@ -80,19 +112,28 @@ export function planRollout(input: RolloutInput): MemberPlan[] {
   const pods = ms.map((m, i) => (m.reachable ? m.pods : Math.max(m.pods, spec[i]!)));
   const avail = ms.map((m) => (m.reachable ? m.available : 0));
 
-  // Replica changes: grow within R + S pods, shrink while R − U stay available.
+  // Replica changes: grow within R + S pods, shrink while R − U stay available. A member may at
+  // any moment make as many pods as its replicas and granted surge allow, and drop to its replicas
+  // less its granted unavailability: growth and shrinking are judged against those worst cases.
   const replicas = [...spec];
-  let podRoom = R + S - ms.reduce((s, _m, i) => s + Math.max(pods[i]!, spec[i]!), 0);
-  let availRoom = avail.reduce((s, a) => s + a, 0) - (R - U);
+  // Only a member with old pods to replace uses its grant (one ReplicaSet just takes its replicas).
+  const granted = ms.map((m) =>
+    m.reachable && (!m.templateCurrent || m.updated < m.pods) ? m : { grantedSurge: 0, grantedUnavailable: 0 },
+  );
+  let podRoom = R + S - ms.reduce((s, _m, i) => s + Math.max(pods[i]!, spec[i]! + granted[i]!.grantedSurge), 0);
+  let availRoom = ms.reduce((s, _m, i) => s + Math.min(avail[i]!, Math.max(0, spec[i]! - granted[i]!.grantedUnavailable)), 0) - (R - U);
+  // A member holding two templates changes size only once it holds one: a Deployment scales both
+  // ReplicaSets in proportion (old pods too, available or not) and by its surge share as well.
+  const mixed = ms.map((m, i) => m.updated > 0 && m.updated < pods[i]!);
   ms.forEach((m, i) => {
-    if (m.target > spec[i]! && m.reachable) {
+    if (m.target > spec[i]! && m.reachable && !mixed[i]) {
       const grow = Math.min(m.target - spec[i]!, Math.max(0, podRoom));
       replicas[i] = spec[i]! + grow;
       podRoom -= grow;
     }
   });
   ms.forEach((m, i) => {
-    if (m.target < spec[i]! && m.reachable) {
+    if (m.target < spec[i]! && m.reachable && !mixed[i]) {
       // Pods that are not available can go at no cost to availability.
       const unavailableHere = Math.max(0, pods[i]! - avail[i]!);
       const free = Math.min(spec[i]! - m.target, unavailableHere);
@@ -127,17 +168,24 @@ export function planRollout(input: RolloutInput): MemberPlan[] {
     ms.map((m, i) => (moving[i] ? m.grantedUnavailable : Math.min(unavailUsed[i]! + old[i]!, m.grantedUnavailable))),
     U,
   );
-  // Free is what is neither in use nor kept.
-  let surgeFree = S - ms.reduce((sum, _m, i) => sum + Math.max(surgeUsed[i]!, keptSurge[i]!), 0);
-  let unavailFree = U - ms.reduce((sum, _m, i) => sum + Math.max(unavailUsed[i]!, keptUnavail[i]!), 0);
-  return ms.map((m, i) => {
+  // Free is what is neither in use nor kept. While replicas move between members the fleet holds
+  // more replicas than R (grown ahead of a shrink: that uses surge room) or fewer (shrunk ahead of
+  // growth: each missing replica is one unavailable pod).
+  const placed = replicas.reduce((a, b) => a + b, 0);
+  let surgeFree = S - Math.max(0, placed - R) - ms.reduce((sum, _m, i) => sum + Math.max(surgeUsed[i]!, keptSurge[i]!), 0);
+  let unavailFree = U - Math.max(0, R - placed) - ms.reduce((sum, _m, i) => sum + Math.max(unavailUsed[i]!, keptUnavail[i]!), 0);
+  const plans = ms.map((m, i) => {
     const n = replicas[i]!;
     const toUpdate = m.templateCurrent ? Math.max(0, n - m.updated) : n;
     const hasOld = !m.templateCurrent || old[i]! > 0;
+    // The room the scheduler saw may not count this member's pods that are not running yet, nor
+    // the surge pods its kept share has yet to make: neither is offered twice.
+    const unseen = Math.max(0, pods[i]! - avail[i]!) + Math.max(0, keptSurge[i]! - surgeUsed[i]!);
+    const room = m.room === undefined ? Infinity : Math.max(0, m.room - unseen);
     let s = keptSurge[i]!;
     let u = keptUnavail[i]!;
     if (m.reachable && toUpdate > 0 && !input.paused) {
-      const addS = Math.min(Math.max(0, surgeFree), toUpdate);
+      const addS = Math.min(Math.max(0, surgeFree), toUpdate, room);
       const addU = Math.min(Math.max(0, unavailFree), toUpdate);
       s += addS;
       u += addU;
@@ -156,6 +204,27 @@ export function planRollout(input: RolloutInput): MemberPlan[] {
       remove: m.target === 0 && n === 0 && (m.specReplicas === undefined || pods[i] === 0),
     };
   });
+  // Stalled: old pods, no share, no room for a surge pod, though surge budget is left unused.
+  const stalled: StalledMember[] =
+    input.paused || input.roomUnknown || surgeFree <= 0
+      ? []
+      : ms.flatMap((m, i) => {
+          const p = plans[i]!;
+          const hasOld = !m.templateCurrent || old[i]! > 0;
+          if (!m.reachable || !hasOld || !p.paused || m.room === undefined || m.room > 0 || p.replicas === 0) return [];
+          const oldHere = m.templateCurrent ? old[i]! : pods[i]!;
+          return [{ name: m.name, replicas: Math.min(oldHere, surgeFree), placedReplicas: m.target }];
+        });
+  const rolling = ms.some((m, i) => m.reachable && (!m.templateCurrent || old[i]! > 0) && !plans[i]!.paused);
+  const still = !rolling && replicas.every((n, i) => n === spec[i]);
+  const roomSomewhere = ms.some((m) => (m.room ?? 0) > 0);
+  return { members: plans, stalled, waitingForRoom: stalled.length > 0 && still && !roomSomewhere };
+}
+
+/** Where the scheduler's room for surge pods is not yet known, none is assumed. */
+export function withRoom(members: MemberObservation[], room: ReadonlyMap<string, number> | "unknown" | undefined): MemberObservation[] {
+  if (room === undefined) return members;
+  return members.map((m) => ({ ...m, room: room === "unknown" ? 0 : (room.get(m.name) ?? 0) }));
 }
 
 /** Each member keeps what it may keep, in `order`, until `budget` is spent. */

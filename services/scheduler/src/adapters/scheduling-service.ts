@@ -10,7 +10,7 @@ import type { ClusterSnapshot } from "@spillway/proto";
 import { placementName, rankOf, type WorkloadKind } from "@spillway/rules";
 import { decide, newLedgers, type InflightReplicas, type PassContext } from "../core/decide.ts";
 import type { Decision, Observed, PreviousPlacement, SchedulerConfig, WorkloadRequest } from "../core/types.ts";
-import { workloadRequest } from "../core/workload-request.ts";
+import { rolloutOf, workloadRequest } from "../core/workload-request.ts";
 import { clusterView, observedIn, ownsPods } from "./cluster-views.ts";
 
 export type { WorkloadKind };
@@ -137,8 +137,10 @@ export class SchedulingService {
       replicas: Object.fromEntries(existing.spec.clusters.map((c) => [c.name, c.replicas])),
       ...(existing.status?.failbackSince ? { failbackSinceMs: Date.parse(existing.status.failbackSince) } : {}),
     };
+    const request = workloadRequest(`${ns}/${w.metadata.name}`, w.spec, replicasOverride);
+    const rollout = kind === "FederatedDeployment" && replicasOverride === undefined ? rolloutOf(w as FederatedDeployment) : undefined;
     return {
-      request: workloadRequest(`${ns}/${w.metadata.name}`, w.spec, replicasOverride),
+      request: rollout ? { ...request, rollout } : request,
       observed,
       previous,
       ctx: { clusters, inflight, nowMs, config: this.config },

@@ -44,11 +44,12 @@ export interface PlacementControllerDeps {
   onError?: (key: string, err: unknown, retryInMs: number | undefined) => void;
 }
 
-/** What counts as "the decision changed": replicas per cluster, unschedulable, generation. */
+/** What counts as "the decision changed": replicas per cluster, unschedulable, generation, room for a rollout. */
 const essence = (spec: Placement["spec"]) => ({
   clusters: spec.clusters.map((c) => [c.name, c.replicas]),
   unschedulable: spec.unschedulableReplicas,
   generation: spec.workloadGeneration,
+  room: spec.rolloutRoom,
 });
 
 export function placementStatus(
@@ -106,6 +107,7 @@ export function placementFor(
     clusters: d.clusters.map((c) => ({ name: c.name, replicas: c.replicas, reason: c.reason })),
     unschedulableReplicas: d.unschedulable,
     snapshotRevisions: Object.fromEntries(o.inputs.ctx.clusters.map((c) => [c.name, c.snapshotRevision])),
+    ...(d.room ? { rolloutRoom: d.room } : {}),
   };
   const desired: Placement = o.existing
     ? { ...o.existing, spec }

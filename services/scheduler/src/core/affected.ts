@@ -2,7 +2,8 @@
  * Which workloads a change in one member's snapshot can affect. A change to a workload's own pods
  * there (bound or Pending counts) affects that workload. More free room can help workloads with
  * replicas that fit nowhere, and those holding replicas in a member ranked after this one (failback).
- * Nothing else can change a decision, so nothing else is re-evaluated.
+ * A workload rolling out publishes the room for its surge in every member, so any change of any
+ * member affects it. Nothing else can change a decision, so nothing else is re-evaluated.
  */
 export interface PlacementSummary {
   key: string;
@@ -12,6 +13,8 @@ export interface PlacementSummary {
   unschedulable: number;
   /** This workload's member ranking, when its `placement.tierOrder` differs from the fleet's. */
   rankOf?: (cluster: string) => number;
+  /** The workload rolls out: its Placement publishes room, which any member change can alter. */
+  rolling?: boolean;
 }
 
 export interface SnapshotDelta {
@@ -34,7 +37,7 @@ export function affectedBy(
     const names = Object.keys(p.clusters).filter((c) => (p.clusters[c] ?? 0) > 0);
     const here = names.includes(cluster) && (delta.workloads === undefined || delta.workloads.has(p.workload ?? p.key));
     const helped = delta.roomGrew && (p.unschedulable > 0 || names.some((c) => rank(c) > r));
-    if (here || helped) out.push(p.key);
+    if (here || helped || p.rolling) out.push(p.key);
   }
   return out;
 }

@@ -126,6 +126,87 @@ describe("decide", () => {
     expect(split(notLanded)).toEqual(prev.replicas);
   });
 
+  describe("while the workload rolls out", () => {
+    // The demo's full IDC: 40 × 4 CPU placed 16/16/8, both IDC members without a free CPU.
+    const fullIdc = () => {
+      const fleet = testbedFleet();
+      for (const c of fleet.filter((x) => x.tier === "idc")) for (const n of c.nodes) n.free = { cpu: 0, memory: 64 * 2 ** 30 };
+      // cloud-1 runs its 8 and more of other workloads: room for 14 pods of 4 CPU on its last 4 nodes.
+      fleet
+        .find((c) => c.name === "cloud-1")!
+        .nodes.forEach((n, i) => (n.free = { cpu: i < 4 ? 0 : i < 7 ? 16000 : 8000, memory: 64 * 2 ** 30 }));
+      return fleet;
+    };
+    const placed = { replicas: { "idc-1": 16, "idc-2": 16, "cloud-1": 8 } };
+    const bound = (counts: Record<string, number>) =>
+      Object.fromEntries(Object.entries(counts).map(([c, n]) => [c, { bound: n, unschedulable: 0, oldestUnschedulableMs: 0 }]));
+    const stalled = (cluster: string, replicas: number, placedReplicas: number) => ({ cluster, replicas, placedReplicas });
+
+    it("publishes the room for surge pods in every eligible member, capped at one surge step, and what is short where none fits", () => {
+      const w = workload("shop/web", 40, 4000, { failbackStep: 10, rollout: { stalled: [] } });
+      const d = place(w, fullIdc(), placed, bound(placed.replicas));
+      expect(split(d)).toEqual(placed.replicas);
+      expect(d.room).toEqual([
+        { name: "idc-1", pods: 0, short: "needs 4 cpu per replica; largest free node has 0" },
+        { name: "idc-2", pods: 0, short: "needs 4 cpu per replica; largest free node has 0" },
+        { name: "cloud-1", pods: 10 },
+      ]);
+      expect(place({ ...w, failbackStep: 20 }, fullIdc(), placed, bound(placed.replicas)).room![2]).toEqual({ name: "cloud-1", pods: 14 });
+      expect(place({ ...w, rollout: undefined }, fullIdc(), placed, bound(placed.replicas)).room).toBeUndefined();
+    });
+
+    it("lends a stalled member's replicas to the best-ranked member with room, one surge step at a time", () => {
+      const w = workload("shop/web", 40, 4000, {
+        failbackStep: 6,
+        rollout: { stalled: [stalled("idc-1", 16, 16), stalled("idc-2", 16, 16)] },
+      });
+      const d = place(w, fullIdc(), placed, bound(placed.replicas));
+      expect(split(d)).toEqual({ "idc-1": 10, "idc-2": 16, "cloud-1": 14 });
+      expect(d.clusters.find((c) => c.name === "idc-1")!.reason).toMatch(/lent 6 for the rollout: no room here for a surge pod/);
+      expect(d.clusters.find((c) => c.name === "cloud-1")!.reason).toMatch(/\+6 lent by idc-1 for the rollout/);
+    });
+
+    it("never lends twice on one report, nor before the last loan has landed", () => {
+      const w = workload("shop/web", 40, 4000, { failbackStep: 6, rollout: { stalled: [stalled("idc-1", 16, 16)] } });
+      const after = { replicas: { "idc-1": 10, "idc-2": 16, "cloud-1": 14 } };
+      // The report still says 16 placed in idc-1: it was judged before the loan.
+      expect(split(place(w, fullIdc(), after, bound({ "idc-1": 16, "idc-2": 16, "cloud-1": 14 })))).toEqual(after.replicas);
+      // A fresh report, but cloud-1's six new pods are not bound yet.
+      const fresh = { ...w, rollout: { stalled: [stalled("idc-1", 10, 10)] } };
+      expect(split(place(fresh, fullIdc(), after, bound({ "idc-1": 16, "idc-2": 16, "cloud-1": 8 })))).toEqual(after.replicas);
+    });
+
+    it("lends only where the workload may go and room is seen, and says nothing moved when the fleet is full", () => {
+      const fleet = fullIdc();
+      fleet.find((c) => c.name === "cloud-1")!.nodes.forEach((n) => (n.free = { cpu: 0, memory: 64 * 2 ** 30 }));
+      const w = workload("shop/web", 40, 4000, { failbackStep: 10, rollout: { stalled: [stalled("idc-1", 16, 16)] } });
+      const d = place(w, fleet, placed, bound(placed.replicas));
+      expect(split(d)).toEqual(placed.replicas);
+      expect(d.room!.every((r) => r.pods === 0 && r.short === "needs 4 cpu per replica; largest free node has 0")).toBe(true);
+      const idcOnly = place(
+        { ...w, placement: { clusterNames: ["idc-1", "idc-2"] } },
+        fullIdc(),
+        { replicas: { "idc-1": 16, "idc-2": 16 } },
+        bound(placed.replicas),
+      );
+      expect(split(idcOnly)).toEqual({ "idc-1": 16, "idc-2": 16 });
+      expect(idcOnly.room!.map((r) => r.name)).toEqual(["idc-1", "idc-2"]);
+    });
+
+    it("holds failback until the rollout is over, then brings the loan home", () => {
+      // idc-1 runs 10 of its 16 again: room for the 6 it lent.
+      const fleet = fullIdc();
+      fleet[0]!.nodes[0]!.free = { cpu: 16000, memory: 64 * 2 ** 30 };
+      fleet[0]!.nodes[1]!.free = { cpu: 8000, memory: 64 * 2 ** 30 };
+      const lent = { replicas: { "idc-1": 10, "idc-2": 16, "cloud-1": 14 }, failbackSinceMs: 0 };
+      const w = workload("shop/web", 40, 4000, { failbackStep: 10 });
+      const rolling = place({ ...w, rollout: { stalled: [] } }, fleet, lent, bound(lent.replicas), 10_000_000);
+      expect(split(rolling)).toEqual(lent.replicas);
+      expect(rolling.failbackSinceMs).toBeUndefined();
+      expect(split(place(w, fleet, lent, bound(lent.replicas), 10_000_000))).toEqual({ "idc-1": 16, "idc-2": 16, "cloud-1": 8 });
+    });
+  });
+
   it("honours per-cluster bounds, maxClusters, tier order and cluster taints", () => {
     expect(split(place(workload("w", 10, 1000, { placement: { bounds: { "idc-1": { max: 3 } } } }), testbedFleet()))).toEqual({
       "idc-1": 3,

@@ -8,12 +8,25 @@
  *   the workload's constraints exclude it, or when they have been Pending-unschedulable there longer
  *   than the threshold;
  * - failback moves at most `failbackStep` replicas to a better-ranked member, only after room there
- *   has been seen for the hold-down and the previous step has fully landed.
+ *   has been seen for the hold-down and the previous step has fully landed;
+ * - while the workload rolls out, failback waits (it would take the room the rollout surges into),
+ *   and a member fleet-root reports stalled (old pods, no room for a surge pod there) lends up to
+ *   `failbackStep` replicas to members with room, one step at a time; failback brings them home
+ *   after the rollout.
  */
 import { toResourceList, type ResourceVector } from "@spillway/resources";
 import { CapacityLedger } from "./capacity-ledger.ts";
 import { filterPlugins, scorePlugin } from "./plugins/index.ts";
-import type { ClusterView, Decision, Observed, PreviousPlacement, SchedulerConfig, WorkloadRequest } from "./types.ts";
+import type {
+  ClusterView,
+  Decision,
+  MemberRoom,
+  Observed,
+  PreviousPlacement,
+  SchedulerConfig,
+  StalledMember,
+  WorkloadRequest,
+} from "./types.ts";
 
 export interface InflightReplicas {
   workload: WorkloadRequest;
@@ -108,7 +121,10 @@ export function decide(
     scaleDown(w, assigned, total - w.replicas, byName, note);
     failbackSinceMs = undefined;
   } else if (total < w.replicas) {
-    scaleUp(w, assigned, w.replicas - total, eligible, full, ledgers, note);
+    place(w, assigned, w.replicas - total, eligible, full, ledgers, note);
+    failbackSinceMs = undefined;
+  } else if (full.size === 0 && w.rollout) {
+    lend(w, w.rollout.stalled, assigned, observed, eligible, ledgers, note);
     failbackSinceMs = undefined;
   } else if (full.size === 0) {
     failbackSinceMs = failback(w, assigned, observed, previous, eligible, rank, ledgers, ctx, note);
@@ -127,7 +143,47 @@ export function decide(
     unschedulable,
     message: unschedulable > 0 ? unschedulableMessage(w, unschedulable, eligible, rejected, ledgers) : "",
     ...(failbackSinceMs !== undefined ? { failbackSinceMs } : {}),
+    ...(w.rollout ? { room: surgeRoom(w, eligible, ledgers) } : {}),
   };
+}
+
+/** What fits beside this decision in each eligible member, up to one surge step; what is short where nothing does. */
+function surgeRoom(w: WorkloadRequest, eligible: ClusterView[], ledgers: Map<string, CapacityLedger>): MemberRoom[] {
+  return eligible.map((c) => {
+    const pods = ledgers.get(c.name)!.fits(w, w.failbackStep);
+    return pods > 0 ? { name: c.name, pods } : { name: c.name, pods, short: shortfall(w, [c], ledgers) };
+  });
+}
+
+/**
+ * Stalled members lend replicas to members with room, best-ranked first, at most `failbackStep`
+ * in all and only once the previous move has landed; a report judged against another placement
+ * of the member (it already lent) is stale and ignored, so nothing is lent twice.
+ */
+function lend(
+  w: WorkloadRequest,
+  stalled: StalledMember[],
+  assigned: Map<string, number>,
+  observed: Record<string, Observed>,
+  eligible: ClusterView[],
+  ledgers: Map<string, CapacityLedger>,
+  note: (c: string, t: string) => void,
+): void {
+  const landed = [...assigned.entries()].every(([name, n]) => (observed[name]?.bound ?? 0) >= n);
+  if (!landed) return;
+  const lenders = new Set(stalled.map((s) => s.cluster));
+  let step = w.failbackStep;
+  for (const c of eligible) {
+    const s = stalled.find((x) => x.cluster === c.name);
+    const have = assigned.get(c.name) ?? 0;
+    if (!s || step <= 0 || have === 0 || have !== s.placedReplicas) continue;
+    const want = Math.min(step, s.replicas, have);
+    assigned.set(c.name, have - want);
+    const got = place(w, assigned, want, eligible, lenders, ledgers, note, `lent by ${c.name} for the rollout`);
+    assigned.set(c.name, assigned.get(c.name)! + want - got);
+    if (got > 0) note(c.name, `lent ${got} for the rollout: no room here for a surge pod`);
+    step -= got;
+  }
 }
 
 function scaleDown(
@@ -162,7 +218,8 @@ function scaleDown(
   for (const [name, n] of removed) note(name, `scaled down by ${n}`);
 }
 
-function scaleUp(
+/** Places `need` replicas in tier order where the ledgers find room; returns how many it placed. */
+function place(
   w: WorkloadRequest,
   assigned: Map<string, number>,
   need: number,
@@ -170,7 +227,9 @@ function scaleUp(
   full: Set<string>,
   ledgers: Map<string, CapacityLedger>,
   note: (c: string, t: string) => void,
-): void {
+  reason?: string,
+): number {
+  const wanted = need;
   const maxClusters = w.placement.maxClusters ?? Infinity;
   const used = () => [...assigned.values()].filter((n) => n > 0).length;
   const max = (name: string) => w.placement.bounds?.[name]?.max ?? Infinity;
@@ -190,10 +249,11 @@ function scaleUp(
   let skipped: string[] = [];
   for (const c of eligible) {
     if (need <= 0) break;
-    const got = add(c, need, skipped.length ? `overflow: ${skipped.join(", ")} full` : "has room");
+    const got = add(c, need, reason ?? (skipped.length ? `overflow: ${skipped.join(", ")} full` : "has room"));
     need -= got;
     if (got === 0 || need > 0) skipped = [...skipped, c.name];
   }
+  return wanted - need;
 }
 
 function failback(
@@ -249,6 +309,11 @@ function unschedulableMessage(
     const reasons = [...new Set([...rejected.values()].map((r) => r.reason))];
     return `${head}: no member cluster is eligible (${reasons.join("; ") || "no member clusters registered"})`;
   }
+  return `${head}: ${shortfall(w, eligible, ledgers)}`;
+}
+
+/** What keeps one more replica out of these (eligible) members. */
+function shortfall(w: WorkloadRequest, eligible: ClusterView[], ledgers: Map<string, CapacityLedger>): string {
   let eligibleNodes = 0;
   const largest: ResourceVector = {};
   for (const c of eligible) {
@@ -256,12 +321,11 @@ function unschedulableMessage(
     eligibleNodes += l.eligibleNodes;
     for (const [r, v] of Object.entries(l.largest)) largest[r] = Math.max(largest[r] ?? 0, v);
   }
-  if (eligibleNodes === 0) {
-    return `${head}: no node in ${eligible.map((c) => c.name).join(", ")} matches the pod's nodeSelector, node affinity and tolerations`;
-  }
+  const names = eligible.map((c) => c.name).join(", ");
+  if (eligibleNodes === 0) return `no node in ${names} matches the pod's nodeSelector, node affinity and tolerations`;
   const short = Object.entries(w.perReplica)
     .filter(([r, need]) => need > (largest[r] ?? 0))
     .map(([r, need]) => `needs ${formatAmount(r, need)} ${r} per replica; largest free node has ${formatAmount(r, largest[r] ?? 0)}`);
-  if (short.length) return `${head}: ${short.join("; ")}`;
-  return `${head}: the eligible clusters (${eligible.map((c) => c.name).join(", ")}) are full`;
+  if (short.length) return short.join("; ");
+  return eligible.length === 1 ? `${names} is full` : `the eligible clusters (${names}) are full`;
 }

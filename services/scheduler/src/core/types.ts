@@ -41,6 +41,28 @@ export interface WorkloadRequest {
   };
   /** Most replicas failback may move in one step (the workload's maxSurge, at least 1). */
   failbackStep: number;
+  /**
+   * Set while the workload rolls out: the scheduler then publishes room for surge pods, lends the
+   * replicas of stalled members to members with room, and holds failback until the rollout is over.
+   */
+  rollout?: { stalled: StalledMember[] };
+}
+
+/** A member whose old pods fleet-root cannot replace where they are (no room, no budget to spend). */
+export interface StalledMember {
+  cluster: string;
+  /** Replicas to place elsewhere for now: its old pods, at most the surge budget left unused. */
+  replicas: number;
+  /** The member's placed replicas fleet-root judged against: a report on another placement is stale. */
+  placedReplicas: number;
+}
+
+/** Room for surge pods of the current template in one eligible member (capped at the surge step). */
+export interface MemberRoom {
+  name: string;
+  pods: number;
+  /** What is short there when no pod fits. */
+  short?: string;
 }
 
 export interface NodeCapacity {
@@ -101,4 +123,6 @@ export interface Decision {
   /** Why replicas fit nowhere, naming what is short; empty when all are placed. */
   message: string;
   failbackSinceMs?: number;
+  /** While rolling out: room for surge pods in every eligible member, after this decision. */
+  room?: MemberRoom[];
 }

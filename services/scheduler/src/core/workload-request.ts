@@ -3,9 +3,24 @@
  * pod template (as the kube-scheduler counts them), node constraints, placement policy, and the
  * failback step (maxSurge resolved against the replica count, rounded up as a Deployment does).
  */
-import type { FederatedDeploymentSpec, FederatedStatefulSetSpec } from "@spillway/api";
+import type { FederatedDeployment, FederatedDeploymentSpec, FederatedStatefulSetSpec } from "@spillway/api";
 import { podRequests, resolveIntOrPercent, type PodSpecLike } from "@spillway/resources";
 import type { NodeSelectorRequirement, Toleration, WorkloadRequest } from "./types.ts";
+
+/**
+ * A FederatedDeployment rolls out from a spec change fleet-root has not yet observed until it
+ * reports no pod of an old template left. A new workload (no status yet) has no old pods to
+ * replace, and Recreate never surges: neither needs room. Stalled members come from that report.
+ */
+export function rolloutOf(fd: Pick<FederatedDeployment, "metadata" | "spec" | "status">): WorkloadRequest["rollout"] {
+  const s = fd.status;
+  if (!s || s.observedGeneration === undefined || fd.spec.strategy?.type === "Recreate") return undefined;
+  const rolling = s.observedGeneration !== fd.metadata.generation || (s.replicas ?? 0) > (s.updatedReplicas ?? 0);
+  if (!rolling) return undefined;
+  return {
+    stalled: (s?.stalledClusters ?? []).map((c) => ({ cluster: c.name, replicas: c.replicas, placedReplicas: c.placedReplicas })),
+  };
+}
 
 interface PodSpecConstraints extends PodSpecLike {
   nodeSelector?: Record<string, string>;
