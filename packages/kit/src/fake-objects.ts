@@ -32,6 +32,8 @@ export class FakeObjects<T extends Obj> implements ObjectClient<T>, CachedSource
   private readonly objects = new Map<string, T>();
   private readonly handlers: EventHandler<T>[] = [];
   private readonly failures: Array<{ verb: Verb; err: Error }> = [];
+  /** The last configuration each field manager applied, per object. */
+  private readonly applied = new Map<string, unknown>();
 
   constructor(kind: string, options: { namespaced?: boolean; plural?: string } = {}) {
     this.resource = {
@@ -125,8 +127,15 @@ export class FakeObjects<T extends Obj> implements ObjectClient<T>, CachedSource
     });
   }
 
-  apply(body: Partial<T> & Pick<T, "apiVersion" | "kind" | "metadata">, _fieldManager: string): Promise<T> {
+  /**
+   * Server-side apply as one field manager sees it: the applied fields are set, and fields this
+   * manager applied last time but leaves out now are removed (shared ownership is not modelled).
+   */
+  apply(body: Partial<T> & Pick<T, "apiVersion" | "kind" | "metadata">, fieldManager: string): Promise<T> {
     return this.call("apply", keyParts(body as T), () => {
+      const key = `${keyOf(body as T)}\u0000${fieldManager}`;
+      const previous = this.applied.get(key);
+      this.applied.set(key, structuredClone(body));
       const cur = this.objects.get(keyOf(body as T));
       if (!cur) {
         const o = structuredClone(body) as T;
@@ -137,6 +146,8 @@ export class FakeObjects<T extends Obj> implements ObjectClient<T>, CachedSource
         throw this.conflict(keyParts(body as T));
       const { status: _status, ...rest } = structuredClone(body) as T;
       const o = mergePatch(structuredClone(cur), { ...rest, metadata: { ...rest.metadata, resourceVersion: undefined } }) as T;
+      if (previous)
+        dropUnapplied(o as unknown as Record<string, unknown>, previous as Record<string, unknown>, body as Record<string, unknown>);
       o.metadata.generation = (cur.metadata.generation ?? 1) + (deepEqual(cur.spec, o.spec) ? 0 : 1);
       return structuredClone(this.store(o, "update"));
     });
@@ -214,4 +225,16 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     else if (v !== undefined) out[k] = mergePatch(out[k], v);
   }
   return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Removes from `target` what `before` applied and `now` no longer does. */
+function dropUnapplied(target: Record<string, unknown>, before: Record<string, unknown>, now: Record<string, unknown>): void {
+  for (const k of Object.keys(before)) {
+    if (k === "status" || k === "metadata") continue;
+    if (!(k in now)) delete target[k];
+    else if (isPlainObject(before[k]) && isPlainObject(now[k]) && isPlainObject(target[k]))
+      dropUnapplied(target[k] as Record<string, unknown>, before[k] as Record<string, unknown>, now[k] as Record<string, unknown>);
+  }
 }

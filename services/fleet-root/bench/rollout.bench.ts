@@ -2,7 +2,12 @@
  * fleet-root benchmark on a private testbed (ports 23000+, kwok pods Ready 2 s after start):
  *  1. wall time of a 24-replica rollout as a FederatedDeployment over three members (8 each)
  *     against the same Deployment with the same strategy in one member, as a ratio (target ≤ 1.25);
- *  2. apply → all member Deployments created, over BENCH_WORKLOADS new FederatedDeployments
+ *  2. the demo's full IDC (40 × 4 CPU placed 16/16/8, IDC at 64 of 64 CPU) rolled out with
+ *     maxSurge 25%, maxUnavailable 0 — surge fits only in cloud-1, so IDC lends replicas there —
+ *     against the same rollout where every member has room (1 CPU per pod, same 16/16/8), as a
+ *     ratio (target ≤ 1.5), and the time from the rollout's end until the last loan is home
+ *     (failback hold-down 5 s here; 120 s by default);
+ *  3. apply → all member Deployments created, over BENCH_WORKLOADS new FederatedDeployments
  *     (default 100; p50/p99, target p99 ≤ 500 ms).
  *   node services/fleet-root/bench/rollout.bench.ts
  */
@@ -18,12 +23,13 @@ process.env["SPILLWAY_E2E_NATS_URL"] ??= `nats://127.0.0.1:${Number(process.env[
 const WORKLOADS = Number(process.env["BENCH_WORKLOADS"] ?? 100);
 /** Pause between applies (ms): 0 applies all at once (a burst); the default paces them like a GitOps sync. */
 const INTERVAL_MS = Number(process.env["BENCH_INTERVAL_MS"] ?? 250);
+const HOLD_DOWN_S = 5;
 
 const { up, down, loadTopology } = await import("@spillway/e2e/testbed");
 const { startService, waitReady, stop, freePort, metricValue } = await import("@spillway/e2e/services");
 const { kubeConfigFor } = await import("@spillway/e2e/clusters");
 const { AppsV1Api, Watch } = await import("@kubernetes/client-node");
-const { ResourceClient } = await import("@spillway/kit");
+const { ResourceClient, updateObject } = await import("@spillway/kit");
 const { federatedDeploymentKind } = await import("@spillway/api");
 
 const members = ["idc-1", "idc-2", "cloud-1"] as const;
@@ -43,7 +49,13 @@ try {
   await up(loadTopology(), (l) => console.log(`testbed: ${l}`));
   const gwPort = await freePort();
   procs.push(await startService("cluster-gateway", "bench-gw", [`--grpc-addr=127.0.0.1:${gwPort}`, "--lease-namespace=default"]));
-  procs.push(await startService("scheduler", "bench-sched", [`--gateway-addr=127.0.0.1:${gwPort}`, "--lease-namespace=default"]));
+  procs.push(
+    await startService("scheduler", "bench-sched", [
+      `--gateway-addr=127.0.0.1:${gwPort}`,
+      "--lease-namespace=default",
+      `--failback-hold-down=${HOLD_DOWN_S}`,
+    ]),
+  );
   procs.push(await startService("fleet-root", "bench-fr", ["--lease-namespace=default"]));
   await Promise.all(procs.map((p) => waitReady(p, 60_000)));
 
@@ -56,6 +68,7 @@ try {
   });
 
   const results: string[] = [];
+  const borrow: Array<{ label: string; rolloutMs: number; homeMs: number }> = [];
   for (const [label, strategy] of process.env["BENCH_SKIP_ROLLOUT"]
     ? []
     : ([
@@ -125,15 +138,79 @@ try {
           : undefined;
       });
     await fedDone();
-    const o = await fds.get({ namespace: "default", name: fed });
     const t1 = performance.now();
-    await fds.replace({ ...o, spec: { ...o.spec, template: template(fed, "app:2") } });
+    await updateObject(fds, { namespace: "default", name: fed }, (o) => ({ ...o, spec: { ...o.spec, template: template(fed, "app:2") } }));
     await fedDone();
     const fedMs = performance.now() - t1;
     await fds.delete({ namespace: "default", name: fed });
     results.push(
       `  ${label.padEnd(32)} one cluster ${(singleMs / 1000).toFixed(1)} s, fleet of 3 ${(fedMs / 1000).toFixed(1)} s, ratio ${(fedMs / singleMs).toFixed(2)} (target <= 1.25)`,
     );
+  }
+
+  // The demo's full IDC against the same layout with room everywhere.
+  const home = { "idc-1": 16, "idc-2": 16, "cloud-1": 8 };
+  for (const [label, cpu, clusters] of process.env["BENCH_SKIP_BORROW"]
+    ? []
+    : ([
+        [
+          "room everywhere (1 CPU per pod)",
+          "1",
+          [
+            { name: "idc-1", maxReplicas: 16 },
+            { name: "idc-2", maxReplicas: 16 },
+          ],
+        ],
+        ["full IDC (4 CPU per pod)", "4", undefined],
+      ] as const)) {
+    const name = `web-${cpu}`;
+    const tpl = (image: string) => ({
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name: "app", image, resources: { requests: { cpu } } }] },
+    });
+    await fds.create({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedDeployment",
+      metadata: { name, namespace: "default" },
+      spec: {
+        replicas: 40,
+        selector: { matchLabels: { app: name } },
+        template: tpl("app:1"),
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
+        ...(clusters ? { placement: { clusters: [...clusters] } } : {}),
+      },
+    });
+    const rolledOut = () =>
+      until(async () => {
+        const o = await fds.get({ namespace: "default", name });
+        const s = o.status;
+        return s?.observedGeneration === o.metadata.generation &&
+          s?.updatedReplicas === 40 &&
+          s?.availableReplicas === 40 &&
+          s?.replicas === 40 &&
+          s.conditions?.some((c) => c.reason === "NewReplicaSetAvailable")
+          ? true
+          : undefined;
+      });
+    const atHome = () =>
+      until(async () => {
+        for (const m of members) {
+          const d = await kubeConfigFor(m).makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: "default", name });
+          if (d.spec?.replicas !== home[m] || d.status?.availableReplicas !== home[m]) return undefined;
+        }
+        return true;
+      });
+    await rolledOut();
+    await atHome();
+    const t0 = performance.now();
+    await updateObject(fds, { namespace: "default", name }, (o) => ({ ...o, spec: { ...o.spec, template: tpl("app:2") } }));
+    await rolledOut();
+    const rolloutMs = performance.now() - t0;
+    await atHome();
+    const homeMs = performance.now() - t0 - rolloutMs;
+    await fds.delete({ namespace: "default", name });
+    await until(async () => ((await fds.list()).items.some((i) => i.metadata.name === name) ? undefined : true));
+    borrow.push({ label, rolloutMs, homeMs });
   }
 
   // Apply → member Deployments created.
@@ -188,6 +265,14 @@ try {
   const lat = [...createdAt.entries()].map(([n, t]) => doneAt.get(n)! - t).sort((a, b) => a - b);
   console.log(`fleet-root on the testbed (kwok pods Ready 2 s after start):`);
   for (const r of results) console.log(r);
+  for (const b of borrow)
+    console.log(
+      `  40 x maxSurge 25%/maxUnavailable 0, ${b.label.padEnd(32)} rollout ${(b.rolloutMs / 1000).toFixed(1)} s, then home in ${(b.homeMs / 1000).toFixed(1)} s`,
+    );
+  if (borrow.length === 2)
+    console.log(
+      `  full IDC / room everywhere: ratio ${(borrow[1]!.rolloutMs / borrow[0]!.rolloutMs).toFixed(2)} (target <= 1.5); last loan home ${(borrow[1]!.homeMs / 1000).toFixed(1)} s after the rollout (failback hold-down ${HOLD_DOWN_S} s)`,
+    );
   const toPlacement = [...createdAt.entries()].map(([n, t]) => (placedAt.get(n) ?? NaN) - t).sort((a, b) => a - b);
   const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!.toFixed(0);
   console.log(`  apply → Placement            p50 ${pct(toPlacement, 0.5)} ms, p99 ${pct(toPlacement, 0.99)} ms (scheduler's share)`);

@@ -75,7 +75,7 @@ export const ClusterWorkloadStatus = KObject({
 export const StalledCluster = KObject({
   name: Type.String(),
   replicas: Replicas({
-    description: "Replicas to place elsewhere for now: its old pods, at most the surge budget the rollout leaves unused.",
+    description: "Replicas to place elsewhere for now: its old pods, at most the rollout's surge budget.",
   }),
   placedReplicas: Replicas({
     description: "The member's replicas in the Placement this was judged against; the scheduler lends only from that placement.",

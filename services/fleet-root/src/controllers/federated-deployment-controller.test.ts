@@ -274,7 +274,7 @@ describe("federated-deployment controller", () => {
     await reconcile(`${ns}/web`);
     expect(dep("idc-1")!.spec.paused).toBe(true);
     expect(dep("idc-2")!.spec).toMatchObject({ paused: false, strategy: { rollingUpdate: { maxSurge: 1 } } });
-    expect(fds.get("web", ns)!.status?.stalledClusters).toEqual([{ name: "idc-1", replicas: 1, placedReplicas: 6 }]);
+    expect(fds.get("web", ns)!.status?.stalledClusters).toEqual([{ name: "idc-1", replicas: 2, placedReplicas: 6 }]);
   });
 
   it("removes the member Deployments it manages before letting the FederatedDeployment go", async () => {

@@ -31,10 +31,11 @@ describe("planRollout", () => {
       ["idc-2", 0, true],
       ["cloud-1", 8, false],
     ]);
-    // 2 of the 10 are left over: the stalled members ask for that much room elsewhere.
+    // 2 of the 10 are left over: the stalled members ask for room elsewhere, a surge budget each
+    // (the scheduler lends one step in all; the borrower grows as the budget frees).
     expect(plan.stalled).toEqual([
-      { name: "idc-1", replicas: 2, placedReplicas: 16 },
-      { name: "idc-2", replicas: 2, placedReplicas: 16 },
+      { name: "idc-1", replicas: 10, placedReplicas: 16 },
+      { name: "idc-2", replicas: 10, placedReplicas: 16 },
     ]);
     expect(plan.waitingForRoom).toBe(false);
   });
@@ -436,6 +437,6 @@ describe("federated rollout ≡ one Deployment (model)", () => {
     // passes, each of which a loan needs several of (report, lend, land, grow, shrink); the bench
     // measures the wall-clock ratio on real control planes.
     const roomy = simulate([16, 16, 8], surge, 0, [2, 3, 2, 4], 1, [false], [32, 32, 32]);
-    expect(run.federated / roomy.federated).toBeLessThanOrEqual(1.75);
+    expect(run.federated / roomy.federated).toBeLessThanOrEqual(1.5);
   });
 });

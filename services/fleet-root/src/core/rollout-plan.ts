@@ -62,7 +62,7 @@ export interface MemberPlan {
 /** A member whose old pods cannot be replaced where they are, with surge budget left over. */
 export interface StalledMember {
   name: string;
-  /** Replicas to place elsewhere for now: its old pods, at most the surge budget left unused. */
+  /** Replicas to place elsewhere for now: its old pods, at most the fleet's surge budget. */
   replicas: number;
   /** Its replicas in the placement this was judged against. */
   placedReplicas: number;
@@ -204,7 +204,9 @@ export function planRollout(input: RolloutInput): RolloutPlan {
       remove: m.target === 0 && n === 0 && (m.specReplicas === undefined || pods[i] === 0),
     };
   });
-  // Stalled: old pods, no share, no room for a surge pod, though surge budget is left unused.
+  // Stalled: old pods, no share, no room for a surge pod, though surge budget is left unused. It
+  // asks for a whole surge budget: a loan's new pods start as the budget frees, so a loan of what
+  // happens to be free now would take one round trip per sliver.
   const stalled: StalledMember[] =
     input.paused || input.roomUnknown || surgeFree <= 0
       ? []
@@ -213,7 +215,7 @@ export function planRollout(input: RolloutInput): RolloutPlan {
           const hasOld = !m.templateCurrent || old[i]! > 0;
           if (!m.reachable || !hasOld || !p.paused || m.room === undefined || m.room > 0 || p.replicas === 0) return [];
           const oldHere = m.templateCurrent ? old[i]! : pods[i]!;
-          return [{ name: m.name, replicas: Math.min(oldHere, surgeFree), placedReplicas: m.target }];
+          return [{ name: m.name, replicas: Math.min(oldHere, S), placedReplicas: m.target }];
         });
   const rolling = ms.some((m, i) => m.reachable && (!m.templateCurrent || old[i]! > 0) && !plans[i]!.paused);
   const still = !rolling && replicas.every((n, i) => n === spec[i]);

@@ -8,7 +8,7 @@ import { create } from "@bufbuild/protobuf";
 import type { FederatedDeployment, MemberCluster, Placement } from "@spillway/api";
 import type { PlacementChanged } from "@spillway/bus";
 import { FakeObjects } from "@spillway/kit";
-import { ClusterSnapshotSchema, ResourceAmountsSchema, type ClusterSnapshot } from "@spillway/proto";
+import { ClusterSnapshotSchema, OwnerPodsSchema, ResourceAmountsSchema, type ClusterSnapshot } from "@spillway/proto";
 import { defaultSchedulerConfig } from "../core/types.ts";
 import { SchedulingService, type Workload } from "../adapters/scheduling-service.ts";
 import { placementReconciler } from "./placement-controller.ts";
@@ -54,13 +54,14 @@ describe("placement controller", () => {
   let counts: string[];
   let reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | void>;
   let service: SchedulingService;
+  let snapshots: Map<string, ClusterSnapshot>;
 
   beforeEach(() => {
     const members = new FakeObjects<MemberCluster>("MemberCluster", { namespaced: false });
     for (const m of [member("idc-1", "idc", 10), member("idc-2", "idc", 20), member("cloud-1", "cloud", 5)]) members.seed(m);
     workloads = new FakeObjects("FederatedDeployment");
     placements = new FakeObjects("Placement");
-    const snapshots = new Map([
+    snapshots = new Map([
       ["idc-1", snapshot("idc-1", 2)],
       ["idc-2", snapshot("idc-2", 2)],
       ["cloud-1", snapshot("cloud-1", 8)],
@@ -143,5 +144,50 @@ describe("placement controller", () => {
     expect(service.placement("FederatedDeployment", ns, "web")).toBeUndefined();
     await reconcile(`${ns}/web`);
     expect(placed()).toEqual({ "idc-1": 4 });
+  });
+
+  it("publishes room for surge while the workload rolls out, and lends a stalled member's replicas", async () => {
+    workloads.seed(fd(16)); // 8 per IDC member: both full
+    await reconcile(`${ns}/web`);
+    expect(placed()).toEqual({ "idc-1": 8, "idc-2": 8 });
+    expect(placements.get("federateddeployment-web", ns)!.spec.rolloutRoom).toBeUndefined();
+    // The snapshots show the 16 running; a new template (generation 2) not yet observed by fleet-root.
+    for (const cluster of ["idc-1", "idc-2"]) {
+      const snap = snapshots.get(cluster)!;
+      snap.nodes.forEach((n) => (n.free!.cpuMillis = 0n));
+      snap.owners = [create(OwnerPodsSchema, { namespace: ns, ownerKind: "ReplicaSet", ownerName: "web-5bb88554b8", bound: 8 })];
+    }
+    const rolling = {
+      ...fd(16),
+      metadata: { ...fd(16).metadata, generation: 2 },
+      status: { observedGeneration: 1, replicas: 16, updatedReplicas: 16 },
+    };
+    workloads.seed(rolling);
+    await reconcile(`${ns}/web`);
+    const p = placements.get("federateddeployment-web", ns)!;
+    expect(p.spec.workloadGeneration).toBe(2);
+    expect(p.spec.rolloutRoom).toEqual([
+      { name: "idc-1", pods: 0, short: "needs 4 cpu per replica; largest free node has 0" },
+      { name: "idc-2", pods: 0, short: "needs 4 cpu per replica; largest free node has 0" },
+      { name: "cloud-1", pods: 4 },
+    ]);
+    // Fleet-root reports idc-1 stalled with 4 replicas to place elsewhere: they go to cloud-1.
+    service.observed(p);
+    workloads.seed({
+      ...rolling,
+      status: {
+        ...rolling.status,
+        observedGeneration: 2,
+        updatedReplicas: 0,
+        stalledClusters: [{ name: "idc-1", replicas: 4, placedReplicas: 8 }],
+      },
+    });
+    await reconcile(`${ns}/web`);
+    expect(placed()).toEqual({ "idc-1": 4, "idc-2": 8, "cloud-1": 4 });
+    // The rollout is over: room is no longer published.
+    service.observed(placements.get("federateddeployment-web", ns)!);
+    workloads.seed({ ...rolling, status: { observedGeneration: 2, replicas: 16, updatedReplicas: 16 } });
+    await reconcile(`${ns}/web`);
+    expect(placements.get("federateddeployment-web", ns)!.spec.rolloutRoom).toBeUndefined();
   });
 });

@@ -50,3 +50,12 @@ describe("affectedBy with a snapshot delta", () => {
     });
   });
 });
+
+describe("affectedBy while a workload rolls out", () => {
+  it("re-evaluates a rolling workload on any change of any member: its published room may have changed", () => {
+    const rolling: PlacementSummary = { key: "r", clusters: { "idc-1": 4 }, unschedulable: 0, rolling: true };
+    // Room shrank in cloud-1 through someone else's pods: nothing else would look again.
+    expect(affectedBy("cloud-1", rank, [rolling], { workloads: new Set(["other"]), roomGrew: false })).toEqual(["r"]);
+    expect(affectedBy("cloud-1", rank, [{ ...rolling, rolling: false }], { workloads: new Set(["other"]), roomGrew: false })).toEqual([]);
+  });
+});

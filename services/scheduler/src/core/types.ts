@@ -51,7 +51,7 @@ export interface WorkloadRequest {
 /** A member whose old pods fleet-root cannot replace where they are (no room, no budget to spend). */
 export interface StalledMember {
   cluster: string;
-  /** Replicas to place elsewhere for now: its old pods, at most the surge budget left unused. */
+  /** Replicas to place elsewhere for now: its old pods, at most the rollout's surge budget. */
   replicas: number;
   /** The member's placed replicas fleet-root judged against: a report on another placement is stale. */
   placedReplicas: number;

@@ -1,0 +1,202 @@
+/**
+ * Rollouts where IDC is full by design (issue: "a rollout never stalls on a full member while the
+ * fleet has room"). The demo's `web` — 40 × 4 CPU, placed 16/16/8 with both IDC members at 64 of
+ * 64 CPU — rolled out with maxUnavailable 0: surge only fits in cloud-1, so the stalled IDC
+ * members lend replicas there, and failback brings them home afterwards. The fleet-wide bounds are
+ * judged on every member ReplicaSet and pod change; the Placement is watched to see the loans.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { AppsV1Api } from "@kubernetes/client-node";
+import { federatedDeploymentKind, placementKind, type FederatedDeployment, type Placement } from "@spillway/api";
+import { Informer, ResourceClient, updateObject } from "@spillway/kit";
+import { placementName } from "@spillway/rules";
+import { kubeConfigFor, testImage, type ClusterRole } from "./env.ts";
+import { watchFleetBounds } from "./fleet-bounds.ts";
+import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
+
+const MEMBERS: ClusterRole[] = ["idc-1", "idc-2", "cloud-1"];
+const HOME = { "idc-1": 16, "idc-2": 16, "cloud-1": 8 };
+
+describe("fleet-root: a rollout never stalls on a full IDC while the fleet has room", () => {
+  const host = kubeConfigFor("host");
+  const fds = new ResourceClient<FederatedDeployment>(host, federatedDeploymentKind);
+  const placements = new ResourceClient<Placement>(host, placementKind);
+  const ns = uniqueName("e2e-borrow");
+  const leaseNs = uniqueName("e2e-borrow-lease");
+  const procs: RunningService[] = [];
+  let fleetRoot: RunningService;
+
+  const startFleetRoot = async (id: string) => {
+    const p = await startService("fleet-root", id, [`--lease-namespace=${leaseNs}`, "--lease-duration=3"]);
+    await waitReady(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    await createNamespace("host", ns);
+    await createNamespace("host", leaseNs);
+    const gwPort = await freePort();
+    const gw = await startService("cluster-gateway", "borrow-gw", [
+      `--lease-namespace=${leaseNs}`,
+      `--grpc-addr=127.0.0.1:${gwPort}`,
+      "--hold-down=2",
+    ]);
+    // Failback after 2 s of room instead of 2 minutes, so the loans come home within the test.
+    const sched = await startService("scheduler", "borrow-sched", [
+      `--lease-namespace=${leaseNs}`,
+      `--gateway-addr=127.0.0.1:${gwPort}`,
+      "--failback-hold-down=2",
+      "--failover-grace=600",
+    ]);
+    procs.push(gw, sched);
+    await Promise.all(procs.map((p) => waitReady(p, 60_000)));
+    fleetRoot = await startFleetRoot("borrow-fr-1");
+  });
+
+  afterEach(async () => {
+    for (const fd of (await fds.list()).items.filter((i) => i.metadata.namespace === ns))
+      await fds.delete({ namespace: ns, name: fd.metadata.name! });
+    await eventually(
+      "federated deployments gone (members cleaned up)",
+      async () => ((await fds.list()).items.some((i) => i.metadata.namespace === ns) ? undefined : true),
+      60_000,
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all([...procs, fleetRoot].map((p) => stop(p)));
+    await deleteNamespace("host", ns);
+    await deleteNamespace("host", leaseNs);
+    for (const m of MEMBERS) await deleteNamespace(m, ns);
+  });
+
+  const create = (name: string, replicas: number, requests: Record<string, string>, maxSurge: number | string) =>
+    fds.create({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedDeployment",
+      metadata: { name, namespace: ns },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name: "app", image: testImage(1), resources: { requests, limits: requests } }] },
+        },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge, maxUnavailable: 0 } },
+      },
+    });
+
+  const placed = async (name: string) => {
+    const p = await placements.get({ namespace: ns, name: placementName("FederatedDeployment", name) });
+    return Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas]));
+  };
+
+  /** Rolled out to `image` and every member Deployment at what the Placement gives it. */
+  const settled = (name: string, image: string, replicas: number, home: Record<string, number>, timeoutMs = 300_000) =>
+    eventually(
+      `${name} rolled out to ${image} and placed ${JSON.stringify(home)}`,
+      async () => {
+        const fd = await fds.get({ namespace: ns, name });
+        const s = fd.status;
+        const done =
+          s?.observedGeneration === fd.metadata.generation &&
+          s?.updatedReplicas === replicas &&
+          s?.availableReplicas === replicas &&
+          s?.replicas === replicas &&
+          s?.conditions?.find((c) => c.type === "Progressing")?.reason === "NewReplicaSetAvailable";
+        if (!done || JSON.stringify(await placed(name)) !== JSON.stringify(home)) return undefined;
+        for (const m of MEMBERS) {
+          const d = await kubeConfigFor(m)
+            .makeApiClient(AppsV1Api)
+            .readNamespacedDeployment({ namespace: ns, name })
+            .catch(() => undefined);
+          const want = home[m] ?? 0;
+          if ((d?.spec?.replicas ?? 0) !== want || (want > 0 && d?.spec?.template.spec?.containers[0]?.image !== image)) return undefined;
+          if (want > 0 && d?.status?.availableReplicas !== want) return undefined;
+        }
+        return fd;
+      },
+      timeoutMs,
+      500,
+    );
+
+  /** The most replicas each member was placed while this runs: a loan shows as more than home. */
+  const watchPlacement = async (name: string) => {
+    const peak: Record<string, number> = {};
+    const informer = new Informer<Placement>(host, {
+      path: `/apis/spillway.dev/v1alpha1/namespaces/${ns}/placements`,
+      list: () => placements.list(),
+    });
+    informer.addHandler((_t, p) => {
+      if (p.metadata.namespace !== ns || p.spec.workloadRef.name !== name) return;
+      for (const c of p.spec.clusters) peak[c.name] = Math.max(peak[c.name] ?? 0, c.replicas);
+    });
+    await informer.start();
+    await informer.hasSynced();
+    return { peak, stop: () => informer.stop() };
+  };
+
+  const setImage = (name: string, image: string) =>
+    updateObject(fds, { namespace: ns, name }, (latest) => {
+      const template = structuredClone(latest.spec.template);
+      template.spec!.containers[0]!.image = image;
+      return { ...latest, spec: { ...latest.spec, template } };
+    });
+
+  it.each([
+    ["maxSurge 25%", 50, "25%"],
+    ["maxSurge 1", 41, 1],
+  ] as const)(
+    "%s, maxUnavailable 0 on the demo's full IDC: completes by lending to cloud-1, never more than %i pods nor fewer than 40 ready, and comes home",
+    async (_label, maxPods, maxSurge) => {
+      const name = maxSurge === 1 ? "web-one" : "web";
+      await create(name, 40, { cpu: "4" }, maxSurge);
+      await settled(name, testImage(1), 40, HOME);
+      const bounds = await watchFleetBounds(MEMBERS, ns, name);
+      const placement = await watchPlacement(name);
+      await setImage(name, testImage(2));
+      await settled(name, testImage(2), 40, HOME);
+      const seen = await bounds.stop();
+      await placement.stop();
+      expect(seen.changes).toBeGreaterThan(40);
+      expect(seen.maxReplicaSetReplicas).toBeLessThanOrEqual(maxPods);
+      expect(seen.minReady).toBeGreaterThanOrEqual(40);
+      // The IDC members lent replicas to cloud-1 (the only member with room), and got them back.
+      expect(placement.peak["cloud-1"]).toBeGreaterThan(8);
+      expect(await placed(name)).toEqual(HOME);
+    },
+  );
+
+  it("a GPU workload whose IDC GPUs are all taken borrows cloud GPUs and comes home", async () => {
+    // One 8-GPU node per IDC member: 8 + 8, nothing in cloud; maxSurge 25% = 4.
+    const home = { "idc-1": 8, "idc-2": 8 };
+    await create("llm", 16, { cpu: "1", "nvidia.com/gpu": "1" }, "25%");
+    await settled("llm", testImage(1), 16, home);
+    const bounds = await watchFleetBounds(MEMBERS, ns, "llm");
+    const placement = await watchPlacement("llm");
+    await setImage("llm", testImage(2));
+    await settled("llm", testImage(2), 16, home);
+    const seen = await bounds.stop();
+    await placement.stop();
+    expect(seen.maxReplicaSetReplicas).toBeLessThanOrEqual(20);
+    expect(seen.minReady).toBeGreaterThanOrEqual(16);
+    expect(placement.peak["cloud-1"]).toBeGreaterThan(0);
+  });
+
+  it("fleet-root killed mid-loan resumes from what it observes: nothing lent twice or left behind", async () => {
+    await create("crash", 40, { cpu: "4" }, "25%");
+    await settled("crash", testImage(1), 40, HOME);
+    const bounds = await watchFleetBounds(MEMBERS, ns, "crash");
+    const placement = await watchPlacement("crash");
+    await setImage("crash", testImage(2));
+    await eventually("a loan to cloud-1", async () => ((placement.peak["cloud-1"] ?? 0) > 8 ? true : undefined), 120_000, 100);
+    await stop(fleetRoot, "SIGKILL");
+    fleetRoot = await startFleetRoot("borrow-fr-2");
+    await settled("crash", testImage(2), 40, HOME);
+    const seen = await bounds.stop();
+    await placement.stop();
+    expect(seen.maxReplicaSetReplicas).toBeLessThanOrEqual(50);
+    expect(seen.minReady).toBeGreaterThanOrEqual(40);
+  });
+});
