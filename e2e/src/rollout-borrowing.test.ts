@@ -71,7 +71,13 @@ describe("fleet-root: a rollout never stalls on a full IDC while the fleet has r
     for (const m of MEMBERS) await deleteNamespace(m, ns);
   });
 
-  const create = (name: string, replicas: number, requests: Record<string, string>, maxSurge: number | string) =>
+  const create = (
+    name: string,
+    replicas: number,
+    requests: Record<string, string>,
+    maxSurge: number | string,
+    progressDeadlineSeconds?: number,
+  ) =>
     fds.create({
       apiVersion: "spillway.dev/v1alpha1",
       kind: "FederatedDeployment",
@@ -84,6 +90,7 @@ describe("fleet-root: a rollout never stalls on a full IDC while the fleet has r
           spec: { containers: [{ name: "app", image: testImage(1), resources: { requests, limits: requests } }] },
         },
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge, maxUnavailable: 0 } },
+        ...(progressDeadlineSeconds ? { progressDeadlineSeconds } : {}),
       },
     });
 
@@ -198,5 +205,38 @@ describe("fleet-root: a rollout never stalls on a full IDC while the fleet has r
     await placement.stop();
     expect(seen.maxReplicaSetReplicas).toBeLessThanOrEqual(50);
     expect(seen.minReady).toBeGreaterThanOrEqual(40);
+  });
+
+  it("when no member has room the rollout waits, says what is short where, and exceeds its progress deadline", async () => {
+    // Every GPU in the fleet: 8 + 8 in IDC, 16 in cloud-1.
+    const home = { "idc-1": 8, "idc-2": 8, "cloud-1": 16 };
+    await create("gpus", 32, { cpu: "100m", "nvidia.com/gpu": "1" }, 1, 10);
+    await settled("gpus", testImage(1), 32, home);
+    const bounds = await watchFleetBounds(MEMBERS, ns, "gpus");
+    await setImage("gpus", testImage(2));
+    const progressing = async () =>
+      (await fds.get({ namespace: ns, name: "gpus" })).status?.conditions?.find((c) => c.type === "Progressing");
+    const waiting = await eventually("the rollout waiting for room", async () => {
+      const c = await progressing();
+      return c?.reason === "WaitingForRoom" ? c : undefined;
+    });
+    expect(waiting.message).toMatch(
+      /^no eligible member has room for a pod of the new template: idc-1, idc-2, cloud-1: needs 1 nvidia.com\/gpu per replica/,
+    );
+    const exceeded = await eventually(
+      "ProgressDeadlineExceeded",
+      async () => {
+        const c = await progressing();
+        return c?.reason === "ProgressDeadlineExceeded" ? c : undefined;
+      },
+      30_000,
+    );
+    expect(exceeded.status).toBe("False");
+    expect(exceeded.message).toMatch(/^rollout waited longer than 10s for room/);
+    const seen = await bounds.stop();
+    // Nothing moved: no surge pod was made anywhere, no old pod removed.
+    expect(seen.maxReplicaSetReplicas).toBe(32);
+    expect(seen.minReady).toBe(32);
+    expect(await placed("gpus")).toEqual(home);
   });
 });
