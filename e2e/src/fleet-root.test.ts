@@ -5,90 +5,40 @@
  * rollout must finish — also when fleet-root is killed mid-rollout, and when a member's API server
  * goes away mid-rollout.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { AppsV1Api } from "@kubernetes/client-node";
-import { federatedDeploymentKind, type FederatedDeployment } from "@spillway/api";
 import { Bus, topics, type RolloutProgress } from "@spillway/bus";
-import { ResourceClient, updateObject } from "@spillway/kit";
+import { updateObject } from "@spillway/kit";
 import { testbedDir } from "../testbed/src/paths.ts";
 import { ProcessTable } from "../testbed/src/processes.ts";
 import { kubeConfigFor, natsUrl, type ClusterRole, testImage } from "./env.ts";
-import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { federatedDeployment, setImage as setFederatedImage } from "./federated-workloads.ts";
+import { createNamespace, eventually } from "./helpers.ts";
 import { itOnLocalTestbed } from "./local-testbed.ts";
 import { watchFleetBounds } from "./fleet-bounds.ts";
 import { partition } from "./partition.ts";
-import { freePort, metricValue, startService, stop, waitReady, type RunningService } from "./service-process.ts";
-
-const MEMBERS: ClusterRole[] = ["idc-1", "idc-2", "cloud-1"];
+import { MEMBERS, rolloutServices } from "./rollout-services.ts";
+import { metricValue } from "./service-process.ts";
 
 describe("fleet-root: federated rolling update", () => {
-  const host = kubeConfigFor("host");
-  const fds = new ResourceClient<FederatedDeployment>(host, federatedDeploymentKind);
-  const ns = uniqueName("e2e-roll");
-  const leaseNs = uniqueName("e2e-roll-lease");
-  const procs: RunningService[] = [];
-  let fleetRoot: RunningService;
-
-  const startFleetRoot = async (id: string) => {
-    const p = await startService("fleet-root", id, [`--lease-namespace=${leaseNs}`, "--lease-duration=3"]);
-    await waitReady(p);
-    return p;
-  };
-
-  beforeAll(async () => {
-    await createNamespace("host", ns);
-    await createNamespace("host", leaseNs);
-    const gwPort = await freePort();
-    const gw = await startService("cluster-gateway", "roll-gw", [
-      `--lease-namespace=${leaseNs}`,
-      `--grpc-addr=127.0.0.1:${gwPort}`,
-      "--hold-down=2",
-    ]);
-    // A long failover grace keeps the placement still while a member is briefly unreachable.
-    const sched = await startService("scheduler", "roll-sched", [
-      `--lease-namespace=${leaseNs}`,
-      `--gateway-addr=127.0.0.1:${gwPort}`,
-      "--failover-grace=600",
-    ]);
-    procs.push(gw, sched);
-    await Promise.all(procs.map((p) => waitReady(p, 60_000)));
-    fleetRoot = await startFleetRoot("fr-1");
-  });
-
-  afterEach(async () => {
-    for (const fd of (await fds.list()).items.filter((i) => i.metadata.namespace === ns))
-      await fds.delete({ namespace: ns, name: fd.metadata.name! });
-    await eventually(
-      "federated deployments gone (members cleaned up)",
-      async () => ((await fds.list()).items.some((i) => i.metadata.namespace === ns) ? undefined : true),
-      60_000,
-    );
-  });
-
-  afterAll(async () => {
-    await Promise.all([...procs, fleetRoot].map((p) => stop(p)));
-    await deleteNamespace("host", ns);
-    await deleteNamespace("host", leaseNs);
-    for (const m of MEMBERS) await deleteNamespace(m, ns);
-  });
+  // A long failover grace keeps the placement still while a member is briefly unreachable.
+  const svc = rolloutServices("roll", ["--failover-grace=600"]);
+  const { fds, ns } = svc;
 
   const create = (name: string, strategy: { maxSurge: number | string; maxUnavailable: number | string }) =>
-    fds.create({
-      apiVersion: "spillway.dev/v1alpha1",
-      kind: "FederatedDeployment",
-      metadata: { name, namespace: ns },
-      spec: {
+    fds.create(
+      federatedDeployment({
+        namespace: ns,
+        name,
         replicas: 24,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: { containers: [{ name: "app", image: testImage(1), resources: { requests: { cpu: "500m" } } }] },
+        requests: { cpu: "500m" },
+        spec: {
+          strategy: { type: "RollingUpdate", rollingUpdate: strategy },
+          // Eight per member, so the rollout really spans three clusters.
+          placement: { clusters: MEMBERS.map((m) => ({ name: m, maxReplicas: 8 })) },
         },
-        strategy: { type: "RollingUpdate", rollingUpdate: strategy },
-        // Eight per member, so the rollout really spans three clusters.
-        placement: { clusters: MEMBERS.map((m) => ({ name: m, maxReplicas: 8 })) },
-      },
-    });
+      }),
+    );
 
   const settled = (name: string, image: string) =>
     eventually(
@@ -109,12 +59,7 @@ describe("fleet-root: federated rolling update", () => {
       250,
     );
 
-  const setImage = (name: string, image: string) =>
-    updateObject(fds, { namespace: ns, name }, (latest) => {
-      const template = structuredClone(latest.spec.template);
-      template.spec!.containers[0]!.image = image;
-      return { ...latest, spec: { ...latest.spec, template } };
-    });
+  const setImage = (name: string, image: string) => setFederatedImage(fds, ns, name, image);
 
   const membersRun = async (name: string, image: string) => {
     for (const m of MEMBERS) {
@@ -188,8 +133,8 @@ describe("fleet-root: federated rolling update", () => {
 
   it("resumes without breaking a bound when fleet-root is killed mid-rollout", async () => {
     const s = await rolloutUnderWay("crash", { maxSurge: "25%", maxUnavailable: 0 }, 4);
-    await stop(fleetRoot, "SIGKILL");
-    fleetRoot = await startFleetRoot("fr-2");
+    await svc.killFleetRoot();
+    await svc.startFleetRoot("fr-2");
     await settled("crash", testImage(2));
     const seen = await s.stop();
     expect(seen.maxReplicaSetReplicas).toBeLessThanOrEqual(30);
@@ -200,14 +145,14 @@ describe("fleet-root: federated rolling update", () => {
   // listed that member; handing that share out elsewhere would break the bound.
   it("after a restart, changes no member until it has seen every member of the placement", async () => {
     const s = await rolloutUnderWay("blind", { maxSurge: "25%", maxUnavailable: 0 }, 4);
-    await stop(fleetRoot, "SIGKILL");
+    await svc.killFleetRoot();
     const heal = await partition("cloud-1");
     try {
       const before = await generations("blind", ["idc-1", "idc-2"]);
-      fleetRoot = await startFleetRoot("fr-3");
+      await svc.startFleetRoot("fr-3");
       // Reconciling, and honest about the member it cannot see once the gateway reports it down.
       await reportedUnreachable("blind", "cloud-1");
-      expect(await metricValue(fleetRoot, "spillway_reconcile_total")).toBeGreaterThan(1);
+      expect(await metricValue(svc.fleetRoot(), "spillway_reconcile_total")).toBeGreaterThan(1);
       expect(await generations("blind", ["idc-1", "idc-2"])).toEqual(before);
     } finally {
       await heal();
@@ -301,9 +246,9 @@ describe("fleet-root: federated rolling update", () => {
     expect([left.spec!.template.spec!.containers[0]!.name, left.spec!.selector.matchLabels]).toEqual(["c", { app: "theirs" }]);
     await cloudApps.deleteNamespacedDeployment({ namespace: ns, name: "owned" });
     // The work-queue series an operator reads to tell a slow API server from a backed-up queue.
-    expect(await metricValue(fleetRoot, "spillway_reconcile_total")).toBeGreaterThan(0);
-    expect(await metricValue(fleetRoot, "spillway_workqueue_queue_duration_seconds_count")).toBeGreaterThan(0);
-    expect(await metricValue(fleetRoot, "spillway_workqueue_work_duration_seconds_count")).toBeGreaterThan(0);
+    expect(await metricValue(svc.fleetRoot(), "spillway_reconcile_total")).toBeGreaterThan(0);
+    expect(await metricValue(svc.fleetRoot(), "spillway_workqueue_queue_duration_seconds_count")).toBeGreaterThan(0);
+    expect(await metricValue(svc.fleetRoot(), "spillway_workqueue_work_duration_seconds_count")).toBeGreaterThan(0);
   });
 
   // Taking a member's API server down needs the local testbed's process table.

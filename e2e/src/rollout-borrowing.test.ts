@@ -5,94 +5,44 @@
  * members lend replicas there, and failback brings them home afterwards. The fleet-wide bounds are
  * judged on every member ReplicaSet and pod change; the Placement is watched to see the loans.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { AppsV1Api } from "@kubernetes/client-node";
-import { federatedDeploymentKind, placementKind, type FederatedDeployment, type Placement } from "@spillway/api";
-import { Informer, ResourceClient, updateObject } from "@spillway/kit";
+import { placementKind, type FederatedDeploymentSpec, type Placement } from "@spillway/api";
+import { Informer, ResourceClient } from "@spillway/kit";
 import { placementName } from "@spillway/rules";
-import { kubeConfigFor, testImage, type ClusterRole } from "./env.ts";
+import { kubeConfigFor, testImage } from "./env.ts";
+import { federatedDeployment, setImage as setFederatedImage } from "./federated-workloads.ts";
 import { watchFleetBounds } from "./fleet-bounds.ts";
-import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
-import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
+import { eventually } from "./helpers.ts";
+import { MEMBERS, rolloutServices } from "./rollout-services.ts";
 
-const MEMBERS: ClusterRole[] = ["idc-1", "idc-2", "cloud-1"];
 const HOME = { "idc-1": 16, "idc-2": 16, "cloud-1": 8 };
 
 describe("fleet-root: a rollout never stalls on a full IDC while the fleet has room", () => {
   const host = kubeConfigFor("host");
-  const fds = new ResourceClient<FederatedDeployment>(host, federatedDeploymentKind);
+  // Failback after 2 s of room instead of 2 minutes, so the loans come home within the test.
+  const svc = rolloutServices("borrow", ["--failback-hold-down=2", "--failover-grace=600"]);
+  const { fds, ns } = svc;
   const placements = new ResourceClient<Placement>(host, placementKind);
-  const ns = uniqueName("e2e-borrow");
-  const leaseNs = uniqueName("e2e-borrow-lease");
-  const procs: RunningService[] = [];
-  let fleetRoot: RunningService;
 
-  const startFleetRoot = async (id: string) => {
-    const p = await startService("fleet-root", id, [`--lease-namespace=${leaseNs}`, "--lease-duration=3"]);
-    await waitReady(p);
-    return p;
-  };
-
-  beforeAll(async () => {
-    await createNamespace("host", ns);
-    await createNamespace("host", leaseNs);
-    const gwPort = await freePort();
-    const gw = await startService("cluster-gateway", "borrow-gw", [
-      `--lease-namespace=${leaseNs}`,
-      `--grpc-addr=127.0.0.1:${gwPort}`,
-      "--hold-down=2",
-    ]);
-    // Failback after 2 s of room instead of 2 minutes, so the loans come home within the test.
-    const sched = await startService("scheduler", "borrow-sched", [
-      `--lease-namespace=${leaseNs}`,
-      `--gateway-addr=127.0.0.1:${gwPort}`,
-      "--failback-hold-down=2",
-      "--failover-grace=600",
-    ]);
-    procs.push(gw, sched);
-    await Promise.all(procs.map((p) => waitReady(p, 60_000)));
-    fleetRoot = await startFleetRoot("borrow-fr-1");
-  });
-
-  afterEach(async () => {
-    for (const fd of (await fds.list()).items.filter((i) => i.metadata.namespace === ns))
-      await fds.delete({ namespace: ns, name: fd.metadata.name! });
-    await eventually(
-      "federated deployments gone (members cleaned up)",
-      async () => ((await fds.list()).items.some((i) => i.metadata.namespace === ns) ? undefined : true),
-      60_000,
-    );
-  });
-
-  afterAll(async () => {
-    await Promise.all([...procs, fleetRoot].map((p) => stop(p)));
-    await deleteNamespace("host", ns);
-    await deleteNamespace("host", leaseNs);
-    for (const m of MEMBERS) await deleteNamespace(m, ns);
-  });
-
+  /** `replicas` pods of `requests` (also their limits), maxUnavailable 0. */
   const create = (
     name: string,
     replicas: number,
     requests: Record<string, string>,
     maxSurge: number | string,
-    progressDeadlineSeconds?: number,
+    spec: Partial<FederatedDeploymentSpec> = {},
   ) =>
-    fds.create({
-      apiVersion: "spillway.dev/v1alpha1",
-      kind: "FederatedDeployment",
-      metadata: { name, namespace: ns },
-      spec: {
+    fds.create(
+      federatedDeployment({
+        namespace: ns,
+        name,
         replicas,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: { containers: [{ name: "app", image: testImage(1), resources: { requests, limits: requests } }] },
-        },
-        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge, maxUnavailable: 0 } },
-        ...(progressDeadlineSeconds ? { progressDeadlineSeconds } : {}),
-      },
-    });
+        requests,
+        limits: true,
+        spec: { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge, maxUnavailable: 0 } }, ...spec },
+      }),
+    );
 
   const placed = async (name: string) => {
     const p = await placements.get({ namespace: ns, name: placementName("FederatedDeployment", name) });
@@ -144,12 +94,7 @@ describe("fleet-root: a rollout never stalls on a full IDC while the fleet has r
     return { peak, stop: () => informer.stop() };
   };
 
-  const setImage = (name: string, image: string) =>
-    updateObject(fds, { namespace: ns, name }, (latest) => {
-      const template = structuredClone(latest.spec.template);
-      template.spec!.containers[0]!.image = image;
-      return { ...latest, spec: { ...latest.spec, template } };
-    });
+  const setImage = (name: string, image: string) => setFederatedImage(fds, ns, name, image);
 
   it.each([
     ["maxSurge 25%", 50, "25%"],
@@ -198,8 +143,8 @@ describe("fleet-root: a rollout never stalls on a full IDC while the fleet has r
     const placement = await watchPlacement("crash");
     await setImage("crash", testImage(2));
     await eventually("a loan to cloud-1", async () => ((placement.peak["cloud-1"] ?? 0) > 8 ? true : undefined), 120_000, 100);
-    await stop(fleetRoot, "SIGKILL");
-    fleetRoot = await startFleetRoot("borrow-fr-2");
+    await svc.killFleetRoot();
+    await svc.startFleetRoot("borrow-fr-2");
     await settled("crash", testImage(2), 40, HOME);
     const seen = await bounds.stop();
     await placement.stop();
@@ -210,7 +155,7 @@ describe("fleet-root: a rollout never stalls on a full IDC while the fleet has r
   it("when no member has room the rollout waits, says what is short where, and exceeds its progress deadline", async () => {
     // Every GPU in the fleet: 8 + 8 in IDC, 16 in cloud-1.
     const home = { "idc-1": 8, "idc-2": 8, "cloud-1": 16 };
-    await create("gpus", 32, { cpu: "100m", "nvidia.com/gpu": "1" }, 1, 10);
+    await create("gpus", 32, { cpu: "100m", "nvidia.com/gpu": "1" }, 1, { progressDeadlineSeconds: 10 });
     await settled("gpus", testImage(1), 32, home);
     const bounds = await watchFleetBounds(MEMBERS, ns, "gpus");
     await setImage("gpus", testImage(2));

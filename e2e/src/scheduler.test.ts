@@ -17,7 +17,8 @@ import { placementName } from "@spillway/rules";
 import { ClusterRegistry, createClient, Scheduler, type ServiceClient } from "@spillway/proto";
 import { testbedDir } from "../testbed/src/paths.ts";
 import { ProcessTable } from "../testbed/src/processes.ts";
-import { kubeConfigFor, testImage } from "./env.ts";
+import { kubeConfigFor } from "./env.ts";
+import { federatedDeployment } from "./federated-workloads.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { itOnLocalTestbed } from "./local-testbed.ts";
 import { freePort, metricValue, startService, stop, waitReady, type RunningService } from "./service-process.ts";
@@ -34,19 +35,7 @@ describe("scheduler", () => {
   let registry: ServiceClient<(typeof ClusterRegistry)["method"]>;
 
   const deploy = (name: string, replicas: number, requests: Record<string, string>) =>
-    fdeploys.create({
-      apiVersion: "spillway.dev/v1alpha1",
-      kind: "FederatedDeployment",
-      metadata: { name, namespace: ns },
-      spec: {
-        replicas,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: { containers: [{ name: "app", image: testImage(1), resources: { requests } }] },
-        },
-      },
-    });
+    fdeploys.create(federatedDeployment({ namespace: ns, name, replicas, requests }));
   const scale = async (name: string, replicas: number) => {
     await updateObject(fdeploys, { namespace: ns, name }, (latest) => ({ ...latest, spec: { ...latest.spec, replicas } }));
   };

@@ -67,6 +67,20 @@ try {
     spec: { containers: [{ name: "app", image, resources: { requests: { cpu: "250m" } } }] },
   });
 
+  /** The FederatedDeployment reports its rollout complete, as `kubectl rollout status` would read it. */
+  const rolledOut = (name: string, replicas: number) =>
+    until(async () => {
+      const o = await fds.get({ namespace: "default", name });
+      const s = o.status;
+      return s?.observedGeneration === o.metadata.generation &&
+        s?.updatedReplicas === replicas &&
+        s?.availableReplicas === replicas &&
+        s?.replicas === replicas &&
+        s.conditions?.some((c) => c.reason === "NewReplicaSetAvailable")
+        ? true
+        : undefined;
+    });
+
   const results: string[] = [];
   const borrow: Array<{ label: string; rolloutMs: number; homeMs: number }> = [];
   for (const [label, strategy] of process.env["BENCH_SKIP_ROLLOUT"]
@@ -125,18 +139,7 @@ try {
         placement: { clusters: members.map((m) => ({ name: m, maxReplicas: 8 })) },
       },
     });
-    const fedDone = () =>
-      until(async () => {
-        const o = await fds.get({ namespace: "default", name: fed });
-        const s = o.status;
-        return s?.observedGeneration === o.metadata.generation &&
-          s?.updatedReplicas === 24 &&
-          s?.availableReplicas === 24 &&
-          s?.replicas === 24 &&
-          s.conditions?.some((c) => c.reason === "NewReplicaSetAvailable")
-          ? true
-          : undefined;
-      });
+    const fedDone = () => rolledOut(fed, 24);
     await fedDone();
     const t1 = performance.now();
     await updateObject(fds, { namespace: "default", name: fed }, (o) => ({ ...o, spec: { ...o.spec, template: template(fed, "app:2") } }));
@@ -180,18 +183,6 @@ try {
         ...(clusters ? { placement: { clusters: [...clusters] } } : {}),
       },
     });
-    const rolledOut = () =>
-      until(async () => {
-        const o = await fds.get({ namespace: "default", name });
-        const s = o.status;
-        return s?.observedGeneration === o.metadata.generation &&
-          s?.updatedReplicas === 40 &&
-          s?.availableReplicas === 40 &&
-          s?.replicas === 40 &&
-          s.conditions?.some((c) => c.reason === "NewReplicaSetAvailable")
-          ? true
-          : undefined;
-      });
     const atHome = () =>
       until(async () => {
         for (const m of members) {
@@ -200,11 +191,11 @@ try {
         }
         return true;
       });
-    await rolledOut();
+    await rolledOut(name, 40);
     await atHome();
     const t0 = performance.now();
     await updateObject(fds, { namespace: "default", name }, (o) => ({ ...o, spec: { ...o.spec, template: tpl("app:2") } }));
-    await rolledOut();
+    await rolledOut(name, 40);
     const rolloutMs = performance.now() - t0;
     await atHome();
     const homeMs = performance.now() - t0 - rolloutMs;
