@@ -40,6 +40,19 @@ describe("planRollout", () => {
     expect(plan.waitingForRoom).toBe(false);
   });
 
+  it("does not report a member that already lent, while its lent replicas are still leaving", () => {
+    // idc-1 lent 10 (placed 6, still running 16 old pods); cloud-1, still replacing its own 8
+    // with 8 surge pods, takes them in only once it holds one template. 2 of the 10 surge are free.
+    const members = [
+      obs("idc-1", 6, { specReplicas: 16, pods: 16, updated: 0, available: 16, templateCurrent: false, room: 0, grantedUnavailable: 0 }),
+      obs("idc-2", 16, { updated: 0, templateCurrent: false, room: 0, grantedUnavailable: 0 }),
+      obs("cloud-1", 18, { specReplicas: 8, pods: 16, updated: 8, available: 8, grantedSurge: 8, grantedUnavailable: 0, room: 2 }),
+    ];
+    const plan = planRollout({ members, maxSurge: "25%", maxUnavailable: 0, recreate: false, paused: false });
+    expect(plan.members.map((p) => p.replicas)).toEqual([16, 16, 8]);
+    expect(plan.stalled.map((s) => s.name)).toEqual(["idc-2"]);
+  });
+
   it("counts pods not yet available against the room the scheduler saw, which may not include them", () => {
     const members = [obs("a", 8, { pods: 11, updated: 3, available: 8, grantedSurge: 3, room: 4 }), obs("b", 8)];
     // a keeps its 3 (still old pods to replace) and may take 1 more: room 4 less 3 starting pods.

@@ -207,13 +207,16 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   // Stalled: old pods, no share, no room for a surge pod, though surge budget is left unused. It
   // asks for a whole surge budget: a loan's new pods start as the budget frees, so a loan of what
   // happens to be free now would take one round trip per sliver.
+  // Not a member whose replicas are still on their way out (it lent already): that frees room
+  // there, and a report made before it lands would lend again what the member is about to have.
   const stalled: StalledMember[] =
     input.paused || input.roomUnknown || surgeFree <= 0
       ? []
       : ms.flatMap((m, i) => {
           const p = plans[i]!;
           const hasOld = !m.templateCurrent || old[i]! > 0;
-          if (!m.reachable || !hasOld || !p.paused || m.room === undefined || m.room > 0 || p.replicas === 0) return [];
+          const leaving = spec[i]! > m.target;
+          if (!m.reachable || !hasOld || !p.paused || leaving || m.room === undefined || m.room > 0 || p.replicas === 0) return [];
           const oldHere = m.templateCurrent ? old[i]! : pods[i]!;
           return [{ name: m.name, replicas: Math.min(oldHere, S), placedReplicas: m.target }];
         });
