@@ -9,7 +9,8 @@
  *   than the threshold;
  * - failback moves at most `failbackStep` replicas to a better-ranked member, only after room there
  *   has been seen for the hold-down and the previous step has fully landed;
- * - while the workload rolls out, failback waits (it would take the room the rollout surges into),
+ * - while the workload rolls out, failback waits (it would take the room the rollout surges into;
+ *   its hold-down is kept, not restarted),
  *   and a member fleet-root reports stalled (old pods, no room for a surge pod there) lends up to
  *   `failbackStep` replicas to members with room, one step at a time; failback brings them home
  *   after the rollout.
@@ -125,7 +126,9 @@ export function decide(
     failbackSinceMs = undefined;
   } else if (full.size === 0 && w.rollout) {
     lend(w, w.rollout.stalled, assigned, observed, eligible, ledgers, note);
-    failbackSinceMs = undefined;
+    // The hold-down is kept, not restarted: a member growing by failback looks like a rollout for
+    // a moment (its pods count as updated only once it has observed its new spec).
+    failbackSinceMs = previous?.failbackSinceMs;
   } else if (full.size === 0) {
     failbackSinceMs = failback(w, assigned, observed, previous, eligible, rank, ledgers, ctx, note);
   }
