@@ -178,7 +178,10 @@ describe("placement controller", () => {
       status: {
         ...rolling.status,
         observedGeneration: 2,
-        updatedReplicas: 0,
+        clusters: [
+          { name: "idc-1", replicas: 8, updatedReplicas: 0 },
+          { name: "idc-2", replicas: 8, updatedReplicas: 0 },
+        ],
         stalledClusters: [{ name: "idc-1", replicas: 4, placedReplicas: 8 }],
       },
     });
@@ -186,7 +189,13 @@ describe("placement controller", () => {
     expect(placed()).toEqual({ "idc-1": 4, "idc-2": 8, "cloud-1": 4 });
     // The rollout is over: room is no longer published.
     service.observed(placements.get("federateddeployment-web", ns)!);
-    workloads.seed({ ...rolling, status: { observedGeneration: 2, replicas: 16, updatedReplicas: 16 } });
+    workloads.seed({
+      ...rolling,
+      status: {
+        observedGeneration: 2,
+        clusters: ["idc-1", "idc-2", "cloud-1"].map((name) => ({ name, replicas: placed()![name]!, updatedReplicas: placed()![name]! })),
+      },
+    });
     await reconcile(`${ns}/web`);
     expect(placements.get("federateddeployment-web", ns)!.spec.rolloutRoom).toBeUndefined();
   });

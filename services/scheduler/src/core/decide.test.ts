@@ -166,7 +166,7 @@ describe("decide", () => {
       expect(d.clusters.find((c) => c.name === "cloud-1")!.reason).toMatch(/\+6 lent by idc-1 for the rollout/);
     });
 
-    it("never lends twice on one report, nor before the last loan has landed", () => {
+    it("never lends twice on one report, nor before the last loan has landed, nor from a member that has room by now", () => {
       const w = workload("shop/web", 40, 4000, { failbackStep: 6, rollout: { stalled: [stalled("idc-1", 16, 16)] } });
       const after = { replicas: { "idc-1": 10, "idc-2": 16, "cloud-1": 14 } };
       // The report still says 16 placed in idc-1: it was judged before the loan.
@@ -174,6 +174,11 @@ describe("decide", () => {
       // A fresh report, but cloud-1's six new pods are not bound yet.
       const fresh = { ...w, rollout: { stalled: [stalled("idc-1", 10, 10)] } };
       expect(split(place(fresh, fullIdc(), after, bound({ "idc-1": 16, "idc-2": 16, "cloud-1": 8 })))).toEqual(after.replicas);
+      // Landed, and idc-1 has given up its six: room there now, so the report is out of date.
+      const shrunk = fullIdc();
+      shrunk[0]!.nodes[0]!.free = { cpu: 16000, memory: 64 * 2 ** 30 };
+      shrunk[0]!.nodes[1]!.free = { cpu: 8000, memory: 64 * 2 ** 30 };
+      expect(split(place(fresh, shrunk, after, bound({ "idc-1": 10, "idc-2": 16, "cloud-1": 14 })))).toEqual(after.replicas);
     });
 
     it("lends only where the workload may go and room is seen, and says nothing moved when the fleet is full", () => {

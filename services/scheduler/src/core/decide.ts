@@ -161,7 +161,8 @@ function surgeRoom(w: WorkloadRequest, eligible: ClusterView[], ledgers: Map<str
 /**
  * Stalled members lend replicas to members with room, best-ranked first, at most `failbackStep`
  * in all and only once the previous move has landed; a report judged against another placement
- * of the member (it already lent) is stale and ignored, so nothing is lent twice.
+ * of the member (it already lent), or for a member where a pod fits by now, is stale and
+ * ignored, so nothing is lent twice.
  */
 function lend(
   w: WorkloadRequest,
@@ -180,6 +181,8 @@ function lend(
     const s = stalled.find((x) => x.cluster === c.name);
     const have = assigned.get(c.name) ?? 0;
     if (!s || step <= 0 || have === 0 || have !== s.placedReplicas) continue;
+    // A report older than the member's snapshot: room has appeared there since (it shrank).
+    if (ledgers.get(c.name)!.fits(w, 1) > 0) continue;
     const want = Math.min(step, s.replicas, have);
     assigned.set(c.name, have - want);
     const got = place(w, assigned, want, eligible, lenders, ledgers, note, `lent by ${c.name} for the rollout`);

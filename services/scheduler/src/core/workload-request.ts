@@ -8,15 +8,17 @@ import { podRequests, resolveIntOrPercent, type PodSpecLike } from "@spillway/re
 import type { NodeSelectorRequirement, Toleration, WorkloadRequest } from "./types.ts";
 
 /**
- * A FederatedDeployment rolls out from a spec change fleet-root has not yet observed until it
- * reports no pod of an old template left. A new workload (no status yet) has no old pods to
- * replace, and Recreate never surges: neither needs room. Stalled members come from that report.
+ * A FederatedDeployment rolls out from a spec change fleet-root has not yet observed until no
+ * member reports pods of an old template (a member Deployment's own replicas beyond its updated
+ * ones: a member growing or shrinking on one template is no rollout, even while its aggregate
+ * counts lag). A new workload (no status yet) has no old pods to replace, and Recreate never
+ * surges: neither needs room. Stalled members come from that report.
  */
 export function rolloutOf(fd: Pick<FederatedDeployment, "metadata" | "spec" | "status">): WorkloadRequest["rollout"] {
   const s = fd.status;
   if (!s || s.observedGeneration === undefined || fd.spec.strategy?.type === "Recreate") return undefined;
-  const rolling = s.observedGeneration !== fd.metadata.generation || (s.replicas ?? 0) > (s.updatedReplicas ?? 0);
-  if (!rolling) return undefined;
+  const oldPods = (s.clusters ?? []).some((c) => c.replicas > (c.updatedReplicas ?? 0));
+  if (s.observedGeneration === fd.metadata.generation && !oldPods) return undefined;
   return {
     stalled: (s?.stalledClusters ?? []).map((c) => ({ cluster: c.name, replicas: c.replicas, placedReplicas: c.placedReplicas })),
   };
