@@ -257,6 +257,8 @@ function shortfall(room: ReadonlyMap<string, MemberRoom> | undefined): string {
 function observe(v: MemberView, fd: PropagationInput["fd"], target: number): MemberObservation {
   const d = v.deployment;
   const hash = v.info ? templateHash(memberTemplate(fd.spec, v.info)) : "";
+  const applied = !!d && d.metadata?.annotations?.[TEMPLATE_HASH] === hash;
+  const observed = (d?.status?.observedGeneration ?? 0) >= (d?.metadata?.generation ?? 0);
   return {
     name: v.name,
     target,
@@ -265,8 +267,8 @@ function observe(v: MemberView, fd: PropagationInput["fd"], target: number): Mem
     pods: d?.status?.replicas ?? 0,
     updated: d?.status?.updatedReplicas ?? 0,
     available: d?.status?.availableReplicas ?? 0,
-    templateCurrent:
-      !!d && d.metadata?.annotations?.[TEMPLATE_HASH] === hash && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0),
+    templateCurrent: applied && observed,
+    ...(applied && !observed ? { observing: { paused: d?.spec?.paused ?? false } } : {}),
     ...grantOf(d),
   };
 }

@@ -53,6 +53,23 @@ describe("planRollout", () => {
     expect(plan.stalled.map((s) => s.name)).toEqual(["idc-2"]);
   });
 
+  it("leaves a member that has not observed its last write as its spec has it, so no write answers a write", () => {
+    // cloud-1 finished; its share was just taken back (maxSurge 0, written, not yet observed), and
+    // surge is free because the IDC members have no room.
+    const members = [
+      obs("idc-1", 16, { updated: 0, templateCurrent: false, room: 0, grantedUnavailable: 0 }),
+      obs("cloud-1", 8, { templateCurrent: false, observing: { paused: false }, room: 10, grantedSurge: 0, grantedUnavailable: 1 }),
+    ];
+    const plan = planRollout({ members, maxSurge: "25%", maxUnavailable: 0, recreate: false, paused: false });
+    expect(plan.members[1]).toMatchObject({ replicas: 8, maxSurge: 0, maxUnavailable: 1, paused: false });
+    // Once it has observed it, it is done: still nothing to give it.
+    members[1] = obs("cloud-1", 8, { room: 10, grantedSurge: 0, grantedUnavailable: 1 });
+    expect(planRollout({ members, maxSurge: "25%", maxUnavailable: 0, recreate: false, paused: false }).members[1]).toMatchObject({
+      maxSurge: 0,
+      paused: false,
+    });
+  });
+
   it("counts pods not yet available against the room the scheduler saw, which may not include them", () => {
     const members = [obs("a", 8, { pods: 11, updated: 3, available: 8, grantedSurge: 3, room: 4 }), obs("b", 8)];
     // a keeps its 3 (still old pods to replace) and may take 1 more: room 4 less 3 starting pods.

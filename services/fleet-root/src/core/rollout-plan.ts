@@ -39,6 +39,13 @@ export interface MemberObservation {
   available: number;
   /** True when the member Deployment runs the current template (no old pods to replace). */
   templateCurrent: boolean;
+  /**
+   * Its spec holds the current template but it has not observed its last write yet: it keeps
+   * what its spec gives it (share and pause) until it has, since its status may count for an
+   * older spec. Without this, each write to a finished member would read as new work and be
+   * answered by another write.
+   */
+  observing?: { paused: boolean };
   /** The maxSurge / maxUnavailable its spec holds now (0 when it does not exist). */
   grantedSurge: number;
   grantedUnavailable: number;
@@ -184,6 +191,15 @@ export function planRollout(input: RolloutInput): RolloutPlan {
     const room = m.room === undefined ? Infinity : Math.max(0, m.room - unseen);
     let s = keptSurge[i]!;
     let u = keptUnavail[i]!;
+    if (m.observing && m.reachable && !input.paused)
+      return {
+        name: m.name,
+        replicas: n,
+        maxSurge: s,
+        maxUnavailable: s === 0 && u === 0 ? 1 : u,
+        paused: m.observing.paused,
+        remove: false,
+      };
     if (m.reachable && toUpdate > 0 && !input.paused) {
       const addS = Math.min(Math.max(0, surgeFree), toUpdate, room);
       const addU = Math.min(Math.max(0, unavailFree), toUpdate);

@@ -174,6 +174,8 @@ describe("decide", () => {
       // A fresh report, but cloud-1's six new pods are not bound yet.
       const fresh = { ...w, rollout: { stalled: [stalled("idc-1", 10, 10)] } };
       expect(split(place(fresh, fullIdc(), after, bound({ "idc-1": 16, "idc-2": 16, "cloud-1": 8 })))).toEqual(after.replicas);
+      // Landed, but idc-1's six are still leaving: the snapshot holds 16 of its 10.
+      expect(split(place(fresh, fullIdc(), after, bound({ "idc-1": 16, "idc-2": 16, "cloud-1": 14 })))).toEqual(after.replicas);
       // Landed, and idc-1 has given up its six: room there now, so the report is out of date.
       const shrunk = fullIdc();
       shrunk[0]!.nodes[0]!.free = { cpu: 16000, memory: 64 * 2 ** 30 };

@@ -181,8 +181,9 @@ function lend(
     const s = stalled.find((x) => x.cluster === c.name);
     const have = assigned.get(c.name) ?? 0;
     if (!s || step <= 0 || have === 0 || have !== s.placedReplicas) continue;
-    // A report older than the member's snapshot: room has appeared there since (it shrank).
-    if (ledgers.get(c.name)!.fits(w, 1) > 0) continue;
+    // Out of date: pods are still leaving the member (its snapshot holds more than it is placed),
+    // or room has appeared there since.
+    if ((observed[c.name]?.bound ?? 0) > have || ledgers.get(c.name)!.fits(w, 1) > 0) continue;
     const want = Math.min(step, s.replicas, have);
     assigned.set(c.name, have - want);
     const got = place(w, assigned, want, eligible, lenders, ledgers, note, `lent by ${c.name} for the rollout`);
