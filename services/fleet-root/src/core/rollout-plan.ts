@@ -200,7 +200,10 @@ export function planRollout(input: RolloutInput): RolloutPlan {
         paused: m.observing.paused,
         remove: false,
       };
-    if (m.reachable && toUpdate > 0 && !input.paused) {
+    // A member giving replicas up gets no new share until it has: new pods there would make it
+    // hold two templates, which holds its shrink (and the loan) until its own rollout is done.
+    const leaving = spec[i]! > m.target;
+    if (m.reachable && toUpdate > 0 && !input.paused && !leaving) {
       const addS = Math.min(Math.max(0, surgeFree), toUpdate, room);
       const addU = Math.min(Math.max(0, unavailFree), toUpdate);
       s += addS;
