@@ -220,8 +220,8 @@ describe("planRollout", () => {
 /**
  * The scheduler as the rollout meets it (services/scheduler decide.ts, modelled here): room for
  * surge pods in each member is its capacity less what runs or is placed there, capped at one
- * surge step; stalled members lend up to one step to members with room once the last move has
- * landed, judged against the placement they were reported on; after the rollout, failback moves
+ * surge step; stalled members lend up to one step to members with room and no old pods once the
+ * last move has landed, judged against the placement they were reported on; after the rollout, failback moves
  * one step at a time from the last-ranked holder to the first-ranked member with room.
  */
 class SchedulerModel {
@@ -253,7 +253,8 @@ class SchedulerModel {
         if (this.targets[from] !== s.placedReplicas) continue;
         let want = Math.min(step, s.replicas, this.targets[from]!);
         for (let to = 0; to < members.length && want > 0; to++) {
-          if (lenders.has(to)) continue;
+          // Nor to a member still holding old pods: it would grow old pods.
+          if (lenders.has(to) || members[to]!.pods.some((p) => p.rev !== members[to]!.rev)) continue;
           const n = Math.min(want, room[to]!);
           this.targets[to]! += n;
           this.targets[from]! -= n;

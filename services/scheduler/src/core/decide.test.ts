@@ -143,7 +143,7 @@ describe("decide", () => {
     const stalled = (cluster: string, replicas: number, placedReplicas: number) => ({ cluster, replicas, placedReplicas });
 
     it("publishes the room for surge pods in every eligible member, capped at one surge step, and what is short where none fits", () => {
-      const w = workload("shop/web", 40, 4000, { failbackStep: 10, rollout: { stalled: [] } });
+      const w = workload("shop/web", 40, 4000, { failbackStep: 10, rollout: { stalled: [], withOldPods: [] } });
       const d = place(w, fullIdc(), placed, bound(placed.replicas));
       expect(split(d)).toEqual(placed.replicas);
       expect(d.room).toEqual([
@@ -158,7 +158,7 @@ describe("decide", () => {
     it("lends a stalled member's replicas to the best-ranked member with room, one surge step at a time", () => {
       const w = workload("shop/web", 40, 4000, {
         failbackStep: 6,
-        rollout: { stalled: [stalled("idc-1", 16, 16), stalled("idc-2", 16, 16)] },
+        rollout: { stalled: [stalled("idc-1", 16, 16), stalled("idc-2", 16, 16)], withOldPods: [] },
       });
       const d = place(w, fullIdc(), placed, bound(placed.replicas));
       expect(split(d)).toEqual({ "idc-1": 10, "idc-2": 16, "cloud-1": 14 });
@@ -167,12 +167,12 @@ describe("decide", () => {
     });
 
     it("never lends twice on one report, nor before the last loan has landed, nor from a member that has room by now", () => {
-      const w = workload("shop/web", 40, 4000, { failbackStep: 6, rollout: { stalled: [stalled("idc-1", 16, 16)] } });
+      const w = workload("shop/web", 40, 4000, { failbackStep: 6, rollout: { stalled: [stalled("idc-1", 16, 16)], withOldPods: [] } });
       const after = { replicas: { "idc-1": 10, "idc-2": 16, "cloud-1": 14 } };
       // The report still says 16 placed in idc-1: it was judged before the loan.
       expect(split(place(w, fullIdc(), after, bound({ "idc-1": 16, "idc-2": 16, "cloud-1": 14 })))).toEqual(after.replicas);
       // A fresh report, but cloud-1's six new pods are not bound yet.
-      const fresh = { ...w, rollout: { stalled: [stalled("idc-1", 10, 10)] } };
+      const fresh = { ...w, rollout: { stalled: [stalled("idc-1", 10, 10)], withOldPods: [] } };
       expect(split(place(fresh, fullIdc(), after, bound({ "idc-1": 16, "idc-2": 16, "cloud-1": 8 })))).toEqual(after.replicas);
       // Landed, but idc-1's six are still leaving: the snapshot holds 16 of its 10.
       expect(split(place(fresh, fullIdc(), after, bound({ "idc-1": 16, "idc-2": 16, "cloud-1": 14 })))).toEqual(after.replicas);
@@ -183,10 +183,25 @@ describe("decide", () => {
       expect(split(place(fresh, shrunk, after, bound({ "idc-1": 10, "idc-2": 16, "cloud-1": 14 })))).toEqual(after.replicas);
     });
 
+    it("lends only to members on the new template: one still holding old pods would grow old pods", () => {
+      // idc-1 gave replicas up and has room now, but still runs old pods; idc-2 is stalled.
+      const fleet = fullIdc();
+      fleet[0]!.nodes[0]!.free = { cpu: 16000, memory: 64 * 2 ** 30 };
+      const prev = { replicas: { "idc-1": 12, "idc-2": 16, "cloud-1": 12 } };
+      const w = workload("shop/web", 40, 4000, {
+        failbackStep: 4,
+        rollout: { stalled: [stalled("idc-2", 4, 16)], withOldPods: ["idc-1", "idc-2"] },
+      });
+      expect(split(place(w, fleet, prev, bound(prev.replicas)))).toEqual({ "idc-1": 12, "idc-2": 12, "cloud-1": 16 });
+      // Once idc-1 runs the new template only, it is the best-ranked member with room.
+      const done = { ...w, rollout: { ...w.rollout!, withOldPods: ["idc-2"] } };
+      expect(split(place(done, fleet, prev, bound(prev.replicas)))).toEqual({ "idc-1": 16, "idc-2": 12, "cloud-1": 12 });
+    });
+
     it("lends only where the workload may go and room is seen, and says nothing moved when the fleet is full", () => {
       const fleet = fullIdc();
       fleet.find((c) => c.name === "cloud-1")!.nodes.forEach((n) => (n.free = { cpu: 0, memory: 64 * 2 ** 30 }));
-      const w = workload("shop/web", 40, 4000, { failbackStep: 10, rollout: { stalled: [stalled("idc-1", 16, 16)] } });
+      const w = workload("shop/web", 40, 4000, { failbackStep: 10, rollout: { stalled: [stalled("idc-1", 16, 16)], withOldPods: [] } });
       const d = place(w, fleet, placed, bound(placed.replicas));
       expect(split(d)).toEqual(placed.replicas);
       expect(d.room!.every((r) => r.pods === 0 && r.short === "needs 4 cpu per replica; largest free node has 0")).toBe(true);
@@ -207,7 +222,7 @@ describe("decide", () => {
       fleet[0]!.nodes[1]!.free = { cpu: 8000, memory: 64 * 2 ** 30 };
       const lent = { replicas: { "idc-1": 10, "idc-2": 16, "cloud-1": 14 }, failbackSinceMs: 0 };
       const w = workload("shop/web", 40, 4000, { failbackStep: 10 });
-      const rolling = place({ ...w, rollout: { stalled: [] } }, fleet, lent, bound(lent.replicas), 10_000_000);
+      const rolling = place({ ...w, rollout: { stalled: [], withOldPods: [] } }, fleet, lent, bound(lent.replicas), 10_000_000);
       expect(split(rolling)).toEqual(lent.replicas);
       // The hold-down is not restarted by a rollout (nor by a member that looks like one for a moment).
       expect(rolling.failbackSinceMs).toBe(0);

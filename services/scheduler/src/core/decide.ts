@@ -18,16 +18,7 @@
 import { toResourceList, type ResourceVector } from "@spillway/resources";
 import { CapacityLedger } from "./capacity-ledger.ts";
 import { filterPlugins, scorePlugin } from "./plugins/index.ts";
-import type {
-  ClusterView,
-  Decision,
-  MemberRoom,
-  Observed,
-  PreviousPlacement,
-  SchedulerConfig,
-  StalledMember,
-  WorkloadRequest,
-} from "./types.ts";
+import type { ClusterView, Decision, MemberRoom, Observed, PreviousPlacement, SchedulerConfig, WorkloadRequest } from "./types.ts";
 
 export interface InflightReplicas {
   workload: WorkloadRequest;
@@ -125,7 +116,7 @@ export function decide(
     place(w, assigned, w.replicas - total, eligible, full, ledgers, note);
     failbackSinceMs = undefined;
   } else if (full.size === 0 && w.rollout) {
-    lend(w, w.rollout.stalled, assigned, observed, eligible, ledgers, note);
+    lend(w, w.rollout, assigned, observed, eligible, ledgers, note);
     // The hold-down is kept, not restarted: a member growing by failback looks like a rollout for
     // a moment (its pods count as updated only once it has observed its new spec).
     failbackSinceMs = previous?.failbackSinceMs;
@@ -166,7 +157,7 @@ function surgeRoom(w: WorkloadRequest, eligible: ClusterView[], ledgers: Map<str
  */
 function lend(
   w: WorkloadRequest,
-  stalled: StalledMember[],
+  { stalled, withOldPods }: NonNullable<WorkloadRequest["rollout"]>,
   assigned: Map<string, number>,
   observed: Record<string, Observed>,
   eligible: ClusterView[],
@@ -175,7 +166,9 @@ function lend(
 ): void {
   const landed = [...assigned.entries()].every(([name, n]) => (observed[name]?.bound ?? 0) >= n);
   if (!landed) return;
-  const lenders = new Set(stalled.map((s) => s.cluster));
+  // A member still holding old pods would grow old pods too (a Deployment scales its old
+  // ReplicaSet when it holds no new one): loans go only to members on the new template.
+  const lenders = new Set([...stalled.map((s) => s.cluster), ...withOldPods]);
   let step = w.failbackStep;
   for (const c of eligible) {
     const s = stalled.find((x) => x.cluster === c.name);

@@ -45,7 +45,11 @@ export interface WorkloadRequest {
    * Set while the workload rolls out: the scheduler then publishes room for surge pods, lends the
    * replicas of stalled members to members with room, and holds failback until the rollout is over.
    */
-  rollout?: { stalled: StalledMember[] };
+  rollout?: {
+    stalled: StalledMember[];
+    /** Members still running pods of an old template: no loan goes there (it would grow old pods). */
+    withOldPods: string[];
+  };
 }
 
 /** A member whose old pods fleet-root cannot replace where they are (no room, no budget to spend). */

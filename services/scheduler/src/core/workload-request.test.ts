@@ -40,6 +40,6 @@ describe("rolloutOf", () => {
       clusters: [member("idc-1", 4, 0)],
       stalledClusters: [{ name: "idc-1", replicas: 1, placedReplicas: 4 }],
     });
-    expect(rolloutOf(w)).toEqual({ stalled: [{ cluster: "idc-1", replicas: 1, placedReplicas: 4 }] });
+    expect(rolloutOf(w)).toEqual({ stalled: [{ cluster: "idc-1", replicas: 1, placedReplicas: 4 }], withOldPods: ["idc-1"] });
   });
 });

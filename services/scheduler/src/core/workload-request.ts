@@ -17,10 +17,11 @@ import type { NodeSelectorRequirement, Toleration, WorkloadRequest } from "./typ
 export function rolloutOf(fd: Pick<FederatedDeployment, "metadata" | "spec" | "status">): WorkloadRequest["rollout"] {
   const s = fd.status;
   if (!s || s.observedGeneration === undefined || fd.spec.strategy?.type === "Recreate") return undefined;
-  const oldPods = (s.clusters ?? []).some((c) => c.replicas > (c.updatedReplicas ?? 0));
-  if (s.observedGeneration === fd.metadata.generation && !oldPods) return undefined;
+  const withOldPods = (s.clusters ?? []).filter((c) => c.replicas > (c.updatedReplicas ?? 0)).map((c) => c.name);
+  if (s.observedGeneration === fd.metadata.generation && withOldPods.length === 0) return undefined;
   return {
     stalled: (s?.stalledClusters ?? []).map((c) => ({ cluster: c.name, replicas: c.replicas, placedReplicas: c.placedReplicas })),
+    withOldPods,
   };
 }
 
