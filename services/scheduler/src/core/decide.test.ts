@@ -183,6 +183,19 @@ describe("decide", () => {
       expect(split(place(fresh, shrunk, after, bound({ "idc-1": 10, "idc-2": 16, "cloud-1": 14 })))).toEqual(after.replicas);
     });
 
+    it("never opens a member beyond maxClusters for a loan", () => {
+      // maxClusters 2, both used; cloud-1 has room for only 2 of the 4 idc-1 would lend.
+      const fleet = fullIdc();
+      fleet.find((c) => c.name === "cloud-1")!.nodes.forEach((n, i) => (n.free = { cpu: i === 0 ? 8000 : 0, memory: 64 * 2 ** 30 }));
+      const prev = { replicas: { "idc-1": 4, "idc-2": 16 } };
+      const w = workload("shop/web", 20, 4000, {
+        failbackStep: 4,
+        placement: { maxClusters: 2 },
+        rollout: { stalled: [stalled("idc-1", 4, 4)], withOldPods: ["idc-1", "idc-2"] },
+      });
+      expect(split(place(w, fleet, prev, bound(prev.replicas)))).toEqual(prev.replicas);
+    });
+
     it("lends only to members on the new template: one still holding old pods would grow old pods", () => {
       // idc-1 gave replicas up and has room now, but still runs old pods; idc-2 is stalled.
       const fleet = fullIdc();

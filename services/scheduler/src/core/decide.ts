@@ -178,9 +178,10 @@ function lend(
     // or room has appeared there since.
     if ((observed[c.name]?.bound ?? 0) > have || ledgers.get(c.name)!.fits(w, 1) > 0) continue;
     const want = Math.min(step, s.replicas, have);
-    assigned.set(c.name, have - want);
+    // The lender still counts as used while its loan is placed, so a loan never opens a member
+    // beyond maxClusters (part of it might fit nowhere and stay with the lender).
     const got = place(w, assigned, want, eligible, lenders, ledgers, note, `lent by ${c.name} for the rollout`);
-    assigned.set(c.name, assigned.get(c.name)! + want - got);
+    assigned.set(c.name, have - got);
     if (got > 0) note(c.name, `lent ${got} for the rollout: no room here for a surge pod`);
     step -= got;
   }
