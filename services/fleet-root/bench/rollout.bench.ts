@@ -62,10 +62,18 @@ try {
   const host = kubeConfigFor("host");
   const fds = new ResourceClient<FederatedDeployment>(host, federatedDeploymentKind);
   const apps = kubeConfigFor("idc-1").makeApiClient(AppsV1Api);
-  const template = (name: string, image: string) => ({
+  const template = (name: string, image: string, cpu = "250m") => ({
     metadata: { labels: { app: name } },
-    spec: { containers: [{ name: "app", image, resources: { requests: { cpu: "250m" } } }] },
+    spec: { containers: [{ name: "app", image, resources: { requests: { cpu } } }] },
   });
+  /** A FederatedDeployment of `app:1` in `default`; `spec` adds strategy, placement… */
+  const create = (name: string, replicas: number, spec: Partial<FederatedDeployment["spec"]>, cpu?: string) =>
+    fds.create({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedDeployment",
+      metadata: { name, namespace: "default" },
+      spec: { replicas, selector: { matchLabels: { app: name } }, template: template(name, "app:1", cpu), ...spec },
+    });
 
   /** The FederatedDeployment reports its rollout complete, as `kubectl rollout status` would read it. */
   const rolledOut = (name: string, replicas: number) =>
@@ -127,17 +135,9 @@ try {
 
     // The fleet: 8 per member.
     const fed = `fed-${tag}`;
-    await fds.create({
-      apiVersion: "spillway.dev/v1alpha1",
-      kind: "FederatedDeployment",
-      metadata: { name: fed, namespace: "default" },
-      spec: {
-        replicas: 24,
-        selector: { matchLabels: { app: fed } },
-        template: template(fed, "app:1"),
-        strategy: { type: "RollingUpdate", rollingUpdate: strategy },
-        placement: { clusters: members.map((m) => ({ name: m, maxReplicas: 8 })) },
-      },
+    await create(fed, 24, {
+      strategy: { type: "RollingUpdate", rollingUpdate: strategy },
+      placement: { clusters: members.map((m) => ({ name: m, maxReplicas: 8 })) },
     });
     const fedDone = () => rolledOut(fed, 24);
     await fedDone();
@@ -167,22 +167,15 @@ try {
         ["full IDC (4 CPU per pod)", "4", undefined],
       ] as const)) {
     const name = `web-${cpu}`;
-    const tpl = (image: string) => ({
-      metadata: { labels: { app: name } },
-      spec: { containers: [{ name: "app", image, resources: { requests: { cpu } } }] },
-    });
-    await fds.create({
-      apiVersion: "spillway.dev/v1alpha1",
-      kind: "FederatedDeployment",
-      metadata: { name, namespace: "default" },
-      spec: {
-        replicas: 40,
-        selector: { matchLabels: { app: name } },
-        template: tpl("app:1"),
+    await create(
+      name,
+      40,
+      {
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
         ...(clusters ? { placement: { clusters: [...clusters] } } : {}),
       },
-    });
+      cpu,
+    );
     const atHome = () =>
       until(async () => {
         for (const m of members) {
@@ -194,7 +187,7 @@ try {
     await rolledOut(name, 40);
     await atHome();
     const t0 = performance.now();
-    await updateObject(fds, { namespace: "default", name }, (o) => ({ ...o, spec: { ...o.spec, template: tpl("app:2") } }));
+    await updateObject(fds, { namespace: "default", name }, (o) => ({ ...o, spec: { ...o.spec, template: template(name, "app:2", cpu) } }));
     await rolledOut(name, 40);
     const rolloutMs = performance.now() - t0;
     await atHome();
@@ -238,17 +231,7 @@ try {
   for (let i = 0; i < WORKLOADS; i++) {
     const name = `lat-${i}`;
     createdAt.set(name, performance.now());
-    await fds.create({
-      apiVersion: "spillway.dev/v1alpha1",
-      kind: "FederatedDeployment",
-      metadata: { name, namespace: "default" },
-      spec: {
-        replicas: 3,
-        selector: { matchLabels: { app: name } },
-        template: template(name, "app:1"),
-        placement: { clusters: members.map((m) => ({ name: m, maxReplicas: 1 })) },
-      },
-    });
+    await create(name, 3, { placement: { clusters: members.map((m) => ({ name: m, maxReplicas: 1 })) } });
     if (INTERVAL_MS > 0) await sleep(INTERVAL_MS);
   }
   await until(async () => (doneAt.size === WORKLOADS ? true : undefined), 300_000);

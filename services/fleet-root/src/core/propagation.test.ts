@@ -22,6 +22,22 @@ const view = (name: string, extra: Partial<MemberView> = {}): MemberView => ({
   ...extra,
 });
 
+/** Decides at time 0 for `fd` unless told otherwise; placements written as `{ member: replicas }`. */
+const decide = ({
+  placement,
+  ...rest
+}: Omit<PropagationInput, "nowMs" | "fd" | "placement"> & {
+  placement: Record<string, number> | undefined;
+  nowMs?: number;
+  fd?: PropagationInput["fd"];
+}) =>
+  decidePropagation({
+    nowMs: 0,
+    fd,
+    ...rest,
+    placement: placement && Object.entries(placement).map(([name, replicas]) => ({ name, replicas })),
+  });
+
 describe("memberOrder", () => {
   it("hands budget out in placement order, drained members last by name", () => {
     expect(
@@ -38,13 +54,8 @@ describe("memberOrder", () => {
 
 describe("decidePropagation", () => {
   it("creates a member Deployment for every placed member, none for an unplaced one", () => {
-    const d = decidePropagation({
-      nowMs: 0,
-      fd,
-      placement: [
-        { name: "idc-1", replicas: 8 },
-        { name: "cloud-1", replicas: 4 },
-      ],
+    const d = decide({
+      placement: { "idc-1": 8, "cloud-1": 4 },
       members: [view("idc-1"), view("cloud-1"), view("idc-2")],
     });
     const writes = d.rounds.flat().sort((a, b) => (a.cluster < b.cluster ? 1 : -1));
@@ -57,10 +68,8 @@ describe("decidePropagation", () => {
   });
 
   it("writes nothing, and holds the status, while a Ready member that may hold pods is unseen", () => {
-    const d = decidePropagation({
-      nowMs: 0,
-      fd,
-      placement: [{ name: "idc-1", replicas: 12 }],
+    const d = decide({
+      placement: { "idc-1": 12 },
       members: [view("idc-1"), view("cloud-1", { synced: false })],
     });
     expect(d.unseen).toEqual(["cloud-1"]);
@@ -69,13 +78,8 @@ describe("decidePropagation", () => {
   });
 
   it("reports (but does not wait on) an unseen member that is down", () => {
-    const d = decidePropagation({
-      nowMs: 0,
-      fd,
-      placement: [
-        { name: "idc-1", replicas: 6 },
-        { name: "cloud-1", replicas: 6 },
-      ],
+    const d = decide({
+      placement: { "idc-1": 6, "cloud-1": 6 },
       members: [view("idc-1"), view("cloud-1", { synced: false, ready: false })],
     });
     expect(d.unseen).toEqual(["cloud-1"]);
@@ -84,19 +88,13 @@ describe("decidePropagation", () => {
   });
 
   it("says it waits for the scheduler when there is no placement", () => {
-    const d = decidePropagation({ nowMs: 0, fd, placement: undefined, members: [view("idc-1")] });
+    const d = decide({ placement: undefined, members: [view("idc-1")] });
     expect(d.status?.conditions.find((c) => c.type === "Progressing")?.reason).toBe("WaitingForPlacement");
   });
 
   it("creates a new workload's member Deployments in one pass: nothing is taken from anyone", () => {
-    const d = decidePropagation({
-      nowMs: 0,
-      fd,
-      placement: [
-        { name: "a", replicas: 4 },
-        { name: "b", replicas: 4 },
-        { name: "c", replicas: 4 },
-      ],
+    const d = decide({
+      placement: { a: 4, b: 4, c: 4 },
       members: [view("a"), view("b"), view("c")],
     });
     expect(d.rounds[0].map((w) => w.cluster).sort()).toEqual(["a", "b", "c"]);
@@ -105,13 +103,8 @@ describe("decidePropagation", () => {
   });
 
   it("leaves someone else's Deployment alone and names the member; an unknown one waits", () => {
-    const d = decidePropagation({
-      nowMs: 0,
-      fd,
-      placement: [
-        { name: "idc-1", replicas: 6 },
-        { name: "cloud-1", replicas: 6 },
-      ],
+    const d = decide({
+      placement: { "idc-1": 6, "cloud-1": 6 },
       members: [view("idc-1", { lookup: "failed" }), view("cloud-1", { lookup: "foreign" })],
     });
     expect(d.rounds.flat()).toEqual([]);
@@ -130,13 +123,10 @@ describe("decidePropagation", () => {
         },
       });
     const rolling = (room: PropagationInput["room"], nowMs = 0, since?: string) =>
-      decidePropagation({
+      decide({
         nowMs,
         fd: { ...fd, status: since ? { waitingForRoomSince: since } : {} },
-        placement: [
-          { name: "idc-1", replicas: 6 },
-          { name: "cloud-1", replicas: 6 },
-        ],
+        placement: { "idc-1": 6, "cloud-1": 6 },
         members: [old("idc-1"), old("cloud-1")],
         room,
       });
@@ -258,9 +248,9 @@ describe("decidePropagation", () => {
             };
             return view(`m${i}`, { ready, synced, deployment });
           });
-          const placement = ms.map(([, , , r], i) => ({ name: `m${i}`, replicas: r }));
+          const placement = Object.fromEntries(ms.map(([, , , r], i) => [`m${i}`, r]));
           const template = { ...spec.template, spec: { containers: [{ name: "c", image }] } };
-          const d = decidePropagation({ nowMs: 0, fd: { ...fd, spec: { ...spec, template } }, placement, members });
+          const d = decide({ fd: { ...fd, spec: { ...spec, template } }, placement, members });
           const reachable = new Set(members.filter((m) => m.ready && m.synced).map((m) => m.name));
           for (const w of d.rounds.flat()) expect(reachable.has(w.cluster)).toBe(true);
           if (d.unseen.length) expect(d.rounds.flat()).toEqual([]);

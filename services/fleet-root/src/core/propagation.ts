@@ -135,10 +135,9 @@ export function decidePropagation(input: PropagationInput): PropagationDecision 
       },
   );
 
-  const room = input.room === undefined || input.room === "unknown" ? input.room : new Map([...input.room].map(([c, r]) => [c, r.pods]));
   const observations: MemberObservation[] = withRoom(
     views.map((v) => observe(v, fd, targets.get(v.name) ?? 0)),
-    room,
+    input.room,
   );
   const rollout = {
     members: observations,

@@ -123,10 +123,13 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   // any moment make as many pods as its replicas and granted surge allow, and drop to its replicas
   // less its granted unavailability: growth and shrinking are judged against those worst cases.
   const replicas = [...spec];
+  const old = ms.map((m, i) => Math.max(0, pods[i]! - m.updated));
+  // Old pods to replace; until a member runs the current template we cannot tell old from new.
+  const hasOld = ms.map((m, i) => !m.templateCurrent || old[i]! > 0);
+  // Giving replicas up (it lent, or was dropped from the placement).
+  const leaving = ms.map((m, i) => spec[i]! > m.target);
   // Only a member with old pods to replace uses its grant (one ReplicaSet just takes its replicas).
-  const granted = ms.map((m) =>
-    m.reachable && (!m.templateCurrent || m.updated < m.pods) ? m : { grantedSurge: 0, grantedUnavailable: 0 },
-  );
+  const granted = ms.map((m, i) => (m.reachable && hasOld[i] ? m : { grantedSurge: 0, grantedUnavailable: 0 }));
   let podRoom = R + S - ms.reduce((s, _m, i) => s + Math.max(pods[i]!, spec[i]! + granted[i]!.grantedSurge), 0);
   let availRoom = ms.reduce((s, _m, i) => s + Math.min(avail[i]!, Math.max(0, spec[i]! - granted[i]!.grantedUnavailable)), 0) - (R - U);
   // A member holding two templates changes size only once it holds one: a Deployment scales both
@@ -162,7 +165,6 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   // keeps its whole share. What a member keeps never exceeds what its spec grants, nor do the
   // kept shares add up to more than the fleet budget; unreachable members come first, since
   // nothing we write reaches them.
-  const old = ms.map((m, i) => Math.max(0, pods[i]! - m.updated));
   const moving = ms.map((m) => !m.reachable || !m.templateCurrent);
   const order = ms.map((_m, i) => i).sort((a, b) => Number(ms[a]!.reachable) - Number(ms[b]!.reachable));
   const keptSurge = keep(
@@ -184,26 +186,17 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   const plans = ms.map((m, i) => {
     const n = replicas[i]!;
     const toUpdate = m.templateCurrent ? Math.max(0, n - m.updated) : n;
-    const hasOld = !m.templateCurrent || old[i]! > 0;
     // The room the scheduler saw may not count this member's pods that are not running yet, nor
     // the surge pods its kept share has yet to make: neither is offered twice.
     const unseen = Math.max(0, pods[i]! - avail[i]!) + Math.max(0, keptSurge[i]! - surgeUsed[i]!);
     const room = m.room === undefined ? Infinity : Math.max(0, m.room - unseen);
+    // A member that has not observed its last write keeps what its spec gives it.
+    const observing = m.observing && m.reachable && !input.paused ? m.observing : undefined;
     let s = keptSurge[i]!;
     let u = keptUnavail[i]!;
-    if (m.observing && m.reachable && !input.paused)
-      return {
-        name: m.name,
-        replicas: n,
-        maxSurge: s,
-        maxUnavailable: s === 0 && u === 0 ? 1 : u,
-        paused: m.observing.paused,
-        remove: false,
-      };
     // A member giving replicas up gets no new share until it has: new pods there would make it
     // hold two templates, which holds its shrink (and the loan) until its own rollout is done.
-    const leaving = spec[i]! > m.target;
-    if (m.reachable && toUpdate > 0 && !input.paused && !leaving) {
+    if (!observing && m.reachable && toUpdate > 0 && !input.paused && !leaving[i]) {
       const addS = Math.min(Math.max(0, surgeFree), toUpdate, room);
       const addU = Math.min(Math.max(0, unavailFree), toUpdate);
       s += addS;
@@ -219,8 +212,8 @@ export function planRollout(input: RolloutInput): RolloutPlan {
       // replace never uses maxUnavailable, and one with old pods and no budget is paused.
       maxSurge: s,
       maxUnavailable: stuck ? 1 : u,
-      paused: input.paused || (stuck && hasOld && n > 0),
-      remove: m.target === 0 && n === 0 && (m.specReplicas === undefined || pods[i] === 0),
+      paused: observing ? observing.paused : input.paused || (stuck && hasOld[i]! && n > 0),
+      remove: !observing && m.target === 0 && n === 0 && (m.specReplicas === undefined || pods[i] === 0),
     };
   });
   // Stalled: old pods, no share, no room for a surge pod, though surge budget is left unused. It
@@ -233,22 +226,23 @@ export function planRollout(input: RolloutInput): RolloutPlan {
       ? []
       : ms.flatMap((m, i) => {
           const p = plans[i]!;
-          const hasOld = !m.templateCurrent || old[i]! > 0;
-          const leaving = spec[i]! > m.target;
-          if (!m.reachable || !hasOld || !p.paused || leaving || m.room === undefined || m.room > 0 || p.replicas === 0) return [];
+          if (!m.reachable || !hasOld[i] || !p.paused || leaving[i] || m.room === undefined || m.room > 0 || p.replicas === 0) return [];
           const oldHere = m.templateCurrent ? old[i]! : pods[i]!;
           return [{ name: m.name, replicas: Math.min(oldHere, S), placedReplicas: m.target }];
         });
-  const rolling = ms.some((m, i) => m.reachable && (!m.templateCurrent || old[i]! > 0) && !plans[i]!.paused);
+  const rolling = ms.some((m, i) => m.reachable && hasOld[i] && !plans[i]!.paused);
   const still = !rolling && replicas.every((n, i) => n === spec[i]);
   const roomSomewhere = ms.some((m) => (m.room ?? 0) > 0);
   return { members: plans, stalled, waitingForRoom: stalled.length > 0 && still && !roomSomewhere };
 }
 
 /** Where the scheduler's room for surge pods is not yet known, none is assumed. */
-export function withRoom(members: MemberObservation[], room: ReadonlyMap<string, number> | "unknown" | undefined): MemberObservation[] {
+export function withRoom(
+  members: MemberObservation[],
+  room: ReadonlyMap<string, { pods: number }> | "unknown" | undefined,
+): MemberObservation[] {
   if (room === undefined) return members;
-  return members.map((m) => ({ ...m, room: room === "unknown" ? 0 : (room.get(m.name) ?? 0) }));
+  return members.map((m) => ({ ...m, room: room === "unknown" ? 0 : (room.get(m.name)?.pods ?? 0) }));
 }
 
 /** Each member keeps what it may keep, in `order`, until `budget` is spent. */

@@ -149,6 +149,10 @@ function surgeRoom(w: WorkloadRequest, eligible: ClusterView[], ledgers: Map<str
   });
 }
 
+/** The last move has landed: every assigned replica is bound in its member's snapshot. */
+const landed = (assigned: Map<string, number>, observed: Record<string, Observed>) =>
+  [...assigned.entries()].every(([name, n]) => (observed[name]?.bound ?? 0) >= n);
+
 /**
  * Stalled members lend replicas to members with room, best-ranked first, at most `failbackStep`
  * in all and only once the previous move has landed; a report judged against another placement
@@ -164,8 +168,7 @@ function lend(
   ledgers: Map<string, CapacityLedger>,
   note: (c: string, t: string) => void,
 ): void {
-  const landed = [...assigned.entries()].every(([name, n]) => (observed[name]?.bound ?? 0) >= n);
-  if (!landed) return;
+  if (!landed(assigned, observed)) return;
   // A member still holding old pods would grow old pods too (a Deployment scales its old
   // ReplicaSet when it holds no new one): loans go only to members on the new template.
   const lenders = new Set([...stalled.map((s) => s.cluster), ...withOldPods]);
@@ -283,9 +286,8 @@ function failback(
   if (!to) return undefined;
   const since = previous?.failbackSinceMs ?? ctx.nowMs;
   if (ctx.nowMs - since < ctx.config.failbackHoldDownMs) return since;
-  // One step at a time: the last move must have landed (every assigned replica bound) first.
-  const landed = [...assigned.entries()].every(([name, n]) => (observed[name]?.bound ?? 0) >= n);
-  if (!landed) return since;
+  // One step at a time: the last move must have landed first.
+  if (!landed(assigned, observed)) return since;
   const want = Math.min(Math.max(1, w.failbackStep), assigned.get(from)!, max(to.name) - (assigned.get(to.name) ?? 0));
   const moved = ledgers.get(to.name)!.take(w, want);
   if (moved <= 0) return since;
