@@ -4,3 +4,4 @@ export * from "./member.ts";
 export * from "./naming.ts";
 export * from "./tier-rank.ts";
 export * from "./applied-config.ts";
+export * from "./member-template.ts";

@@ -24,6 +24,12 @@ export const MemberClusterSpec = KObject({
   region: Type.Optional(Type.String({ maxLength: 63 })),
   zone: Type.Optional(Type.String({ maxLength: 63 })),
   taints: Type.Optional(Type.Array(ClusterTaint, { maxItems: 32 })),
+  fenced: Type.Optional(
+    Type.Boolean({
+      description:
+        "Declares the member gone for good (powered off, cut off for ever): its StatefulSet ordinals may start elsewhere although nobody can see its pods stop, and nothing is placed there. Never set it on a member that may still run them.",
+    }),
+  ),
   kubeconfigSecretRef: SecretKeyRef,
 });
 export type MemberClusterSpec = Static<typeof MemberClusterSpec>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import type { FederatedDeploymentSpec } from "@spillway/api";
-import { applyPatch, memberDeployment, withRegistry } from "./member-deployment.ts";
+import { memberDeployment } from "./member-deployment.ts";
 
 const spec: FederatedDeploymentSpec = {
   replicas: 10,
@@ -50,19 +50,5 @@ describe("memberDeployment", () => {
       "registry.example/shop/web:1.0.0",
     );
     expect(idc.metadata.annotations["spillway.dev/template-hash"]).toBe(idc2.metadata.annotations["spillway.dev/template-hash"]);
-  });
-
-  it.each([
-    ["registry.example/shop/web:1", "mirror.io", "mirror.io/shop/web:1"],
-    ["nginx:1.27", "mirror.io/", "mirror.io/nginx:1.27"],
-    ["library/nginx", "mirror.io", "mirror.io/library/nginx"],
-    ["localhost:5000/app", "mirror.io", "mirror.io/app"],
-  ])("withRegistry(%s, %s) = %s", (image, registry, expected) => expect(withRegistry(image, registry)).toBe(expected));
-
-  it("refuses a patch it cannot apply, naming the path", () => {
-    expect(() => applyPatch({ spec: {} }, [{ op: "replace", path: "/spec/nope", value: 1 }])).toThrow(
-      "override patch replace /spec/nope: nope does not exist",
-    );
-    expect(() => applyPatch({ spec: {} }, [{ op: "add", path: "/spec/x" }])).toThrow("value is required");
   });
 });

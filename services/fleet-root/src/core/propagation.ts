@@ -25,20 +25,11 @@
  *   waiting reports ProgressDeadlineExceeded as a Deployment would.
  */
 import type { FederatedDeployment, FederatedDeploymentStatus } from "@spillway/api";
-import { appliedIn } from "@spillway/rules";
+import { appliedIn, memberTemplate, templateHash } from "@spillway/rules";
 import { resolveIntOrPercent } from "@spillway/resources";
 import { fleetStatus, type ConditionInput, type MemberStatus } from "./fleet-status.ts";
 import type { LiveDeployment } from "./live-deployment.ts";
-import {
-  MANAGED_BY,
-  MANAGER,
-  memberDeployment,
-  memberTemplate,
-  TEMPLATE_HASH,
-  templateHash,
-  type DeploymentObject,
-  type MemberInfo,
-} from "./member-deployment.ts";
+import { MANAGED_BY, MANAGER, memberDeployment, TEMPLATE_HASH, type DeploymentObject, type MemberInfo } from "./member-deployment.ts";
 import { fleetBudget, planRollout, withRoom, type MemberObservation, type MemberPlan, type StalledMember } from "./rollout-plan.ts";
 
 /** Room for surge pods in one member, as the scheduler published it. */
