@@ -22,7 +22,9 @@ export function vector(a: ResourceAmounts | undefined): ResourceVector {
 
 export function clusterView(m: MemberCluster, snapshot: ClusterSnapshot | undefined, nowMs: number): ClusterView {
   // Ready as the gateway reports it, and a snapshot to simulate on.
-  const isReady = isMemberReady(m) && snapshot !== undefined;
+  // A fenced member is gone for good: nothing is placed there and its replicas move at once.
+  const fenced = m.spec.fenced === true;
+  const isReady = isMemberReady(m) && snapshot !== undefined && !fenced;
   const since = readySinceMs(m) ?? nowMs;
   return {
     name: m.metadata.name!,
@@ -31,7 +33,8 @@ export function clusterView(m: MemberCluster, snapshot: ClusterSnapshot | undefi
     labels: memberLabels(m),
     taints: (m.spec.taints ?? []).map((t) => ({ key: t.key, value: t.value ?? "", effect: t.effect })),
     ready: isReady,
-    notReadyForMs: isReady ? 0 : Math.max(0, nowMs - since),
+    notReadyForMs: isReady ? 0 : fenced ? Number.MAX_SAFE_INTEGER : Math.max(0, nowMs - since),
+    ...(fenced ? { fenced } : {}),
     snapshotRevision: Number(snapshot?.revision ?? 0n),
     nodes: (snapshot?.nodes ?? []).map((n) => ({
       name: n.name,

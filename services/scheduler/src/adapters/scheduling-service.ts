@@ -9,8 +9,9 @@ import type { ObjectCache } from "@spillway/kit";
 import type { ClusterSnapshot } from "@spillway/proto";
 import { placementName, rankOf, type WorkloadKind } from "@spillway/rules";
 import { decide, newLedgers, type InflightReplicas, type PassContext } from "../core/decide.ts";
+import { decideOrdinals, rangesOf, type OrdinalRequest } from "../core/ordinal-placement.ts";
 import type { Decision, Observed, PreviousPlacement, SchedulerConfig, WorkloadRequest } from "../core/types.ts";
-import { rolloutOf, workloadRequest } from "../core/workload-request.ts";
+import { rolloutOf, statefulRolling, workloadRequest } from "../core/workload-request.ts";
 import { clusterView, observedIn, ownsPods } from "./cluster-views.ts";
 
 export type { WorkloadKind };
@@ -25,6 +26,8 @@ export interface Inputs {
   request: WorkloadRequest;
   observed: Record<string, Observed>;
   previous: PreviousPlacement | undefined;
+  /** For a FederatedStatefulSet: ranges instead of counts. */
+  ordinals?: OrdinalRequest;
   ctx: PassContext;
 }
 
@@ -139,15 +142,29 @@ export class SchedulingService {
     };
     const request = workloadRequest(`${ns}/${w.metadata.name}`, w.spec, replicasOverride);
     const rollout = kind === "FederatedDeployment" && replicasOverride === undefined ? rolloutOf(w as FederatedDeployment) : undefined;
+    const sts = kind === "FederatedStatefulSet" ? (w as FederatedStatefulSet) : undefined;
     return {
       request: rollout ? { ...request, rollout } : request,
       observed,
       previous,
+      ...(sts
+        ? {
+            ordinals: {
+              base: sts.spec.ordinals?.start ?? 0,
+              ...(sts.spec.ordinalRanges ? { pinned: sts.spec.ordinalRanges } : {}),
+              previous: existing ? rangesOf(existing.spec.clusters) : [],
+              failbackSinceMs: previous?.failbackSinceMs,
+              rolling: statefulRolling(sts),
+            },
+          }
+        : {}),
       ctx: { clusters, inflight, nowMs, config: this.config },
     };
   }
 
   decide(inputs: Inputs): Decision {
-    return decide(inputs.request, inputs.observed, inputs.previous, newLedgers(inputs.ctx), inputs.ctx);
+    const ledgers = newLedgers(inputs.ctx);
+    if (inputs.ordinals) return decideOrdinals(inputs.request, inputs.ordinals, inputs.observed, ledgers, inputs.ctx);
+    return decide(inputs.request, inputs.observed, inputs.previous, ledgers, inputs.ctx);
   }
 }

@@ -46,7 +46,7 @@ export interface PlacementControllerDeps {
 
 /** What counts as "the decision changed": replicas per cluster, unschedulable, generation, room for a rollout. */
 const essence = (spec: Placement["spec"]) => ({
-  clusters: spec.clusters.map((c) => [c.name, c.replicas]),
+  clusters: spec.clusters.map((c) => [c.name, c.replicas, c.ordinalStart]),
   unschedulable: spec.unschedulableReplicas,
   generation: spec.workloadGeneration,
   room: spec.rolloutRoom,
@@ -104,7 +104,12 @@ export function placementFor(
   const spec: Placement["spec"] = {
     workloadRef: { apiVersion: API_VERSION, kind, name },
     workloadGeneration: w.metadata.generation ?? 0,
-    clusters: d.clusters.map((c) => ({ name: c.name, replicas: c.replicas, reason: c.reason })),
+    clusters: d.clusters.map((c) => ({
+      name: c.name,
+      replicas: c.replicas,
+      ...(c.ordinalStart !== undefined ? { ordinalStart: c.ordinalStart } : {}),
+      reason: c.reason,
+    })),
     unschedulableReplicas: d.unschedulable,
     snapshotRevisions: Object.fromEntries(o.inputs.ctx.clusters.map((c) => [c.name, c.snapshotRevision])),
     ...(d.room ? { rolloutRoom: d.room } : {}),

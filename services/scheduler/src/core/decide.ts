@@ -51,6 +51,28 @@ function compareKeys(a: readonly (string | number)[], b: readonly (string | numb
 
 const sum = (m: Map<string, number>) => [...m.values()].reduce((s, n) => s + n, 0);
 
+/** Which members the workload may use (filters), in the order it fills them (score), and why the others are out. */
+export function survey(w: WorkloadRequest, clusters: ClusterView[]) {
+  const rejected = new Map<string, { plugin: string; reason: string }>();
+  for (const c of clusters) {
+    for (const p of filterPlugins) {
+      const r = p.filter!(w, c);
+      if (r.code !== "Success") {
+        rejected.set(c.name, { plugin: p.name, reason: r.reason });
+        break;
+      }
+    }
+  }
+  const ordered = [...clusters].sort((a, b) => compareKeys(scorePlugin.score!(w, a), scorePlugin.score!(w, b)));
+  return {
+    rejected,
+    ordered,
+    rank: new Map(ordered.map((c, i) => [c.name, i])),
+    eligible: ordered.filter((c) => !rejected.has(c.name)),
+    byName: new Map(clusters.map((c) => [c.name, c])),
+  };
+}
+
 export function decide(
   w: WorkloadRequest,
   observed: Record<string, Observed>,
@@ -62,20 +84,7 @@ export function decide(
   const notes = new Map<string, string[]>();
   const note = (cluster: string, text: string) => notes.set(cluster, [...(notes.get(cluster) ?? []), text]);
 
-  const rejected = new Map<string, { plugin: string; reason: string }>();
-  for (const c of ctx.clusters) {
-    for (const p of filterPlugins) {
-      const r = p.filter!(w, c);
-      if (r.code !== "Success") {
-        rejected.set(c.name, { plugin: p.name, reason: r.reason });
-        break;
-      }
-    }
-  }
-  const ordered = [...ctx.clusters].sort((a, b) => compareKeys(scorePlugin.score!(w, a), scorePlugin.score!(w, b)));
-  const rank = new Map(ordered.map((c, i) => [c.name, i]));
-  const eligible = ordered.filter((c) => !rejected.has(c.name));
-  const byName = new Map(ctx.clusters.map((c) => [c.name, c]));
+  const { rejected, ordered, rank, eligible, byName } = survey(w, ctx.clusters);
   const max = (name: string) => w.placement.bounds?.[name]?.max ?? Infinity;
 
   // Keep what was placed, unless the member is gone, excluded, or down past the grace period.
@@ -150,7 +159,7 @@ function surgeRoom(w: WorkloadRequest, eligible: ClusterView[], ledgers: Map<str
 }
 
 /** The last move has landed: every assigned replica is bound in its member's snapshot. */
-const landed = (assigned: Map<string, number>, observed: Record<string, Observed>) =>
+export const landed = (assigned: Map<string, number>, observed: Record<string, Observed>) =>
   [...assigned.entries()].every(([name, n]) => (observed[name]?.bound ?? 0) >= n);
 
 /**
@@ -300,7 +309,7 @@ function failback(
 
 const formatAmount = (resource: string, v: number) => toResourceList({ [resource]: v })[resource]!;
 
-function unschedulableMessage(
+export function unschedulableMessage(
   w: WorkloadRequest,
   count: number,
   eligible: ClusterView[],

@@ -88,6 +88,8 @@ export interface ClusterView {
   ready: boolean;
   /** How long the member has been not Ready (0 when Ready). */
   notReadyForMs: number;
+  /** Declared gone for good by a user (`MemberCluster.spec.fenced`): its StatefulSet ordinals may start elsewhere. */
+  fenced?: boolean;
   nodes: NodeCapacity[];
   snapshotRevision: number;
 }
@@ -118,6 +120,8 @@ export interface PreviousPlacement {
 export interface ClusterAssignment {
   name: string;
   replicas: number;
+  /** For a FederatedStatefulSet: the first ordinal of the member's range. */
+  ordinalStart?: number;
   reason: string;
 }
 

@@ -3,7 +3,7 @@
  * pod template (as the kube-scheduler counts them), node constraints, placement policy, and the
  * failback step (maxSurge resolved against the replica count, rounded up as a Deployment does).
  */
-import type { FederatedDeployment, FederatedDeploymentSpec, FederatedStatefulSetSpec } from "@spillway/api";
+import type { FederatedDeployment, FederatedDeploymentSpec, FederatedStatefulSet, FederatedStatefulSetSpec } from "@spillway/api";
 import { podRequests, resolveIntOrPercent, type PodSpecLike } from "@spillway/resources";
 import type { NodeSelectorRequirement, Toleration, WorkloadRequest } from "./types.ts";
 
@@ -23,6 +23,17 @@ export function rolloutOf(fd: Pick<FederatedDeployment, "metadata" | "spec" | "s
     stalled: (s?.stalledClusters ?? []).map((c) => ({ cluster: c.name, replicas: c.replicas, placedReplicas: c.placedReplicas })),
     withOldPods,
   };
+}
+
+/**
+ * A FederatedStatefulSet rolls out while the orchestrator has not observed its generation or its
+ * revisions differ (a partitioned canary included): ordinals then stay where they are, since a
+ * member that opens a range mid-rollout would start its old-revision ordinals on the new one.
+ */
+export function statefulRolling(s: Pick<FederatedStatefulSet, "metadata" | "status">): boolean {
+  const st = s.status;
+  if (!st || st.observedGeneration === undefined) return false;
+  return st.observedGeneration !== s.metadata.generation || (st.updateRevision !== undefined && st.currentRevision !== st.updateRevision);
 }
 
 interface PodSpecConstraints extends PodSpecLike {
