@@ -5,3 +5,4 @@ export * from "./naming.ts";
 export * from "./tier-rank.ts";
 export * from "./applied-config.ts";
 export * from "./member-template.ts";
+export * from "./member-gate.ts";

@@ -25,7 +25,7 @@
  *   waiting reports ProgressDeadlineExceeded as a Deployment would.
  */
 import type { FederatedDeployment, FederatedDeploymentStatus } from "@spillway/api";
-import { appliedIn, memberTemplate, templateHash } from "@spillway/rules";
+import { appliedIn, memberTemplate, templateHash, unseenMembers } from "@spillway/rules";
 import { resolveIntOrPercent } from "@spillway/resources";
 import { fleetStatus, type ConditionInput, type MemberStatus } from "./fleet-status.ts";
 import type { LiveDeployment } from "./live-deployment.ts";
@@ -110,7 +110,10 @@ export function memberOrder(placement: PropagationInput["placement"], holding: I
 export function decidePropagation(input: PropagationInput): PropagationDecision {
   const { fd } = input;
   const targets = new Map((input.placement ?? []).map((c) => [c.name, c.replicas]));
-  const unseen = input.members.filter((m) => m.info && (targets.has(m.name) || m.ready) && !m.synced);
+  const unseen = unseenMembers(
+    input.members.map((m) => ({ ...m, registered: !!m.info })),
+    (name) => targets.has(name),
+  );
   const views = memberOrder(
     input.placement,
     input.members.filter((m) => m.deployment).map((m) => m.name),
