@@ -18,6 +18,7 @@ import {
 import { kubeconfigYaml } from "./credentials.ts";
 import { apply, kubectl } from "./kubectl.ts";
 import { nodeManifests } from "./nodes.ts";
+import { storageManifests } from "./storage.ts";
 import { bin, binDir, kubeconfigPath, repoRoot, stagesDir, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
 import { alive, assertPortsFree, ProcessTable, waitFor } from "./processes.ts";
@@ -122,7 +123,13 @@ async function startMember(table: ProcessTable, m: RunningCluster, stages: strin
   await Promise.all([startControllerManager(table, m), startScheduler(table, m)]);
   const nodes = nodeManifests(m.spec);
   if (nodes.length === 0) return;
-  await apply(m.spec.name, nodes);
+  await apply(m.spec.name, [
+    ...nodes,
+    ...storageManifests(
+      m.spec,
+      nodes.map((n) => (n as { metadata: { name: string } }).metadata.name),
+    ),
+  ]);
   await waitFor(
     `${m.spec.name}: ${nodes.length} kwok nodes Ready`,
     async () => {

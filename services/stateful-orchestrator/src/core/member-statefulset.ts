@@ -38,8 +38,15 @@ const managed = (w: Workload) => ({
 
 /** The member's pod template, its pods labelled so the orchestrator's pod watch selects them alone. */
 export function memberPodTemplate(w: Workload, member: MemberInfo): Record<string, unknown> {
-  const t = memberTemplate(w.spec, member) as { metadata?: { labels?: Record<string, string> } } & Record<string, unknown>;
-  t.metadata = { ...t.metadata, labels: { ...t.metadata?.labels, ...managed(w).labels } };
+  const t = memberTemplate(w.spec, member) as {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  } & Record<string, unknown>;
+  const m = managed(w);
+  t.metadata = {
+    ...t.metadata,
+    labels: { ...t.metadata?.labels, ...m.labels },
+    annotations: { ...t.metadata?.annotations, ...m.annotations },
+  };
   return t;
 }
 

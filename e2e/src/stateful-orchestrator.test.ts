@@ -1,0 +1,284 @@
+/**
+ * FederatedStatefulSets on real members (each member's own StatefulSet controller, kube-scheduler,
+ * PV controller): ordinal ranges IDC first, scale from the top, a partitioned rollout in
+ * descending order across clusters, failback one ordinal at a time, a killed orchestrator, a
+ * member cut off and then fenced. Every pod event of every member is judged for the one
+ * guarantee — no ordinal alive in two members — not samples of it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
+import { federatedStatefulSetKind, memberClusterKind, type FederatedStatefulSet, type MemberCluster } from "@spillway/api";
+import { Informer, ResourceClient, updateObject } from "@spillway/kit";
+import { kubeConfigFor, testImage, type ClusterRole } from "./env.ts";
+import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { kubectl } from "./kubectl.ts";
+import { partition } from "./partition.ts";
+import { MEMBERS } from "./rollout-services.ts";
+import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
+
+const NAME = "search";
+const host = kubeConfigFor("host");
+const fstsClient = new ResourceClient<FederatedStatefulSet>(host, federatedStatefulSetKind);
+const memberClient = new ResourceClient<MemberCluster>(host, memberClusterKind);
+const ns = uniqueName("e2e-sts");
+const leaseNs = uniqueName("e2e-sts-lease");
+const procs: RunningService[] = [];
+let orchestrator: RunningService;
+let orchestrators = 0;
+
+const startOrchestrator = async () => {
+  orchestrator = await startService("stateful-orchestrator", `sts-orch-${++orchestrators}`, [
+    `--lease-namespace=${leaseNs}`,
+    "--lease-duration=3",
+  ]);
+  await waitReady(orchestrator);
+};
+
+/** Pod watches on every member; each event is judged: an ordinal alive (any pod object, terminating too) in two members is a breach. */
+const ordinalOf = (p: V1Pod) => Number(p.metadata!.labels!["apps.kubernetes.io/pod-index"]);
+const watches = MEMBERS.map((m) => {
+  const kc = kubeConfigFor(m);
+  const core = kc.makeApiClient(CoreV1Api);
+  return {
+    member: m,
+    pods: new Informer<V1Pod>(kc, {
+      path: `/api/v1/namespaces/${ns}/pods`,
+      labelSelector: `app=${NAME}`,
+      list: () => core.listNamespacedPod({ namespace: ns, labelSelector: `app=${NAME}` }),
+      maxBackoffMs: 1000,
+    }),
+  };
+});
+const breaches: string[] = [];
+/** Members a test declared gone (fenced): their pods no longer count. */
+const fenced = new Set<ClusterRole>();
+let judged = 0;
+/** Ordinals in the order their first pod of a given image appeared (the rollout order). */
+const firstSeen = new Map<string, number[]>();
+function judge(): void {
+  judged++;
+  const where = new Map<number, ClusterRole>();
+  for (const w of watches.filter((x) => !fenced.has(x.member)))
+    for (const p of w.pods.list(ns)) {
+      const k = ordinalOf(p);
+      if (where.has(k) && where.get(k) !== w.member) breaches.push(`ordinal ${k} in ${where.get(k)} and ${w.member}`);
+      where.set(k, w.member);
+      const image = p.spec!.containers[0]!.image!;
+      const seen = firstSeen.get(image) ?? [];
+      if (!seen.includes(k)) firstSeen.set(image, [...seen, k]);
+    }
+}
+const pods = () =>
+  Object.fromEntries(
+    watches.map((w) => [
+      w.member,
+      w.pods
+        .list(ns)
+        .map(ordinalOf)
+        .sort((a, b) => a - b),
+    ]),
+  ) as Record<ClusterRole, number[]>;
+const readyOrdinals = () =>
+  watches
+    .flatMap((w) =>
+      w.pods
+        .list(ns)
+        .filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")),
+    )
+    .map(ordinalOf)
+    .sort((a, b) => a - b);
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+const status = async () => (await fstsClient.get({ namespace: ns, name: NAME })).status;
+const rangeSummary = async () => (await status())?.rangeSummary;
+
+async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeoutMs = 150_000) {
+  await eventually(what, async () => ((await fn()) ? true : undefined), timeoutMs, 200);
+}
+
+describe("FederatedStatefulSet across members", () => {
+  beforeAll(async () => {
+    await createNamespace("host", ns);
+    await createNamespace("host", leaseNs);
+    for (const m of MEMBERS) await createNamespace(m, ns);
+    // idc-2 starts with 4 × 8 CPU of someone else's pods: half of it is taken, so cloud holds more until they leave.
+    await kubeConfigFor("idc-2")
+      .makeApiClient(AppsV1Api)
+      .createNamespacedDeployment({
+        namespace: ns,
+        body: {
+          metadata: { name: "filler" },
+          spec: {
+            replicas: 4,
+            selector: { matchLabels: { app: "filler" } },
+            template: {
+              metadata: { labels: { app: "filler" } },
+              spec: { containers: [{ name: "f", image: testImage(1), resources: { requests: { cpu: "8" } } }] },
+            },
+          },
+        },
+      });
+    await waitFor(
+      "filler running in idc-2",
+      async () =>
+        (
+          await kubectl("idc-2", ["get", "pods", "-n", ns, "-l", "app=filler", "--field-selector=status.phase=Running", "-o", "name"])
+        ).stdout
+          .trim()
+          .split("\n")
+          .filter(Boolean).length === 4,
+    );
+    const gwPort = await freePort();
+    procs.push(
+      await startService("cluster-gateway", "sts-gw", [`--lease-namespace=${leaseNs}`, `--grpc-addr=127.0.0.1:${gwPort}`, "--hold-down=2"]),
+    );
+    procs.push(
+      await startService("scheduler", "sts-sched", [
+        `--lease-namespace=${leaseNs}`,
+        `--gateway-addr=127.0.0.1:${gwPort}`,
+        "--failback-hold-down=3",
+        "--failover-grace=5",
+      ]),
+    );
+    await Promise.all(procs.map((p) => waitReady(p, 60_000)));
+    await startOrchestrator();
+    for (const w of watches) w.pods.addHandler(judge);
+    await Promise.all(watches.map((w) => w.pods.start()));
+    await Promise.all(watches.map((w) => w.pods.hasSynced()));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(watches.map((w) => w.pods.stop()));
+    await fstsClient.delete({ namespace: ns, name: NAME }).catch(() => undefined);
+    await Promise.all([...procs, orchestrator].map((p) => stop(p)));
+    await deleteNamespace("host", ns);
+    await deleteNamespace("host", leaseNs);
+    for (const m of MEMBERS) await deleteNamespace(m, ns);
+  }, 120_000);
+
+  it("places 20 × 8 CPU with the lowest ordinals in IDC and the top ones in cloud; each pod once; claims bound where their ordinal runs", async () => {
+    await fstsClient.create({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedStatefulSet",
+      metadata: { name: NAME, namespace: ns },
+      spec: {
+        replicas: 20,
+        serviceName: NAME,
+        selector: { matchLabels: { app: NAME } },
+        podManagementPolicy: "Parallel",
+        template: {
+          metadata: { labels: { app: NAME } },
+          spec: { containers: [{ name: "app", image: testImage(1), resources: { requests: { cpu: "8" } } }] },
+        },
+        volumeClaimTemplates: [
+          { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+        ],
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
+      },
+    });
+    await waitFor("20 ordinals Ready", () => readyOrdinals().length === 20);
+    expect(await rangeSummary()).toBe("idc-1:0-7 idc-2:8-11 cloud-1:12-19");
+    expect(pods()).toEqual({ "idc-1": range(0, 8), "idc-2": range(8, 12), "cloud-1": range(12, 20) });
+    for (const m of MEMBERS) {
+      const claims = await kubeConfigFor(m).makeApiClient(CoreV1Api).listNamespacedPersistentVolumeClaim({ namespace: ns });
+      const mine = pods()[m];
+      expect(claims.items.map((c) => c.metadata!.name).sort()).toEqual(mine.map((k) => `data-${NAME}-${k}`).sort());
+      for (const c of claims.items) expect(c.status?.phase).toBe("Bound");
+    }
+    const headless = await kubeConfigFor("cloud-1").makeApiClient(CoreV1Api).readNamespacedService({ namespace: ns, name: NAME });
+    expect(headless.spec?.clusterIP).toBe("None");
+    expect(breaches).toEqual([]);
+  });
+
+  it("kubectl scale to 14 drops cloud's ordinals first; back to 20 appends at the top, gap-free", async () => {
+    await kubectl("host", ["scale", "fsts", NAME, "-n", ns, "--replicas=14"]);
+    await waitFor("ordinals 14-19 gone", () => readyOrdinals().length === 14 && pods()["cloud-1"].every((k) => k < 14));
+    expect(pods()).toEqual({ "idc-1": range(0, 8), "idc-2": range(8, 12), "cloud-1": range(12, 14) });
+    await kubectl("host", ["scale", "fsts", NAME, "-n", ns, "--replicas=20"]);
+    await waitFor("20 ordinals Ready again", () => readyOrdinals().length === 20);
+    expect(readyOrdinals()).toEqual(range(0, 20));
+    expect(await rangeSummary()).toBe("idc-1:0-7 idc-2:8-11 cloud-1:12-19");
+    expect(breaches).toEqual([]);
+  });
+
+  it("rolls out ordinals ≥ partition 10 in descending order across clusters, then the rest at partition 0 — across an orchestrator kill", async () => {
+    await updateObject(fstsClient, { namespace: ns, name: NAME }, (s) => {
+      const template = structuredClone(s.spec.template);
+      template.spec!.containers[0]!.image = testImage(2);
+      return { ...s, spec: { ...s.spec, template, updateStrategy: { type: "RollingUpdate" as const, rollingUpdate: { partition: 10 } } } };
+    });
+    await waitFor("rollout under way", () => (firstSeen.get(testImage(2)) ?? []).length >= 3);
+    await stop(orchestrator, "SIGKILL");
+    await startOrchestrator();
+    await waitFor("ordinals 10-19 updated", async () => (await status())?.updatedReplicas === 10 && readyOrdinals().length === 20);
+    expect(firstSeen.get(testImage(2))).toEqual(range(10, 20).reverse());
+    for (const w of watches)
+      for (const p of w.pods.list(ns)) expect(p.spec!.containers[0]!.image).toBe(testImage(ordinalOf(p) >= 10 ? 2 : 1));
+    await updateObject(fstsClient, { namespace: ns, name: NAME }, (s) => ({
+      ...s,
+      spec: { ...s.spec, updateStrategy: { type: "RollingUpdate" as const, rollingUpdate: { partition: 0 } } },
+    }));
+    await waitFor("every ordinal updated", async () => {
+      const s = await status();
+      return s?.updatedReplicas === 20 && s.currentRevision === s.updateRevision && readyOrdinals().length === 20;
+    });
+    expect(firstSeen.get(testImage(2))).toEqual(range(0, 20).reverse());
+    expect(breaches).toEqual([]);
+  });
+
+  it("fails back to IDC one ordinal at a time when room appears, across an orchestrator kill, never one ordinal in two places", async () => {
+    await kubeConfigFor("idc-2").makeApiClient(AppsV1Api).deleteNamespacedDeployment({ namespace: ns, name: "filler" });
+    await waitFor("first ordinal moved to idc-2", () => pods()["idc-2"].includes(12));
+    await stop(orchestrator, "SIGKILL");
+    await startOrchestrator();
+    await waitFor(
+      "ordinals 0-15 in IDC, 16-19 in cloud",
+      async () => (await rangeSummary()) === "idc-1:0-7 idc-2:8-15 cloud-1:16-19" && readyOrdinals().length === 20,
+      240_000,
+    );
+    expect(pods()).toEqual({ "idc-1": range(0, 8), "idc-2": range(8, 16), "cloud-1": range(16, 20) });
+    expect(judged).toBeGreaterThan(100);
+    expect(breaches).toEqual([]);
+  });
+
+  it("keeps a cut-off member's ordinals where they are; starts them elsewhere only once it is fenced", async () => {
+    const heal = await partition("idc-2");
+    try {
+      await waitFor("OrdinalsHeld says idc-2 may still run 8-15", async () =>
+        ((await status())?.conditions ?? []).some(
+          (c) =>
+            c.type === "OrdinalsHeld" && c.status === "True" && c.message?.includes("idc-2 is unreachable and may still run ordinals 8-15"),
+        ),
+      );
+      // Past the scheduler's failover grace (5 s), judged on every pod event meanwhile: nothing moves.
+      const before = judged;
+      await new Promise((r) => setTimeout(r, 8000));
+      expect(await rangeSummary()).toBe("idc-1:0-7 idc-2:8-15 cloud-1:16-19");
+      expect(pods()["cloud-1"]).toEqual(range(16, 20));
+      expect(judged).toBeGreaterThanOrEqual(before);
+      // Fenced: the user declares idc-2 gone; its pods (still running behind the cut) no longer count.
+      fenced.add("idc-2");
+      await updateObject(memberClient, { name: "idc-2" }, (m) => ({ ...m, spec: { ...m.spec, fenced: true } }));
+      await waitFor(
+        "ordinals 8-15 started in cloud-1",
+        async () => (await rangeSummary()) === "idc-1:0-7 cloud-1:8-19" && pods()["cloud-1"].length === 12,
+      );
+      const events = await kubectl("host", [
+        "get",
+        "events",
+        "-n",
+        ns,
+        "--field-selector",
+        `reason=MemberFenced`,
+        "-o",
+        "jsonpath={.items[*].message}",
+      ]);
+      expect(events.stdout).toContain("idc-2 is fenced");
+    } finally {
+      await heal();
+      await updateObject(memberClient, { name: "idc-2" }, (m) => ({ ...m, spec: { ...m.spec, fenced: false } }));
+    }
+    // Back and unfenced, idc-2 gives up the ordinals it no longer holds in the placement.
+    await waitFor("idc-2 released its old ordinals", () => pods()["idc-2"].length === 0);
+    expect(breaches).toEqual([]);
+  });
+});
