@@ -117,4 +117,56 @@ describe("the spillway.dev API on host", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/spec\.maxReplicas: Invalid value: .*must be greater than or equal to minReplicas/);
   });
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      "overlapping ordinalRanges",
+      {
+        ordinalRanges: [
+          { cluster: "idc-1", start: 0, count: 3 },
+          { cluster: "cloud-1", start: 2, count: 1 },
+        ],
+      },
+      /spec\.ordinalRanges: Invalid value: .*(ordinalRanges overlap|must lie within)/,
+    ],
+    [
+      "ordinalRanges with a gap (outside [start, start+replicas))",
+      {
+        ordinalRanges: [
+          { cluster: "idc-1", start: 0, count: 2 },
+          { cluster: "cloud-1", start: 3, count: 2 },
+        ],
+      },
+      /spec\.ordinalRanges: Invalid value: .*every ordinalRanges entry must lie within/,
+    ],
+    [
+      "two ranges in one cluster",
+      {
+        ordinalRanges: [
+          { cluster: "idc-1", start: 0, count: 2 },
+          { cluster: "idc-1", start: 2, count: 2 },
+        ],
+      },
+      /spec\.ordinalRanges: Invalid value: .*must name each cluster once/,
+    ],
+    [
+      "a partition with OnDelete",
+      { updateStrategy: { type: "OnDelete", rollingUpdate: { partition: 2 } } },
+      /spec\.updateStrategy\.rollingUpdate: Forbidden|spec\.updateStrategy: Invalid value: .*only allowed for updateStrategy type RollingUpdate/,
+    ],
+  ])("refuses a FederatedStatefulSet with %s, naming the field", async (_what, extra, message) => {
+    const fsts = stringify({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedStatefulSet",
+      metadata: { name: uniqueName("bad"), namespace: ns },
+      spec: {
+        replicas: 4,
+        selector: { matchLabels: { app: "db" } },
+        template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "db", image: testImage(1) }] } },
+        ...extra,
+      },
+    });
+    const r = await kubectl("host", ["apply", "-f", "-"], fsts);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+  });
 });

@@ -230,12 +230,16 @@ describe("FederatedStatefulSet across members", () => {
     await waitFor("first ordinal moved to idc-2", () => pods()["idc-2"].includes(12));
     await stop(orchestrator, "SIGKILL");
     await startOrchestrator();
+    const placed = { "idc-1": range(0, 8), "idc-2": range(8, 16), "cloud-1": range(16, 20) };
     await waitFor(
-      "ordinals 0-15 in IDC, 16-19 in cloud",
-      async () => (await rangeSummary()) === "idc-1:0-7 idc-2:8-15 cloud-1:16-19" && readyOrdinals().length === 20,
+      "ordinals 0-15 running in IDC, 16-19 in cloud",
+      async () =>
+        (await rangeSummary()) === "idc-1:0-7 idc-2:8-15 cloud-1:16-19" &&
+        JSON.stringify(pods()) === JSON.stringify(placed) &&
+        readyOrdinals().length === 20,
       240_000,
     );
-    expect(pods()).toEqual({ "idc-1": range(0, 8), "idc-2": range(8, 16), "cloud-1": range(16, 20) });
+    expect(pods()).toEqual(placed);
     expect(judged).toBeGreaterThan(100);
     expect(breaches).toEqual([]);
   });

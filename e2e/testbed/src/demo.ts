@@ -130,6 +130,20 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     { timeoutMs: 180_000, intervalMs: 1000 },
   );
   log(`rollout complete in ${((Date.now() - rollStart) / 1000).toFixed(1)}s`);
+  const shards = join(repoRoot, "samples", "search-shards.yaml");
+  await kubectl("host", ["apply", "-f", shards]);
+  await waitFor(
+    "the stateful sample's 6 ordinals Ready",
+    async () =>
+      (await kubectl("host", ["get", "fsts", "-n", "shop", "search", "-o", "jsonpath={.status.availableReplicas}"])).trim() === "6",
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
+  const ranges = await kubectl("host", ["get", "fsts", "-n", "shop", "search"]);
+  const where: string[] = [];
+  for (const m of topology.clusters.filter((c) => c.role === "member"))
+    where.push(
+      `${m.name}: ${(await kubectl(m.name, ["get", "pods", "-n", "shop", "-l", "app=search", "-o", "jsonpath={.items[*].metadata.name}"])).trim() || "-"}`,
+    );
   const leases = await kubectl("host", [
     "get",
     "leases",
@@ -145,11 +159,18 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
   log(
     `sample applied: ${sample} — 40 replicas × 4 CPU; the scheduler placed them IDC first:\n` + placement.trimEnd().replace(/^/gm, "    "),
   );
+  log(
+    `stateful sample applied: ${shards} — 6 ordinals, one contiguous range per member, each with its claim bound there:\n` +
+      ranges.trimEnd().replace(/^/gm, "    ") +
+      "\n" +
+      where.map((w) => `    ${w}`).join("\n"),
+  );
   const k = `${join(repoRoot, ".testbed", "bin", "kubectl")} --kubeconfig ${kubeconfigPath}`;
   log(`demo up in ${fed.seconds.toFixed(1)}s (federation) — look around:
     export KUBECONFIG=${kubeconfigPath} PATH=${join(repoRoot, ".testbed", "bin")}:$PATH
     kubectl --context host get memberclusters
     kubectl --context host get federateddeployments -A
+    kubectl --context host get fsts -n shop search -o yaml
     kubectl --context host get placements -A -o yaml
     kubectl --context host get leases -n ${SYSTEM_NAMESPACE}
     kubectl --context idc-1 get nodes

@@ -165,9 +165,9 @@ export function step(input: StepInput): Map<string, MemberStep> {
           return true;
         }
         // Its new owner already holds it (a fenced member came back): nothing moves, it just leaves here.
-      const o = input.members.find((x) => x.name === to);
-      if (o && !o.gone && contains(o.spec, k)) return true;
-      if (!takesNext(k) && !relaxed) return false;
+        const o = input.members.find((x) => x.name === to);
+        if (o && !o.gone && contains(o.spec, k)) return true;
+        if (!takesNext(k) && !relaxed) return false;
         if (budget <= 0) {
           waits.push(`ordinal ${k} moves to ${to} once fewer than ${Math.max(1, input.moveBudget)} ordinal(s) are unavailable`);
           return false;
