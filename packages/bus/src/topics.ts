@@ -39,6 +39,22 @@ export interface RolloutProgress {
   complete: boolean;
 }
 
+/** The progress message of a workload from its aggregated status (Deployment- or StatefulSet-shaped). */
+export function rolloutProgress(
+  o: { metadata: { namespace?: string; name?: string } },
+  s: { replicas?: number; updatedReplicas?: number; availableReplicas?: number },
+  complete: boolean,
+): RolloutProgress {
+  return {
+    namespace: o.metadata.namespace!,
+    name: o.metadata.name!,
+    replicas: s.replicas ?? 0,
+    updatedReplicas: s.updatedReplicas ?? 0,
+    availableReplicas: s.availableReplicas ?? 0,
+    complete,
+  };
+}
+
 export const topics = {
   clusterSnapshot: topic(
     (cluster: string) => `spillway.cluster.${cluster}.snapshot`,

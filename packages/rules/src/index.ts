@@ -6,3 +6,4 @@ export * from "./tier-rank.ts";
 export * from "./applied-config.ts";
 export * from "./member-template.ts";
 export * from "./member-gate.ts";
+export * from "./member-conflict.ts";

@@ -33,16 +33,9 @@ const { ResourceClient, updateObject } = await import("@spillway/kit");
 const { federatedDeploymentKind } = await import("@spillway/api");
 
 const members = ["idc-1", "idc-2", "cloud-1"] as const;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(fn: () => Promise<T | undefined>, timeoutMs = 600_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await sleep(100);
-  }
-}
+const { eventually } = await import("@spillway/e2e/helpers");
+/** Polls until `fn` returns a value; a bench waits minutes, not the e2e default. */
+const until = <T>(fn: () => Promise<T | undefined>, timeoutMs = 900_000) => eventually("bench step", fn, timeoutMs, 100);
 
 const procs: Array<Awaited<ReturnType<typeof startService>>> = [];
 try {
@@ -232,7 +225,7 @@ try {
     const name = `lat-${i}`;
     createdAt.set(name, performance.now());
     await create(name, 3, { placement: { clusters: members.map((m) => ({ name: m, maxReplicas: 1 })) } });
-    if (INTERVAL_MS > 0) await sleep(INTERVAL_MS);
+    if (INTERVAL_MS > 0) await new Promise((r) => setTimeout(r, INTERVAL_MS));
   }
   await until(async () => (doneAt.size === WORKLOADS ? true : undefined), 300_000);
   for (const w of watches) w.abort();

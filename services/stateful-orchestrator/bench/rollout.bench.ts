@@ -26,16 +26,9 @@ const { ResourceClient, updateObject } = await import("@spillway/kit");
 const { federatedStatefulSetKind } = await import("@spillway/api");
 
 const members = ["idc-1", "idc-2", "cloud-1"] as const;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(fn: () => Promise<T | undefined>, timeoutMs = 900_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await sleep(100);
-  }
-}
+const { eventually } = await import("@spillway/e2e/helpers");
+/** Polls until `fn` returns a value; a bench waits minutes, not the e2e default. */
+const until = <T>(fn: () => Promise<T | undefined>, timeoutMs = 900_000) => eventually("bench step", fn, timeoutMs, 100);
 const template = (name: string, image: string) => ({
   metadata: { labels: { app: name } },
   spec: { containers: [{ name: "app", image, resources: { requests: { cpu: "250m" } } }] },

@@ -4,9 +4,9 @@
  * writes — server-side apply as `spillway-fleet-root`, delete, and the namespace a first
  * Deployment needs.
  */
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Deployment } from "@kubernetes/client-node";
+import { AppsV1Api, PatchStrategy, setHeaderOptions, type V1Deployment } from "@kubernetes/client-node";
 import type { MemberCluster } from "@spillway/api";
-import { isAlreadyExists, isNotFound, MemberInformers, type MemberClients } from "@spillway/kit";
+import { isNotFound, MemberApis, MemberInformers, type MemberClients } from "@spillway/kit";
 import type { LiveDeployment } from "../core/live-deployment.ts";
 import { MANAGED_BY, MANAGER, type DeploymentObject } from "../core/member-deployment.ts";
 
@@ -38,26 +38,14 @@ export function memberDeploymentInformers(
 }
 
 export class ApiMemberDeploymentWriter implements MemberDeploymentWriter {
-  private readonly clients: MemberClients;
-  private readonly apis = new Map<string, { fingerprint: string; apps: AppsV1Api; core: CoreV1Api; namespaces: Set<string> }>();
+  private readonly apis: MemberApis;
 
   constructor(clients: MemberClients) {
-    this.clients = clients;
+    this.apis = new MemberApis(clients);
   }
 
-  private async api(member: MemberCluster) {
-    const { client } = await this.clients.get(member);
-    let api = this.apis.get(client.name);
-    if (api?.fingerprint !== client.fingerprint) {
-      api = {
-        fingerprint: client.fingerprint,
-        apps: client.kubeConfig.makeApiClient(AppsV1Api),
-        core: client.kubeConfig.makeApiClient(CoreV1Api),
-        namespaces: new Set(),
-      };
-      this.apis.set(client.name, api);
-    }
-    return api;
+  private api(member: MemberCluster) {
+    return this.apis.get(member);
   }
 
   async read(member: MemberCluster, namespace: string, name: string) {
@@ -86,12 +74,7 @@ export class ApiMemberDeploymentWriter implements MemberDeploymentWriter {
     });
   }
 
-  async ensureNamespace(member: MemberCluster, namespace: string): Promise<void> {
-    const api = await this.api(member);
-    if (api.namespaces.has(namespace)) return;
-    await api.core.createNamespace({ body: { metadata: { name: namespace } } }).catch((err: unknown) => {
-      if (!isAlreadyExists(err)) throw err;
-    });
-    api.namespaces.add(namespace);
+  ensureNamespace(member: MemberCluster, namespace: string): Promise<void> {
+    return this.apis.ensureNamespace(member, namespace);
   }
 }

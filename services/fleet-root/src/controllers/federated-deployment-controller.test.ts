@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it, jest } from "@jest/globals";
 import type { FederatedDeployment, KubeObject, MemberCluster, Placement } from "@spillway/api";
 import type { RolloutProgress } from "@spillway/bus";
-import { FakeMemberObjects, FakeObjects } from "@spillway/kit";
+import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit";
 import { createLogger } from "@spillway/telemetry";
 import type { MemberDeploymentWriter } from "../adapters/member-deployments.ts";
 import type { LiveDeployment } from "../core/live-deployment.ts";
@@ -17,15 +17,7 @@ type MemberDeployment = KubeObject<NonNullable<LiveDeployment["spec"]> & Record<
 const CLUSTERS = ["idc-1", "idc-2", "cloud-1"];
 const ns = "shop";
 
-const member = (name: string, ready = true): MemberCluster => ({
-  apiVersion: "spillway.dev/v1alpha1",
-  kind: "MemberCluster",
-  metadata: { name },
-  spec: { tier: name.startsWith("idc") ? "idc" : "cloud", priority: 10, kubeconfigSecretRef: { namespace: "s", name, key: "kubeconfig" } },
-  status: {
-    conditions: [{ type: "Ready", status: ready ? "True" : "False", reason: "r", message: "", lastTransitionTime: "2026-01-01T00:00:00Z" }],
-  },
-});
+const member = memberFixture;
 
 const fd = (image = "app:1", strategy = { maxSurge: 1 as number | string, maxUnavailable: 0 as number | string }): FederatedDeployment => ({
   apiVersion: "spillway.dev/v1alpha1",

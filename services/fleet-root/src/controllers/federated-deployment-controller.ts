@@ -5,7 +5,7 @@
  * Deletion removes the member Deployments before releasing the finalizer.
  */
 import type { FederatedDeployment, MemberCluster, Placement } from "@spillway/api";
-import type { RolloutProgress } from "@spillway/bus";
+import { rolloutProgress, type RolloutProgress } from "@spillway/bus";
 import {
   Controller,
   isConflict,
@@ -17,7 +17,7 @@ import {
   type MemberObjects,
   type ObjectClient,
 } from "@spillway/kit";
-import { isMemberReady, memberLabels, placementName } from "@spillway/rules";
+import { isMemberReady, memberConflictCondition, memberLabels, placementName } from "@spillway/rules";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import type { LiveDeployment } from "../core/live-deployment.ts";
 import { MANAGED_BY, MANAGER, OWNER_ANNOTATION } from "../core/member-deployment.ts";
@@ -201,30 +201,12 @@ export function federatedDeploymentReconciler(deps: Deps) {
       let conditions = latest.status?.conditions;
       for (const c of d.status.conditions) conditions = setCondition(conditions, { ...c, observedGeneration: latest.metadata.generation });
       const ns = latest.metadata.namespace!;
-      conditions = setCondition(
-        conditions,
-        d.conflicts.length
-          ? {
-              type: "MemberConflict",
-              status: "True",
-              reason: "UnmanagedDeploymentExists",
-              message: `Deployment ${ns}/${latest.metadata.name} already exists and is not managed by Spillway in ${d.conflicts.join(", ")}; rename or delete it there`,
-            }
-          : { type: "MemberConflict", status: "False", reason: "NoConflict", message: "" },
-      );
+      conditions = setCondition(conditions, memberConflictCondition("Deployment", ns, latest.metadata.name!, d.conflicts));
       return { ...latest.status, ...d.status.status, conditions };
     },
     afterStatus: (fd, d, _applied, written) => {
       if (!written || !d.status) return;
-      const s = d.status.status;
-      deps.publish({
-        namespace: fd.metadata.namespace!,
-        name: fd.metadata.name!,
-        replicas: s.replicas ?? 0,
-        updatedReplicas: s.updatedReplicas ?? 0,
-        availableReplicas: s.availableReplicas ?? 0,
-        complete: d.status.complete,
-      });
+      deps.publish(rolloutProgress(fd, d.status.status, d.status.complete));
     },
     requeueAfterMs: (d, applied) => (d.unseen.length ? 1000 : applied.retrySoon ? 100 : d.status?.complete ? 30_000 : 2_000),
   });

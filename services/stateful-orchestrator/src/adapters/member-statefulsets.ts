@@ -6,7 +6,7 @@
  */
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1StatefulSet } from "@kubernetes/client-node";
 import type { MemberCluster } from "@spillway/api";
-import { isAlreadyExists, isNotFound, MemberInformers, type MemberClients } from "@spillway/kit";
+import { isAlreadyExists, isNotFound, MemberApis, MemberInformers, type MemberClients } from "@spillway/kit";
 import type { LivePod } from "../core/orchestration.ts";
 import { MANAGED_BY, MANAGER, type MemberObject, type StatefulSetObject } from "../core/member-statefulset.ts";
 
@@ -76,26 +76,14 @@ export function livePod(p: V1Pod): LivePod | undefined {
 }
 
 export class ApiMemberStatefulSetWriter implements MemberStatefulSetWriter {
-  private readonly clients: MemberClients;
-  private readonly apis = new Map<string, { fingerprint: string; apps: AppsV1Api; core: CoreV1Api; namespaces: Set<string> }>();
+  private readonly apis: MemberApis;
 
   constructor(clients: MemberClients) {
-    this.clients = clients;
+    this.apis = new MemberApis(clients);
   }
 
-  private async api(member: MemberCluster) {
-    const { client } = await this.clients.get(member);
-    let api = this.apis.get(client.name);
-    if (api?.fingerprint !== client.fingerprint) {
-      api = {
-        fingerprint: client.fingerprint,
-        apps: client.kubeConfig.makeApiClient(AppsV1Api),
-        core: client.kubeConfig.makeApiClient(CoreV1Api),
-        namespaces: new Set(),
-      };
-      this.apis.set(client.name, api);
-    }
-    return api;
+  private api(member: MemberCluster) {
+    return this.apis.get(member);
   }
 
   async read(member: MemberCluster, namespace: string, name: string) {
@@ -125,13 +113,8 @@ export class ApiMemberStatefulSetWriter implements MemberStatefulSetWriter {
     });
   }
 
-  async ensureNamespace(member: MemberCluster, namespace: string): Promise<void> {
-    const api = await this.api(member);
-    if (api.namespaces.has(namespace)) return;
-    await api.core.createNamespace({ body: { metadata: { name: namespace } } }).catch((err: unknown) => {
-      if (!isAlreadyExists(err)) throw err;
-    });
-    api.namespaces.add(namespace);
+  ensureNamespace(member: MemberCluster, namespace: string): Promise<void> {
+    return this.apis.ensureNamespace(member, namespace);
   }
 
   async ensureService(member: MemberCluster, service: MemberObject): Promise<void> {

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from "@jest/globals";
 import type { V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import type { FederatedStatefulSet, KubeObject, MemberCluster, Placement } from "@spillway/api";
 import type { RolloutProgress } from "@spillway/bus";
-import { FakeMemberObjects, FakeObjects } from "@spillway/kit";
+import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit";
 import { createLogger } from "@spillway/telemetry";
 import type { MemberStatefulSetWriter } from "../adapters/member-statefulsets.ts";
 import { MANAGED_BY, MANAGER, TEMPLATE_HASH, type MemberObject } from "../core/member-statefulset.ts";
@@ -21,15 +21,7 @@ const CLUSTERS = ["idc-1", "idc-2", "cloud-1"];
 const ns = "data";
 const key = `${ns}/db`;
 
-const member = (name: string, ready = true): MemberCluster => ({
-  apiVersion: "spillway.dev/v1alpha1",
-  kind: "MemberCluster",
-  metadata: { name },
-  spec: { tier: name.startsWith("idc") ? "idc" : "cloud", priority: 10, kubeconfigSecretRef: { namespace: "s", name, key: "kubeconfig" } },
-  status: {
-    conditions: [{ type: "Ready", status: ready ? "True" : "False", reason: "r", message: "", lastTransitionTime: "2026-01-01T00:00:00Z" }],
-  },
-});
+const member = memberFixture;
 
 const fsts = (image = "db:1", partition = 0): FederatedStatefulSet => ({
   apiVersion: "spillway.dev/v1alpha1",

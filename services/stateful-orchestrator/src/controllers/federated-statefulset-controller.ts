@@ -7,7 +7,7 @@
  */
 import type { V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import type { FederatedStatefulSet, MemberCluster, Placement } from "@spillway/api";
-import type { RolloutProgress } from "@spillway/bus";
+import { rolloutProgress, type RolloutProgress } from "@spillway/bus";
 import {
   Controller,
   isConflict,
@@ -20,7 +20,7 @@ import {
   type MemberObjects,
   type ObjectClient,
 } from "@spillway/kit";
-import { isMemberReady, memberLabels, placementName } from "@spillway/rules";
+import { isMemberReady, memberConflictCondition, memberLabels, placementName } from "@spillway/rules";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import type { MemberStatefulSetWriter } from "../adapters/member-statefulsets.ts";
 import { livePod } from "../adapters/member-statefulsets.ts";
@@ -214,28 +214,13 @@ export function federatedStatefulSetReconciler(deps: Deps) {
       for (const c of d.status.conditions) conditions = setCondition(conditions, { ...c, observedGeneration: latest.metadata.generation });
       conditions = setCondition(
         conditions,
-        d.conflicts.length
-          ? {
-              type: "MemberConflict",
-              status: "True",
-              reason: "UnmanagedStatefulSetExists",
-              message: `StatefulSet ${latest.metadata.namespace}/${latest.metadata.name} already exists and is not managed by Spillway in ${d.conflicts.join(", ")}; rename or delete it there`,
-            }
-          : { type: "MemberConflict", status: "False", reason: "NoConflict", message: "" },
+        memberConflictCondition("StatefulSet", latest.metadata.namespace!, latest.metadata.name!, d.conflicts),
       );
       return { ...latest.status, ...d.status.status, conditions };
     },
     afterStatus: (s, d, _a, written) => {
       if (!written || !d.status) return;
-      const st = d.status.status;
-      deps.publish({
-        namespace: s.metadata.namespace!,
-        name: s.metadata.name!,
-        replicas: st.replicas ?? 0,
-        updatedReplicas: st.updatedReplicas ?? 0,
-        availableReplicas: st.availableReplicas ?? 0,
-        complete: d.status.complete,
-      });
+      deps.publish(rolloutProgress(s, d.status.status, d.status.complete));
     },
     requeueAfterMs: (d, a) => (d.unseen.length ? 1000 : a.retrySoon ? 200 : d.status?.complete ? 30_000 : 1_000),
   });
