@@ -164,7 +164,7 @@ describe("FederatedStatefulSet across members", () => {
         replicas: 20,
         serviceName: NAME,
         selector: { matchLabels: { app: NAME } },
-        podManagementPolicy: "Parallel",
+        podManagementPolicy: "OrderedReady",
         template: {
           metadata: { labels: { app: NAME } },
           spec: { containers: [{ name: "app", image: testImage(1), resources: { requests: { cpu: "8" } } }] },
@@ -184,6 +184,15 @@ describe("FederatedStatefulSet across members", () => {
       expect(claims.items.map((c) => c.metadata!.name).sort()).toEqual(mine.map((k) => `data-${NAME}-${k}`).sort());
       for (const c of claims.items) expect(c.status?.phase).toBe("Bound");
     }
+    // OrderedReady across members: no ordinal was created before every lower one was Ready,
+    // whichever member ran it (server timestamps, one-second resolution).
+    const all = watches.flatMap((w) => w.pods.list(ns));
+    const created = new Map(all.map((p) => [ordinalOf(p), Date.parse(String(p.metadata!.creationTimestamp))]));
+    const ready = new Map(
+      all.map((p) => [ordinalOf(p), Date.parse(String(p.status!.conditions!.find((c) => c.type === "Ready")!.lastTransitionTime))]),
+    );
+    for (let k = 1; k < 20; k++)
+      for (let j = 0; j < k; j++) expect(created.get(k)! - Math.floor(ready.get(j)! / 1000) * 1000).toBeGreaterThanOrEqual(0);
     const headless = await kubeConfigFor("cloud-1").makeApiClient(CoreV1Api).readNamespacedService({ namespace: ns, name: NAME });
     expect(headless.spec?.clusterIP).toBe("None");
     expect(breaches).toEqual([]);
@@ -284,5 +293,18 @@ describe("FederatedStatefulSet across members", () => {
     // Back and unfenced, idc-2 gives up the ordinals it no longer holds in the placement.
     await waitFor("idc-2 released its old ordinals", () => pods()["idc-2"].length === 0);
     expect(breaches).toEqual([]);
+  });
+
+  it("deleting the FederatedStatefulSet removes the member StatefulSets, and their claims (whenDeleted: Delete)", async () => {
+    await fstsClient.delete({ namespace: ns, name: NAME });
+    await waitFor("the FederatedStatefulSet gone", async () => !(await fstsClient.list()).items.some((o) => o.metadata.namespace === ns));
+    for (const m of MEMBERS) {
+      const kc = kubeConfigFor(m);
+      await waitFor(`${m}: StatefulSet and claims gone`, async () => {
+        const sets = await kc.makeApiClient(AppsV1Api).listNamespacedStatefulSet({ namespace: ns });
+        const claims = await kc.makeApiClient(CoreV1Api).listNamespacedPersistentVolumeClaim({ namespace: ns });
+        return sets.items.length === 0 && claims.items.length === 0;
+      });
+    }
   });
 });
