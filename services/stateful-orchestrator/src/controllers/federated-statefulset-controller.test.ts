@@ -278,4 +278,22 @@ describe("federated-statefulset controller", () => {
     expect(sts("idc-1")).toBeUndefined();
     expect(workloads.get("db", ns)).toBeUndefined();
   });
+
+  it("says in a condition what a member refused, and clears it once the write goes through", async () => {
+    workloads.seed(fsts());
+    placements.seed(placement([["idc-1", 0, 6]]));
+    const refusal = Object.assign(new Error("refused"), {
+      body: {
+        message:
+          "StatefulSet.apps \"db\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas' are forbidden",
+      },
+    });
+    sets.store("idc-1").failNext("apply", refusal);
+    await reconcile(key);
+    const failed = workloads.get("db", ns)!.status!.conditions!.find((c) => c.type === "MemberWriteFailed")!;
+    expect(failed.status).toBe("True");
+    expect(failed.message).toMatch(/^idc-1: StatefulSet.apps "db" is invalid: spec: Forbidden/);
+    await reconcile(key);
+    expect(workloads.get("db", ns)!.status!.conditions!.find((c) => c.type === "MemberWriteFailed")!.status).toBe("False");
+  });
 });

@@ -46,6 +46,12 @@ export interface Deps {
   resyncPeriodMs?: number;
 }
 
+interface Applied {
+  retrySoon: boolean;
+  /** What members refused, by member: e.g. a change to a field a StatefulSet cannot change. */
+  failures: string[];
+}
+
 interface Observed {
   placement: Array<Range & { cluster: string }> | undefined;
   views: MemberView[];
@@ -131,24 +137,27 @@ export function federatedStatefulSetReconciler(deps: Deps) {
     return { placement: ranges, views };
   }
 
-  async function write(s: FederatedStatefulSet, w: MemberWrite): Promise<boolean> {
+  /** Carries out one write; resolves to what went wrong, if anything (said in a condition). */
+  async function write(s: FederatedStatefulSet, w: MemberWrite): Promise<string | undefined> {
     const member = members.get(w.cluster);
     const ns = s.metadata.namespace!;
     const name = s.metadata.name!;
-    if (!member) return true;
+    if (!member) return undefined;
     try {
       if (w.action === "delete") {
         await deps.writer.delete(member, ns, name);
-        return true;
+        return undefined;
       }
       if (w.create) await deps.writer.ensureNamespace(member, ns);
       if (w.service) await deps.writer.ensureService(member, w.service);
       const generation = await deps.writer.apply(member, w.object);
       written.set(`${w.cluster}/${ns}/${name}`, { generation, range: w.range });
-      return true;
+      return undefined;
     } catch (err) {
-      if (!isConflict(err)) log.warn({ ...logFields(s, w.cluster), ...errorFields(err) }, "member write failed; will retry");
-      return false;
+      // A conflict only means our cache was behind; the next pass has the update.
+      if (isConflict(err)) return "";
+      log.warn({ ...logFields(s, w.cluster), ...errorFields(err) }, "member write failed; will retry");
+      return `${w.cluster}: ${(err as { body?: { message?: string } }).body?.message ?? (err instanceof Error ? err.message : String(err))}`;
     }
   }
 
@@ -172,7 +181,7 @@ export function federatedStatefulSetReconciler(deps: Deps) {
     return results.every(Boolean);
   }
 
-  return reconciler<FederatedStatefulSet, FederatedStatefulSet["status"], Observed, OrchestrationDecision, { retrySoon: boolean }>({
+  return reconciler<FederatedStatefulSet, FederatedStatefulSet["status"], Observed, OrchestrationDecision, Applied>({
     cache: deps.cache,
     client: deps.client,
     finalizer: FINALIZER,
@@ -194,9 +203,9 @@ export function federatedStatefulSetReconciler(deps: Deps) {
     apply: async (s, d) => {
       if (d.unseen.length) {
         log.debug({ ...logFields(s), clusters: d.unseen }, "holding member writes until these members have been listed");
-        return { retrySoon: false };
+        return { retrySoon: false, failures: [] };
       }
-      const ok = await Promise.all(d.writes.map((w) => write(s, w)));
+      const outcomes = await Promise.all(d.writes.map((w) => write(s, w)));
       for (const c of d.released) {
         if (s.status?.ordinalRanges?.some((r) => r.cluster === c))
           await deps.events.record(
@@ -206,15 +215,24 @@ export function federatedStatefulSetReconciler(deps: Deps) {
             `${c} is fenced: its ordinals are started in other members without waiting for its pods to stop`,
           );
       }
-      return { retrySoon: d.retrySoon || ok.some((x) => !x) };
+      return {
+        retrySoon: d.retrySoon || outcomes.some((x) => x !== undefined),
+        failures: outcomes.filter((x): x is string => !!x),
+      };
     },
-    status: (latest, d) => {
+    status: (latest, d, applied) => {
       if (!d.status) return undefined;
       let conditions = latest.status?.conditions;
       for (const c of d.status.conditions) conditions = setCondition(conditions, { ...c, observedGeneration: latest.metadata.generation });
       conditions = setCondition(
         conditions,
         memberConflictCondition("StatefulSet", latest.metadata.namespace!, latest.metadata.name!, d.conflicts),
+      );
+      conditions = setCondition(
+        conditions,
+        applied.failures.length
+          ? { type: "MemberWriteFailed", status: "True", reason: "MemberRefusedWrite", message: applied.failures.join("; ") }
+          : { type: "MemberWriteFailed", status: "False", reason: "WritesApplied", message: "" },
       );
       return { ...latest.status, ...d.status.status, conditions };
     },
