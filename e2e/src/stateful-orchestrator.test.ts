@@ -8,8 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { federatedStatefulSetKind, memberClusterKind, type FederatedStatefulSet, type MemberCluster } from "@spillway/api";
+import { Bus, topics, type RolloutProgress } from "@spillway/bus";
 import { Informer, ResourceClient, updateObject } from "@spillway/kit";
-import { kubeConfigFor, testImage, type ClusterRole } from "./env.ts";
+import { kubeConfigFor, natsUrl, testImage, type ClusterRole } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
 import { partition } from "./partition.ts";
@@ -25,6 +26,9 @@ const leaseNs = uniqueName("e2e-sts-lease");
 const procs: RunningService[] = [];
 let orchestrator: RunningService;
 let orchestrators = 0;
+let bus: Bus;
+/** What the orchestrator published on spillway.rollout.<ns>.<name>. */
+const progress: Array<{ value: RolloutProgress; subject: string }> = [];
 
 const startOrchestrator = async () => {
   orchestrator = await startService("stateful-orchestrator", `sts-orch-${++orchestrators}`, [
@@ -53,7 +57,13 @@ const breaches: string[] = [];
 /** Members a test declared gone (fenced): their pods no longer count. */
 const fenced = new Set<ClusterRole>();
 let judged = 0;
-/** Ordinals in the order their first pod of a given image appeared (the rollout order). */
+/** A pod's template as the tests change it: the image, and a REVISION variable where one is set. */
+const variant = (p: V1Pod) => {
+  const c = p.spec!.containers[0]!;
+  const rev = c.env?.find((e) => e.name === "REVISION")?.value;
+  return rev ? `${c.image}@${rev}` : c.image!;
+};
+/** Ordinals in the order their first pod of a given template variant appeared (the rollout order). */
 const firstSeen = new Map<string, number[]>();
 function judge(): void {
   judged++;
@@ -63,9 +73,8 @@ function judge(): void {
       const k = ordinalOf(p);
       if (where.has(k) && where.get(k) !== w.member) breaches.push(`ordinal ${k} in ${where.get(k)} and ${w.member}`);
       where.set(k, w.member);
-      const image = p.spec!.containers[0]!.image!;
-      const seen = firstSeen.get(image) ?? [];
-      if (!seen.includes(k)) firstSeen.set(image, [...seen, k]);
+      const seen = firstSeen.get(variant(p)) ?? [];
+      if (!seen.includes(k)) firstSeen.set(variant(p), [...seen, k]);
     }
 }
 const pods = () =>
@@ -141,6 +150,8 @@ describe("FederatedStatefulSet across members", () => {
     );
     await Promise.all(procs.map((p) => waitReady(p, 60_000)));
     await startOrchestrator();
+    bus = await Bus.connect({ servers: natsUrl, name: "e2e-sts" });
+    bus.subscribe(topics.rollout, (value, subject) => void progress.push({ value, subject }));
     for (const w of watches) w.pods.addHandler(judge);
     await Promise.all(watches.map((w) => w.pods.start()));
     await Promise.all(watches.map((w) => w.pods.hasSynced()));
@@ -148,6 +159,7 @@ describe("FederatedStatefulSet across members", () => {
 
   afterAll(async () => {
     await Promise.all(watches.map((w) => w.pods.stop()));
+    await bus.close();
     await fstsClient.delete({ namespace: ns, name: NAME }).catch(() => undefined);
     await Promise.all([...procs, orchestrator].map((p) => stop(p)));
     await deleteNamespace("host", ns);
@@ -231,6 +243,52 @@ describe("FederatedStatefulSet across members", () => {
       return s?.updatedReplicas === 20 && s.currentRevision === s.updateRevision && readyOrdinals().length === 20;
     });
     expect(firstSeen.get(testImage(2))).toEqual(range(0, 20).reverse());
+    const done = await eventually(
+      "a complete rollout published on NATS",
+      async () => progress.find((p) => p.value.namespace === ns && p.value.complete && p.value.updatedReplicas === 20),
+      10_000,
+    );
+    expect(done.subject).toBe(`spillway.rollout.${ns}.${NAME}`);
+    expect(breaches).toEqual([]);
+  });
+
+  it("follows a partition lowered mid-rollout, then a rollback mid-rollout, to the end", async () => {
+    const live = () => watches.flatMap((w) => w.pods.list(ns)).filter((p) => !p.metadata?.deletionTimestamp);
+    const on = (v: string) => live().filter((p) => variant(p) === v);
+    const previous = testImage(2);
+    const patch = (revision: string | undefined, partition: number) =>
+      updateObject(fstsClient, { namespace: ns, name: NAME }, (s) => {
+        const template = structuredClone(s.spec.template);
+        template.spec!.containers[0]!.env = revision ? [{ name: "REVISION", value: revision }] : undefined;
+        return { ...s, spec: { ...s.spec, template, updateStrategy: { type: "RollingUpdate" as const, rollingUpdate: { partition } } } };
+      });
+    await patch("r3", 15);
+    await waitFor("two ordinals on r3", () => on(`${previous}@r3`).length >= 2);
+    // Lowered mid-rollout: ordinals 5-19 end on r3, 0-4 keep the previous template.
+    await updateObject(fstsClient, { namespace: ns, name: NAME }, (s) => ({
+      ...s,
+      spec: { ...s.spec, updateStrategy: { type: "RollingUpdate" as const, rollingUpdate: { partition: 5 } } },
+    }));
+    await waitFor("ordinals 5-19 updated", async () => (await status())?.updatedReplicas === 15 && readyOrdinals().length === 20);
+    expect(
+      on(`${previous}@r3`)
+        .map(ordinalOf)
+        .sort((a, b) => a - b),
+    ).toEqual(range(5, 20));
+    expect(
+      on(previous)
+        .map(ordinalOf)
+        .sort((a, b) => a - b),
+    ).toEqual(range(0, 5));
+    expect(firstSeen.get(`${previous}@r3`)).toEqual(range(5, 20).reverse());
+    // A new template, rolled back mid-rollout: the previous template again, all the way down.
+    await patch("r4", 0);
+    await waitFor("two ordinals on r4", () => on(`${previous}@r4`).length >= 2);
+    await patch(undefined, 0);
+    await waitFor("every ordinal back on the previous template", async () => {
+      const s = await status();
+      return on(previous).length === 20 && s?.currentRevision === s?.updateRevision && readyOrdinals().length === 20;
+    });
     expect(breaches).toEqual([]);
   });
 
