@@ -102,21 +102,68 @@ describe("the spillway.dev API on host", () => {
     expect(r.stderr).toMatch(/spec\.selector: Invalid value: .*selector is immutable/);
   });
 
-  it("refuses a FederatedHPA whose maxReplicas is below minReplicas", async () => {
-    const hpa = stringify({
+  const fhpa = (spec: Record<string, unknown>) =>
+    stringify({
       apiVersion: "spillway.dev/v1alpha1",
       kind: "FederatedHPA",
-      metadata: { name: "h", namespace: ns },
+      metadata: { name: uniqueName("h"), namespace: ns },
       spec: {
         scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: "web" },
-        minReplicas: 5,
-        maxReplicas: 2,
+        minReplicas: 1,
+        maxReplicas: 10,
+        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } }],
+        ...spec,
       },
     });
-    const r = await kubectl("host", ["apply", "-f", "-"], hpa);
+  const queue = { type: "External", external: { metric: { name: "queue_length" }, target: { type: "AverageValue", averageValue: "30" } } };
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      "maxReplicas below minReplicas",
+      { minReplicas: 5, maxReplicas: 2 },
+      /spec\.maxReplicas: Invalid value: .*must be greater than or equal to minReplicas/,
+    ],
+    [
+      "a target kind without a scale subresource here",
+      { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" } },
+      /spec\.scaleTargetRef\.kind: Unsupported value: "Deployment": supported values: "FederatedDeployment", "FederatedStatefulSet"/,
+    ],
+    [
+      "a metric type with no source",
+      { metrics: [{ type: "External" }] },
+      /spec\.metrics\[0\]: Invalid value: .*a metric of type External needs the external field/,
+    ],
+    [
+      "a Utilization target without averageUtilization",
+      { metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization" } } }] },
+      /spec\.metrics\[0\]\.resource\.target: Invalid value: .*averageUtilization is required for type Utilization/,
+    ],
+    [
+      "a behavior policy with a zero period",
+      { behavior: { scaleDown: { policies: [{ type: "Pods", value: 1, periodSeconds: 0 }] } } },
+      /spec\.behavior\.scaleDown\.policies\[0\]\.periodSeconds: Invalid value: 0: spec\.behavior\.scaleDown\.policies\[0\]\.periodSeconds in body should be greater than or equal to 1/,
+    ],
+    [
+      "minReplicas 0 on CPU alone",
+      { minReplicas: 0 },
+      /spec\.minReplicas: Invalid value: .*minReplicas 0 \(scale to zero\) needs an Object or External metric/,
+    ],
+  ])("refuses a FederatedHPA with %s, naming the field", async (_what, spec, message) => {
+    const r = await kubectl("host", ["apply", "-f", "-"], fhpa(spec));
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/spec\.maxReplicas: Invalid value: .*must be greater than or equal to minReplicas/);
+    expect(r.stderr).toMatch(message);
   });
+
+  it("accepts a FederatedHPA that scales to zero on an External metric, with behavior", async () => {
+    const r = await kubectl(
+      "host",
+      ["apply", "-f", "-"],
+      fhpa({ minReplicas: 0, metrics: [queue], behavior: { scaleDown: { stabilizationWindowSeconds: 60, selectPolicy: "Min" } } }),
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
   it.each<[string, Record<string, unknown>, RegExp]>([
     [
       "overlapping ordinalRanges",
