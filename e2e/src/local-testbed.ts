@@ -6,18 +6,24 @@ import { ProcessTable } from "../testbed/src/processes.ts";
 import { testbedDir } from "../testbed/src/paths.ts";
 
 /**
- * A test that takes a member's API server down through the local testbed's process table, which
- * other clusters (kind, real ones) do not have. Elsewhere it is skipped under a name that says so,
+ * A test that needs a process of the local testbed — to take a member's API server down through
+ * its process table, or metrics-server over kwok's emulated usage — which other clusters (kind,
+ * real ones) do not have. Elsewhere it is skipped under a name that says so,
  * and the reason is printed, so nobody mistakes it for having passed.
  */
-export function itOnLocalTestbed(name: string, fn: () => Promise<void>, apiServer: string): void {
+export function itOnLocalTestbed(
+  name: string,
+  fn: () => Promise<void>,
+  apiServer: string,
+  need = `stops and restarts ${apiServer}, a process it runs`,
+): void {
   const local =
     existsSync(join(testbedDir, "state.json")) && new ProcessTable(testbedDir).readState().processes.some((p) => p.name === apiServer);
   if (local) {
     it(name, fn);
     return;
   }
-  const why = `needs the local testbed: stops and restarts ${apiServer}, a process it runs`;
+  const why = `needs the local testbed: ${need}`;
   console.warn(`skipped "${name}": ${why}`);
   // Skipped for a reason given in its name and printed above: outside the local testbed there is no
   // process table to stop an API server through, and no safe way to take one down.

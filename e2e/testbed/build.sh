@@ -42,8 +42,11 @@ for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do ln -s
 build etcd "$here/go/etcd" . "-s -w"
 build kwok "$here/go/kwok" sigs.k8s.io/kwok/cmd/kwok "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v0.8.0"
 build nats-server "$here/go/nats" github.com/nats-io/nats-server/v2 "-s -w"
+build metrics-server "$here/go/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server "-s -w"
+build testbed-certs "$here/go/certs" . "-s -w"
 
-# kwok's Stage manifests ship in its module, not its binary: copy the ones the testbed uses.
+# kwok's Stage and Metric manifests ship in its module, not its binary: copy the ones the testbed
+# uses (the kubelet's /metrics/resource, pod usage from the kwok.x-k8s.io/usage-* annotations).
 kwok_dir=$(cd "$here/go/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
 stages="$root/.testbed/kwok-stages"
 mkdir -p "$stages"
@@ -51,6 +54,8 @@ cp -f "$kwok_dir/kustomize/stage/node/fast/node-initialize.yaml" \
   "$kwok_dir/kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml" \
   "$kwok_dir/kustomize/stage/pod/fast/pod-ready.yaml" \
   "$kwok_dir/kustomize/stage/pod/fast/pod-complete.yaml" \
-  "$kwok_dir/kustomize/stage/pod/fast/pod-delete.yaml" "$stages/"
+  "$kwok_dir/kustomize/stage/pod/fast/pod-delete.yaml" \
+  "$kwok_dir/kustomize/metrics/resource/metrics-resource.yaml" \
+  "$kwok_dir/kustomize/metrics/usage/usage-from-annotation.yaml" "$stages/"
 chmod u+w "$stages"/*.yaml
 echo "build: binaries in $out" >&2

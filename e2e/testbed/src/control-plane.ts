@@ -24,6 +24,13 @@ export interface RunningCluster {
 
 const STARTUP_TIMEOUT_MS = 90_000;
 
+/** The front-proxy credentials every member apiserver uses with aggregated API servers. */
+export interface FrontProxy {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
 export async function startEtcd(table: ProcessTable, spec: ClusterSpec, ports: ClusterPorts, dir: string): Promise<void> {
   const name = `${spec.name}-etcd`;
   const record = table.start(name, [
@@ -46,7 +53,13 @@ export async function startEtcd(table: ProcessTable, spec: ClusterSpec, ports: C
   });
 }
 
-export async function startApiserver(table: ProcessTable, spec: ClusterSpec, ports: ClusterPorts, dir: string): Promise<RunningCluster> {
+export async function startApiserver(
+  table: ProcessTable,
+  spec: ClusterSpec,
+  ports: ClusterPorts,
+  dir: string,
+  frontProxy: FrontProxy,
+): Promise<RunningCluster> {
   const credentials = writeCredentials(join(dir, "pki"));
   const certDir = join(dir, "pki", "serving");
   mkdirSync(certDir, { recursive: true });
@@ -71,6 +84,15 @@ export async function startApiserver(table: ProcessTable, spec: ClusterSpec, por
     "--enable-priority-and-fairness=false",
     "--profiling=false",
     "--endpoint-reconciler-type=none",
+    // Request-header authentication for aggregated API servers (metrics-server): the apiserver
+    // proxies as front-proxy-client and the extension server trusts the CA it publishes.
+    `--requestheader-client-ca-file=${frontProxy.caFile}`,
+    "--requestheader-allowed-names=front-proxy-client",
+    "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+    "--requestheader-group-headers=X-Remote-Group",
+    "--requestheader-username-headers=X-Remote-User",
+    `--proxy-client-cert-file=${frontProxy.certFile}`,
+    `--proxy-client-key-file=${frontProxy.keyFile}`,
     "--v=1",
   ]);
   await waitFor(name, () => probeOk(`https://127.0.0.1:${ports.apiserver}/readyz`, credentials.token), {
@@ -162,6 +184,8 @@ export function startKwok(table: ProcessTable, c: RunningCluster, stageFiles: st
     "--node-lease-duration-seconds=40",
     `--server-address=127.0.0.1:${c.ports.kwok}`,
     "--node-ip=127.0.0.1",
+    // Nodes report kwok's own server as their kubelet endpoint, where it serves /metrics/resource.
+    `--node-port=${c.ports.kwok}`,
     `--cidr=10.${100 + (c.ports.kwok % 100)}.0.0/16`,
     ...stageFiles.map((f) => `--config=${f}`),
   ]);

@@ -3,6 +3,7 @@
  * the CRDs on host and the members registered as MemberCluster objects with kubeconfig Secrets.
  * Independent components start in parallel; each step fails fast, naming the component and its log.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
@@ -13,8 +14,10 @@ import {
   startEtcd,
   startKwok,
   startScheduler,
+  type FrontProxy,
   type RunningCluster,
 } from "./control-plane.ts";
+import { startMetricsServer } from "./metrics-server.ts";
 import { kubeconfigYaml } from "./credentials.ts";
 import { apply, kubectl } from "./kubectl.ts";
 import { nodeManifests } from "./nodes.ts";
@@ -33,9 +36,17 @@ export interface Federation {
 }
 
 function requireBinaries(): void {
-  const missing = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "nats-server"].filter(
-    (b) => !existsSync(bin(b)),
-  );
+  const missing = [
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kubectl",
+    "kwok",
+    "nats-server",
+    "metrics-server",
+    "testbed-certs",
+  ].filter((b) => !existsSync(bin(b)));
   if (missing.length) throw new Error(`testbed binaries missing in ${binDir}: ${missing.join(", ")}; run e2e/testbed/build.sh`);
 }
 
@@ -98,8 +109,11 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
     }),
   ]);
 
+  const frontProxy = writeFrontProxy(join(runDir, "front-proxy"));
   log("starting kube-apiserver ×" + topology.clusters.length);
-  const clusters = await Promise.all(topology.clusters.map((c, i) => startApiserver(table, c, clusterPorts(topology, i), dirOf(c))));
+  const clusters = await Promise.all(
+    topology.clusters.map((c, i) => startApiserver(table, c, clusterPorts(topology, i), dirOf(c), frontProxy)),
+  );
   writeFileSync(
     kubeconfigPath,
     kubeconfigYaml(
@@ -113,12 +127,26 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
   const host = clusters.find((c) => c.spec.role === "host")!;
   const stages = writeStages(runDir, topology.podReadyDelayMs);
   log("starting kube-controller-manager, kube-scheduler and kwok in " + members.map((m) => m.spec.name).join(", "));
-  await Promise.all([...members.map((m) => startMember(table, m, stages)), setUpHost(table, host, members)]);
+  await Promise.all([
+    ...members.map((m) => startMember(table, m, stages, topology.metricsServer ?? false)),
+    setUpHost(table, host, members),
+  ]);
 
   return { clusters, natsUrl: `nats://127.0.0.1:${nats.client}`, seconds: (Date.now() - started) / 1000 };
 }
 
-async function startMember(table: ProcessTable, m: RunningCluster, stages: string[]): Promise<void> {
+/** The front-proxy CA and client certificate, written once per run by the testbed-certs binary. */
+function writeFrontProxy(dir: string): FrontProxy {
+  const r = spawnSync(bin("testbed-certs"), [dir], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`testbed-certs ${dir} failed: ${r.stderr || r.error?.message}`);
+  return {
+    caFile: join(dir, "front-proxy-ca.crt"),
+    certFile: join(dir, "front-proxy-client.crt"),
+    keyFile: join(dir, "front-proxy-client.key"),
+  };
+}
+
+async function startMember(table: ProcessTable, m: RunningCluster, stages: string[], metrics: boolean): Promise<void> {
   const kwok = startKwok(table, m, stages);
   await Promise.all([startControllerManager(table, m), startScheduler(table, m)]);
   const nodes = nodeManifests(m.spec);
@@ -143,6 +171,7 @@ async function startMember(table: ProcessTable, m: RunningCluster, stages: strin
     },
     { timeoutMs: 60_000, table, record: kwok, intervalMs: 300 },
   );
+  if (metrics) await startMetricsServer(table, m);
 }
 
 async function setUpHost(table: ProcessTable, host: RunningCluster, members: RunningCluster[]): Promise<void> {

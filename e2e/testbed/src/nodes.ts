@@ -24,7 +24,12 @@ export function nodeManifests(cluster: ClusterSpec): object[] {
         kind: "Node",
         metadata: {
           name,
-          annotations: { [KWOK_ANNOTATION]: "fake", "node.alpha.kubernetes.io/ttl": "0" },
+          annotations: {
+            [KWOK_ANNOTATION]: "fake",
+            "node.alpha.kubernetes.io/ttl": "0",
+            // kwok serves every node's kubelet metrics under its own path; metrics-server reads it here.
+            "metrics.k8s.io/resource-metrics-path": `/metrics/nodes/${name}/metrics/resource`,
+          },
           labels: {
             "kubernetes.io/hostname": name,
             "kubernetes.io/os": "linux",

@@ -31,6 +31,11 @@ export interface Topology {
   portBase: number;
   /** How long kwok waits before marking a scheduled pod Running and Ready. */
   podReadyDelayMs: number;
+  /**
+   * Start metrics-server in every member (the `metrics.k8s.io` API over kwok's emulated kubelet
+   * metrics). Off by default so the demo comes up fast; the e2e suite turns it on.
+   */
+  metricsServer?: boolean;
 }
 
 /** An IDC cluster of the default fleet: 4 nodes of 16 CPU / 64Gi, one of them with 8 GPUs. */
@@ -75,6 +80,7 @@ export interface ClusterPorts {
   controllerManager: number;
   scheduler: number;
   kwok: number;
+  metricsServer: number;
 }
 
 export function clusterPorts(topology: Topology, index: number): ClusterPorts {
@@ -86,6 +92,7 @@ export function clusterPorts(topology: Topology, index: number): ClusterPorts {
     controllerManager: base + 3,
     scheduler: base + 4,
     kwok: base + 5,
+    metricsServer: base + 6,
   };
 }
 
@@ -136,5 +143,6 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
   const t: Topology = { ...defaultTopology, ...overrides };
   if (env["SPILLWAY_TESTBED_PORT_BASE"]) t.portBase = Number(env["SPILLWAY_TESTBED_PORT_BASE"]);
   if (env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"]) t.podReadyDelayMs = Number(env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"]);
+  if (env["SPILLWAY_TESTBED_METRICS"]) t.metricsServer = env["SPILLWAY_TESTBED_METRICS"] === "1";
   return validateTopology(t);
 }

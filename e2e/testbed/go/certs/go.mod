@@ -1,0 +1,3 @@
+module spillway.dev/testbed/certs
+
+go 1.26.0
