@@ -124,10 +124,9 @@ function utilizationRatio(
   return { ratio: utilization / target, utilization, raw: Math.trunc(used / metrics.size) };
 }
 
-/** `Resource` / `ContainerResource` with a target average utilization (percent of the request). */
-export function resourceUtilizationReplicas(input: {
+/** What every per-pod calculation reads: the target's pods, their samples, and the clock. */
+export interface PodSamples {
   currentReplicas: number;
-  targetUtilization: number;
   pods: PodInfo[];
   metrics: Map<string, PodMetric>;
   /** CPU: readiness and initialization rules apply. */
@@ -135,18 +134,29 @@ export function resourceUtilizationReplicas(input: {
   tolerances: Tolerances;
   readiness?: ReadinessConfig;
   nowMs: number;
-}): ProposalOrError {
+}
+
+/** The pods grouped, and the samples of the ready ones; or why there is nothing to compute from. */
+function readySamples(input: PodSamples): { g: Groups; values: Map<string, number> } | { error: string } {
+  if (input.pods.length === 0) return { error: "no pods returned by selector while calculating replica count" };
+  const g = groupPods(input.pods, input.metrics, input.cpu, input.nowMs, input.readiness ?? DEFAULT_READINESS);
+  const values = new Map<string, number>();
+  for (const [pod, m] of input.metrics) if (!g.ignored.has(pod) && !g.unready.has(pod)) values.set(pod, m.value);
+  if (values.size === 0) return { error: "did not receive metrics for targeted pods (pods might be unready)" };
+  return { g, values };
+}
+
+/** `Resource` / `ContainerResource` with a target average utilization (percent of the request). */
+export function resourceUtilizationReplicas(input: PodSamples & { targetUtilization: number }): ProposalOrError {
   const { currentReplicas, targetUtilization, pods, tolerances } = input;
-  if (pods.length === 0) return { error: "no pods returned by selector while calculating replica count" };
-  const g = groupPods(pods, input.metrics, input.cpu, input.nowMs, input.readiness ?? DEFAULT_READINESS);
+  const ready = readySamples(input);
+  if ("error" in ready) return ready;
+  const { g, values } = ready;
   const requests = new Map<string, number>();
   for (const p of pods) {
     if (p.request === undefined) return { error: `missing request for ${input.cpu ? "cpu" : "the resource"} in pod ${p.name}` };
     requests.set(p.name, p.request);
   }
-  const values = new Map<string, number>();
-  for (const [pod, m] of input.metrics) if (!g.ignored.has(pod) && !g.unready.has(pod)) values.set(pod, m.value);
-  if (values.size === 0) return { error: "did not receive metrics for targeted pods (pods might be unready)" };
   const first = utilizationRatio(values, requests, targetUtilization);
   if ("error" in first) return first;
   const { ratio, utilization, raw } = first;
@@ -174,22 +184,11 @@ export function resourceUtilizationReplicas(input: {
 }
 
 /** `Pods` metrics and `Resource` with an AverageValue target: the average per pod against the target. */
-export function averageValueReplicas(input: {
-  currentReplicas: number;
-  targetAverage: number;
-  pods: PodInfo[];
-  metrics: Map<string, PodMetric>;
-  cpu: boolean;
-  tolerances: Tolerances;
-  readiness?: ReadinessConfig;
-  nowMs: number;
-}): ProposalOrError {
-  const { currentReplicas, targetAverage, pods, tolerances } = input;
-  if (pods.length === 0) return { error: "no pods returned by selector while calculating replica count" };
-  const g = groupPods(pods, input.metrics, input.cpu, input.nowMs, input.readiness ?? DEFAULT_READINESS);
-  const values = new Map<string, number>();
-  for (const [pod, m] of input.metrics) if (!g.ignored.has(pod) && !g.unready.has(pod)) values.set(pod, m.value);
-  if (values.size === 0) return { error: "did not receive metrics for targeted pods (pods might be unready)" };
+export function averageValueReplicas(input: PodSamples & { targetAverage: number }): ProposalOrError {
+  const { currentReplicas, targetAverage, tolerances } = input;
+  const ready = readySamples(input);
+  if ("error" in ready) return ready;
+  const { g, values } = ready;
   const average = (v: Map<string, number>) => Math.trunc([...v.values()].reduce((s, x) => s + x, 0) / v.size);
   const value = average(values);
   const ratio = value / targetAverage;
