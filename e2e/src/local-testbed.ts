@@ -14,11 +14,11 @@ import { testbedDir } from "../testbed/src/paths.ts";
 export function itOnLocalTestbed(
   name: string,
   fn: () => Promise<void>,
-  apiServer: string,
-  need = `stops and restarts ${apiServer}, a process it runs`,
+  process: string,
+  need = `stops and restarts ${process}, a process it runs`,
 ): void {
   const local =
-    existsSync(join(testbedDir, "state.json")) && new ProcessTable(testbedDir).readState().processes.some((p) => p.name === apiServer);
+    existsSync(join(testbedDir, "state.json")) && new ProcessTable(testbedDir).readState().processes.some((p) => p.name === process);
   if (local) {
     it(name, fn);
     return;
@@ -26,6 +26,7 @@ export function itOnLocalTestbed(
   const why = `needs the local testbed: ${need}`;
   console.warn(`skipped "${name}": ${why}`);
   // Skipped for a reason given in its name and printed above: outside the local testbed there is no
-  // process table to stop an API server through, and no safe way to take one down.
+  // process table to stop an API server through (and no safe way to take one down), nor kwok's
+  // annotation-driven pod usage for metrics-server to report.
   it.skip(`${name} [${why}]`, fn);
 }

@@ -40,8 +40,7 @@ export interface OrdinalRequest {
 }
 
 const end = (r: OrdinalRange) => r.start + r.count;
-export const formatRange = (r: Pick<OrdinalRange, "start" | "count">) =>
-  r.count === 1 ? `${r.start}` : `${r.start}-${r.start + r.count - 1}`;
+const formatRange = (r: Pick<OrdinalRange, "start" | "count">) => (r.count === 1 ? `${r.start}` : `${r.start}-${r.start + r.count - 1}`);
 
 export function decideOrdinals(
   w: WorkloadRequest,

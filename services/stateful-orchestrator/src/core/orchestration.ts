@@ -15,6 +15,7 @@ import {
   headlessService,
   MANAGED_BY,
   MANAGER,
+  memberPodTemplate,
   memberStatefulSet,
   TEMPLATE_HASH,
   type MemberObject,
@@ -96,7 +97,7 @@ export interface OrchestrationDecision {
 
 const MAX_LISTED = 100;
 
-export function specRange(s: LiveStatefulSet | undefined): Range | undefined {
+function specRange(s: LiveStatefulSet | undefined): Range | undefined {
   if (!s) return undefined;
   return { start: s.spec?.ordinals?.start ?? 0, count: s.spec?.replicas ?? 1 };
 }
@@ -138,12 +139,18 @@ export function decideOrchestration(input: OrchestrationInput): OrchestrationDec
   const onDelete = spec.updateStrategy?.type === "OnDelete";
   const partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0;
   const workload = { namespace: fsts.namespace, name: fsts.name, spec };
-  const hashOf = (m: MemberView) =>
-    m.info ? templateHash(memberStatefulSet(workload, m.info, { start: 0, count: 0 }, 0).spec.template) : "";
-  const current = (m: MemberView) =>
-    !!m.statefulSet &&
-    m.statefulSet.metadata?.annotations?.[TEMPLATE_HASH] === hashOf(m) &&
-    (m.statefulSet.status?.observedGeneration ?? 0) >= (m.statefulSet.metadata?.generation ?? 0);
+  // Whether each member StatefulSet holds, and has observed, the member's current template: once
+  // per member, since every pod's "updated" judgement asks it.
+  const currentByMember = new Map(
+    input.members.map((m) => [
+      m.name,
+      !!m.statefulSet &&
+        !!m.info &&
+        m.statefulSet.metadata?.annotations?.[TEMPLATE_HASH] === templateHash(memberPodTemplate(workload, m.info)) &&
+        (m.statefulSet.status?.observedGeneration ?? 0) >= (m.statefulSet.metadata?.generation ?? 0),
+    ]),
+  );
+  const current = (m: MemberView) => currentByMember.get(m.name) ?? false;
   const updatedPod = (m: MemberView, p: LivePod) => current(m) && !!p.revision && p.revision === m.statefulSet?.status?.updateRevision;
   const done = (m: MemberView, r: Range) =>
     current(m) && m.pods.filter((p) => p.ordinal >= partition && contains(r, p.ordinal)).every((p) => updatedPod(m, p) && available(p));

@@ -62,7 +62,9 @@ export function step(input: StepInput): Map<string, MemberStep> {
   for (const d of input.desired) for (let k = d.start; k < end(d); k++) owner.set(k, d.cluster);
   const desiredOf = (m: string) => input.desired.find((d) => d.cluster === m);
   const live = input.members.filter((m) => !m.gone);
-  const holds = (m: MemberHolding, k: number) => contains(m.spec, k) || m.pods.includes(k);
+  // Pod look-ups by set: growth asks every member about every ordinal it would take.
+  const podsOf = new Map(input.members.map((m) => [m.name, new Set(m.pods)]));
+  const holds = (m: MemberHolding, k: number) => contains(m.spec, k) || podsOf.get(m.name)!.has(k);
   const heldElsewhere = (name: string, k: number) => live.find((m) => m.name !== name && holds(m, k));
   const availableAnywhere = new Set(live.flatMap((m) => m.available));
   const specOf = (name: string) => input.members.find((m) => m.name === name)?.spec;
@@ -115,7 +117,7 @@ export function step(input: StepInput): Map<string, MemberStep> {
     while (ghi < end(d) && free(ghi)) ghi++;
     while (glo > d.start && free(glo - 1)) glo--;
     const fresh: number[] = [];
-    for (let k = glo; k < ghi; k++) if (!(k >= lo && k < hi) && !contains(c, k) && !m.pods.includes(k)) fresh.push(k);
+    for (let k = glo; k < ghi; k++) if (!(k >= lo && k < hi) && !contains(c, k) && !podsOf.get(m.name)!.has(k)) fresh.push(k);
     const lowestNew = fresh.length ? Math.min(...fresh) : undefined;
     const lowerUnavailable =
       lowestNew === undefined
