@@ -80,6 +80,14 @@ describe("planRollout", () => {
     expect(plan.members[0]).toMatchObject({ replicas: 14, maxSurge: 0, paused: true });
   });
 
+  it("gives its share to a member that lent while it held two templates, since it shrinks only once it holds one", () => {
+    // b lent one replica (spec 4, target 3) while paused with one old pod left: without a share it stays paused
+    // and its shrink waits on its own rollout for ever.
+    const members = [obs("a", 8), obs("b", 3, { specReplicas: 4, pods: 4, updated: 3, available: 4, grantedUnavailable: 0 })];
+    const plan = planRollout({ members, maxSurge: 0, maxUnavailable: 1, recreate: false, paused: false }).members;
+    expect(plan.find((p) => p.name === "b")).toMatchObject({ replicas: 4, maxUnavailable: 1, paused: false });
+  });
+
   it("counts pods not yet available against the room the scheduler saw, which may not include them", () => {
     const members = [obs("a", 8, { pods: 11, updated: 3, available: 8, grantedSurge: 3, room: 4 }), obs("b", 8)];
     // a keeps its 3 (still old pods to replace) and may take 1 more: room 4 less 3 starting pods.
@@ -480,5 +488,14 @@ describe("federated rollout ≡ one Deployment (model)", () => {
     // wall-clock ratio (target 1.5, measured 1.22–1.24); this guards against regressions.
     const roomy = simulate([16, 16, 8], surge, 0, [2, 3, 2, 4], 1, [false], [32, 32, 32]);
     expect(run.federated / roomy.federated).toBeLessThanOrEqual(2);
+  });
+
+  it("finishes when a member lends mid-rollout (found by the capacity property: it once waited on itself)", () => {
+    // idc members full, cloud with room for exactly the surge; a member reported stalled while it
+    // holds old and new pods lends one replica, and must still finish its own rollout to shrink.
+    const caps = [2, 9, 4, 1, 8];
+    const run = simulate(fill(21, caps), "10%", 1, [1], 1, [false, false], caps, 4000);
+    expect(run.federated).toBeGreaterThan(0);
+    expect(run.home).toBeGreaterThan(0);
   });
 });

@@ -195,8 +195,10 @@ export function planRollout(input: RolloutInput): RolloutPlan {
     let s = keptSurge[i]!;
     let u = keptUnavail[i]!;
     // A member giving replicas up gets no new share until it has: new pods there would make it
-    // hold two templates, which holds its shrink (and the loan) until its own rollout is done.
-    if (!observing && m.reachable && toUpdate > 0 && !input.paused && !leaving[i]) {
+    // hold two templates, which holds its shrink (and the loan) until its own rollout is done. One
+    // that holds two templates already (it lent mid-rollout) shrinks only once its rollout is
+    // done, so it gets its share: without one it would wait on itself for ever.
+    if (!observing && m.reachable && toUpdate > 0 && !input.paused && (!leaving[i] || mixed[i])) {
       const addS = Math.min(Math.max(0, surgeFree), toUpdate, room);
       const addU = Math.min(Math.max(0, unavailFree), toUpdate);
       s += addS;
