@@ -18,6 +18,7 @@ import {
   type RunningCluster,
 } from "./control-plane.ts";
 import { startMetricsServer } from "./metrics-server.ts";
+import { startMetricsAdapter } from "./metrics-adapter.ts";
 import { kubeconfigYaml } from "./credentials.ts";
 import { apply, kubectl } from "./kubectl.ts";
 import { nodeManifests } from "./nodes.ts";
@@ -129,7 +130,7 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
   log("starting kube-controller-manager, kube-scheduler and kwok in " + members.map((m) => m.spec.name).join(", "));
   await Promise.all([
     ...members.map((m) => startMember(table, m, stages, topology.metricsServer ?? false)),
-    setUpHost(table, host, members),
+    setUpHost(table, host, members, topology.metricsServer ?? false),
   ]);
 
   return { clusters, natsUrl: `nats://127.0.0.1:${nats.client}`, seconds: (Date.now() - started) / 1000 };
@@ -174,8 +175,8 @@ async function startMember(table: ProcessTable, m: RunningCluster, stages: strin
   if (metrics) await startMetricsServer(table, m);
 }
 
-async function setUpHost(table: ProcessTable, host: RunningCluster, members: RunningCluster[]): Promise<void> {
-  await startControllerManager(table, host, HOST_CONTROLLERS);
+async function setUpHost(table: ProcessTable, host: RunningCluster, members: RunningCluster[], metrics: boolean): Promise<void> {
+  await Promise.all([startControllerManager(table, host, HOST_CONTROLLERS), metrics ? startMetricsAdapter(table, host) : undefined]);
   const crdDir = join(repoRoot, "packages", "api", "crds");
   await kubectl(host.spec.name, ["apply", "--server-side", "--field-manager=spillway-testbed", "-f", crdDir]);
   await kubectl(host.spec.name, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "-l", "!nonexistent-label"]).catch(() =>

@@ -4,3 +4,4 @@ export * from "./topology.ts";
 export { ProcessTable } from "./processes.ts";
 export { bin, kubeconfigPath, repoRoot, testbedDir } from "./paths.ts";
 export { apply, kubectl, runKubectl, type KubectlResult } from "./kubectl.ts";
+export { metricsWriteUrl } from "./metrics-adapter.ts";

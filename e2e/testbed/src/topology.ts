@@ -33,7 +33,8 @@ export interface Topology {
   podReadyDelayMs: number;
   /**
    * Start metrics-server in every member (the `metrics.k8s.io` API over kwok's emulated kubelet
-   * metrics). Off by default so the demo comes up fast; the e2e suite turns it on.
+   * metrics) and the custom/external metrics adapter on the host. On unless
+   * SPILLWAY_TESTBED_METRICS=0: the federated autoscaler and its demo need both.
    */
   metricsServer?: boolean;
 }
@@ -54,6 +55,7 @@ const idcCluster = (name: string, priority: number, region: string): ClusterSpec
 export const defaultTopology: Topology = {
   portBase: 17000,
   podReadyDelayMs: 1000,
+  metricsServer: true,
   clusters: [
     { name: "host", role: "host" },
     idcCluster("idc-1", 10, "dc-east"),
@@ -81,6 +83,8 @@ export interface ClusterPorts {
   scheduler: number;
   kwok: number;
   metricsServer: number;
+  /** The host's metrics adapter takes test-written values here (plain HTTP, loopback). */
+  metricsWrite: number;
 }
 
 export function clusterPorts(topology: Topology, index: number): ClusterPorts {
@@ -93,6 +97,7 @@ export function clusterPorts(topology: Topology, index: number): ClusterPorts {
     scheduler: base + 4,
     kwok: base + 5,
     metricsServer: base + 6,
+    metricsWrite: base + 7,
   };
 }
 

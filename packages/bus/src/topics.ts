@@ -21,6 +21,15 @@ export interface SnapshotChanged {
   revision: number;
 }
 
+/**
+ * A member's PodMetrics were listed and usage changed in these namespaces: autoscalers there have
+ * something new to read (over gRPC FleetMetrics).
+ */
+export interface MemberMetricsChanged {
+  cluster: string;
+  namespaces: string[];
+}
+
 /** A workload's placement changed. */
 export interface PlacementChanged {
   namespace: string;
@@ -61,6 +70,7 @@ export const topics = {
     "spillway.cluster.*.snapshot",
     jsonCodec<SnapshotChanged>(),
   ),
+  memberMetrics: topic((cluster: string) => `spillway.metrics.${cluster}`, "spillway.metrics.*", jsonCodec<MemberMetricsChanged>()),
   placement: topic(
     (namespace: string, name: string) => `spillway.placement.${namespace}.${name}`,
     "spillway.placement.>",

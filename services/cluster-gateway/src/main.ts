@@ -5,6 +5,7 @@
  */
 import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
 import { memberClusterKind, type MemberCluster } from "@spillway/api";
+import { topics } from "@spillway/bus";
 import { ResourceClient } from "@spillway/kit";
 import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
@@ -32,6 +33,17 @@ await runService(
         failureThreshold: positiveInteger("failure-threshold", extra["failure-threshold"]!),
         successThreshold: 1,
         holdDownMs: secondsFlag(ctx.config, "hold-down", { allowZero: true }),
+      },
+      metricsIntervalMs: secondsFlag(ctx.config, "metrics-interval", { allowZero: true }),
+      // Only the leader announces; every replica reads, so every replica serves FleetMetrics.
+      onMetrics: (cluster: string, namespaces: string[]) => {
+        if (!ctx.isLeader()) return;
+        try {
+          ctx.bus.publish(topics.memberMetrics, { cluster, namespaces }, cluster);
+        } catch (err) {
+          // NATS down: autoscalers still read by their sync period.
+          ctx.log.warn({ cluster, ...errorFields(err) }, "cannot announce member metrics");
+        }
       },
     };
     const members = new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind);
@@ -87,5 +99,7 @@ await runService(
     "probe-timeout": { env: "SPILLWAY_PROBE_TIMEOUT_SECONDS", def: "2" },
     "failure-threshold": { env: "SPILLWAY_FAILURE_THRESHOLD", def: "3" },
     "hold-down": { env: "SPILLWAY_HOLD_DOWN_SECONDS", def: "10" },
+    // metrics-server resolves usage every 15 s by default; reading more often finds nothing new.
+    "metrics-interval": { env: "SPILLWAY_METRICS_INTERVAL_SECONDS", def: "15" },
   },
 );

@@ -12,12 +12,17 @@ import { classifyFailure } from "../core/failure-reason.ts";
 import { defaultHealthConfig, initialHealth, observeProbe, type HealthConfig, type HealthState } from "../core/health.ts";
 import { nodeInfo, podInfo } from "../core/object-info.ts";
 import { SnapshotBuilder } from "../core/snapshot-builder.ts";
+import { PodMetricsReader } from "./pod-metrics-reader.ts";
 
 export interface ConnectionOptions {
   probeIntervalMs: number;
   probeTimeoutMs: number;
   health: HealthConfig;
   informerMaxBackoffMs: number;
+  /** How often the member's PodMetrics are listed (0: never). */
+  metricsIntervalMs: number;
+  /** Told after each PodMetrics list which namespaces' usage changed. */
+  onMetrics?: (cluster: string, namespaces: string[]) => void;
 }
 
 export const defaultConnectionOptions: ConnectionOptions = {
@@ -25,12 +30,14 @@ export const defaultConnectionOptions: ConnectionOptions = {
   probeTimeoutMs: 2000,
   health: defaultHealthConfig,
   informerMaxBackoffMs: 5000,
+  metricsIntervalMs: 15_000,
 };
 
 export class MemberConnection {
   readonly name: string;
   readonly fingerprint: string;
   readonly builder: SnapshotBuilder;
+  readonly metrics: PodMetricsReader;
   health: HealthState;
   kubernetesVersion: string | undefined;
   private readonly kc: KubeConfig;
@@ -59,6 +66,7 @@ export class MemberConnection {
     this.onChange = onChange;
     this.options = options;
     this.builder = new SnapshotBuilder(name);
+    this.metrics = new PodMetricsReader(name, kc, options.metricsIntervalMs, this.log, options.onMetrics ?? (() => {}));
     this.health = initialHealth(Date.now());
     const core = kc.makeApiClient(CoreV1Api);
     const onError = (what: string) => (err: unknown, retryInMs: number) =>
@@ -83,6 +91,11 @@ export class MemberConnection {
     );
   }
 
+  /** The member's pods in a namespace, as its pod watch holds them now. */
+  podsIn(namespace: string): readonly V1Pod[] {
+    return this.pods.list(namespace);
+  }
+
   get server(): string {
     return this.kc.getCurrentCluster()?.server ?? "";
   }
@@ -98,11 +111,13 @@ export class MemberConnection {
     void this.nodes.hasSynced().then(() => this.markSynced("nodes"));
     void this.pods.hasSynced().then(() => this.markSynced("pods"));
     void this.probeLoop();
+    this.metrics.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.metrics.stop();
     await Promise.allSettled([this.nodes.stop(), this.pods.stop()]);
   }
 

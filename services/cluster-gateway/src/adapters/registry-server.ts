@@ -1,10 +1,11 @@
 /**
- * gRPC `ClusterRegistry`, served by every replica from its own live connections: ListClusters,
+ * gRPC `ClusterRegistry` (and `FleetMetrics`, on the same port), served by every replica from its own live connections: ListClusters,
  * GetSnapshot, and WatchSnapshots, which sends the current snapshot of each selected cluster first
  * and then every change (coalesced per stream to at most one message per cluster per 100 ms).
  */
 import * as grpc from "@grpc/grpc-js";
-import { addService, listen, ClusterRegistry, RpcError } from "@spillway/proto";
+import { addService, listen, ClusterRegistry, FleetMetrics, RpcError } from "@spillway/proto";
+import { fleetMetricsService } from "./fleet-metrics-server.ts";
 import type { Registry } from "./registry.ts";
 import { snapshotMessage, summaryMessage } from "./snapshot-message.ts";
 
@@ -57,6 +58,7 @@ export function registryService(registry: Registry) {
 export async function serveRegistry(registry: Registry, addr: string): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
   addService(server, ClusterRegistry, registryService(registry));
+  addService(server, FleetMetrics, fleetMetricsService(registry));
   const port = await listen(server, addr);
   return { server, port };
 }
