@@ -61,6 +61,23 @@ export class Bus {
     return sub;
   }
 
+  /**
+   * A topic as an event source a controller can watch: each message is an "update" of its value.
+   * Subscribes once, on the first handler.
+   */
+  events<Args extends unknown[], T>(
+    topic: Topic<Args, T>,
+    onError?: (err: unknown, subject: string) => void,
+  ): { addHandler(handler: (type: "update", value: T) => void): void } {
+    const handlers: Array<(type: "update", value: T) => void> = [];
+    return {
+      addHandler: (handler) => {
+        if (handlers.length === 0) this.subscribe(topic, (v) => handlers.forEach((h) => h("update", v)), onError);
+        handlers.push(handler);
+      },
+    };
+  }
+
   /** Opens (creating if needed) a KV bucket with a typed codec. */
   async kv<T>(bucket: string, codec: Codec<T>, history = 1): Promise<TypedKV<T>> {
     return new TypedKV(await this.kvm.create(bucket, { history }), codec);

@@ -1,3 +1,4 @@
+import { describe, expect, it } from "@jest/globals";
 import { changedNamespaces, durationMs, podSamples, usageIndex, type PodObject } from "./pod-samples.ts";
 
 const pod = (name: string, labels: Record<string, string>, extra: Partial<PodObject["status"]> = {}): PodObject => ({

@@ -37,7 +37,7 @@ export type MetricSource =
   | { type: "Resource"; name: string; target: Target }
   | { type: "ContainerResource"; name: string; container: string; target: Target }
   | { type: "Pods"; metricName: string; target: Target }
-  | { type: "Object"; metricName: string; describedObject: { kind: string; name: string }; target: Target }
+  | { type: "Object"; metricName: string; describedObject: { apiVersion?: string; kind: string; name: string }; target: Target }
   | { type: "External"; metricName: string; target: Target };
 
 /** What was read for one metric: the target's pods and their samples, one value, or why nothing. */

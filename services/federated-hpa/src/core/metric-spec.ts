@@ -46,7 +46,11 @@ export function metricSources(spec: Pick<FederatedHPASpec, "metrics">): MetricSo
         return {
           type: "Object",
           metricName: m.object!.metric.name,
-          describedObject: { kind: m.object!.describedObject.kind, name: m.object!.describedObject.name },
+          describedObject: {
+            ...(m.object!.describedObject.apiVersion ? { apiVersion: m.object!.describedObject.apiVersion } : {}),
+            kind: m.object!.describedObject.kind,
+            name: m.object!.describedObject.name,
+          },
           target: target(m.object!.target, where),
         };
       case "External":
