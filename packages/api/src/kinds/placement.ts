@@ -37,6 +37,9 @@ export const PlacementSpec = KObject({
   clusters: Type.Array(ClusterAssignment, {
     "x-kubernetes-list-type": "map",
     "x-kubernetes-list-map-keys": ["name"],
+    // A workload scaled to zero places nothing: server-side apply drops the empty list, and the
+    // default puts it back so the Placement stays valid.
+    default: [],
   }),
   unschedulableReplicas: Replicas({ default: 0 }),
   snapshotRevisions: Type.Optional(StringMap(Type.Integer({ minimum: 0 }))),
