@@ -7,7 +7,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
 import { reuseConnections } from "@spillway/kit";
 import { bin, kubeconfigPath, repoRoot } from "../testbed/src/paths.ts";
-import { loadTopology, natsPorts } from "../testbed/src/topology.ts";
+import { clusterPorts, loadTopology, natsPorts } from "../testbed/src/topology.ts";
 
 export type ClusterRole = "host" | "idc-1" | "idc-2" | "cloud-1";
 export const ROLES: ClusterRole[] = ["host", "idc-1", "idc-2", "cloud-1"];
@@ -34,6 +34,19 @@ export function kubeConfigFor(role: ClusterRole): KubeConfig {
 export const kubectlBin = process.env["SPILLWAY_KUBECTL"] ?? (existsSync(bin("kubectl")) ? bin("kubectl") : "kubectl");
 
 export const natsUrl = process.env["SPILLWAY_E2E_NATS_URL"] ?? `nats://127.0.0.1:${natsPorts(loadTopology()).client}`;
+
+/** Where tests write custom and external metric values (the host's metrics adapter). */
+export const metricsWriteUrl =
+  process.env["SPILLWAY_E2E_METRICS_WRITE_URL"] ??
+  (() => {
+    const t = loadTopology();
+    return `http://127.0.0.1:${
+      clusterPorts(
+        t,
+        t.clusters.findIndex((c) => c.role === "host"),
+      ).metricsWrite
+    }`;
+  })();
 
 export { repoRoot };
 

@@ -16,11 +16,12 @@ export function itOnLocalTestbed(
   fn: () => Promise<void>,
   process: string,
   need = `stops and restarts ${process}, a process it runs`,
+  timeoutMs?: number,
 ): void {
   const local =
     existsSync(join(testbedDir, "state.json")) && new ProcessTable(testbedDir).readState().processes.some((p) => p.name === process);
   if (local) {
-    it(name, fn);
+    it(name, fn, timeoutMs);
     return;
   }
   const why = `needs the local testbed: ${need}`;

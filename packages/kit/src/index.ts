@@ -27,3 +27,4 @@ export * from "./fake-objects.ts";
 export * from "./member-informers.ts";
 export * from "./fake-member-objects.ts";
 export * from "./member-fixture.ts";
+export * from "./spec-changes.ts";

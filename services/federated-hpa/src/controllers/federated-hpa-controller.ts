@@ -14,6 +14,7 @@ import {
   Controller,
   reconciler,
   setCondition,
+  specChanges,
   watch,
   type CachedSource,
   type EventSource,
@@ -277,7 +278,9 @@ export function federatedHPAController(deps: FederatedHPADeps): Controller<Feder
 
   return new Controller<FederatedHPA>({
     name: "federated-hpa",
-    primary: deps.cache,
+    // Every pass writes status (a new recommendation): only spec changes bring an autoscaler back
+    // early; otherwise it runs by its sync period, targets' changes and gateway announcements.
+    primary: specChanges(deps.cache),
     secondary: [
       watch(deps.targets.FederatedDeployment, forTarget("FederatedDeployment"), 50),
       watch(deps.targets.FederatedStatefulSet, forTarget("FederatedStatefulSet"), 50),

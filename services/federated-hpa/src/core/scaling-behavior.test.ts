@@ -221,4 +221,43 @@ describe("scaling behavior, as Kubernetes' horizontal controller", () => {
       { numRuns: 500 },
     );
   });
+
+  it("property: the kept history decides exactly as the whole history would, and holds one entry per distinct count", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 20_000 })), { minLength: 1, maxLength: 80 }),
+        fc.integer({ min: 0, max: 120 }),
+        fc.integer({ min: 0, max: 120 }),
+        fc.boolean(),
+        (passes, upWindow, downWindow, withBehavior) => {
+          const behavior: Behavior | undefined = withBehavior
+            ? { scaleUp: { stabilizationWindowSeconds: upWindow }, scaleDown: { stabilizationWindowSeconds: downWindow } }
+            : undefined;
+          let kept = emptyHistory();
+          const all: History["recommendations"] = [];
+          let current = 6;
+          let now = T0;
+          for (const [proposed, gap] of passes) {
+            now += gap;
+            const input = {
+              currentReplicas: current,
+              proposed,
+              minReplicas: 1,
+              maxReplicas: 12,
+              nowMs: now,
+              downscaleStabilizationSeconds: downWindow,
+            };
+            const a = normalize({ ...input, ...(behavior ? { behavior } : {}), history: kept });
+            const b = normalize({ ...input, ...(behavior ? { behavior } : {}), history: { ...kept, recommendations: [...all] } });
+            expect(a.replicas).toBe(b.replicas);
+            all.push({ atMs: now, replicas: proposed });
+            expect(new Set(a.history.recommendations.map((r) => r.replicas)).size).toBe(a.history.recommendations.length);
+            kept = recordScale(a.history, current, a.replicas, now, behavior);
+            current = a.replicas;
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -132,6 +132,16 @@ export function scaleDownLimit(current: number, events: ScaleEvent[], rules: Sca
   return result;
 }
 
+/**
+ * The recommendations a window still needs, with this one: those older than the window go, and so
+ * does an older recommendation of the same count, since the newer one stands in for it in every
+ * window check to come. The history stays as long as the distinct counts recommended within the
+ * window, however often the autoscaler runs.
+ */
+function remember(history: Recommendation[], windowSeconds: number, replicas: number, nowMs: number): Recommendation[] {
+  return [...history.filter((r) => within(r.atMs, nowMs, windowSeconds) && r.replicas !== replicas), { atMs: nowMs, replicas }];
+}
+
 export function normalize(input: NormalizeInput): Normalized {
   return input.behavior ? withBehavior(input, withDefaults(input.behavior, input.downscaleStabilizationSeconds)) : legacy(input);
 }
@@ -151,10 +161,7 @@ function withBehavior(input: NormalizeInput, b: Required<Behavior>): Normalized 
   if (stabilized < up) stabilized = up;
   if (stabilized > down) stabilized = down;
   const longest = Math.max(upWindow, downWindow);
-  const recommendations = [
-    ...input.history.recommendations.filter((r) => within(r.atMs, nowMs, longest)),
-    { atMs: nowMs, replicas: proposed },
-  ];
+  const recommendations = remember(input.history.recommendations, longest, proposed, nowMs);
   const ableToScale: Condition =
     stabilized !== proposed
       ? stabilized > proposed
@@ -202,10 +209,7 @@ function legacy(input: NormalizeInput): Normalized {
   const window = input.downscaleStabilizationSeconds ?? 300;
   let stabilized = proposed;
   for (const r of input.history.recommendations) if (within(r.atMs, nowMs, window)) stabilized = Math.max(stabilized, r.replicas);
-  const recommendations = [
-    ...input.history.recommendations.filter((r) => within(r.atMs, nowMs, window)),
-    { atMs: nowMs, replicas: proposed },
-  ];
+  const recommendations = remember(input.history.recommendations, window, proposed, nowMs);
   const ableToScale: Condition =
     stabilized !== proposed
       ? {

@@ -1,0 +1,524 @@
+/**
+ * The federated autoscaler on real metrics: pod usage set through kwok's annotations reaches
+ * metrics-server in each member, cluster-gateway lists it once per member per interval, and
+ * federated-hpa scales the target through its scale subresource; the scheduler and fleet-root
+ * place and run the replicas. External metrics come from the host's metrics adapter.
+ *
+ * Bounds are judged on every change the host's watches deliver: the target never asks for more
+ * replicas than the fleet can run, and the scheduler never reports a replica it cannot place.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from "@kubernetes/client-node";
+import {
+  federatedDeploymentKind,
+  federatedHPAKind,
+  placementKind,
+  type FederatedDeployment,
+  type FederatedHPA,
+  type Placement,
+} from "@spillway/api";
+import { Informer, ResourceClient } from "@spillway/kit";
+import { parseAllDocuments } from "yaml";
+import { alive, ProcessTable } from "../testbed/src/processes.ts";
+import { bin, testbedDir } from "../testbed/src/paths.ts";
+import { kubeConfigFor, metricsWriteUrl, repoRoot, type ClusterRole } from "./env.ts";
+import { federatedDeployment } from "./federated-workloads.ts";
+import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { itOnLocalTestbed } from "./local-testbed.ts";
+import { MEMBERS } from "./rollout-services.ts";
+import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
+
+const host = kubeConfigFor("host");
+const fds = new ResourceClient<FederatedDeployment>(host, federatedDeploymentKind);
+const hpas = new ResourceClient<FederatedHPA>(host, federatedHPAKind);
+const SYNC_SECONDS = 5;
+const ns = uniqueName("e2e-hpa");
+const leaseNs = uniqueName("e2e-hpa-lease");
+const USAGE = "kwok.x-k8s.io/usage-cpu";
+
+/** The demo's GPU sample, in the test's namespace. */
+function gpuSample(): { fd: FederatedDeployment; hpa: FederatedHPA } {
+  const docs = parseAllDocuments(readFileSync(join(repoRoot, "samples", "gpu-inference.yaml"), "utf8")).map(
+    (d) => d.toJS() as FederatedDeployment | FederatedHPA,
+  );
+  const fd = docs.find((d) => d.kind === "FederatedDeployment") as FederatedDeployment;
+  const hpa = docs.find((d) => d.kind === "FederatedHPA") as FederatedHPA;
+  fd.metadata.namespace = ns;
+  hpa.metadata.namespace = ns;
+  return { fd, hpa };
+}
+
+const pods = async (member: ClusterRole, app: string): Promise<V1Pod[]> =>
+  (
+    await kubeConfigFor(member)
+      .makeApiClient(CoreV1Api)
+      .listNamespacedPod({ namespace: ns, labelSelector: `app=${app}` })
+  ).items;
+
+/**
+ * Load on every pod of `app` in every member, as kwok reports it: the usage annotation is set on
+ * each pod that does not carry `cpu` yet, every second, so new replicas are as busy as the rest.
+ */
+function load(app: string) {
+  let cpu = "";
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      if (cpu)
+        for (const m of MEMBERS) {
+          const core = kubeConfigFor(m).makeApiClient(CoreV1Api);
+          for (const p of await pods(m, app).catch(() => []))
+            if (p.metadata?.annotations?.[USAGE] !== cpu && !p.metadata?.deletionTimestamp)
+              await core
+                .patchNamespacedPod(
+                  { namespace: ns, name: p.metadata!.name!, body: { metadata: { annotations: { [USAGE]: cpu } } } },
+                  setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+                )
+                .catch(() => undefined);
+        }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  return {
+    set: (v: string) => void (cpu = v),
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+const condition = (h: FederatedHPA | undefined, type: string) => h?.status?.conditions?.find((c) => c.type === type);
+
+const writeExternal = async (metric: string, value: string) => {
+  const r = await fetch(`${metricsWriteUrl}/write-external-metrics/namespaces/${ns}/${metric}`, {
+    method: "POST",
+    body: JSON.stringify(value),
+  });
+  if (r.status !== 200) throw new Error(`writing ${metric}=${value}: ${r.status} ${await r.text()}`);
+};
+
+describe("federated-hpa", () => {
+  const procs: RunningService[] = [];
+  let hpaProc: RunningService;
+  let hpaArgs: string[];
+
+  beforeAll(async () => {
+    await createNamespace("host", ns);
+    await createNamespace("host", leaseNs);
+    const gwPort = await freePort();
+    const schedPort = await freePort();
+    const gw = await startService("cluster-gateway", "hpa-gw", [
+      `--lease-namespace=${leaseNs}`,
+      `--grpc-addr=127.0.0.1:${gwPort}`,
+      "--metrics-interval=5",
+    ]);
+    const sched = await startService("scheduler", "hpa-sched", [
+      `--lease-namespace=${leaseNs}`,
+      `--gateway-addr=127.0.0.1:${gwPort}`,
+      `--grpc-addr=127.0.0.1:${schedPort}`,
+    ]);
+    const fr = await startService("fleet-root", "hpa-fr", [`--lease-namespace=${leaseNs}`]);
+    procs.push(gw, sched, fr);
+    await Promise.all(procs.map((p) => waitReady(p, 60_000)));
+    hpaArgs = [
+      `--lease-namespace=${leaseNs}`,
+      "--lease-duration=3",
+      `--gateway-addr=127.0.0.1:${gwPort}`,
+      `--scheduler-addr=127.0.0.1:${schedPort}`,
+      `--sync-period=${SYNC_SECONDS}`,
+    ];
+    hpaProc = await startService("federated-hpa", "hpa-1", hpaArgs);
+    await waitReady(hpaProc);
+  });
+
+  afterEach(async () => {
+    for (const h of (await hpas.list()).items.filter((i) => i.metadata.namespace === ns))
+      await hpas.delete({ namespace: ns, name: h.metadata.name! });
+    for (const fd of (await fds.list()).items.filter((i) => i.metadata.namespace === ns))
+      await fds.delete({ namespace: ns, name: fd.metadata.name! });
+    await eventually(
+      "federated deployments gone",
+      async () => ((await fds.list()).items.some((i) => i.metadata.namespace === ns) ? undefined : true),
+      60_000,
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all([...procs, hpaProc].map((p) => stop(p)));
+    await deleteNamespace("host", ns);
+    await deleteNamespace("host", leaseNs);
+    for (const m of MEMBERS) await deleteNamespace(m, ns);
+  });
+
+  itOnLocalTestbed(
+    "GPU inference: one replica fleet-wide at idle, fills IDC then cloud under load, stops at the fleet's 32 GPUs, drains cloud first and ends at one in IDC",
+    async () => {
+      const { fd, hpa } = gpuSample();
+      const app = fd.metadata.name!;
+      // Start above the minimum, as a workload left from the day would be.
+      fd.spec.replicas = 4;
+      const placementName = `federateddeployment-${app}`;
+      // Judged on every change: replicas asked never beyond the fleet's GPUs, none unplaceable.
+      const judged = { maxReplicas: 0, maxUnschedulable: 0, placements: 0, cloudWithoutFullIdc: [] as string[] };
+      const fdWatch = new Informer<FederatedDeployment>(host, { path: fds.path, list: () => fds.list() as never, maxBackoffMs: 1000 });
+      const placements = new ResourceClient<Placement>(host, placementKind);
+      const plWatch = new Informer<Placement>(host, { path: placements.path, list: () => placements.list() as never, maxBackoffMs: 1000 });
+      let draining = false;
+      const downSteps: Array<{ atMs: number; replicas: number }> = [];
+      fdWatch.addHandler((_t, o) => {
+        if (o.metadata.namespace !== ns || o.metadata.name !== app) return;
+        judged.maxReplicas = Math.max(judged.maxReplicas, o.spec.replicas ?? 0);
+        if (draining) downSteps.push({ atMs: Date.now(), replicas: o.spec.replicas ?? 0 });
+      });
+      plWatch.addHandler((_t, p) => {
+        if (p.metadata.namespace !== ns || p.metadata.name !== placementName) return;
+        judged.placements++;
+        judged.maxUnschedulable = Math.max(judged.maxUnschedulable, p.spec.unschedulableReplicas ?? 0);
+        const at = Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas]));
+        if (draining && (at["cloud-1"] ?? 0) > 0 && (at["idc-1"] ?? 0) + (at["idc-2"] ?? 0) < 16)
+          judged.cloudWithoutFullIdc.push(JSON.stringify(at));
+      });
+      await Promise.all([fdWatch.start(), plWatch.start()]);
+      const gen = load(app);
+      try {
+        await fds.create(fd);
+        await hpas.create(hpa);
+
+        // Idle: one replica in the whole fleet, in IDC.
+        await eventually(
+          "idle: one replica fleet-wide",
+          async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 1 ? true : undefined),
+          120_000,
+          1000,
+        );
+        const idle = await eventually(
+          "idle: the one pod Running in IDC",
+          async () => {
+            const per = await Promise.all(
+              MEMBERS.map(
+                async (m) => (await pods(m, app)).filter((p) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp).length,
+              ),
+            );
+            return per.reduce((a, b) => a + b, 0) === 1 && per[2] === 0 ? per : undefined;
+          },
+          60_000,
+          1000,
+        );
+        console.log(
+          `idle: FederatedHPA holds ${idle.reduce((a, b) => a + b, 0)} replica (1 GPU) fleet-wide; ` +
+            `per-cluster HPAs with minReplicas 1 would hold ${MEMBERS.length} (one per member: ${MEMBERS.join(", ")}), ${MEMBERS.length} GPUs`,
+        );
+
+        // Load: 200 % of the request on every pod against a 50 % target.
+        gen.set("2000m");
+        const limited = await eventually(
+          "ScalingLimited FleetCapacity at the fleet's 32 GPUs",
+          async () => {
+            const h = await hpas.get({ namespace: ns, name: app });
+            const c = condition(h, "ScalingLimited");
+            return c?.reason === "FleetCapacity" && h.status?.desiredReplicas === 32 ? c : undefined;
+          },
+          300_000,
+          1000,
+        );
+        expect(limited.message).toContain("nvidia.com/gpu");
+        const running = await eventually(
+          "32 replicas Running: IDC's 16 GPUs, then cloud-1's 16",
+          async () => {
+            const per = await Promise.all(
+              MEMBERS.map(async (m) => (await pods(m, app)).filter((p) => p.status?.phase === "Running").length),
+            );
+            return per[0] === 8 && per[1] === 8 && per[2] === 16 ? per : undefined;
+          },
+          120_000,
+          1000,
+        );
+        expect(running).toEqual([8, 8, 16]);
+        const pending = (await Promise.all(MEMBERS.map((m) => pods(m, app)))).flat().filter((p) => p.status?.phase === "Pending");
+        expect(pending.map((p) => p.metadata?.name)).toEqual([]);
+        const atPeak = await hpas.get({ namespace: ns, name: app });
+        expect(atPeak.status?.currentMetrics?.[0]).toMatchObject({ type: "Resource", resource: { name: "cpu" } });
+        expect(condition(atPeak, "ScalingActive")).toMatchObject({ status: "True", reason: "ValidMetricFound" });
+
+        // Load drops: back down within the behavior's limits, cloud first, to one replica in IDC.
+        draining = true;
+        gen.set("10m");
+        await eventually(
+          "back to one replica",
+          async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 1 ? true : undefined),
+          300_000,
+          1000,
+        );
+        const end = await eventually(
+          "the last replica Running in IDC",
+          async () => {
+            const per = await Promise.all(
+              MEMBERS.map(async (m) => (await pods(m, app)).filter((p) => !p.metadata?.deletionTimestamp).length),
+            );
+            return per[0]! + per[1]! === 1 && per[2] === 0 ? per : undefined;
+          },
+          120_000,
+          1000,
+        );
+        expect(end[2]).toBe(0);
+        // The scale-down policy (8 per 15 s): no 15 s window removes more than 8 replicas.
+        const steps = downSteps.filter((s, i) => i === 0 || s.replicas !== downSteps[i - 1]!.replicas);
+        for (const s of steps) {
+          const before = steps.filter((x) => x.atMs <= s.atMs - 15_000).at(-1) ?? steps[0]!;
+          expect(before.replicas - s.replicas).toBeLessThanOrEqual(8);
+        }
+        expect(judged.maxReplicas).toBe(32);
+        expect(judged.maxUnschedulable).toBe(0);
+        expect(judged.cloudWithoutFullIdc).toEqual([]);
+        expect(judged.placements).toBeGreaterThan(5);
+        console.log(`scale-down steps (fleet-wide replicas): ${steps.map((s) => s.replicas).join(" → ")}`);
+      } finally {
+        await gen.stop();
+        await Promise.all([fdWatch.stop(), plWatch.stop()]);
+      }
+    },
+    "cloud-1-metrics-server",
+    "pod usage comes from kwok's annotations through metrics-server, which the local testbed runs",
+    600_000,
+  );
+
+  it("scales to zero on an empty queue (External metric, minReplicas 0) and from zero when it grows; a metric nobody serves is named", async () => {
+    const app = "queue-worker";
+    await writeExternal("jobs_waiting", "0");
+    await fds.create(federatedDeployment({ namespace: ns, name: app, replicas: 2, requests: { cpu: "100m" } }));
+    await hpas.create({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedHPA",
+      metadata: { name: app, namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
+        minReplicas: 0,
+        maxReplicas: 10,
+        metrics: [
+          { type: "External", external: { metric: { name: "jobs_waiting" }, target: { type: "AverageValue", averageValue: "10" } } },
+        ],
+        behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
+      },
+    });
+    await eventually(
+      "0 replicas at an empty queue",
+      async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 0 ? true : undefined),
+      60_000,
+      500,
+    );
+    await eventually(
+      "no pods left in any member",
+      async () => ((await Promise.all(MEMBERS.map((m) => pods(m, app)))).flat().length === 0 ? true : undefined),
+      60_000,
+      500,
+    );
+    await writeExternal("jobs_waiting", "35");
+    await eventually(
+      "from zero: 35 jobs at 10 each → 4 replicas",
+      async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 4 ? true : undefined),
+      60_000,
+      500,
+    );
+    // As Kubernetes reports an AverageValue External metric: per replica of the target's status.
+    let seen = "";
+    await eventually(
+      "currentMetrics: 35 over 4 replicas",
+      async () => {
+        const m = (await hpas.get({ namespace: ns, name: app })).status?.currentMetrics;
+        seen = JSON.stringify(m);
+        return isDeepStrictEqual(m, [
+          { type: "External", external: { metric: { name: "jobs_waiting" }, current: { averageValue: "8750m" } } },
+        ])
+          ? true
+          : undefined;
+      },
+      30_000,
+      500,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; last currentMetrics ${seen}`);
+    });
+
+    // A metric type whose source serves nothing: a condition says which, nothing is scaled.
+    await hpas.create({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedHPA",
+      metadata: { name: "unserved", namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
+        minReplicas: 1,
+        maxReplicas: 10,
+        metrics: [{ type: "External", external: { metric: { name: "never_written" }, target: { type: "Value", value: "1" } } }],
+      },
+    });
+    const c = await eventually(
+      "ScalingActive False naming the metric",
+      async () => condition(await hpas.get({ namespace: ns, name: "unserved" }), "ScalingActive"),
+      30_000,
+      500,
+    );
+    expect(c).toMatchObject({ status: "False", reason: "FailedGetExternalMetric" });
+    expect(c.message).toContain("never_written");
+  });
+
+  it("without NATS it converges by its sync period; killed and restarted it keeps its stabilization window", async () => {
+    const app = "batch";
+    await writeExternal("batch_backlog", "20");
+    await fds.create(federatedDeployment({ namespace: ns, name: app, replicas: 1, requests: { cpu: "100m" } }));
+    const windowSeconds = 40;
+    await hpas.create({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedHPA",
+      metadata: { name: app, namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
+        minReplicas: 1,
+        maxReplicas: 10,
+        metrics: [
+          { type: "External", external: { metric: { name: "batch_backlog" }, target: { type: "AverageValue", averageValue: "5" } } },
+        ],
+        // Scale-ups unlimited in rate, so what is timed below is the autoscaler, not the policy.
+        behavior: {
+          scaleUp: { policies: [{ type: "Pods", value: 100, periodSeconds: 15 }] },
+          scaleDown: { stabilizationWindowSeconds: windowSeconds },
+        },
+      },
+    });
+    await eventually(
+      "4 replicas for a backlog of 20",
+      async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 4 ? true : undefined),
+      60_000,
+      500,
+    );
+
+    // NATS down: a replacement autoscaler on a NATS server that then stops. It must converge by
+    // its sync period alone.
+    const natsPort = await freePort();
+    const nats = spawn(bin("nats-server"), ["-a", "127.0.0.1", "-p", String(natsPort)], { stdio: "ignore" });
+    await stop(hpaProc, "SIGKILL");
+    hpaProc = await startService("federated-hpa", "hpa-no-nats", [...hpaArgs, `--nats-url=nats://127.0.0.1:${natsPort}`]);
+    await waitReady(hpaProc);
+    nats.kill("SIGKILL");
+    await new Promise((r) => nats.once("exit", r));
+    const changed = Date.now();
+    await writeExternal("batch_backlog", "40");
+    await eventually(
+      "8 replicas",
+      async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 8 ? true : undefined),
+      4 * SYNC_SECONDS * 1000,
+      200,
+    );
+    const tookMs = Date.now() - changed;
+    console.log(`NATS down: metric change → replicas written in ${tookMs} ms (sync period ${SYNC_SECONDS} s)`);
+    expect(tookMs).toBeLessThanOrEqual(2 * SYNC_SECONDS * 1000);
+
+    // The backlog empties; the window holds the 8 for 40 s from the last recommendation of 8.
+    const watch = new Informer<FederatedDeployment>(host, { path: fds.path, list: () => fds.list() as never, maxBackoffMs: 1000 });
+    const shrinks: number[] = [];
+    watch.addHandler((_t, o) => {
+      if (o.metadata.namespace === ns && o.metadata.name === app && (o.spec.replicas ?? 0) < 8) shrinks.push(Date.now());
+    });
+    await watch.start();
+    try {
+      await writeExternal("batch_backlog", "5");
+      const highUntil = await eventually(
+        "a recommendation of 1 after the last of 8",
+        async () => {
+          const h = await hpas.get({ namespace: ns, name: app });
+          const recs = h.status?.history?.recommendations ?? [];
+          const last8 = recs.filter((r) => r.replicas === 8).at(-1);
+          return last8 && recs.at(-1)?.replicas === 1 ? Date.parse(last8.time) : undefined;
+        },
+        30_000,
+        200,
+      );
+      // Killed mid-window and replaced (NATS back): the window lives in status, no early scale-down.
+      await stop(hpaProc, "SIGKILL");
+      hpaProc = await startService("federated-hpa", "hpa-2", hpaArgs);
+      await waitReady(hpaProc);
+      await eventually(
+        "back to 1 after the window",
+        async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 1 ? true : undefined),
+        120_000,
+        500,
+      );
+      expect(shrinks.length).toBeGreaterThan(0);
+      // A second of slack: the watch stamps the change when it arrives, after the write.
+      expect(shrinks[0]!).toBeGreaterThanOrEqual(highUntil + windowSeconds * 1000 - 1000);
+      const h = await hpas.get({ namespace: ns, name: app });
+      expect(h.status?.history?.scaleDownEvents?.at(-1)?.replicas).toBe(7);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  itOnLocalTestbed(
+    "a member whose metrics-server is down: its pods count as missing metrics, so nothing shrinks on what cannot be seen",
+    async () => {
+      const app = "api";
+      await fds.create(
+        federatedDeployment({
+          namespace: ns,
+          name: app,
+          replicas: 3,
+          requests: { cpu: "1" },
+          spec: { placement: { clusters: [{ name: "idc-1" }] } },
+        }),
+      );
+      await hpas.create({
+        apiVersion: "spillway.dev/v1alpha1",
+        kind: "FederatedHPA",
+        metadata: { name: app, namespace: ns },
+        spec: {
+          scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
+          minReplicas: 1,
+          maxReplicas: 10,
+          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
+        },
+      });
+      const gen = load(app);
+      gen.set("500m");
+      const table = new ProcessTable(testbedDir);
+      try {
+        await eventually(
+          "ScalingActive on idc-1's metrics",
+          async () => (condition(await hpas.get({ namespace: ns, name: app }), "ScalingActive")?.status === "True" ? true : undefined),
+          90_000,
+          1000,
+        );
+        await table.stopOne("idc-1-metrics-server");
+        // Every pod of the target is in idc-1 and now without usage: missing, never read as idle.
+        const c = await eventually(
+          "ScalingActive False: no metrics for the pods",
+          async () => {
+            const x = condition(await hpas.get({ namespace: ns, name: app }), "ScalingActive");
+            return x?.status === "False" ? x : undefined;
+          },
+          90_000,
+          1000,
+        );
+        expect(c.reason).toBe("FailedGetResourceMetric");
+        expect(c.message).toContain("did not receive metrics");
+        expect((await fds.get({ namespace: ns, name: app })).spec.replicas).toBe(3);
+      } finally {
+        if (!table.readState().processes.some((p) => p.name === "idc-1-metrics-server" && alive(p.pid)))
+          table.restart("idc-1-metrics-server");
+        await gen.stop();
+      }
+      await eventually(
+        "ScalingActive again once idc-1's metrics are back",
+        async () => (condition(await hpas.get({ namespace: ns, name: app }), "ScalingActive")?.status === "True" ? true : undefined),
+        120_000,
+        1000,
+      );
+    },
+    "idc-1-metrics-server",
+    undefined,
+    300_000,
+  );
+});
