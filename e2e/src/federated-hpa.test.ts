@@ -170,9 +170,13 @@ describe("federated-hpa", () => {
       const plWatch = new Informer<Placement>(host, { path: placements.path, list: () => placements.list() as never, maxBackoffMs: 1000 });
       let draining = false;
       const downSteps: Array<{ atMs: number; replicas: number }> = [];
+      const history: string[] = [];
+      const t0 = Date.now();
       fdWatch.addHandler((_t, o) => {
         if (o.metadata.namespace !== ns || o.metadata.name !== app) return;
         judged.maxReplicas = Math.max(judged.maxReplicas, o.spec.replicas ?? 0);
+        if (history.at(-1)?.split("@")[0] !== String(o.spec.replicas))
+          history.push(`${o.spec.replicas}@${Math.round((Date.now() - t0) / 1000)}s`);
         if (draining) downSteps.push({ atMs: Date.now(), replicas: o.spec.replicas ?? 0 });
       });
       plWatch.addHandler((_t, p) => {
@@ -276,7 +280,7 @@ describe("federated-hpa", () => {
         expect(judged.maxUnschedulable).toBe(0);
         expect(judged.cloudWithoutFullIdc).toEqual([]);
         expect(judged.placements).toBeGreaterThan(5);
-        console.log(`scale-down steps (fleet-wide replicas): ${steps.map((s) => s.replicas).join(" → ")}`);
+        console.log(`fleet-wide replicas (spec) as the autoscaler wrote them: ${history.join(" → ")}`);
       } finally {
         await gen.stop();
         await Promise.all([fdWatch.stop(), plWatch.stop()]);
@@ -457,67 +461,87 @@ describe("federated-hpa", () => {
   });
 
   itOnLocalTestbed(
-    "a member whose metrics-server is down: its pods count as missing metrics, so nothing shrinks on what cannot be seen",
+    "a member whose metrics-server is down: its pods count as missing metrics (100 % on a scale-down), so nothing shrinks on what cannot be seen",
     async () => {
       const app = "api";
-      await fds.create(
-        federatedDeployment({
-          namespace: ns,
-          name: app,
-          replicas: 3,
-          requests: { cpu: "1" },
-          spec: { placement: { clusters: [{ name: "idc-1" }] } },
-        }),
-      );
-      await hpas.create({
-        apiVersion: "spillway.dev/v1alpha1",
-        kind: "FederatedHPA",
-        metadata: { name: app, namespace: ns },
-        spec: {
-          scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
-          minReplicas: 1,
-          maxReplicas: 10,
-          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }],
-          behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
-        },
-      });
-      const gen = load(app);
-      gen.set("500m");
       const table = new ProcessTable(testbedDir);
+      const dark = "idc-2-metrics-server";
+      // Two pods in idc-1 (readable), two in idc-2 (its metrics-server stopped first).
+      await table.stopOne(dark);
+      const shrinks: number[] = [];
+      const watch = new Informer<FederatedDeployment>(host, { path: fds.path, list: () => fds.list() as never, maxBackoffMs: 1000 });
+      watch.addHandler((_t, o) => {
+        if (o.metadata.namespace === ns && o.metadata.name === app && (o.spec.replicas ?? 4) < 4) shrinks.push(Date.now());
+      });
+      await watch.start();
+      const gen = load(app);
+      let restartedAt = 0;
       try {
-        await eventually(
-          "ScalingActive on idc-1's metrics",
-          async () => (condition(await hpas.get({ namespace: ns, name: app }), "ScalingActive")?.status === "True" ? true : undefined),
-          90_000,
-          1000,
+        await fds.create(
+          federatedDeployment({
+            namespace: ns,
+            name: app,
+            replicas: 4,
+            requests: { cpu: "1" },
+            spec: {
+              placement: {
+                clusterNames: ["idc-1", "idc-2"],
+                clusters: [
+                  { name: "idc-1", maxReplicas: 2 },
+                  { name: "idc-2", maxReplicas: 2 },
+                ],
+              },
+            },
+          }),
         );
-        await table.stopOne("idc-1-metrics-server");
-        // Every pod of the target is in idc-1 and now without usage: missing, never read as idle.
-        const c = await eventually(
-          "ScalingActive False: no metrics for the pods",
-          async () => {
-            const x = condition(await hpas.get({ namespace: ns, name: app }), "ScalingActive");
-            return x?.status === "False" ? x : undefined;
+        await hpas.create({
+          apiVersion: "spillway.dev/v1alpha1",
+          kind: "FederatedHPA",
+          metadata: { name: app, namespace: ns },
+          spec: {
+            scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
+            minReplicas: 1,
+            maxReplicas: 10,
+            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }],
+            behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
           },
-          90_000,
+        });
+        // 10 % used against a 50 % target would take 4 replicas down to 1 — were idc-2 visible.
+        gen.set("100m");
+        const seen = await eventually(
+          "idc-1's pods read at 10 %",
+          async () => {
+            const h = await hpas.get({ namespace: ns, name: app });
+            const u = h.status?.currentMetrics?.[0]?.resource?.current?.averageUtilization;
+            return condition(h, "ScalingActive")?.status === "True" && u !== undefined && u <= 15 ? h : undefined;
+          },
+          120_000,
           1000,
         );
-        expect(c.reason).toBe("FailedGetResourceMetric");
-        expect(c.message).toContain("did not receive metrics");
-        expect((await fds.get({ namespace: ns, name: app })).spec.replicas).toBe(3);
+        expect(seen.status?.desiredReplicas).toBe(4);
+        const per = await Promise.all(MEMBERS.map(async (m) => (await pods(m, app)).filter((p) => p.status?.phase === "Running").length));
+        expect(per).toEqual([2, 2, 0]);
+        // Three more sync periods: the missing pods (counted at their whole request) hold it at 4.
+        const until = Date.now() + 3 * SYNC_SECONDS * 1000;
+        await eventually("three sync periods", async () => (Date.now() > until ? true : undefined), 30_000, 500);
+        expect(shrinks).toEqual([]);
+        expect((await fds.get({ namespace: ns, name: app })).spec.replicas).toBe(4);
+        table.restart(dark);
+        restartedAt = Date.now();
+        await eventually(
+          "scaled down once idc-2's usage is seen",
+          async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 1 ? true : undefined),
+          120_000,
+          1000,
+        );
+        expect(shrinks[0]!).toBeGreaterThan(restartedAt);
       } finally {
-        if (!table.readState().processes.some((p) => p.name === "idc-1-metrics-server" && alive(p.pid)))
-          table.restart("idc-1-metrics-server");
+        if (!table.readState().processes.some((p) => p.name === dark && alive(p.pid))) table.restart(dark);
         await gen.stop();
+        await watch.stop();
       }
-      await eventually(
-        "ScalingActive again once idc-1's metrics are back",
-        async () => (condition(await hpas.get({ namespace: ns, name: app }), "ScalingActive")?.status === "True" ? true : undefined),
-        120_000,
-        1000,
-      );
     },
-    "idc-1-metrics-server",
+    "idc-2-metrics-server",
     undefined,
     300_000,
   );

@@ -150,6 +150,9 @@ export const FederatedHPAStatus = KObject({
   currentReplicas: Type.Optional(Type.Integer({ minimum: 0 })),
   desiredReplicas: Type.Optional(Type.Integer({ minimum: 0 })),
   currentMetrics: Type.Optional(OpaqueList<V2MetricStatus>()),
+  targets: Type.Optional(
+    Type.String({ description: "Each metric's current value over its target, as `kubectl get hpa` prints it: `cpu: 90%/50%`." }),
+  ),
   conditions: Type.Optional(Conditions()),
   /** Kept so a restarted autoscaler neither forgets a stabilization window nor a rate limit. */
   history: Type.Optional(
@@ -176,6 +179,7 @@ export const federatedHPAKind: KindDefinition = {
   description: "One autoscaler for a federated workload, over metrics aggregated from every member.",
   printerColumns: [
     { name: "Reference", type: "string", jsonPath: ".spec.scaleTargetRef.name" },
+    { name: "Targets", type: "string", jsonPath: ".status.targets" },
     { name: "MinPods", type: "integer", jsonPath: ".spec.minReplicas" },
     { name: "MaxPods", type: "integer", jsonPath: ".spec.maxReplicas" },
     { name: "Replicas", type: "integer", jsonPath: ".status.currentReplicas" },

@@ -22,7 +22,7 @@ import {
   type ObjectClient,
 } from "@spillway/kit";
 import { autoscale, type AutoscaleDecision, type AutoscaleInput, type MetricReading, type MetricSource } from "../core/autoscale.ts";
-import { metricStatuses } from "../core/metric-status.ts";
+import { metricStatuses, targetsSummary } from "../core/metric-status.ts";
 import { behaviorOf, historyFromStatus, historyToStatus, metricSources } from "../core/metric-spec.ts";
 import { objectResource } from "../core/object-resource.ts";
 import { podsMetricReading, readyPods, resourceReading, type FleetPod } from "../core/pod-readings.ts";
@@ -246,6 +246,7 @@ export function federatedHPAReconciler(deps: FederatedHPADeps) {
         ...(r.currentMetrics.length > 0 || scalingActive.status === "True"
           ? { currentMetrics: metricStatuses(o.sources, r.currentMetrics) }
           : {}),
+        targets: targetsSummary(o.sources, r.currentMetrics),
         conditions,
         history: historyToStatus(history),
       };

@@ -42,3 +42,24 @@ export function metricStatuses(sources: readonly MetricSource[], current: readon
     }
   });
 }
+
+/**
+ * The TARGETS column of `kubectl get hpa`, for `kubectl get fhpa`: each metric's current value
+ * over its target (`cpu: 90%/50%`, `queue_length: 8750m/10 (avg)`), `<unknown>` where no value
+ * was read this pass.
+ */
+export function targetsSummary(sources: readonly MetricSource[], current: readonly MetricStatus[]): string {
+  return sources
+    .map((s) => {
+      const name = s.type === "Resource" || s.type === "ContainerResource" ? s.name : s.metricName;
+      const c = current.find((m) => m.type === s.type && m.name === name);
+      const t = s.target;
+      if (t.type === "Utilization")
+        return `${name}: ${c?.utilization !== undefined ? `${c.utilization}%` : "<unknown>"}/${t.averageUtilization}%`;
+      const now = c?.value !== undefined ? quantity(c.value) : "<unknown>";
+      if (t.type === "AverageValue")
+        return `${name}: ${now}/${quantity(t.averageValue ?? 0)}${s.type === "Object" || s.type === "External" ? " (avg)" : ""}`;
+      return `${name}: ${now}/${quantity(t.value ?? 0)}`;
+    })
+    .join(", ");
+}
