@@ -4,6 +4,7 @@
  * runs where; `make down` stops all of it.
  */
 import { join } from "node:path";
+import { demoAutoscaling } from "./demo-autoscale.ts";
 import { up, SYSTEM_NAMESPACE } from "./federation.ts";
 import { kubectl } from "./kubectl.ts";
 import { kubeconfigPath, repoRoot, testbedDir } from "./paths.ts";
@@ -24,8 +25,16 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     { length: replicas },
     (_, r) => `127.0.0.1:${servicePorts(topology, gatewayIndex * replicas + r).grpc}`,
   ).join(",");
+  const schedulerIndex = SERVICES.indexOf("scheduler");
+  const schedulerAddrs = Array.from(
+    { length: replicas },
+    (_, r) => `127.0.0.1:${servicePorts(topology, schedulerIndex * replicas + r).grpc}`,
+  ).join(",");
+  // The demo reads metrics and autoscales every 5 s (defaults 15 s) to show a whole cycle in minutes.
   const serviceArgs: Partial<Record<(typeof SERVICES)[number], string[]>> = {
+    "cluster-gateway": ["--metrics-interval=5"],
     scheduler: [`--gateway-addr=${gatewayAddrs}`],
+    "federated-hpa": [`--gateway-addr=${gatewayAddrs}`, `--scheduler-addr=${schedulerAddrs}`, "--sync-period=5"],
   };
   await Promise.all(
     SERVICES.flatMap((service, s) =>
@@ -64,6 +73,12 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     { timeoutMs: 60_000 },
   );
   const memberTable = await kubectl("host", ["get", "memberclusters"]);
+  // First, while IDC's GPU nodes are free: the autoscaler from one replica to the fleet's GPUs and back.
+  if (topology.metricsServer)
+    await demoAutoscaling(
+      topology.clusters.filter((c) => c.role === "member").map((c) => c.name),
+      log,
+    );
   const sample = join(repoRoot, "samples", "web-burst.yaml");
   await kubectl("host", ["apply", "-f", sample]);
 
@@ -170,6 +185,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     export KUBECONFIG=${kubeconfigPath} PATH=${join(repoRoot, ".testbed", "bin")}:$PATH
     kubectl --context host get memberclusters
     kubectl --context host get federateddeployments -A
+    kubectl --context host get fhpa -n ml
     kubectl --context host get fsts -n shop search -o yaml
     kubectl --context host get placements -A -o yaml
     kubectl --context host get leases -n ${SYSTEM_NAMESPACE}

@@ -130,6 +130,20 @@ describe("autoscale", () => {
     });
   });
 
+  it("first sight: the count found is the first recommendation, so a new autoscaler waits out the window before shrinking it", () => {
+    const first = autoscale(input({ currentReplicas: 16, metrics: [cpuTarget(60)], readings: [pods(16, 5)] }));
+    expect(first).toMatchObject({ desiredReplicas: 16, rescale: false, conditions: { ableToScale: { reason: "ScaleDownStabilized" } } });
+    expect(first.history.recommendations).toEqual([
+      { atMs: NOW, replicas: 16 },
+      // The raw proposal (0 % used: 0); minReplicas applies after stabilization.
+      { atMs: NOW, replicas: 0 },
+    ]);
+    const later = autoscale(
+      input({ currentReplicas: 16, metrics: [cpuTarget(60)], readings: [pods(16, 5)], history: first.history, nowMs: NOW + 301_000 }),
+    );
+    expect(later.desiredReplicas).toBe(1);
+  });
+
   it("property: never outside [minReplicas, maxReplicas], and within the fleet's capacity when scaling up", () => {
     fc.assert(
       fc.property(

@@ -242,13 +242,19 @@ export function autoscale(input: AutoscaleInput): AutoscaleDecision {
     });
   }
 
+  // First sight of this autoscaler (no recommendation kept): the current count is the first
+  // recommendation, as Kubernetes' controller records it, so a new autoscaler waits out its
+  // scale-down window before shrinking what it found.
+  const history = input.history.recommendations.length
+    ? input.history
+    : { ...input.history, recommendations: [{ atMs: input.nowMs, replicas: current }] };
   const n = normalize({
     currentReplicas: current,
     proposed,
     minReplicas: min,
     maxReplicas: max,
     ...(input.behavior ? { behavior: input.behavior } : {}),
-    history: input.history,
+    history,
     nowMs: input.nowMs,
     ...(input.downscaleStabilizationSeconds !== undefined ? { downscaleStabilizationSeconds: input.downscaleStabilizationSeconds } : {}),
   });

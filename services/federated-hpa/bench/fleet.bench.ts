@@ -1,0 +1,237 @@
+/**
+ * The federated autoscaler on a private testbed (ports 25000+, kwok pods Ready 2 s after start),
+ * every part real: kwok's usage → metrics-server → cluster-gateway (one PodMetrics list per member
+ * per 15 s) → federated-hpa (15 s sync) → scheduler → fleet-root → member Deployments → pods.
+ *
+ * 1. The whole chain of one scale-up, timed link by link; the link Spillway owns is the gateway's
+ *    announcement (NATS) → replicas written (target ≤ 1 s), and without NATS ≤ one sync period.
+ * 2. Member API requests for metrics per minute with 1 and with 200 FederatedHPAs (target: the
+ *    same), counted by each member's own kube-apiserver (apiserver_request_total, metrics.k8s.io).
+ *   node services/federated-hpa/bench/fleet.bench.ts
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import type { FederatedDeployment, FederatedHPA, Placement } from "@spillway/api";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+process.env["SPILLWAY_TESTBED_DIR"] ??= join(root, ".testbed", "bench-hpa");
+process.env["SPILLWAY_TESTBED_PORT_BASE"] ??= "25000";
+process.env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"] ??= "2000";
+process.env["SPILLWAY_E2E_KUBECONFIG"] ??= join(process.env["SPILLWAY_TESTBED_DIR"], "kubeconfig");
+process.env["SPILLWAY_E2E_NATS_URL"] ??= `nats://127.0.0.1:${Number(process.env["SPILLWAY_TESTBED_PORT_BASE"]) + 40}`;
+const MANY = Number(process.env["BENCH_HPAS"] ?? 200);
+const WINDOW_MS = Number(process.env["BENCH_WINDOW_SECONDS"] ?? 60) * 1000;
+
+const { up, down, loadTopology, kubectl, bin } = await import("@spillway/e2e/testbed");
+const { startService, waitReady, stop, freePort } = await import("@spillway/e2e/services");
+const { kubeConfigFor, natsUrl } = await import("@spillway/e2e/clusters");
+const { eventually } = await import("@spillway/e2e/helpers");
+const { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } = await import("@kubernetes/client-node");
+const { Informer, ResourceClient } = await import("@spillway/kit");
+const { federatedDeploymentKind, federatedHPAKind, placementKind } = await import("@spillway/api");
+const { Bus, topics } = await import("@spillway/bus");
+const { parseQuantity } = await import("@spillway/resources");
+
+const members = ["idc-1", "idc-2", "cloud-1"] as const;
+const until = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 300_000) => eventually(what, fn, timeoutMs, 50);
+// Made once the testbed (and its kubeconfig) is up.
+let host: ReturnType<typeof kubeConfigFor>;
+let fds: InstanceType<typeof ResourceClient<FederatedDeployment>>;
+let hpas: InstanceType<typeof ResourceClient<FederatedHPA>>;
+let placements: InstanceType<typeof ResourceClient<Placement>>;
+const NS = "bench";
+
+const fd = (name: string, replicas: number): FederatedDeployment => ({
+  apiVersion: "spillway.dev/v1alpha1",
+  kind: "FederatedDeployment",
+  metadata: { name, namespace: NS },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name }, annotations: { "kwok.x-k8s.io/usage-cpu": "100m" } },
+      spec: { containers: [{ name: "app", image: "x", resources: { requests: { cpu: "200m" } } }] },
+    },
+  },
+});
+const hpa = (name: string): FederatedHPA => ({
+  apiVersion: "spillway.dev/v1alpha1",
+  kind: "FederatedHPA",
+  metadata: { name, namespace: NS },
+  spec: {
+    scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name },
+    minReplicas: 1,
+    maxReplicas: 20,
+    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } }],
+    behavior: { scaleUp: { policies: [{ type: "Pods", value: 20, periodSeconds: 15 }] } },
+  },
+});
+
+async function setUsage(app: string, cpu: string): Promise<void> {
+  for (const m of members) {
+    const core = kubeConfigFor(m).makeApiClient(CoreV1Api);
+    const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: `app=${app}` })).items;
+    for (const p of pods)
+      await core.patchNamespacedPod(
+        { namespace: NS, name: p.metadata!.name!, body: { metadata: { annotations: { "kwok.x-k8s.io/usage-cpu": cpu } } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+  }
+}
+
+/** Requests for metrics.k8s.io each member's kube-apiserver has served so far. */
+async function metricsRequests(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const m of members) {
+    const text = await kubectl(m, ["get", "--raw", "/metrics"]);
+    out[m] = [...text.matchAll(/^apiserver_request_total\{([^}]*)\} ([0-9.e+]+)$/gm)]
+      .filter((x) => x[1]!.includes('group="metrics.k8s.io"'))
+      .reduce((s, x) => s + Number(x[2]), 0);
+  }
+  return out;
+}
+
+/** One scale-up of `app` from 2 replicas, each link timed from the moment usage was raised. */
+async function chain(app: string, bus: Awaited<ReturnType<typeof Bus.connect>>): Promise<Record<string, number>> {
+  await fds.create(fd(app, 2));
+  await hpas.create(hpa(app));
+  await until(`${app}: autoscaler active`, async () => {
+    const h = await hpas.get({ namespace: NS, name: app });
+    return h.status?.conditions?.some((c) => c.type === "ScalingActive" && c.status === "True") ? true : undefined;
+  });
+  const marks: Record<string, number> = {};
+  const mark = (what: string) => (marks[what] ??= performance.now());
+  let writeReplicas = 0;
+  bus.subscribe(topics.memberMetrics, (m) => {
+    if (marks["raised"] !== undefined && m.namespaces.includes(NS)) mark("gateway announced new usage (NATS)");
+  });
+  const fdWatch = new Informer<FederatedDeployment>(host, { path: fds.path, list: () => fds.list() as never });
+  fdWatch.addHandler((_t, o) => {
+    if (o.metadata.name === app && marks["raised"] !== undefined && (o.spec.replicas ?? 0) > 2) {
+      writeReplicas = o.spec.replicas!;
+      mark("replicas written (FederatedDeployment scale)");
+    }
+  });
+  const plWatch = new Informer<Placement>(host, { path: placements.path, list: () => placements.list() as never });
+  plWatch.addHandler((_t, p) => {
+    const placed = p.spec.clusters.reduce((s, c) => s + c.replicas, 0);
+    if (p.spec.workloadRef.name === app && writeReplicas > 0 && placed === writeReplicas) mark("placed (Placement)");
+  });
+  await Promise.all([fdWatch.start(), plWatch.start()]);
+  const t0 = performance.now();
+  marks["raised"] = t0;
+  await setUsage(app, "600m");
+  // metrics-server has the new usage once any of the app's pods reads ≥ 500m.
+  void until(`${app}: metrics-server sees the usage`, async () => {
+    for (const m of members) {
+      const raw = await kubectl(m, ["get", "--raw", `/apis/metrics.k8s.io/v1beta1/namespaces/${NS}/pods?labelSelector=app%3D${app}`]);
+      const items = (JSON.parse(raw) as { items: Array<{ containers: Array<{ usage: { cpu: string } }> }> }).items;
+      if (items.some((i) => i.containers.some((c) => parseQuantity(c.usage.cpu) >= 0.5))) return mark("metrics-server reports it");
+    }
+    return undefined;
+  });
+  await until(`${app}: replicas written`, async () => (writeReplicas > 0 ? true : undefined));
+  const apps = members.map((m) => kubeConfigFor(m).makeApiClient(AppsV1Api));
+  await until(`${app}: member Deployments at ${writeReplicas}`, async () => {
+    const specs = await Promise.all(
+      apps.map((a) =>
+        a.readNamespacedDeployment({ namespace: NS, name: app }).then(
+          (d) => d.spec?.replicas ?? 0,
+          () => 0,
+        ),
+      ),
+    );
+    return specs.reduce((s, n) => s + n, 0) === writeReplicas ? mark("member Deployments scaled") : undefined;
+  });
+  await until(`${app}: pods Running`, async () => {
+    const ready = await Promise.all(
+      apps.map((a) =>
+        a.readNamespacedDeployment({ namespace: NS, name: app }).then(
+          (d) => d.status?.readyReplicas ?? 0,
+          () => 0,
+        ),
+      ),
+    );
+    return ready.reduce((s, n) => s + n, 0) === writeReplicas ? mark("pods Running and Ready in members (kwok)") : undefined;
+  });
+  await Promise.all([fdWatch.stop(), plWatch.stop()]);
+  return Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, v - t0]));
+}
+
+const print = (title: string, marks: Record<string, number>) => {
+  console.log(title);
+  for (const [k, v] of Object.entries(marks).sort((a, b) => a[1] - b[1])) console.log(`  +${(v / 1000).toFixed(2).padStart(6)} s  ${k}`);
+  const announce = marks["gateway announced new usage (NATS)"];
+  const write = marks["replicas written (FederatedDeployment scale)"];
+  if (announce !== undefined && write !== undefined) console.log(`  announcement → replicas written: ${(write - announce).toFixed(0)} ms`);
+};
+
+const procs: Array<Awaited<ReturnType<typeof startService>>> = [];
+let privateNats: ReturnType<typeof spawn> | undefined;
+try {
+  await up(loadTopology(), (l) => console.log(`testbed: ${l}`));
+  host = kubeConfigFor("host");
+  fds = new ResourceClient<FederatedDeployment>(host, federatedDeploymentKind);
+  hpas = new ResourceClient<FederatedHPA>(host, federatedHPAKind);
+  placements = new ResourceClient<Placement>(host, placementKind);
+  await kubectl("host", ["create", "namespace", NS]);
+  for (const m of members) await kubectl(m, ["create", "namespace", NS]);
+  const gwPort = await freePort();
+  const schedPort = await freePort();
+  const lease = ["--lease-namespace=default"];
+  procs.push(await startService("cluster-gateway", "bench-gw", [...lease, `--grpc-addr=127.0.0.1:${gwPort}`]));
+  procs.push(
+    await startService("scheduler", "bench-sched", [...lease, `--gateway-addr=127.0.0.1:${gwPort}`, `--grpc-addr=127.0.0.1:${schedPort}`]),
+  );
+  procs.push(await startService("fleet-root", "bench-fr", lease));
+  const hpaArgs = [...lease, "--lease-duration=3", `--gateway-addr=127.0.0.1:${gwPort}`, `--scheduler-addr=127.0.0.1:${schedPort}`];
+  let fhpa = await startService("federated-hpa", "bench-hpa", hpaArgs);
+  procs.push(fhpa);
+  await Promise.all(procs.map((p) => waitReady(p, 60_000)));
+  const bus = await Bus.connect({ servers: natsUrl, name: "bench" });
+
+  print("1a. one scale-up, with NATS (gateway lists every 15 s, federated-hpa syncs every 15 s):", await chain("chain-nats", bus));
+
+  // Without NATS: the autoscaler's NATS server stops; the bench still hears the gateway on the real one.
+  const natsPort = await freePort();
+  privateNats = spawn(bin("nats-server"), ["-a", "127.0.0.1", "-p", String(natsPort)], { stdio: "ignore" });
+  await stop(fhpa, "SIGKILL");
+  fhpa = await startService("federated-hpa", "bench-hpa-no-nats", [...hpaArgs, `--nats-url=nats://127.0.0.1:${natsPort}`]);
+  procs.push(fhpa);
+  await waitReady(fhpa);
+  privateNats.kill("SIGKILL");
+  print("1b. one scale-up, NATS down for the autoscaler (converges by its 15 s sync period):", await chain("chain-no-nats", bus));
+  await stop(fhpa);
+  fhpa = await startService("federated-hpa", "bench-hpa-2", hpaArgs);
+  procs.push(fhpa);
+  await waitReady(fhpa);
+
+  // 2. Member metrics requests per minute: 2 FederatedHPAs now (the chains), then MANY more.
+  const perMinute = async () => {
+    const a = await metricsRequests();
+    await new Promise((r) => setTimeout(r, WINDOW_MS));
+    const b = await metricsRequests();
+    return Object.fromEntries(members.map((m) => [m, ((b[m]! - a[m]!) * 60_000) / WINDOW_MS]));
+  };
+  const few = await perMinute();
+  for (let i = 0; i < MANY; i++) {
+    await fds.create(fd(`w${i}`, 1));
+    await hpas.create(hpa(`w${i}`));
+  }
+  await until(`${MANY} autoscalers active`, async () => {
+    const active = (await hpas.list()).items.filter((h) =>
+      h.status?.conditions?.some((c) => c.type === "ScalingActive" && c.status === "True"),
+    ).length;
+    return active >= MANY ? true : undefined;
+  });
+  const many = await perMinute();
+  console.log(`2. member API requests for metrics (metrics.k8s.io) per minute, counted by each member's kube-apiserver:`);
+  for (const m of members)
+    console.log(`  ${m.padEnd(8)} with 2 FederatedHPAs: ${few[m]!.toFixed(1)}/min   with ${MANY + 2}: ${many[m]!.toFixed(1)}/min`);
+  console.log(`  federated-hpa itself holds no member credentials: every member read is the gateway's one list per interval.`);
+  await bus.close();
+} finally {
+  privateNats?.kill("SIGKILL");
+  await Promise.all(procs.map((p) => stop(p)));
+  await down();
+}
