@@ -92,6 +92,20 @@ function load(app: string) {
   };
 }
 
+/** Waits until the target's spec.replicas is `n`. */
+const replicasReach = (app: string, n: number, what: string, timeoutMs: number, intervalMs: number) =>
+  eventually(
+    what,
+    async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === n ? true : undefined),
+    timeoutMs,
+    intervalMs,
+  );
+
+/** The target's pods in each member that `counted` accepts. */
+const perMember = (app: string, counted: (p: V1Pod) => boolean) =>
+  Promise.all(MEMBERS.map(async (m) => (await pods(m, app)).filter(counted).length));
+const isRunning = (p: V1Pod) => p.status?.phase === "Running";
+
 const condition = (h: FederatedHPA | undefined, type: string) => h?.status?.conditions?.find((c) => c.type === type);
 
 const writeExternal = async (metric: string, value: string) => {
@@ -194,20 +208,11 @@ describe("federated-hpa", () => {
         await hpas.create(hpa);
 
         // Idle: one replica in the whole fleet, in IDC.
-        await eventually(
-          "idle: one replica fleet-wide",
-          async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 1 ? true : undefined),
-          120_000,
-          1000,
-        );
+        await replicasReach(app, 1, "idle: one replica fleet-wide", 120_000, 1000);
         const idle = await eventually(
           "idle: the one pod Running in IDC",
           async () => {
-            const per = await Promise.all(
-              MEMBERS.map(
-                async (m) => (await pods(m, app)).filter((p) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp).length,
-              ),
-            );
+            const per = await perMember(app, (p) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp);
             return per.reduce((a, b) => a + b, 0) === 1 && per[2] === 0 ? per : undefined;
           },
           60_000,
@@ -234,9 +239,7 @@ describe("federated-hpa", () => {
         const running = await eventually(
           "32 replicas Running: IDC's 16 GPUs, then cloud-1's 16",
           async () => {
-            const per = await Promise.all(
-              MEMBERS.map(async (m) => (await pods(m, app)).filter((p) => p.status?.phase === "Running").length),
-            );
+            const per = await perMember(app, isRunning);
             return per[0] === 8 && per[1] === 8 && per[2] === 16 ? per : undefined;
           },
           120_000,
@@ -252,18 +255,11 @@ describe("federated-hpa", () => {
         // Load drops: back down within the behavior's limits, cloud first, to one replica in IDC.
         draining = true;
         gen.set("10m");
-        await eventually(
-          "back to one replica",
-          async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 1 ? true : undefined),
-          300_000,
-          1000,
-        );
+        await replicasReach(app, 1, "back to one replica", 300_000, 1000);
         const end = await eventually(
           "the last replica Running in IDC",
           async () => {
-            const per = await Promise.all(
-              MEMBERS.map(async (m) => (await pods(m, app)).filter((p) => !p.metadata?.deletionTimestamp).length),
-            );
+            const per = await perMember(app, (p) => !p.metadata?.deletionTimestamp);
             return per[0]! + per[1]! === 1 && per[2] === 0 ? per : undefined;
           },
           120_000,
@@ -309,12 +305,7 @@ describe("federated-hpa", () => {
         behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
       },
     });
-    await eventually(
-      "0 replicas at an empty queue",
-      async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 0 ? true : undefined),
-      60_000,
-      500,
-    );
+    await replicasReach(app, 0, "0 replicas at an empty queue", 60_000, 500);
     await eventually(
       "no pods left in any member",
       async () => ((await Promise.all(MEMBERS.map((m) => pods(m, app)))).flat().length === 0 ? true : undefined),
@@ -322,12 +313,7 @@ describe("federated-hpa", () => {
       500,
     );
     await writeExternal("jobs_waiting", "35");
-    await eventually(
-      "from zero: 35 jobs at 10 each → 4 replicas",
-      async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 4 ? true : undefined),
-      60_000,
-      500,
-    );
+    await replicasReach(app, 4, "from zero: 35 jobs at 10 each → 4 replicas", 60_000, 500);
     // As Kubernetes reports an AverageValue External metric: per replica of the target's status.
     let seen = "";
     await eventually(
@@ -392,12 +378,7 @@ describe("federated-hpa", () => {
         },
       },
     });
-    await eventually(
-      "4 replicas for a backlog of 20",
-      async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 4 ? true : undefined),
-      60_000,
-      500,
-    );
+    await replicasReach(app, 4, "4 replicas for a backlog of 20", 60_000, 500);
 
     // NATS down: a replacement autoscaler on a NATS server that then stops. It must converge by
     // its sync period alone.
@@ -410,12 +391,7 @@ describe("federated-hpa", () => {
     await new Promise((r) => nats.once("exit", r));
     const changed = Date.now();
     await writeExternal("batch_backlog", "40");
-    await eventually(
-      "8 replicas",
-      async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 8 ? true : undefined),
-      4 * SYNC_SECONDS * 1000,
-      200,
-    );
+    await replicasReach(app, 8, "8 replicas", 4 * SYNC_SECONDS * 1000, 200);
     const tookMs = Date.now() - changed;
     console.log(`NATS down: metric change → replicas written in ${tookMs} ms (sync period ${SYNC_SECONDS} s)`);
     expect(tookMs).toBeLessThanOrEqual(2 * SYNC_SECONDS * 1000);
@@ -444,12 +420,7 @@ describe("federated-hpa", () => {
       await stop(hpaProc, "SIGKILL");
       hpaProc = await startService("federated-hpa", "hpa-2", hpaArgs);
       await waitReady(hpaProc);
-      await eventually(
-        "back to 1 after the window",
-        async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 1 ? true : undefined),
-        120_000,
-        500,
-      );
+      await replicasReach(app, 1, "back to 1 after the window", 120_000, 500);
       expect(shrinks.length).toBeGreaterThan(0);
       // A second of slack: the watch stamps the change when it arrives, after the write.
       expect(shrinks[0]!).toBeGreaterThanOrEqual(highUntil + windowSeconds * 1000 - 1000);
@@ -519,7 +490,7 @@ describe("federated-hpa", () => {
           1000,
         );
         expect(seen.status?.desiredReplicas).toBe(4);
-        const per = await Promise.all(MEMBERS.map(async (m) => (await pods(m, app)).filter((p) => p.status?.phase === "Running").length));
+        const per = await perMember(app, isRunning);
         expect(per).toEqual([2, 2, 0]);
         // Three more sync periods: the missing pods (counted at their whole request) hold it at 4.
         const until = Date.now() + 3 * SYNC_SECONDS * 1000;
@@ -528,12 +499,7 @@ describe("federated-hpa", () => {
         expect((await fds.get({ namespace: ns, name: app })).spec.replicas).toBe(4);
         table.restart(dark);
         restartedAt = Date.now();
-        await eventually(
-          "scaled down once idc-2's usage is seen",
-          async () => ((await fds.get({ namespace: ns, name: app })).spec.replicas === 1 ? true : undefined),
-          120_000,
-          1000,
-        );
+        await replicasReach(app, 1, "scaled down once idc-2's usage is seen", 120_000, 1000);
         expect(shrinks[0]!).toBeGreaterThan(restartedAt);
       } finally {
         if (!table.readState().processes.some((p) => p.name === dark && alive(p.pid))) table.restart(dark);
