@@ -116,6 +116,11 @@ const writeExternal = async (metric: string, value: string) => {
   if (r.status !== 200) throw new Error(`writing ${metric}=${value}: ${r.status} ${await r.text()}`);
 };
 
+const writeCustom = async (path: string, value: string) => {
+  const r = await fetch(`${metricsWriteUrl}/write-metrics/namespaces/${ns}/${path}`, { method: "POST", body: JSON.stringify(value) });
+  if (r.status !== 200) throw new Error(`writing ${path}=${value}: ${r.status} ${await r.text()}`);
+};
+
 describe("federated-hpa", () => {
   const procs: RunningService[] = [];
   let hpaProc: RunningService;
@@ -353,6 +358,58 @@ describe("federated-hpa", () => {
     );
     expect(c).toMatchObject({ status: "False", reason: "FailedGetExternalMetric" });
     expect(c.message).toContain("never_written");
+  });
+
+  it("Pods and Object metrics from the host's custom metrics API: the largest proposal wins, both reported", async () => {
+    const app = "frontend";
+    await fds.create(federatedDeployment({ namespace: ns, name: app, replicas: 2, requests: { cpu: "100m" } }));
+    const running = await eventually(
+      "the 2 pods",
+      async () => {
+        const all = (await Promise.all(MEMBERS.map((m) => pods(m, app)))).flat().filter(isRunning);
+        return all.length === 2 ? all.map((p) => p.metadata!.name!) : undefined;
+      },
+      60_000,
+      500,
+    );
+    // 30 requests per second on each pod against 10 per pod; latency 50 ms against 100 ms.
+    for (const pod of running) await writeCustom(`pods/${pod}/requests_per_second`, "30");
+    await writeCustom(`services/${app}/latency_ms`, "50");
+    await hpas.create({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedHPA",
+      metadata: { name: app, namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
+        minReplicas: 1,
+        maxReplicas: 10,
+        metrics: [
+          { type: "Pods", pods: { metric: { name: "requests_per_second" }, target: { type: "AverageValue", averageValue: "10" } } },
+          {
+            type: "Object",
+            object: {
+              describedObject: { apiVersion: "v1", kind: "Service", name: app },
+              metric: { name: "latency_ms" },
+              target: { type: "Value", value: "100" },
+            },
+          },
+        ],
+      },
+    });
+    // Pods: 2 × 30/10 = 6; Object: 2 × 50/100 = 1. The larger, 6.
+    await replicasReach(app, 6, "6 replicas on requests per second", 60_000, 500);
+    const h = await hpas.get({ namespace: ns, name: app });
+    expect(condition(h, "ScalingActive")?.message).toContain("pods metric requests_per_second");
+    expect(h.status?.currentMetrics).toEqual(
+      expect.arrayContaining([
+        { type: "Pods", pods: { metric: { name: "requests_per_second" }, current: { averageValue: "30" } } },
+        {
+          type: "Object",
+          object: { metric: { name: "latency_ms" }, describedObject: { kind: "Service", name: app }, current: { value: "50" } },
+        },
+      ]),
+    );
+    expect(h.status?.targets).toBe("requests_per_second: 30/10, latency_ms: 50/100");
   });
 
   it("without NATS it converges by its sync period; killed and restarted it keeps its stabilization window", async () => {

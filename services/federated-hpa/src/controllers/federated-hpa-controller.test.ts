@@ -152,6 +152,27 @@ describe("federated-hpa reconciler", () => {
     expect(condition("ScalingLimited")).toMatchObject({ status: "True", reason: "FleetCapacity" });
   });
 
+  it("scales a FederatedStatefulSet the same way, through its own scale subresource", async () => {
+    const sets = deps.targets.FederatedStatefulSet as FakeObjects<FederatedStatefulSet>;
+    sets.seed({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedStatefulSet",
+      metadata: { name: "infer", namespace: ns, generation: 1 },
+      spec: {
+        replicas: 2,
+        serviceName: "infer",
+        selector: { matchLabels: { app: "infer" } },
+        template: { metadata: { labels: { app: "infer" } }, spec: { containers: [{ name: "model", image: "m:1" }] } },
+      },
+      status: { replicas: 2 },
+    });
+    deps.scale = { setReplicas: async (kind, namespace, name, replicas) => void scaled.push([kind, `${namespace}/${name}`, replicas]) };
+    hpas.seed(hpa({ scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedStatefulSet", name: "infer" } }));
+    pods = [pod("idc-1", "infer-0", 900), pod("cloud-1", "infer-1", 900)];
+    await reconcile();
+    expect(scaled).toEqual([["FederatedStatefulSet", key, 3]]);
+  });
+
   it("writes nothing and says why when the target does not exist", async () => {
     hpas.seed(hpa());
     await reconcile();
