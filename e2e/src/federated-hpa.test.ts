@@ -28,6 +28,7 @@ import { bin, testbedDir } from "../testbed/src/paths.ts";
 import { kubeConfigFor, metricsWriteUrl, repoRoot, type ClusterRole } from "./env.ts";
 import { federatedDeployment } from "./federated-workloads.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { kubectl } from "./kubectl.ts";
 import { itOnLocalTestbed } from "./local-testbed.ts";
 import { MEMBERS } from "./rollout-services.ts";
 import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
@@ -410,6 +411,11 @@ describe("federated-hpa", () => {
       ]),
     );
     expect(h.status?.targets).toBe("requests_per_second: 30/10, latency_ms: 50/100");
+    // kubectl get fhpa reads like kubectl get hpa.
+    const table = await kubectl("host", ["get", "fhpa", "-n", ns, app]);
+    expect(table.stdout.split("\n")[0]!.split(/\s{2,}/)).toEqual(["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]);
+    expect(table.stdout).toContain("FederatedDeployment/frontend");
+    expect(table.stdout).toContain("requests_per_second: 30/10, latency_ms: 50/100");
   });
 
   it("without NATS it converges by its sync period; killed and restarted it keeps its stabilization window", async () => {

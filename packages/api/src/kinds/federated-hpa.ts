@@ -150,6 +150,7 @@ export const FederatedHPAStatus = KObject({
   currentReplicas: Type.Optional(Type.Integer({ minimum: 0 })),
   desiredReplicas: Type.Optional(Type.Integer({ minimum: 0 })),
   currentMetrics: Type.Optional(OpaqueList<V2MetricStatus>()),
+  reference: Type.Optional(Type.String({ description: "The target as `kubectl get hpa` names it: `FederatedDeployment/web`." })),
   targets: Type.Optional(
     Type.String({ description: "Each metric's current value over its target, as `kubectl get hpa` prints it: `cpu: 90%/50%`." }),
   ),
@@ -178,7 +179,7 @@ export const federatedHPAKind: KindDefinition = {
   status: FederatedHPAStatus,
   description: "One autoscaler for a federated workload, over metrics aggregated from every member.",
   printerColumns: [
-    { name: "Reference", type: "string", jsonPath: ".spec.scaleTargetRef.name" },
+    { name: "Reference", type: "string", jsonPath: ".status.reference" },
     { name: "Targets", type: "string", jsonPath: ".status.targets" },
     { name: "MinPods", type: "integer", jsonPath: ".spec.minReplicas" },
     { name: "MaxPods", type: "integer", jsonPath: ".spec.maxReplicas" },

@@ -122,6 +122,8 @@ describe("federated-hpa reconciler", () => {
     expect(asked).toEqual([3]);
     expect(events).toEqual(["Normal SuccessfulRescale New size: 3; reason: cpu resource utilization (percentage of request) above target"]);
     expect(status()).toMatchObject({
+      reference: "FederatedDeployment/infer",
+      targets: "cpu: 90%/60%",
       currentReplicas: 2,
       desiredReplicas: 3,
       lastScaleTime: new Date(NOW).toISOString(),

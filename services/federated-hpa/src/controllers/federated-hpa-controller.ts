@@ -211,7 +211,12 @@ export function federatedHPAReconciler(deps: FederatedHPADeps) {
       const at = new Date(applied.nowMs);
       let conditions = latest.status?.conditions;
       const set = (type: string, c: Condition) => (conditions = setCondition(conditions, { type, ...c }, at));
-      const base: FederatedHPAStatus = { ...latest.status, observedGeneration: latest.metadata.generation ?? 0 };
+      const ref = latest.spec.scaleTargetRef;
+      const base: FederatedHPAStatus = {
+        ...latest.status,
+        observedGeneration: latest.metadata.generation ?? 0,
+        reference: `${ref.kind}/${ref.name}`,
+      };
       if (o.kind === "noTarget") {
         set("AbleToScale", { status: "False", reason: o.reason, message: o.message });
         return { ...base, conditions };
