@@ -107,6 +107,14 @@ const perMember = (app: string, counted: (p: V1Pod) => boolean) =>
   Promise.all(MEMBERS.map(async (m) => (await pods(m, app)).filter(counted).length));
 const isRunning = (p: V1Pod) => p.status?.phase === "Running";
 
+/** A FederatedHPA `name` (default: the target's) for the FederatedDeployment `target`. */
+const autoscaler = (target: string, spec: Omit<FederatedHPA["spec"], "scaleTargetRef">, name = target): FederatedHPA => ({
+  apiVersion: "spillway.dev/v1alpha1",
+  kind: "FederatedHPA",
+  metadata: { name, namespace: ns },
+  spec: { scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: target }, ...spec },
+});
+
 const condition = (h: FederatedHPA | undefined, type: string) => h?.status?.conditions?.find((c) => c.type === type);
 
 const writeExternal = async (metric: string, value: string) => {
@@ -297,20 +305,16 @@ describe("federated-hpa", () => {
     const app = "queue-worker";
     await writeExternal("jobs_waiting", "0");
     await fds.create(federatedDeployment({ namespace: ns, name: app, replicas: 2, requests: { cpu: "100m" } }));
-    await hpas.create({
-      apiVersion: "spillway.dev/v1alpha1",
-      kind: "FederatedHPA",
-      metadata: { name: app, namespace: ns },
-      spec: {
-        scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
+    await hpas.create(
+      autoscaler(app, {
         minReplicas: 0,
         maxReplicas: 10,
         metrics: [
           { type: "External", external: { metric: { name: "jobs_waiting" }, target: { type: "AverageValue", averageValue: "10" } } },
         ],
         behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
-      },
-    });
+      }),
+    );
     await replicasReach(app, 0, "0 replicas at an empty queue", 60_000, 500);
     await eventually(
       "no pods left in any member",
@@ -340,17 +344,17 @@ describe("federated-hpa", () => {
     });
 
     // A metric type whose source serves nothing: a condition says which, nothing is scaled.
-    await hpas.create({
-      apiVersion: "spillway.dev/v1alpha1",
-      kind: "FederatedHPA",
-      metadata: { name: "unserved", namespace: ns },
-      spec: {
-        scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
-        minReplicas: 1,
-        maxReplicas: 10,
-        metrics: [{ type: "External", external: { metric: { name: "never_written" }, target: { type: "Value", value: "1" } } }],
-      },
-    });
+    await hpas.create(
+      autoscaler(
+        app,
+        {
+          minReplicas: 1,
+          maxReplicas: 10,
+          metrics: [{ type: "External", external: { metric: { name: "never_written" }, target: { type: "Value", value: "1" } } }],
+        },
+        "unserved",
+      ),
+    );
     const c = await eventually(
       "ScalingActive False naming the metric",
       async () => condition(await hpas.get({ namespace: ns, name: "unserved" }), "ScalingActive"),
@@ -376,12 +380,8 @@ describe("federated-hpa", () => {
     // 30 requests per second on each pod against 10 per pod; latency 50 ms against 100 ms.
     for (const pod of running) await writeCustom(`pods/${pod}/requests_per_second`, "30");
     await writeCustom(`services/${app}/latency_ms`, "50");
-    await hpas.create({
-      apiVersion: "spillway.dev/v1alpha1",
-      kind: "FederatedHPA",
-      metadata: { name: app, namespace: ns },
-      spec: {
-        scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
+    await hpas.create(
+      autoscaler(app, {
         minReplicas: 1,
         maxReplicas: 10,
         metrics: [
@@ -395,8 +395,8 @@ describe("federated-hpa", () => {
             },
           },
         ],
-      },
-    });
+      }),
+    );
     // Pods: 2 × 30/10 = 6; Object: 2 × 50/100 = 1. The larger, 6.
     await replicasReach(app, 6, "6 replicas on requests per second", 60_000, 500);
     const h = await hpas.get({ namespace: ns, name: app });
@@ -423,12 +423,8 @@ describe("federated-hpa", () => {
     await writeExternal("batch_backlog", "20");
     await fds.create(federatedDeployment({ namespace: ns, name: app, replicas: 1, requests: { cpu: "100m" } }));
     const windowSeconds = 40;
-    await hpas.create({
-      apiVersion: "spillway.dev/v1alpha1",
-      kind: "FederatedHPA",
-      metadata: { name: app, namespace: ns },
-      spec: {
-        scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
+    await hpas.create(
+      autoscaler(app, {
         minReplicas: 1,
         maxReplicas: 10,
         metrics: [
@@ -439,8 +435,8 @@ describe("federated-hpa", () => {
           scaleUp: { policies: [{ type: "Pods", value: 100, periodSeconds: 15 }] },
           scaleDown: { stabilizationWindowSeconds: windowSeconds },
         },
-      },
-    });
+      }),
+    );
     await replicasReach(app, 4, "4 replicas for a backlog of 20", 60_000, 500);
 
     // NATS down: a replacement autoscaler on a NATS server that then stops. It must converge by
@@ -528,18 +524,14 @@ describe("federated-hpa", () => {
             },
           }),
         );
-        await hpas.create({
-          apiVersion: "spillway.dev/v1alpha1",
-          kind: "FederatedHPA",
-          metadata: { name: app, namespace: ns },
-          spec: {
-            scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: app },
+        await hpas.create(
+          autoscaler(app, {
             minReplicas: 1,
             maxReplicas: 10,
             metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }],
             behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
-          },
-        });
+          }),
+        );
         // 10 % used against a 50 % target would take 4 replicas down to 1 — were idc-2 visible.
         gen.set("100m");
         const seen = await eventually(
