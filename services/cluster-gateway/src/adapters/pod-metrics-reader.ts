@@ -17,8 +17,6 @@ export interface MetricsState {
 export class PodMetricsReader {
   usage: ReadonlyMap<string, PodUsage> | undefined;
   state: MetricsState = { ok: false, error: "not listed yet", listedAtMs: 0 };
-  /** Lists made so far: what the member's API server has served this reader. */
-  requests = 0;
   private readonly api: CustomObjectsApi;
   private readonly cluster: string;
   private readonly intervalMs: number;
@@ -61,7 +59,6 @@ export class PodMetricsReader {
 
   async refresh(): Promise<void> {
     const before = this.usage ?? new Map<string, PodUsage>();
-    this.requests++;
     try {
       const list = (await this.api.listClusterCustomObject({ group: "metrics.k8s.io", version: "v1beta1", plural: "pods" })) as {
         items?: PodMetricsObject[];

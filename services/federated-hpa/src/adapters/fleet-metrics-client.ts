@@ -7,9 +7,8 @@ import type { LabelSelector } from "@spillway/rules";
 import type { FleetPod } from "../core/pod-readings.ts";
 
 export interface FleetPods {
+  /** A member whose metrics could not be read serves its pods without usage: missing metrics. */
   pods: FleetPod[];
-  /** Members whose metrics could not be read, and why (their pods come without usage). */
-  unreadable: Array<{ cluster: string; error: string }>;
 }
 
 const READY = { [ReadyState.TRUE]: "True", [ReadyState.FALSE]: "False", [ReadyState.UNSPECIFIED]: undefined } as const;
@@ -58,7 +57,6 @@ export class FleetMetricsClient {
             usageTimestampMs: Number(p.usageTimestampUnixMillis),
             usageWindowMs: Number(p.usageWindowMillis),
           })),
-          unreadable: res.members.filter((m) => !m.ok).map((m) => ({ cluster: m.cluster, error: m.error })),
         };
       } catch (err) {
         errors.push(`${addr}: ${(err as Error).message}`);
