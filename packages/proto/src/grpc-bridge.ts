@@ -2,7 +2,8 @@
  * Serves and calls protobuf-es services with @grpc/grpc-js. protobuf-es generates descriptors
  * and message types but no transport; grpc-js wants a ServiceDefinition of paths and
  * (de)serializers. This module derives one from the other, so a .proto change flows to both ends
- * with no hand-written glue. Unary and server-streaming methods are supported (all we use).
+ * with no hand-written glue. Unary, server-streaming and bidi-streaming methods are supported (the
+ * last for etcd's Watch, which the fleet API's storage shim serves).
  */
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -23,7 +24,30 @@ type MethodImpl<M extends Method> = M["methodKind"] extends "unary"
   ? (request: MessageShape<M["input"]>, call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<MessageInitShape<M["output"]>>
   : M["methodKind"] extends "server_streaming"
     ? (request: MessageShape<M["input"]>, call: grpc.ServerWritableStream<unknown, unknown>) => AsyncIterable<MessageInitShape<M["output"]>>
-    : never;
+    : M["methodKind"] extends "bidi_streaming"
+      ? (stream: BidiServerStream<MessageShape<M["input"]>, MessageInitShape<M["output"]>>) => Promise<void>
+      : never;
+
+/**
+ * The server side of a bidi stream: requests arrive as an async iterable; responses are sent
+ * whenever the implementation likes (etcd's Watch answers from change callbacks, not per request).
+ * The call ends when the implementation's promise settles.
+ */
+export interface BidiServerStream<Req, Res> {
+  readonly requests: AsyncIterable<Req>;
+  send(response: Res): void;
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+}
+
+/** The client side of a bidi stream. */
+export interface BidiClientStream<Req, Res> {
+  send(request: Req): void;
+  /** Half-closes the request side. */
+  end(): void;
+  readonly responses: AsyncIterable<Res>;
+  cancel(): void;
+}
 
 export type ServiceImpl<S extends GenServiceMethods> = { [K in keyof S]: MethodImpl<S[K]> };
 
@@ -32,7 +56,9 @@ type MethodClient<M extends Method> = M["methodKind"] extends "unary"
   ? (request: MessageInitShape<M["input"]>, options?: { deadlineMs?: number }) => Promise<MessageShape<M["output"]>>
   : M["methodKind"] extends "server_streaming"
     ? (request: MessageInitShape<M["input"]>, options?: { signal?: AbortSignal }) => AsyncIterable<MessageShape<M["output"]>>
-    : never;
+    : M["methodKind"] extends "bidi_streaming"
+      ? () => BidiClientStream<MessageInitShape<M["input"]>, MessageShape<M["output"]>>
+      : never;
 
 export type ServiceClient<S extends GenServiceMethods> = { [K in keyof S]: MethodClient<S[K]> } & { close(): void };
 
@@ -104,6 +130,25 @@ export function addService<S extends GenServiceMethods>(server: grpc.Server, ser
           call.destroy(toServiceError(err));
         }
       };
+    } else if (method.methodKind === "bidi_streaming") {
+      handlers[method.localName] = (call: grpc.ServerDuplexStream<unknown, unknown>) => {
+        const abort = new AbortController();
+        call.on("cancelled", () => abort.abort());
+        call.on("close", () => abort.abort());
+        const stream: BidiServerStream<unknown, MessageInitShape<DescMessage>> = {
+          requests: call as AsyncIterable<unknown>,
+          send: (res) => {
+            if (!call.cancelled && !call.writableEnded) call.write(create(method.output, res));
+          },
+          signal: abort.signal,
+        };
+        (fn(stream) as Promise<void>)
+          .then(() => {
+            if (!call.writableEnded) call.end();
+          })
+          .catch((err: unknown) => call.destroy(toServiceError(err)))
+          .finally(() => abort.abort());
+      };
     } else {
       throw new Error(`${service.typeName}.${method.name}: ${method.methodKind} methods are not supported by the bridge`);
     }
@@ -135,6 +180,24 @@ export function createClient<S extends GenServiceMethods>(
         const stream = call(create(method.input, request)) as grpc.ClientReadableStream<unknown>;
         options.signal?.addEventListener("abort", () => stream.cancel(), { once: true });
         return stream as AsyncIterable<unknown>;
+      };
+    } else if (method.methodKind === "bidi_streaming") {
+      client[method.localName] = () => {
+        const stream = call() as grpc.ClientDuplexStream<unknown, unknown>;
+        // A cancelled call ends the iteration with a CANCELLED error; the caller asked for it.
+        const responses = (async function* () {
+          try {
+            for await (const msg of stream) yield msg;
+          } catch (err) {
+            if ((err as grpc.ServiceError).code !== grpc.status.CANCELLED) throw err;
+          }
+        })();
+        return {
+          send: (req: MessageInitShape<DescMessage>) => stream.write(create(method.input, req)),
+          end: () => stream.end(),
+          responses,
+          cancel: () => stream.cancel(),
+        };
       };
     }
   }
