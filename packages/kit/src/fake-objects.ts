@@ -7,7 +7,7 @@
  * (and was not) sent.
  */
 import type { KubeObject } from "@spillway/api";
-import { deepEqual } from "./deep-equal.ts";
+import { deepEqual } from "@spillway/rules";
 import type { CachedSource, EventHandler, WatchEventType, ObjectClient, ObjectKey, ResourceInfo } from "./object-store.ts";
 
 /** An error shaped like client-node's: `code` is the HTTP status the kit's error helpers read. */

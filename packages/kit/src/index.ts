@@ -4,7 +4,6 @@ export * from "./coalescer.ts";
 export * from "./connection-reuse.ts";
 export * from "./conditions.ts";
 export * from "./controller.ts";
-export * from "./deep-equal.ts";
 export * from "./errors.ts";
 export * from "./event-recorder.ts";
 export * from "./finalizers.ts";

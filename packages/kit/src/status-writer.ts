@@ -6,7 +6,7 @@
 import type { KubeObject } from "@spillway/api";
 import { isConflict } from "./errors.ts";
 import type { ObjectClient, ObjectKey } from "./object-store.ts";
-import { deepEqual } from "./deep-equal.ts";
+import { deepEqual } from "@spillway/rules";
 
 export async function updateStatus<S, T extends KubeObject<unknown, S>>(
   client: ObjectClient<T>,

@@ -7,3 +7,4 @@ export * from "./applied-config.ts";
 export * from "./member-template.ts";
 export * from "./member-gate.ts";
 export * from "./member-conflict.ts";
+export * from "./deep-equal.ts";

@@ -8,10 +8,10 @@
  */
 import { API_VERSION, type Placement, type PlacementStatus } from "@spillway/api";
 import type { PlacementChanged } from "@spillway/bus";
+import { deepEqual } from "@spillway/rules";
 import {
   Controller,
   controllerReference,
-  deepEqual,
   isAlreadyExists,
   isConflict,
   reconciler,

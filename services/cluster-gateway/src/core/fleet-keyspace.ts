@@ -1,0 +1,235 @@
+/**
+ * The fleet API's storage, as etcd's data model: keys with create/mod revisions and versions, one
+ * global revision, a window of recent changes for watch resume and reads at a past revision
+ * (ADR 0008). Pure: the clock is injected, nothing here does IO.
+ *
+ * Revisions are `max(last + 1, now in µs)`: monotonic within a process and, because they follow
+ * the wall clock, a restarted gateway never hands out a revision it handed out before, without
+ * storing anything. A reader asking for what fell out of the window gets `CompactedError`, which
+ * kube-apiserver turns into `410 Gone`, so its clients relist.
+ */
+
+export interface StoredKv {
+  key: string;
+  value: string;
+  createRevision: number;
+  modRevision: number;
+  version: number;
+}
+
+export interface KeyChange {
+  revision: number;
+  key: string;
+  /** The value after the change; absent for a deletion. */
+  kv?: StoredKv;
+  /** The value before the change; absent for a creation. */
+  prev?: StoredKv;
+}
+
+export interface RangeOptions {
+  /** Exclusive end; absent: the single key `start`. */
+  end?: string;
+  limit?: number;
+  /** Read at this revision (0 or absent: the current one). */
+  revision?: number;
+  countOnly?: boolean;
+}
+
+export interface RangeResult {
+  kvs: StoredKv[];
+  more: boolean;
+  count: number;
+  revision: number;
+}
+
+export interface KeyspaceOptions {
+  /** Microseconds since the epoch. */
+  clockMicros: () => number;
+  /** Changes kept for resume and past reads. */
+  windowSize: number;
+}
+
+/** etcd's answer when history is gone: the reader starts over from a list. */
+export class CompactedError extends Error {
+  readonly compactRevision: number;
+  constructor(compactRevision: number) {
+    super("mvcc: required revision has been compacted");
+    this.compactRevision = compactRevision;
+  }
+}
+
+export class FutureRevisionError extends Error {
+  constructor() {
+    super("mvcc: required revision is a future revision");
+  }
+}
+
+export type ChangeListener = (change: KeyChange) => void;
+
+export class FleetKeyspace {
+  private readonly entries = new Map<string, StoredKv>();
+  /** All keys, sorted, for ranges with limits. */
+  private sortedKeys: string[] = [];
+  private readonly window: KeyChange[] = [];
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly options: KeyspaceOptions;
+  private current: number;
+  /** Every change after this revision is in the window. */
+  private floor: number;
+
+  constructor(options: KeyspaceOptions) {
+    this.options = options;
+    this.current = Math.floor(options.clockMicros());
+    this.floor = this.current;
+  }
+
+  get revision(): number {
+    return this.current;
+  }
+
+  /** The oldest revision a watch may start at; reads may go back to `compactRevision - 1`. */
+  get compactRevision(): number {
+    return this.floor + 1;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Sets a key; a value equal to the stored one is no change and takes no revision. */
+  put(key: string, value: string): KeyChange | undefined {
+    const prev = this.entries.get(key);
+    if (prev?.value === value) return undefined;
+    const revision = this.nextRevision();
+    const kv: StoredKv = prev
+      ? { key, value, createRevision: prev.createRevision, modRevision: revision, version: prev.version + 1 }
+      : { key, value, createRevision: revision, modRevision: revision, version: 1 };
+    if (!prev) insertSorted(this.sortedKeys, key);
+    this.entries.set(key, kv);
+    return this.record({ revision, key, kv, ...(prev ? { prev } : {}) });
+  }
+
+  delete(key: string): KeyChange | undefined {
+    const prev = this.entries.get(key);
+    if (!prev) return undefined;
+    const revision = this.nextRevision();
+    this.entries.delete(key);
+    removeSorted(this.sortedKeys, key);
+    return this.record({ revision, key, prev });
+  }
+
+  get(key: string, revision = 0): StoredKv | undefined {
+    return this.range(key, { revision }).kvs[0];
+  }
+
+  /** etcd's Range: keys in [start, end) in key order, at the current or a past revision. */
+  range(start: string, options: RangeOptions = {}): RangeResult {
+    const at = options.revision && options.revision > 0 ? options.revision : this.current;
+    if (at > this.current) throw new FutureRevisionError();
+    if (at < this.floor) throw new CompactedError(this.compactRevision);
+    const inRange = options.end === undefined ? (k: string) => k === start : (k: string) => k >= start && k < options.end!;
+    // What changed after `at`, undone: the earliest change after `at` holds the value at `at`.
+    const past = new Map<string, StoredKv | null>();
+    if (at < this.current) {
+      for (let i = this.window.length - 1; i >= 0 && this.window[i]!.revision > at; i--) {
+        const c = this.window[i]!;
+        if (inRange(c.key)) past.set(c.key, c.prev ?? null);
+      }
+    }
+    const valueAt = (key: string): StoredKv | undefined => (past.has(key) ? (past.get(key) ?? undefined) : this.entries.get(key));
+
+    let keys: string[];
+    if (options.end === undefined) keys = [start];
+    else {
+      keys = [];
+      for (let i = lowerBound(this.sortedKeys, start); i < this.sortedKeys.length && this.sortedKeys[i]! < options.end; i++) {
+        keys.push(this.sortedKeys[i]!);
+      }
+      // Keys deleted since `at` are not in the sorted index any more.
+      const gone = [...past.keys()].filter((k) => !this.entries.has(k));
+      if (gone.length) keys = [...new Set([...keys, ...gone])].sort(compareKeys);
+    }
+    const kvs: StoredKv[] = [];
+    let count = 0;
+    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
+    for (const key of keys) {
+      const kv = valueAt(key);
+      if (!kv) continue;
+      count++;
+      if (!options.countOnly && kvs.length < limit) kvs.push(kv);
+    }
+    return { kvs, more: !options.countOnly && count > kvs.length, count, revision: this.current };
+  }
+
+  /** The changes to keys in [start, end) from `startRevision` on, oldest first. */
+  changesSince(startRevision: number, start: string, end: string | undefined): KeyChange[] {
+    if (startRevision > 0 && startRevision < this.compactRevision) throw new CompactedError(this.compactRevision);
+    const from = startRevision > 0 ? startRevision : this.current + 1;
+    const out: KeyChange[] = [];
+    for (let i = upperBoundRevision(this.window, from - 1); i < this.window.length; i++) {
+      const c = this.window[i]!;
+      if (end === undefined ? c.key === start : c.key >= start && c.key < end) out.push(c);
+    }
+    return out;
+  }
+
+  private nextRevision(): number {
+    this.current = Math.max(this.current + 1, Math.floor(this.options.clockMicros()));
+    return this.current;
+  }
+
+  private record(change: KeyChange): KeyChange {
+    this.window.push(change);
+    if (this.window.length > this.options.windowSize) {
+      const dropped = this.window.splice(0, this.window.length - this.options.windowSize);
+      this.floor = dropped[dropped.length - 1]!.revision;
+    }
+    for (const l of this.listeners) l(change);
+    return change;
+  }
+}
+
+// etcd orders keys by bytes; all keys here are ASCII (Kubernetes names), where the two agree.
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function lowerBound(sorted: string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(sorted: string[], key: string): void {
+  sorted.splice(lowerBound(sorted, key), 0, key);
+}
+
+function removeSorted(sorted: string[], key: string): void {
+  const i = lowerBound(sorted, key);
+  if (sorted[i] === key) sorted.splice(i, 1);
+}
+
+/** The index of the first change with a revision above `revision`. */
+function upperBoundRevision(window: KeyChange[], revision: number): number {
+  let lo = 0;
+  let hi = window.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (window[mid]!.revision <= revision) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** etcd's prefix range end: the prefix with its last byte incremented. */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}

@@ -1,0 +1,158 @@
+/**
+ * Member objects as keys of the fleet keyspace (ADR 0008), and the policy for a name that exists
+ * in more than one member: the best-ranked member's object keeps the name; every other one is
+ * served as `<name>.<cluster>`. Nothing is hidden or lost, every object has a key of its own that
+ * informers can track, and the rename holds while both exist. Each object carries the label
+ * `spillway.dev/cluster`, so `-l spillway.dev/cluster=idc-1` selects one member.
+ */
+import { apiVersionOf, storageKey, type FleetResource } from "./fleet-resources.ts";
+import type { FleetKeyspace } from "./fleet-keyspace.ts";
+
+export const clusterLabel = "spillway.dev/cluster";
+
+export interface MemberObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  managedFields?: unknown;
+  [field: string]: unknown;
+}
+
+export interface MemberObject {
+  metadata?: MemberObjectMeta;
+  [field: string]: unknown;
+}
+
+/** Who holds the object behind a fleet key: enough to write it back to its member. */
+export interface Holding {
+  resource: FleetResource;
+  cluster: string;
+  namespace: string | undefined;
+  /** The name in the member (the fleet name may carry the `.cluster` suffix). */
+  name: string;
+  object: MemberObject;
+}
+
+/** Lower is better; ties go by cluster name. */
+export type ClusterRank = (cluster: string) => number;
+
+export class FleetObjects {
+  private readonly keyspace: FleetKeyspace;
+  private readonly rank: ClusterRank;
+  /** resource|namespace|name → cluster → the member's object. */
+  private readonly groups = new Map<string, Map<string, MemberObject>>();
+  /** resource|namespace|name → the keys it is served under now, with their holder's cluster. */
+  private readonly servedAs = new Map<string, Map<string, string>>();
+  private readonly holdings = new Map<string, Holding>();
+
+  constructor(keyspace: FleetKeyspace, rank: ClusterRank) {
+    this.keyspace = keyspace;
+    this.rank = rank;
+  }
+
+  /** The member object served under `key`, if any. */
+  holding(key: string): Holding | undefined {
+    return this.holdings.get(key);
+  }
+
+  upsert(resource: FleetResource, cluster: string, object: MemberObject): void {
+    const name = object.metadata?.name;
+    if (!name) throw new Error(`a ${resource.kind} from ${cluster} has no metadata.name`);
+    const namespace = resource.namespaced ? object.metadata?.namespace : undefined;
+    if (resource.namespaced && !namespace) throw new Error(`${resource.kind} ${name} from ${cluster} has no namespace`);
+    const id = groupId(resource, namespace, name);
+    let group = this.groups.get(id);
+    if (!group) this.groups.set(id, (group = new Map()));
+    group.set(cluster, object);
+    this.serve(resource, namespace, name, id);
+  }
+
+  remove(resource: FleetResource, cluster: string, namespace: string | undefined, name: string): void {
+    const id = groupId(resource, resource.namespaced ? namespace : undefined, name);
+    const group = this.groups.get(id);
+    if (!group?.delete(cluster)) return;
+    if (group.size === 0) this.groups.delete(id);
+    this.serve(resource, resource.namespaced ? namespace : undefined, name, id);
+  }
+
+  /** The names (namespace/name) a member holds of a resource, for a resync against a fresh list. */
+  heldBy(resource: FleetResource, cluster: string): Array<{ namespace: string | undefined; name: string }> {
+    const out: Array<{ namespace: string | undefined; name: string }> = [];
+    for (const [id, group] of this.groups) {
+      if (!group.has(cluster) || !id.startsWith(`${resource.group}/${resource.resource}|`)) continue;
+      const o = group.get(cluster)!;
+      out.push({ namespace: o.metadata?.namespace, name: o.metadata!.name! });
+    }
+    return out;
+  }
+
+  /** A member that left the fleet: every object of it is deleted (its names pass to the next). */
+  removeCluster(resources: readonly FleetResource[], cluster: string): void {
+    for (const r of resources) for (const { namespace, name } of this.heldBy(r, cluster)) this.remove(r, cluster, namespace, name);
+  }
+
+  private serve(resource: FleetResource, namespace: string | undefined, name: string, id: string): void {
+    const group = this.groups.get(id);
+    const holders = group ? [...group.keys()].sort((a, b) => this.rank(a) - this.rank(b) || (a < b ? -1 : a > b ? 1 : 0)) : [];
+    const wanted = new Map<string, string>();
+    holders.forEach((cluster, i) => wanted.set(storageKey(resource, namespace, i === 0 ? name : `${name}.${cluster}`), cluster));
+    const before = this.servedAs.get(id) ?? new Map<string, string>();
+    // A key that changes hands is deleted first: a different object, not a modification of one.
+    for (const [key, cluster] of before) {
+      if (wanted.get(key) === cluster) continue;
+      this.keyspace.delete(key);
+      this.holdings.delete(key);
+    }
+    for (const [key, cluster] of wanted) {
+      const object = group!.get(cluster)!;
+      const fleetName = key.slice(key.lastIndexOf("/") + 1);
+      this.keyspace.put(key, encodeForFleet(resource, cluster, object, fleetName));
+      this.holdings.set(key, { resource, cluster, namespace, name, object });
+    }
+    if (wanted.size) this.servedAs.set(id, wanted);
+    else this.servedAs.delete(id);
+  }
+}
+
+const groupId = (r: FleetResource, namespace: string | undefined, name: string) => `${r.group}/${r.resource}|${namespace ?? ""}|${name}`;
+
+/**
+ * The stored form kube-apiserver decodes: typed (list items come without apiVersion/kind), named
+ * as the fleet serves it, labelled with its member; the resourceVersion is kube-apiserver's to
+ * set from the key's revision.
+ */
+export function encodeForFleet(resource: FleetResource, cluster: string, object: MemberObject, fleetName: string): string {
+  const { metadata = {}, apiVersion: _a, kind: _k, ...rest } = object;
+  const { resourceVersion: _rv, ...meta } = metadata;
+  return JSON.stringify({
+    apiVersion: apiVersionOf(resource),
+    kind: resource.kind,
+    metadata: { ...meta, name: fleetName, labels: { ...meta.labels, [clusterLabel]: cluster } },
+    ...rest,
+  });
+}
+
+/**
+ * A fleet object written by kube-apiserver, turned back into its member's form: the member's
+ * name and resourceVersion (its optimistic lock), without the fleet's cluster label (unless the
+ * member's own object had it) and without managedFields, which the member keeps as they are
+ * when an update carries none.
+ */
+export function decodeForMember(value: MemberObject, holding: Holding): MemberObject {
+  const { metadata = {}, ...rest } = value;
+  const { managedFields: _m, labels = {}, ...meta } = metadata;
+  const ownLabel = holding.object.metadata?.labels?.[clusterLabel];
+  const { [clusterLabel]: _c, ...otherLabels } = labels;
+  const memberLabels = ownLabel === undefined ? otherLabels : { ...otherLabels, [clusterLabel]: ownLabel };
+  return {
+    ...rest,
+    metadata: {
+      ...meta,
+      name: holding.name,
+      ...(holding.object.metadata?.resourceVersion ? { resourceVersion: holding.object.metadata.resourceVersion } : {}),
+      ...(Object.keys(memberLabels).length ? { labels: memberLabels } : {}),
+    },
+  };
+}

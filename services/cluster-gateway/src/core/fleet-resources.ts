@@ -1,0 +1,102 @@
+/**
+ * The member-resident resources the fleet API serves merged from every member (ADR 0008): where
+ * kube-apiserver keeps each in storage (its key prefix, which is not always the plural), the
+ * version it stores, and the federated kind a user creates instead.
+ */
+
+export interface FleetResource {
+  group: string;
+  version: string;
+  /** The REST plural, as `--etcd-servers-overrides` names it (`group/resource`). */
+  resource: string;
+  kind: string;
+  /** kube-apiserver's storage key prefix under `/registry/`. */
+  storagePrefix: string;
+  namespaced: boolean;
+  /** Whether status is written through a `status` subresource. */
+  statusSubresource: boolean;
+  /** What to create instead, for kinds Spillway federates. */
+  createInstead?: string;
+}
+
+const core = (resource: string, kind: string, extra: Partial<FleetResource> = {}): FleetResource => ({
+  group: "",
+  version: "v1",
+  resource,
+  kind,
+  storagePrefix: resource,
+  namespaced: true,
+  statusSubresource: true,
+  ...extra,
+});
+
+const apps = (resource: string, kind: string, createInstead?: string): FleetResource => ({
+  group: "apps",
+  version: "v1",
+  resource,
+  kind,
+  storagePrefix: resource,
+  namespaced: true,
+  statusSubresource: true,
+  ...(createInstead ? { createInstead } : {}),
+});
+
+export const fleetResources: readonly FleetResource[] = [
+  core("pods", "Pod", { createInstead: "a FederatedDeployment or FederatedStatefulSet (spillway.dev/v1alpha1)" }),
+  core("nodes", "Node", { storagePrefix: "minions", namespaced: false }),
+  core("events", "Event", { statusSubresource: false }),
+  core("services", "Service", { storagePrefix: "services/specs" }),
+  core("persistentvolumeclaims", "PersistentVolumeClaim"),
+  core("configmaps", "ConfigMap", { statusSubresource: false }),
+  {
+    group: "discovery.k8s.io",
+    version: "v1",
+    resource: "endpointslices",
+    kind: "EndpointSlice",
+    storagePrefix: "endpointslices",
+    namespaced: true,
+    statusSubresource: false,
+  },
+  apps("deployments", "Deployment", "a FederatedDeployment (spillway.dev/v1alpha1)"),
+  apps("replicasets", "ReplicaSet", "a FederatedDeployment (spillway.dev/v1alpha1)"),
+  apps("statefulsets", "StatefulSet", "a FederatedStatefulSet (spillway.dev/v1alpha1)"),
+];
+
+export const storageRoot = "/registry/";
+
+export const apiVersionOf = (r: FleetResource) => (r.group ? `${r.group}/${r.version}` : r.version);
+
+/** The collection path a member is listed and watched at (all namespaces). */
+export const collectionPath = (r: FleetResource) => (r.group ? `/apis/${r.group}/${r.version}/${r.resource}` : `/api/v1/${r.resource}`);
+
+/** The path of one object in a member. */
+export function objectPath(r: FleetResource, namespace: string | undefined, name: string): string {
+  const base = r.group ? `/apis/${r.group}/${r.version}` : "/api/v1";
+  const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+  return `${base}${ns}/${r.resource}/${encodeURIComponent(name)}`;
+}
+
+export function storageKey(r: FleetResource, namespace: string | undefined, name: string): string {
+  return r.namespaced ? `${storageRoot}${r.storagePrefix}/${namespace}/${name}` : `${storageRoot}${r.storagePrefix}/${name}`;
+}
+
+/** The resource a storage key belongs to (longest prefix first: `services/specs` before any `services`). */
+export function resourceOfKey(key: string): FleetResource | undefined {
+  let best: FleetResource | undefined;
+  for (const r of fleetResources) {
+    const p = `${storageRoot}${r.storagePrefix}/`;
+    if (key.startsWith(p) && (!best || p.length > best.storagePrefix.length + storageRoot.length + 1)) best = r;
+  }
+  return best;
+}
+
+/**
+ * kube-apiserver's `--etcd-servers-overrides` value sending these resources to `server`. Core
+ * events are served to `events.k8s.io` from the same storage; both are named so either spelling
+ * of the cohabitation reaches the shim.
+ */
+export function etcdServersOverrides(server: string): string {
+  const names = fleetResources.map((r) => `${r.group}/${r.resource}`);
+  names.push("events.k8s.io/events");
+  return names.map((n) => `${n}#${server}`).join(",");
+}
