@@ -21,10 +21,13 @@ const contextMap = new Map<string, string>(
     .map((pair) => pair.split("=") as [string, string]),
 );
 
-/** The kubeconfig context that plays `role`. */
-export const contextOf = (role: ClusterRole) => contextMap.get(role) ?? role;
+/** The fleet API: one Kubernetes API over every member (context `fleet`, served by the testbed's fleet-apiserver). */
+export type ApiRole = ClusterRole | "fleet";
 
-export function kubeConfigFor(role: ClusterRole): KubeConfig {
+/** The kubeconfig context that plays `role`. */
+export const contextOf = (role: ApiRole) => contextMap.get(role) ?? role;
+
+export function kubeConfigFor(role: ApiRole): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(e2eKubeconfig);
   kc.setCurrentContext(contextOf(role));
@@ -35,18 +38,20 @@ export const kubectlBin = process.env["SPILLWAY_KUBECTL"] ?? (existsSync(bin("ku
 
 export const natsUrl = process.env["SPILLWAY_E2E_NATS_URL"] ?? `nats://127.0.0.1:${natsPorts(loadTopology()).client}`;
 
+/** The testbed host's ports. */
+function hostPorts() {
+  const t = loadTopology();
+  return clusterPorts(
+    t,
+    t.clusters.findIndex((c) => c.role === "host"),
+  );
+}
+
 /** Where tests write custom and external metric values (the host's metrics adapter). */
-export const metricsWriteUrl =
-  process.env["SPILLWAY_E2E_METRICS_WRITE_URL"] ??
-  (() => {
-    const t = loadTopology();
-    return `http://127.0.0.1:${
-      clusterPorts(
-        t,
-        t.clusters.findIndex((c) => c.role === "host"),
-      ).metricsWrite
-    }`;
-  })();
+export const metricsWriteUrl = process.env["SPILLWAY_E2E_METRICS_WRITE_URL"] ?? `http://127.0.0.1:${hostPorts().metricsWrite}`;
+
+/** Where a gateway started with `--fleet-storage-addr` serves the fleet API's storage (the testbed's fleet-apiserver reads it there). */
+export const fleetStorageAddr = process.env["SPILLWAY_E2E_FLEET_STORAGE_ADDR"] ?? `127.0.0.1:${hostPorts().fleetStorage}`;
 
 export { repoRoot };
 

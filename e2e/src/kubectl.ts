@@ -1,8 +1,8 @@
 /** The real kubectl, as users run it, against the context that plays `role` (the testbed's one wrapper). */
 import { runKubectl, type KubectlResult } from "../testbed/src/kubectl.ts";
-import { contextOf, e2eKubeconfig, kubectlBin, type ClusterRole } from "./env.ts";
+import { contextOf, e2eKubeconfig, kubectlBin, type ApiRole } from "./env.ts";
 
 export type { KubectlResult };
 
-export const kubectl = (role: ClusterRole, args: string[], input?: string): Promise<KubectlResult> =>
+export const kubectl = (role: ApiRole, args: string[], input?: string): Promise<KubectlResult> =>
   runKubectl({ context: contextOf(role), kubeconfig: e2eKubeconfig, bin: kubectlBin }, args, input);

@@ -17,6 +17,7 @@ import {
   type FrontProxy,
   type RunningCluster,
 } from "./control-plane.ts";
+import { prepareFleetApi, type FleetApi } from "./fleet-api.ts";
 import { startMetricsServer } from "./metrics-server.ts";
 import { startMetricsAdapter } from "./metrics-adapter.ts";
 import { kubeconfigYaml } from "./credentials.ts";
@@ -32,6 +33,8 @@ export const SYSTEM_NAMESPACE = "spillway-system";
 
 export interface Federation {
   clusters: RunningCluster[];
+  /** The fleet API, prepared: it starts (and gets its `fleet` context) once a gateway serves its storage. */
+  fleet: FleetApi;
   natsUrl: string;
   seconds: number;
 }
@@ -40,6 +43,7 @@ function requireBinaries(): void {
   const missing = [
     "etcd",
     "kube-apiserver",
+    "fleet-apiserver",
     "kube-controller-manager",
     "kube-scheduler",
     "kubectl",
@@ -115,17 +119,18 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
   const clusters = await Promise.all(
     topology.clusters.map((c, i) => startApiserver(table, c, clusterPorts(topology, i), dirOf(c), frontProxy)),
   );
+  const members = clusters.filter((c) => c.spec.role === "member");
+  const host = clusters.find((c) => c.spec.role === "host")!;
+  const fleet = prepareFleetApi(host);
   writeFileSync(
     kubeconfigPath,
     kubeconfigYaml(
       clusters.map((c) => ({ name: c.spec.name, server: c.server, caFile: c.caFile, token: c.credentials.token })),
-      clusters.find((c) => c.spec.role === "host")!.spec.name,
+      host.spec.name,
     ),
     { mode: 0o600 },
   );
 
-  const members = clusters.filter((c) => c.spec.role === "member");
-  const host = clusters.find((c) => c.spec.role === "host")!;
   const stages = writeStages(runDir, topology.podReadyDelayMs);
   log("starting kube-controller-manager, kube-scheduler and kwok in " + members.map((m) => m.spec.name).join(", "));
   await Promise.all([
@@ -133,7 +138,7 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
     setUpHost(table, host, members, topology.metricsServer ?? false),
   ]);
 
-  return { clusters, natsUrl: `nats://127.0.0.1:${nats.client}`, seconds: (Date.now() - started) / 1000 };
+  return { clusters, fleet, natsUrl: `nats://127.0.0.1:${nats.client}`, seconds: (Date.now() - started) / 1000 };
 }
 
 /** The front-proxy CA and client certificate, written once per run by the testbed-certs binary. */

@@ -5,3 +5,4 @@ export { ProcessTable } from "./processes.ts";
 export { bin, kubeconfigPath, repoRoot, testbedDir } from "./paths.ts";
 export { apply, kubectl, runKubectl, type KubectlResult } from "./kubectl.ts";
 export { metricsWriteUrl } from "./metrics-adapter.ts";
+export { startFleetApi, stopFleetApi, type FleetApi } from "./fleet-api.ts";

@@ -85,6 +85,9 @@ export interface ClusterPorts {
   metricsServer: number;
   /** The host's metrics adapter takes test-written values here (plain HTTP, loopback). */
   metricsWrite: number;
+  /** Host only: the fleet API's kube-apiserver, and the gateway's etcd-API shim it stores members' resources in. */
+  fleetApiserver: number;
+  fleetStorage: number;
 }
 
 export function clusterPorts(topology: Topology, index: number): ClusterPorts {
@@ -98,6 +101,8 @@ export function clusterPorts(topology: Topology, index: number): ClusterPorts {
     kwok: base + 5,
     metricsServer: base + 6,
     metricsWrite: base + 7,
+    fleetApiserver: base + 8,
+    fleetStorage: base + 9,
   };
 }
 

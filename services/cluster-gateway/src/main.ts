@@ -7,9 +7,14 @@ import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
 import { memberClusterKind, type MemberCluster } from "@spillway/api";
 import { topics } from "@spillway/bus";
 import { ResourceClient } from "@spillway/kit";
+import { rankOf } from "@spillway/rules";
 import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
+import { FleetKeyspace } from "./core/fleet-keyspace.ts";
+import { FleetObjects } from "./core/fleet-objects.ts";
+import { defaultFleetStorageOptions, FleetStorage, serveFleetStorage } from "./adapters/fleet-storage-server.ts";
 import { defaultConnectionOptions } from "./adapters/member-connection.ts";
+import { MemberWriter } from "./adapters/member-writer.ts";
 import { Registry } from "./adapters/registry.ts";
 import { serveRegistry } from "./adapters/registry-server.ts";
 import { SnapshotPublisher } from "./adapters/snapshot-publisher.ts";
@@ -25,6 +30,16 @@ await runService(
   "cluster-gateway",
   async (ctx) => {
     const { extra } = ctx.config;
+    // The fleet API's storage (ADR 0008): served only when a kube-apiserver is pointed at it.
+    const fleetAddr = extra["fleet-storage-addr"] ?? "";
+    let rank = (_cluster: string) => 0;
+    const keyspace = fleetAddr
+      ? new FleetKeyspace({
+          clockMicros: () => Math.floor((performance.timeOrigin + performance.now()) * 1000),
+          windowSize: positiveInteger("fleet-window", extra["fleet-window"]!),
+        })
+      : undefined;
+    const fleet = keyspace ? new FleetObjects(keyspace, (c) => rank(c)) : undefined;
     const options = {
       ...defaultConnectionOptions,
       probeIntervalMs: secondsFlag(ctx.config, "probe-interval"),
@@ -35,6 +50,7 @@ await runService(
         holdDownMs: secondsFlag(ctx.config, "hold-down", { allowZero: true }),
       },
       metricsIntervalMs: secondsFlag(ctx.config, "metrics-interval", { allowZero: true }),
+      ...(fleet ? { fleet } : {}),
       // Only the leader announces; every replica reads, so every replica serves FleetMetrics.
       onMetrics: (cluster: string, namespaces: string[]) => {
         if (!ctx.isLeader()) return;
@@ -49,6 +65,12 @@ await runService(
     const members = new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind);
     const informer = ctx.informers.forKind(members);
     const registry = new Registry(ctx.kubeConfig, informer, ctx.log, options);
+    // Same-name objects go to the best-ranked member: the fleet's one ranking (IDC first).
+    registry.onChange(() => {
+      rank = rankOf(
+        registry.list().map((e) => ({ name: e.member.metadata.name!, tier: e.member.spec.tier, priority: e.member.spec.priority ?? 100 })),
+      );
+    });
 
     const secretsNs = extra["secrets-namespace"]!;
     const core = ctx.kubeConfig.makeApiClient(CoreV1Api);
@@ -78,17 +100,28 @@ await runService(
     });
 
     let grpc: Awaited<ReturnType<typeof serveRegistry>> | undefined;
+    let fleetStorage: Awaited<ReturnType<typeof serveFleetStorage>> | undefined;
     return {
       controllers: [controller],
       start: async () => {
         registry.start();
         grpc = await serveRegistry(registry, `${ctx.config.grpcHost}:${ctx.config.grpcPort}`);
         ctx.log.info({ grpc: `${ctx.config.grpcHost}:${grpc.port}` }, "serving ClusterRegistry");
+        if (keyspace && fleet) {
+          const writer = new MemberWriter((c) => registry.get(c)?.connection?.kubeConfig);
+          const storage = new FleetStorage(keyspace, fleet, writer, ctx.log.child({ component: "fleet-storage" }), {
+            ...defaultFleetStorageOptions,
+            progressIntervalMs: secondsFlag(ctx.config, "fleet-progress-interval"),
+          });
+          fleetStorage = await serveFleetStorage(storage, fleetAddr);
+          ctx.log.info({ addr: fleetAddr }, "serving the fleet API's storage (etcd v3 API)");
+        }
       },
       onStartedLeading: () => publisher.start(),
       stop: async () => {
         publisher.stop();
         grpc?.server.forceShutdown();
+        fleetStorage?.server.forceShutdown();
         await registry.stop();
       },
     };
@@ -101,5 +134,11 @@ await runService(
     "hold-down": { env: "SPILLWAY_HOLD_DOWN_SECONDS", def: "10" },
     // metrics-server resolves usage every 15 s by default; reading more often finds nothing new.
     "metrics-interval": { env: "SPILLWAY_METRICS_INTERVAL_SECONDS", def: "15" },
+    // host:port of the etcd v3 API the fleet kube-apiserver stores member-resident resources in
+    // (its --etcd-servers-overrides); empty: no fleet API. Loopback: it runs beside the gateway.
+    "fleet-storage-addr": { env: "SPILLWAY_FLEET_STORAGE_ADDR", def: "" },
+    // Changes kept for watch resume and paged lists; older resume points get 410 Gone and relist.
+    "fleet-window": { env: "SPILLWAY_FLEET_WINDOW", def: "20000" },
+    "fleet-progress-interval": { env: "SPILLWAY_FLEET_PROGRESS_INTERVAL_SECONDS", def: "5" },
   },
 );

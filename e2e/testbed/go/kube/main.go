@@ -29,6 +29,7 @@ var components = map[string]func() *cobra.Command{
 	"kube-apiserver":          apiserver.NewAPIServerCommand,
 	"kube-controller-manager": controllermanager.NewControllerManagerCommand,
 	"kube-scheduler":          func() *cobra.Command { return scheduler.NewSchedulerCommand() },
+	"fleet-apiserver":         newFleetAPIServerCommand,
 }
 
 func main() {
@@ -46,7 +47,7 @@ func main() {
 	}
 	newCommand, ok := components[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "usage: kube {kube-apiserver|kube-controller-manager|kube-scheduler|kubectl} [flags]\n")
+		fmt.Fprintf(os.Stderr, "usage: kube {kube-apiserver|fleet-apiserver|kube-controller-manager|kube-scheduler|kubectl} [flags]\n")
 		os.Exit(2)
 	}
 	os.Exit(cli.Run(newCommand()))

@@ -12,6 +12,8 @@ import { classifyFailure } from "../core/failure-reason.ts";
 import { defaultHealthConfig, initialHealth, observeProbe, type HealthConfig, type HealthState } from "../core/health.ts";
 import { nodeInfo, podInfo } from "../core/object-info.ts";
 import { SnapshotBuilder } from "../core/snapshot-builder.ts";
+import type { FleetObjects } from "../core/fleet-objects.ts";
+import { MemberFleetFeed, type WatchSource } from "./member-fleet-feed.ts";
 import { PodMetricsReader } from "./pod-metrics-reader.ts";
 
 export interface ConnectionOptions {
@@ -23,6 +25,8 @@ export interface ConnectionOptions {
   metricsIntervalMs: number;
   /** Told after each PodMetrics list which namespaces' usage changed. */
   onMetrics?: (cluster: string, namespaces: string[]) => void;
+  /** The fleet API's objects, fed from this member when the fleet API is served. */
+  fleet?: FleetObjects;
 }
 
 export const defaultConnectionOptions: ConnectionOptions = {
@@ -38,6 +42,7 @@ export class MemberConnection {
   readonly fingerprint: string;
   readonly builder: SnapshotBuilder;
   readonly metrics: PodMetricsReader;
+  private readonly fleetFeed: MemberFleetFeed | undefined;
   health: HealthState;
   kubernetesVersion: string | undefined;
   private readonly kc: KubeConfig;
@@ -83,6 +88,19 @@ export class MemberConnection {
       maxBackoffMs: options.informerMaxBackoffMs,
       onError: onError("pods"),
     });
+    this.fleetFeed = options.fleet
+      ? new MemberFleetFeed(
+          name,
+          kc,
+          options.fleet,
+          new Map<string, WatchSource>([
+            ["pods", this.pods as unknown as WatchSource],
+            ["nodes", this.nodes as unknown as WatchSource],
+          ]),
+          this.log,
+          options.informerMaxBackoffMs,
+        )
+      : undefined;
     this.nodes.addHandler((type, node) =>
       this.apply(() => (type === "delete" ? this.builder.deleteNode(node.metadata?.name ?? "") : this.builder.upsertNode(nodeInfo(node)))),
     );
@@ -94,6 +112,11 @@ export class MemberConnection {
   /** The member's pods in a namespace, as its pod watch holds them now. */
   podsIn(namespace: string): readonly V1Pod[] {
     return this.pods.list(namespace);
+  }
+
+  /** The member's credentials, for writes the fleet API carries to it; never logged or sent. */
+  get kubeConfig(): KubeConfig {
+    return this.kc;
   }
 
   get server(): string {
@@ -110,6 +133,7 @@ export class MemberConnection {
     void this.pods.start();
     void this.nodes.hasSynced().then(() => this.markSynced("nodes"));
     void this.pods.hasSynced().then(() => this.markSynced("pods"));
+    this.fleetFeed?.start();
     void this.probeLoop();
     this.metrics.start();
   }
@@ -118,7 +142,7 @@ export class MemberConnection {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.metrics.stop();
-    await Promise.allSettled([this.nodes.stop(), this.pods.stop()]);
+    await Promise.allSettled([this.nodes.stop(), this.pods.stop(), this.fleetFeed?.stop()]);
   }
 
   private markSynced(which: "nodes" | "pods"): void {

@@ -8,6 +8,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { MemberCluster } from "@spillway/api";
 import { KubeconfigInvalid, MemberClients, WorkQueue, type EventHandler, type Informer } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
+import { fleetResources } from "@spillway/api";
 import { defaultConnectionOptions, MemberConnection, type ConnectionOptions } from "./member-connection.ts";
 
 export interface RegistryEntry {
@@ -95,6 +96,8 @@ export class Registry {
       if (entry) {
         this.entries.delete(name);
         await entry.connection?.stop();
+        // A member that left the fleet takes its objects out of the fleet API (deletions to watchers).
+        this.options.fleet?.removeCluster(fleetResources, name);
         this.log.info({ cluster: name }, "member removed; connection closed");
         this.notify(name);
       }

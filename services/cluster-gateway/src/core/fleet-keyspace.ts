@@ -114,6 +114,19 @@ export class FleetKeyspace {
     return this.record({ revision, key, kv, ...(prev ? { prev } : {}) });
   }
 
+  /**
+   * Gives a key a new revision with its value unchanged: a write the member took without any
+   * visible change still has to move the revision kube-apiserver hands back to its client.
+   */
+  touch(key: string): KeyChange | undefined {
+    const prev = this.entries.get(key);
+    if (!prev) return undefined;
+    const revision = this.nextRevision();
+    const kv: StoredKv = { ...prev, modRevision: revision, version: prev.version + 1 };
+    this.entries.set(key, kv);
+    return this.record({ revision, key, kv, prev });
+  }
+
   delete(key: string): KeyChange | undefined {
     const prev = this.entries.get(key);
     if (!prev) return undefined;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
 import { FleetKeyspace, prefixEnd } from "./fleet-keyspace.ts";
-import { clusterLabel, decodeForMember, FleetObjects, type MemberObject } from "./fleet-objects.ts";
-import { fleetResources, resourceOfKey, storageKey } from "./fleet-resources.ts";
+import { clusterLabel } from "@spillway/api";
+import { decodeForMember, FleetObjects, type MemberObject } from "./fleet-objects.ts";
+import { fleetResources, resourceOfKey, storageKey } from "@spillway/api";
 
 const pods = fleetResources.find((r) => r.resource === "pods")!;
 const nodes = fleetResources.find((r) => r.resource === "nodes")!;

@@ -5,10 +5,8 @@
  * informers can track, and the rename holds while both exist. Each object carries the label
  * `spillway.dev/cluster`, so `-l spillway.dev/cluster=idc-1` selects one member.
  */
-import { apiVersionOf, storageKey, type FleetResource } from "./fleet-resources.ts";
+import { apiVersionOf, clusterLabel, storageKey, type FleetResource } from "@spillway/api";
 import type { FleetKeyspace } from "./fleet-keyspace.ts";
-
-export const clusterLabel = "spillway.dev/cluster";
 
 export interface MemberObjectMeta {
   name?: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
-import { clusterLabel, type Holding, type MemberObject } from "./fleet-objects.ts";
-import { fleetResources } from "./fleet-resources.ts";
+import { clusterLabel } from "@spillway/api";
+import type { Holding, MemberObject } from "./fleet-objects.ts";
+import { fleetResources } from "@spillway/api";
 import { planDelete, planPut } from "./member-write.ts";
 
 const r = (name: string) => fleetResources.find((x) => x.resource === name)!;

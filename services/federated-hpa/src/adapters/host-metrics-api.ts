@@ -4,9 +4,8 @@
  * Prometheus Adapter, KEDA or any adapter built on sigs.k8s.io/custom-metrics-apiserver. Values
  * come back in milli-units; an error names the metric and what the API said.
  */
-import { request } from "node:https";
-import { request as httpRequest, type RequestOptions } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { kubeRequest } from "@spillway/kit";
 import { toUnits } from "@spillway/resources";
 import type { LabelSelector } from "@spillway/rules";
 import { selectorString } from "@spillway/rules";
@@ -67,37 +66,7 @@ export class HostMetricsApi {
     return list.items.reduce((s, i) => s + milli(i.value), 0);
   }
 
-  private async get(path: string, what: string): Promise<unknown> {
-    const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new Error("the host kubeconfig names no cluster");
-    const url = new URL(path, cluster.server);
-    const opts: RequestOptions = { method: "GET", timeout: this.timeoutMs, headers: { Accept: "application/json" } };
-    await this.kc.applyToHTTPSOptions(opts);
-    return new Promise((resolve, reject) => {
-      const req = (url.protocol === "https:" ? request : httpRequest)(url, opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const body = Buffer.concat(chunks).toString("utf8");
-          if (res.statusCode !== 200) {
-            let message = body.slice(0, 300);
-            try {
-              message = (JSON.parse(body) as { message?: string }).message ?? message;
-            } catch {
-              // not a Status object; the raw text says it
-            }
-            return reject(new Error(`unable to get ${what}: ${res.statusCode} ${message}`));
-          }
-          try {
-            resolve(JSON.parse(body));
-          } catch (err) {
-            reject(new Error(`unable to read ${what}: ${(err as Error).message}`));
-          }
-        });
-      });
-      req.on("timeout", () => req.destroy(new Error(`unable to get ${what}: no answer in ${this.timeoutMs} ms`)));
-      req.on("error", reject);
-      req.end();
-    });
+  private get(path: string, what: string): Promise<unknown> {
+    return kubeRequest(this.kc, { path, what, timeoutMs: this.timeoutMs });
   }
 }

@@ -1,5 +1,7 @@
 /**
- * The member-resident resources the fleet API serves merged from every member (ADR 0008): where
+ * The fleet API's contract between cluster-gateway (which stores these resources) and the fleet
+ * kube-apiserver (whose `--etcd-servers-overrides` sends them there): the member-resident
+ * resources served merged from every member (ADR 0008), where
  * kube-apiserver keeps each in storage (its key prefix, which is not always the plural), the
  * version it stores, and the federated kind a user creates instead.
  */
@@ -64,6 +66,9 @@ export const fleetResources: readonly FleetResource[] = [
 
 export const storageRoot = "/registry/";
 
+/** The label on every object the fleet API serves, naming the member it came from (selectable with -l). */
+export const clusterLabel = "spillway.dev/cluster";
+
 export const apiVersionOf = (r: FleetResource) => (r.group ? `${r.group}/${r.version}` : r.version);
 
 /** The collection path a member is listed and watched at (all namespaces). */
@@ -91,12 +96,21 @@ export function resourceOfKey(key: string): FleetResource | undefined {
 }
 
 /**
+ * Resources the fleet kube-apiserver keeps for itself beside the member-resident ones: the
+ * IPAddresses and ServiceCIDRs its Service IP allocator tracks for the Services it stores. In the
+ * host's etcd they would be mistaken for the host's own (its repair loop would release the host's
+ * addresses and claim the members'), so they live in the gateway's keyspace, private to the fleet
+ * API. (Service IP and node-port ranges follow Services' storage there by themselves.)
+ */
+export const fleetPrivateResources: readonly string[] = ["networking.k8s.io/ipaddresses", "networking.k8s.io/servicecidrs"];
+
+/**
  * kube-apiserver's `--etcd-servers-overrides` value sending these resources to `server`. Core
  * events are served to `events.k8s.io` from the same storage; both are named so either spelling
  * of the cohabitation reaches the shim.
  */
 export function etcdServersOverrides(server: string): string {
   const names = fleetResources.map((r) => `${r.group}/${r.resource}`);
-  names.push("events.k8s.io/events");
+  names.push("events.k8s.io/events", ...fleetPrivateResources);
   return names.map((n) => `${n}#${server}`).join(",");
 }

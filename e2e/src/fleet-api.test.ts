@@ -1,0 +1,320 @@
+/**
+ * The fleet API (docs/adr/0008): one Kubernetes API over every member, judged by real clients —
+ * the testbed's kubectl through the `fleet` context and client-node's informer — against what the
+ * members themselves answer. A real cluster-gateway serves the storage; the testbed's
+ * fleet-apiserver (kube-apiserver's own code) serves the API.
+ */
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from "@kubernetes/client-node";
+import { clusterLabel } from "@spillway/api";
+import { startFleetApi, stopFleetApi } from "../testbed/src/fleet-api.ts";
+import { probe } from "../testbed/src/probe.ts";
+import { contextOf, e2eKubeconfig, fleetStorageAddr, kubeConfigFor, kubectlBin, testImage, type ClusterRole } from "./env.ts";
+import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { kubectl } from "./kubectl.ts";
+import { partition } from "./partition.ts";
+import { MEMBERS } from "./rollout-services.ts";
+import { startService, stop, waitReady, type RunningService } from "./service-process.ts";
+
+const ns = uniqueName("e2e-fleet");
+/** Pods per member; `shared` exists in all three, to show the same-name policy. */
+const layout: Record<string, string[]> = { "idc-1": ["a-0", "a-1", "shared"], "idc-2": ["b-0", "shared"], "cloud-1": ["c-0", "shared"] };
+const fleetNames = ["a-0", "a-1", "b-0", "c-0", "shared", "shared.cloud-1", "shared.idc-2"];
+
+const pod = (name: string, labels: Record<string, string> = {}) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, namespace: ns, labels: { app: "fleet-e2e", ...labels } },
+  spec: { containers: [{ name: "app", image: testImage(1), resources: { requests: { cpu: "10m" } } }] },
+});
+
+async function ok(role: ClusterRole | "fleet", args: string[], input?: string): Promise<string> {
+  const r = await kubectl(role, args, input);
+  if (r.code !== 0) throw new Error(`kubectl --context ${role} ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const podNames = async (role: ClusterRole | "fleet", extra: string[] = []) =>
+  (await ok(role, ["get", "pods", "-n", ns, "-o", "name", ...extra]))
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.replace("pod/", ""))
+    .sort();
+
+let gateway: RunningService;
+
+describe("the fleet API: one Kubernetes API over every member", () => {
+  beforeAll(async () => {
+    gateway = await startService("cluster-gateway", uniqueName("gw-fleet"), [
+      `--fleet-storage-addr=${fleetStorageAddr}`,
+      "--probe-interval=1",
+    ]);
+    await waitReady(gateway);
+    await startFleetApi();
+    // The namespace lives on the host too, as a federation's namespaces do: writes through the fleet
+    // API are admitted by the host's namespace lifecycle.
+    await createNamespace("host", ns);
+    for (const m of MEMBERS) {
+      await createNamespace(m, ns);
+      await ok(m, ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: layout[m]!.map((n) => pod(n)) }));
+    }
+    for (const m of MEMBERS) {
+      await eventually(`${m}: the test pods Running`, async () => {
+        const phases = (await ok(m, ["get", "pods", "-n", ns, "-o", "jsonpath={.items[*].status.phase}"])).split(" ");
+        return phases.length === layout[m]!.length && phases.every((p) => p === "Running") ? true : undefined;
+      });
+    }
+    // The fleet API serves members' pods once the gateway has listed them.
+    await eventually("the fleet API lists every member's pods", async () =>
+      (await podNames("fleet")).join() === fleetNames.join() ? true : undefined,
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const m of [...MEMBERS, "host" as const]) await deleteNamespace(m, ns);
+    await stopFleetApi();
+    if (gateway) await stop(gateway);
+  });
+
+  it("kubectl get pods: the union of the members' pods, the same columns as a member, the cluster as a label", async () => {
+    const fleetJson = JSON.parse(await ok("fleet", ["get", "pods", "-n", ns, "-o", "json"])) as { items: V1Pod[] };
+    const byName = new Map(fleetJson.items.map((p) => [p.metadata!.name!, p]));
+    for (const m of MEMBERS) {
+      const member = JSON.parse(await ok(m, ["get", "pods", "-n", ns, "-o", "json"])) as { items: V1Pod[] };
+      for (const p of member.items) {
+        const servedAs = byName.get(p.metadata!.name!)?.metadata?.uid === p.metadata!.uid ? p.metadata!.name! : `${p.metadata!.name}.${m}`;
+        const f = byName.get(servedAs)!;
+        expect(f.metadata!.uid).toBe(p.metadata!.uid);
+        expect(f.metadata!.labels![clusterLabel]).toBe(m);
+        expect(f.spec!.nodeName).toBe(p.spec!.nodeName);
+        expect(f.status!.phase).toBe(p.status!.phase);
+      }
+    }
+    // The best-ranked member (IDC, then by name) keeps a shared name.
+    expect(byName.get("shared")!.metadata!.labels![clusterLabel]).toBe("idc-1");
+
+    const header = (out: string) =>
+      out
+        .split("\n")[0]!
+        .trim()
+        .split(/\s{2,}/);
+    const memberWide = await ok("idc-1", ["get", "pods", "-n", ns, "-o", "wide"]);
+    const fleetWide = await ok("fleet", ["get", "pods", "-n", ns, "-o", "wide", "-L", clusterLabel]);
+    expect(header(fleetWide)).toEqual([...header(memberWide), "CLUSTER"]);
+    const row = fleetWide.split("\n").find((l) => l.startsWith("c-0 "))!;
+    expect(row).toMatch(/\s1\/1\s+Running\s/);
+    expect(row.trim().endsWith("cloud-1")).toBe(true);
+  });
+
+  it("label and field selectors apply across members, as a member's API applies them", async () => {
+    expect(await podNames("fleet", ["-l", `${clusterLabel}=idc-2`])).toEqual(["b-0", "shared.idc-2"]);
+    const node = (await ok("cloud-1", ["get", "pod", "c-0", "-n", ns, "-o", "jsonpath={.spec.nodeName}"])).trim();
+    const onNode = await podNames("fleet", ["--field-selector", `spec.nodeName=${node},status.phase=Running`]);
+    const expected = (await podNames("cloud-1", ["--field-selector", `spec.nodeName=${node},status.phase=Running`])).map((n) =>
+      n === "shared" ? "shared.cloud-1" : n,
+    );
+    expect(onNode).toEqual(expected);
+    expect(onNode).toContain("c-0");
+  });
+
+  it("pages with limit/continue across members: --chunk-size=2 gives the whole list", async () => {
+    const r = await kubectl("fleet", ["get", "pods", "-n", ns, "-o", "name", "--chunk-size=2", "-v=6"]);
+    expect(r.code).toBe(0);
+    const names = r.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.replace("pod/", ""))
+      .sort();
+    expect(names).toEqual(fleetNames);
+    // 7 pods in pages of 2: four requests, three of them continuing.
+    expect((r.stderr.match(/limit=2/g) ?? []).length).toBe(4);
+    expect((r.stderr.match(/continue=/g) ?? []).length).toBe(3);
+  });
+
+  it("kubectl get -w shows a pod created in a member, and its deletion", async () => {
+    const watch = startKubectlWatch();
+    try {
+      await eventually("the watch lists the pods", async () => (watch.output().includes("ADDED") ? true : undefined));
+      await ok("cloud-1", ["apply", "-f", "-"], JSON.stringify(pod("watched")));
+      await eventually("ADDED watched", async () => (/ADDED\s+watched\s/.test(watch.output()) ? true : undefined));
+      await ok("cloud-1", ["delete", "pod", "watched", "-n", ns, "--grace-period=0", "--force"]);
+      await eventually("DELETED watched", async () => (/DELETED\s+watched\s/.test(watch.output()) ? true : undefined));
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it("kubectl delete through the fleet API deletes the pod in its member", async () => {
+    await ok("fleet", ["delete", "pod", "shared.idc-2", "-n", ns, "--timeout=60s"]);
+    await eventually("shared gone from idc-2", async () => ((await podNames("idc-2")).includes("shared") ? undefined : true));
+    expect(await podNames("idc-1")).toContain("shared");
+    expect(await podNames("fleet")).not.toContain("shared.idc-2");
+  });
+
+  it("an update through the fleet API reaches the member (labels), under the member's own name", async () => {
+    await ok("fleet", ["label", "pod", "shared.cloud-1", "-n", ns, "reviewed=yes"]);
+    expect(await ok("cloud-1", ["get", "pod", "shared", "-n", ns, "-o", "jsonpath={.metadata.labels.reviewed}"])).toBe("yes");
+    // The fleet's own label stays the fleet's: the member's object does not get it.
+    expect(await ok("cloud-1", ["get", "pod", "shared", "-n", ns, "-o", `jsonpath={.metadata.labels.spillway\\.dev/cluster}`])).toBe("");
+  });
+
+  it("a create is refused, naming the federated kind to use", async () => {
+    const r = await kubectl("fleet", ["apply", "-f", "-"], JSON.stringify(pod("created-on-fleet")));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("FederatedDeployment");
+    for (const m of MEMBERS) expect(await podNames(m)).not.toContain("created-on-fleet");
+  });
+
+  it("spillway.dev kinds and namespaces come from the host", async () => {
+    expect((await ok("fleet", ["get", "memberclusters", "-o", "name"])).split("\n").filter(Boolean).sort()).toEqual(
+      (await ok("host", ["get", "memberclusters", "-o", "name"])).split("\n").filter(Boolean).sort(),
+    );
+    const fleetNodes = (await ok("fleet", ["get", "nodes", "-o", "name"])).split("\n").filter(Boolean).length;
+    let memberNodes = 0;
+    for (const m of MEMBERS) memberNodes += (await ok(m, ["get", "nodes", "-o", "name"])).split("\n").filter(Boolean).length;
+    expect(fleetNodes).toBe(memberNodes);
+  });
+
+  it("who may do what is the host's: no token 401, a token without rights 403", async () => {
+    const server = kubeConfigFor("fleet").getCurrentCluster()!.server;
+    const anonymous = await probe(`${server}/api/v1/namespaces/${ns}/pods`);
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.body)).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+    const noToken = await kubectl("fleet", ["get", "pods", "-A", "--token=not-a-token"]);
+    expect(noToken.code).not.toBe(0);
+    expect(noToken.stderr).toContain("Unauthorized");
+    await ok("host", ["create", "serviceaccount", "fleet-e2e-nobody", "-n", "default"]).catch(() => "");
+    const token = (await ok("host", ["create", "token", "fleet-e2e-nobody", "-n", "default"])).trim();
+    const forbidden = await kubectl("fleet", ["get", "pods", "-n", ns, `--token=${token}`]);
+    expect(forbidden.code).not.toBe(0);
+    expect(forbidden.stderr).toContain(`User "system:serviceaccount:default:fleet-e2e-nobody" cannot list resource "pods"`);
+  });
+
+  it("bad input gets kube-apiserver's own answers", async () => {
+    const same = async (args: string[]) => {
+      const f = await kubectl("fleet", args);
+      const m = await kubectl("idc-1", args);
+      expect(f.code).not.toBe(0);
+      expect(f.stderr.replace(/--context \S+/, "")).toBe(m.stderr.replace(/--context \S+/, ""));
+    };
+    await same(["get", "pods", "-n", ns, "-l", "app in (x"]);
+    await same(["get", "pods", "-n", ns, "--field-selector", "spec.bogus=1"]);
+    await same(["get", "--raw", `/api/v1/namespaces/${ns}/pods?resourceVersion=abc`]);
+    await same(["get", "--raw", `/api/v1/namespaces/${ns}/pods?limit=1&continue=garbage`]);
+    await same(["get", "frobnicators"]);
+  });
+
+  it("client-node's informer through the fleet API ends equal to the members' union after churn and a gateway restart", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(e2eKubeconfig);
+    kc.setCurrentContext(contextOf("fleet"));
+    const core = kc.makeApiClient(CoreV1Api);
+    const informer = makeInformer(kc, `/api/v1/namespaces/${ns}/pods`, () => core.listNamespacedPod({ namespace: ns }));
+    let stopped = false;
+    informer.on("error", () => {
+      // client-node's informer stops on an error; a user restarts it, as kit's Informer does.
+      setTimeout(() => void (stopped || informer.start()), 500);
+    });
+    await informer.start();
+    const cached = () =>
+      informer
+        .list()
+        .map((p) => `${p.metadata!.labels![clusterLabel]}/${p.metadata!.uid}`)
+        .sort();
+    const union = async () => {
+      const out: string[] = [];
+      for (const m of MEMBERS) {
+        const pods = await kubeConfigFor(m).makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns });
+        for (const p of pods.items) out.push(`${m}/${p.metadata!.uid}`);
+      }
+      return out.sort();
+    };
+    const converges = async (what: string) => {
+      const want = await union();
+      await eventually(
+        `${what}: informer cache equals the members' union (${want.length} pods)`,
+        async () => (cached().join() === want.join() ? true : undefined),
+        90_000,
+      );
+    };
+    try {
+      await converges("start");
+      // Churn: 60 creates spread over members, then half of them deleted.
+      const churn = Array.from({ length: 60 }, (_, i) => ({ m: MEMBERS[i % 3]!, name: `churn-${i}` }));
+      await Promise.all(
+        MEMBERS.map((m) =>
+          ok(
+            m,
+            ["apply", "-f", "-"],
+            JSON.stringify({ apiVersion: "v1", kind: "List", items: churn.filter((c) => c.m === m).map((c) => pod(c.name)) }),
+          ),
+        ),
+      );
+      await Promise.all(
+        MEMBERS.map((m) =>
+          ok(m, [
+            "delete",
+            "pods",
+            "-n",
+            ns,
+            "--grace-period=0",
+            "--force",
+            ...churn.filter((c, i) => c.m === m && i % 2 === 0).map((c) => c.name),
+          ]),
+        ),
+      );
+      await converges("after churn");
+      // The gateway restarts: its revisions start over from the clock, the fleet apiserver relists,
+      // and the informer resumes or relists by itself. Pods deleted while it was away are gone.
+      await stop(gateway);
+      await ok("idc-1", ["delete", "pods", "-n", ns, "--grace-period=0", "--force", "churn-3", "churn-9"]);
+      gateway = await startService("cluster-gateway", uniqueName("gw-fleet"), [
+        `--fleet-storage-addr=${fleetStorageAddr}`,
+        "--probe-interval=1",
+      ]);
+      await waitReady(gateway);
+      await converges("after a gateway restart");
+      // A member cut off from the gateway: pods deleted meanwhile are deleted in the informer's
+      // cache once it is back (the gateway's relist diff reaches open watches).
+      const heal = await partition("idc-2");
+      try {
+        await eventually("the gateway sees idc-2 unreachable", async () =>
+          (await ok("host", ["get", "membercluster", "idc-2", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`])) ===
+          "False"
+            ? true
+            : undefined,
+        );
+        await ok("idc-2", ["delete", "pods", "-n", ns, "--grace-period=0", "--force", "churn-7", "churn-13"]);
+        await ok("idc-2", ["apply", "-f", "-"], JSON.stringify(pod("born-while-cut-off")));
+      } finally {
+        await heal();
+      }
+      await converges("after idc-2 was cut off and healed");
+      expect(cached()).toHaveLength((await union()).length);
+    } finally {
+      stopped = true;
+      informer.stop();
+    }
+  });
+});
+
+/** `kubectl get pods -w --output-watch-events` through the fleet API, as a user runs it. */
+function startKubectlWatch() {
+  const child = spawn(kubectlBin, [
+    "--kubeconfig",
+    e2eKubeconfig,
+    "--context",
+    contextOf("fleet"),
+    "get",
+    "pods",
+    "-n",
+    ns,
+    "-w",
+    "--output-watch-events",
+  ]);
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  return { output: () => out, stop: () => child.kill() };
+}

@@ -1,0 +1,323 @@
+/**
+ * The fleet API's storage: etcd's v3 gRPC API, the subset kube-apiserver's storage layer uses
+ * (ADR 0008), served from the fleet keyspace. kube-apiserver is started with
+ * `--etcd-servers-overrides` pointing its member-resident resources here.
+ *
+ * Keys of member objects are written through to the member that holds them; every other key
+ * (kube-apiserver's own bookkeeping for the resources it stores here: service IP and port ranges,
+ * IPAddresses, ServiceCIDRs) is the fleet API's private state and lives only in this keyspace, so
+ * the fleet API server never touches the host's or a member's allocations.
+ */
+import * as grpc from "@grpc/grpc-js";
+import { addService, listen, RpcError, type BidiServerStream } from "@spillway/proto";
+import {
+  Compare_CompareResult,
+  Compare_CompareTarget,
+  KV,
+  Lease,
+  Maintenance,
+  Watch,
+  WatchCreateRequest_FilterType,
+  type KeyValueSchema,
+  type RangeRequest,
+  type RangeResponseSchema,
+  type ResponseOpSchema,
+  type TxnRequest,
+  type TxnResponseSchema,
+  type WatchRequest,
+  type WatchResponseSchema,
+  type EventSchema,
+  Event_EventType,
+} from "@spillway/proto/etcd";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { isConflict, isNotFound } from "@spillway/kit";
+import { errorFields, type Logger } from "@spillway/telemetry";
+import { CompactedError, FutureRevisionError, type FleetKeyspace, type KeyChange, type StoredKv } from "../core/fleet-keyspace.ts";
+import type { FleetObjects, MemberObject } from "../core/fleet-objects.ts";
+import { resourceOfKey } from "@spillway/api";
+import { planDelete, planPut } from "../core/member-write.ts";
+import type { MemberWriter } from "./member-writer.ts";
+
+export interface FleetStorageOptions {
+  /** How often watches that asked for progress notifications get one. */
+  progressIntervalMs: number;
+  /** Namespaces whose member objects the fleet API only reads (each member's own control plane owns them). */
+  readOnlyNamespaces: readonly string[];
+}
+
+export const defaultFleetStorageOptions: FleetStorageOptions = {
+  progressIntervalMs: 5_000,
+  readOnlyNamespaces: ["kube-system", "kube-public", "kube-node-lease"],
+};
+
+// etcd's own messages: etcd's Go client maps them back to its typed errors, and kube-apiserver
+// turns a compacted revision into 410 Gone.
+const compacted = (c: CompactedError) =>
+  Object.assign(new RpcError(grpc.status.OUT_OF_RANGE, `etcdserver: ${c.message}`), { compactRevision: c.compactRevision });
+const futureRevision = () => new RpcError(grpc.status.OUT_OF_RANGE, "etcdserver: mvcc: required revision is a future revision");
+
+const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+const keyBytes = (k: string) => Buffer.from(k, "latin1");
+
+/** A range end of "\0" means every key from the start on, as etcd reads it. */
+const rangeEndOf = (b: Uint8Array) => (b.length === 0 ? undefined : b.length === 1 && b[0] === 0 ? "\uffff" : latin1(b));
+
+function toKv(kv: StoredKv, keysOnly = false): MessageInitShape<typeof KeyValueSchema> {
+  return {
+    key: keyBytes(kv.key),
+    createRevision: BigInt(kv.createRevision),
+    modRevision: BigInt(kv.modRevision),
+    version: BigInt(kv.version),
+    ...(keysOnly ? {} : { value: Buffer.from(kv.value, "utf8") }),
+  };
+}
+
+function toEvent(c: KeyChange, withPrev: boolean): MessageInitShape<typeof EventSchema> {
+  const prev = withPrev && c.prev ? { prevKv: toKv(c.prev) } : {};
+  return c.kv
+    ? { type: Event_EventType.PUT, kv: toKv(c.kv), ...prev }
+    : { type: Event_EventType.DELETE, kv: { key: keyBytes(c.key), modRevision: BigInt(c.revision) }, ...prev };
+}
+
+export class FleetStorage {
+  private readonly keyspace: FleetKeyspace;
+  private readonly objects: FleetObjects;
+  private readonly writer: MemberWriter;
+  private readonly log: Logger;
+  private readonly options: FleetStorageOptions;
+  private nextWatchId = 0n;
+  private nextLease = 0n;
+
+  constructor(keyspace: FleetKeyspace, objects: FleetObjects, writer: MemberWriter, log: Logger, options = defaultFleetStorageOptions) {
+    this.keyspace = keyspace;
+    this.objects = objects;
+    this.writer = writer;
+    this.log = log;
+    this.options = options;
+  }
+
+  private header() {
+    return { revision: BigInt(this.keyspace.revision), clusterId: 1n, memberId: 1n, raftTerm: 1n };
+  }
+
+  range(req: RangeRequest): MessageInitShape<typeof RangeResponseSchema> {
+    try {
+      const r = this.keyspace.range(latin1(req.key), {
+        end: rangeEndOf(req.rangeEnd),
+        limit: Number(req.limit),
+        revision: Number(req.revision),
+        countOnly: req.countOnly,
+      });
+      return { header: this.header(), kvs: r.kvs.map((kv) => toKv(kv, req.keysOnly)), more: r.more, count: BigInt(r.count) };
+    } catch (err) {
+      if (err instanceof CompactedError) throw compacted(err);
+      if (err instanceof FutureRevisionError) throw futureRevision();
+      throw err;
+    }
+  }
+
+  /**
+   * kube-apiserver's transactions have one shape: compare the key's mod revision, then put or
+   * delete it, else read it (create is the same with revision 0).
+   */
+  async txn(req: TxnRequest): Promise<MessageInitShape<typeof TxnResponseSchema>> {
+    const cmp = req.compare[0];
+    const op = req.success[0]?.request;
+    if (
+      req.compare.length !== 1 ||
+      !cmp ||
+      cmp.target !== Compare_CompareTarget.MOD ||
+      cmp.result !== Compare_CompareResult.EQUAL ||
+      cmp.targetUnion.case !== "modRevision" ||
+      req.success.length !== 1 ||
+      (op?.case !== "requestPut" && op?.case !== "requestDeleteRange")
+    ) {
+      throw new RpcError(grpc.status.UNIMPLEMENTED, "the fleet API's storage serves only kube-apiserver's compare-and-swap transactions");
+    }
+    const key = latin1(cmp.key);
+    const expected = Number(cmp.targetUnion.value);
+    const failed = (): MessageInitShape<typeof TxnResponseSchema> => {
+      const current = this.keyspace.get(key);
+      const responses: MessageInitShape<typeof ResponseOpSchema>[] = req.failure.length
+        ? [
+            {
+              response: {
+                case: "responseRange",
+                value: { header: this.header(), kvs: current ? [toKv(current)] : [], count: current ? 1n : 0n },
+              },
+            },
+          ]
+        : [];
+      return { header: this.header(), succeeded: false, responses };
+    };
+    if ((this.keyspace.get(key)?.modRevision ?? 0) !== expected) return failed();
+
+    const resource = resourceOfKey(key);
+    if (!resource) {
+      // The fleet API server's own bookkeeping: plain etcd semantics, nothing leaves the gateway.
+      if (op.case === "requestPut") {
+        const value = Buffer.from(op.value.value).toString("utf8");
+        if (!this.keyspace.put(key, value)) this.keyspace.touch(key);
+      } else this.keyspace.delete(key);
+      return { header: this.header(), succeeded: true, responses: [this.okResponse(op.case)] };
+    }
+    if (expected === 0) {
+      const name = key.slice(key.lastIndexOf("/") + 1);
+      throw new RpcError(
+        grpc.status.FAILED_PRECONDITION,
+        `${resource.resource} are not created through the fleet API (${resource.resource} "${name}"): ` +
+          (resource.createInstead ? `create ${resource.createInstead} on the host, or ` : "") +
+          "create it in its member cluster",
+      );
+    }
+    const holding = this.objects.holding(key);
+    if (!holding) return failed();
+    if (holding.namespace && this.options.readOnlyNamespaces.includes(holding.namespace)) {
+      throw new RpcError(
+        grpc.status.PERMISSION_DENIED,
+        `${resource.resource} in ${holding.namespace} are read-only through the fleet API: each member's control plane owns them (change ${holding.name} in ${holding.cluster})`,
+      );
+    }
+    let plan;
+    if (op.case === "requestPut") {
+      let next: MemberObject;
+      try {
+        next = JSON.parse(Buffer.from(op.value.value).toString("utf8")) as MemberObject;
+      } catch {
+        throw new RpcError(
+          grpc.status.INVALID_ARGUMENT,
+          `the value written to ${key} is not JSON: start kube-apiserver with --storage-media-type=application/json`,
+        );
+      }
+      plan = planPut(holding, next);
+    } else plan = [planDelete(holding)];
+
+    try {
+      const result = await this.writer.apply(holding, plan);
+      if ("deleted" in result) this.objects.remove(holding.resource, holding.cluster, holding.namespace, holding.name);
+      else this.objects.upsert(holding.resource, holding.cluster, result.object);
+    } catch (err) {
+      // The member moved on (our watch has not seen it yet) or the object is gone: the compare
+      // failed, as etcd would say; kube-apiserver rereads and retries or answers 404/409.
+      if (isConflict(err)) return failed();
+      if (isNotFound(err)) {
+        this.objects.remove(holding.resource, holding.cluster, holding.namespace, holding.name);
+        return failed();
+      }
+      this.log.warn({ key, cluster: holding.cluster, ...errorFields(err) }, "fleet API write refused by the member");
+      throw new RpcError(grpc.status.FAILED_PRECONDITION, (err as Error).message);
+    }
+    // A write the member took with no visible change still moves the key's revision, so the
+    // version kube-apiserver hands its client is the key's own.
+    if (op.case === "requestPut" && (this.keyspace.get(key)?.modRevision ?? 0) === expected) this.keyspace.touch(key);
+    return { header: this.header(), succeeded: true, responses: [this.okResponse(op.case)] };
+  }
+
+  private okResponse(kind: "requestPut" | "requestDeleteRange"): MessageInitShape<typeof ResponseOpSchema> {
+    return kind === "requestPut"
+      ? { response: { case: "responsePut", value: { header: this.header() } } }
+      : { response: { case: "responseDeleteRange", value: { header: this.header(), deleted: 1n } } };
+  }
+
+  /**
+   * etcd's Watch: each create answers `created`, then the changes from its start revision (or
+   * `canceled` with the compact revision when they are gone), then every change as it happens.
+   * Changes are sent as they are recorded, so a progress notification at the current revision is
+   * always true.
+   */
+  async watch(stream: BidiServerStream<WatchRequest, MessageInitShape<typeof WatchResponseSchema>>): Promise<void> {
+    const watches = new Map<bigint, () => void>();
+    const progress = new Set<bigint>();
+    const ticker = setInterval(() => {
+      for (const id of progress) stream.send({ header: this.header(), watchId: id });
+    }, this.options.progressIntervalMs);
+    ticker.unref();
+    const cancel = (id: bigint) => {
+      watches.get(id)?.();
+      watches.delete(id);
+      progress.delete(id);
+    };
+    try {
+      for await (const req of stream.requests) {
+        const u = req.requestUnion;
+        if (u.case === "createRequest") {
+          const c = u.value;
+          const id = ++this.nextWatchId;
+          const start = latin1(c.key);
+          const end = rangeEndOf(c.rangeEnd);
+          const from = Number(c.startRevision);
+          const noPut = c.filters.includes(WatchCreateRequest_FilterType.NOPUT);
+          const noDelete = c.filters.includes(WatchCreateRequest_FilterType.NODELETE);
+          const wanted = (ch: KeyChange) =>
+            (end === undefined ? ch.key === start : ch.key >= start && ch.key < end) && !(ch.kv ? noPut : noDelete);
+          stream.send({ header: this.header(), watchId: id, created: true });
+          let backlog: KeyChange[];
+          try {
+            backlog = this.keyspace.changesSince(from, start, end);
+          } catch (err) {
+            if (!(err instanceof CompactedError)) throw err;
+            stream.send({
+              header: this.header(),
+              watchId: id,
+              canceled: true,
+              compactRevision: BigInt(err.compactRevision),
+              cancelReason: "etcdserver: mvcc: required revision has been compacted",
+            });
+            continue;
+          }
+          // No await between reading the backlog and subscribing: no change can fall in between.
+          const send = (changes: KeyChange[]) => {
+            const events = changes.filter(wanted);
+            if (events.length === 0) return;
+            stream.send({
+              header: { ...this.header(), revision: BigInt(events[events.length - 1]!.revision) },
+              watchId: id,
+              events: events.map((e) => toEvent(e, c.prevKv)),
+            });
+          };
+          send(backlog);
+          watches.set(
+            id,
+            this.keyspace.subscribe((ch) => send([ch])),
+          );
+          if (c.progressNotify) progress.add(id);
+        } else if (u.case === "cancelRequest") {
+          const id = u.value.watchId;
+          if (!watches.has(id)) continue;
+          cancel(id);
+          stream.send({ header: this.header(), watchId: id, canceled: true });
+        } else if (u.case === "progressRequest") {
+          // etcd answers a progress request on the stream with watch id -1 at its current revision.
+          stream.send({ header: this.header(), watchId: -1n });
+        }
+      }
+    } finally {
+      clearInterval(ticker);
+      for (const id of [...watches.keys()]) cancel(id);
+    }
+  }
+
+  leaseGrant(ttl: bigint): { header: ReturnType<FleetStorage["header"]>; ID: bigint; TTL: bigint } {
+    return { header: this.header(), ID: ++this.nextLease, TTL: ttl };
+  }
+
+  status() {
+    return { header: this.header(), version: "3.6.0", dbSize: BigInt(this.keyspace.size * 1024), leader: 1n, raftTerm: 1n };
+  }
+}
+
+/** Serves the storage on `addr` (host:port, loopback: kube-apiserver runs beside the gateway). */
+export async function serveFleetStorage(storage: FleetStorage, addr: string): Promise<{ server: grpc.Server; port: number }> {
+  // kube-apiserver's etcd client sends large ranges and expects large answers (a full page).
+  const server = new grpc.Server({ "grpc.max_receive_message_length": 64 << 20, "grpc.max_send_message_length": -1 });
+  addService(server, KV, {
+    range: async (req) => storage.range(req),
+    txn: (req) => storage.txn(req),
+    compact: async () => ({ header: { revision: BigInt(storage.status().header.revision) } }),
+  });
+  addService(server, Watch, { watch: (stream) => storage.watch(stream) });
+  addService(server, Lease, { leaseGrant: async (req) => storage.leaseGrant(req.TTL) });
+  addService(server, Maintenance, { status: async () => storage.status() });
+  const port = await listen(server, addr);
+  return { server, port };
+}
