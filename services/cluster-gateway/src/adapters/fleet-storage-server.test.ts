@@ -1,0 +1,207 @@
+import { describe, expect, it } from "@jest/globals";
+import * as grpc from "@grpc/grpc-js";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { fleetResources } from "@spillway/api";
+import {
+  Compare_CompareResult,
+  Compare_CompareTarget,
+  RangeRequestSchema,
+  TxnRequestSchema,
+  WatchRequestSchema,
+  type WatchRequest,
+  type WatchResponseSchema,
+} from "@spillway/proto/etcd";
+import { createLogger } from "@spillway/telemetry";
+import { FleetKeyspace, prefixEnd } from "../core/fleet-keyspace.ts";
+import { FleetObjects, type Holding, type MemberObject } from "../core/fleet-objects.ts";
+import type { MemberWrite } from "../core/member-write.ts";
+import { FleetStorage } from "./fleet-storage-server.ts";
+import type { MemberWriter, WriteResult } from "./member-writer.ts";
+
+const pods = fleetResources.find((r) => r.resource === "pods")!;
+const enc = (s: string) => Buffer.from(s, "latin1");
+
+/** A member writer that records what it was asked and answers like a member would. */
+class FakeWriter {
+  calls: Array<{ cluster: string; writes: MemberWrite[] }> = [];
+  answer: (h: Holding, w: MemberWrite[]) => WriteResult = (h, writes) => {
+    const last = writes[writes.length - 1]!;
+    if (last.verb === "delete") return { deleted: true };
+    const rv = String(Number(h.object.metadata?.resourceVersion ?? "0") + 1);
+    return { object: { ...last.body, metadata: { ...last.body.metadata, resourceVersion: rv } } };
+  };
+  async apply(h: Holding, writes: MemberWrite[]): Promise<WriteResult> {
+    this.calls.push({ cluster: h.cluster, writes });
+    return this.answer(h, writes);
+  }
+}
+
+function setup() {
+  let now = 1_000;
+  const keyspace = new FleetKeyspace({ clockMicros: () => now++, windowSize: 100 });
+  const objects = new FleetObjects(keyspace, (c) => (c.startsWith("idc") ? 0 : 1));
+  const writer = new FakeWriter();
+  const storage = new FleetStorage(keyspace, objects, writer as unknown as MemberWriter, createLogger("test", "silent"), {
+    progressIntervalMs: 60_000,
+    readOnlyNamespaces: ["kube-system"],
+  });
+  const pod = (cluster: string, name: string, namespace = "web", extra: MemberObject = {}) =>
+    objects.upsert(pods, cluster, { metadata: { name, namespace, uid: `${cluster}-${name}`, resourceVersion: "5" }, ...extra });
+  return { keyspace, objects, writer, storage, pod };
+}
+
+const range = (key: string, end?: string, extra: object = {}) =>
+  create(RangeRequestSchema, { key: enc(key), ...(end ? { rangeEnd: enc(end) } : {}), ...extra });
+
+/** kube-apiserver's one transaction shape: compare the mod revision, then put or delete, else read. */
+function txn(key: string, modRevision: number, op: { put: string } | "delete") {
+  return create(TxnRequestSchema, {
+    compare: [
+      {
+        key: enc(key),
+        target: Compare_CompareTarget.MOD,
+        result: Compare_CompareResult.EQUAL,
+        targetUnion: { case: "modRevision", value: BigInt(modRevision) },
+      },
+    ],
+    success: [
+      op === "delete"
+        ? { request: { case: "requestDeleteRange", value: { key: enc(key) } } }
+        : { request: { case: "requestPut", value: { key: enc(key), value: Buffer.from(op.put) } } },
+    ],
+    failure: [{ request: { case: "requestRange", value: { key: enc(key) } } }],
+  });
+}
+
+describe("FleetStorage (etcd's API over the fleet keyspace)", () => {
+  it("ranges a prefix with limit and count, and answers etcd's compacted error for lost history", () => {
+    const { storage, pod, keyspace } = setup();
+    for (const n of ["a", "b", "c"]) pod("idc-1", n);
+    const r = storage.range(range("/registry/pods/web/", prefixEnd("/registry/pods/web/"), { limit: 2n }));
+    expect(r.kvs!.map((kv) => Buffer.from(kv.key as Uint8Array).toString())).toEqual(["/registry/pods/web/a", "/registry/pods/web/b"]);
+    expect(r).toMatchObject({ more: true, count: 3n, header: { revision: BigInt(keyspace.revision) } });
+    expect(() => storage.range(range("/registry/pods/web/a", undefined, { revision: 1n }))).toThrow(
+      expect.objectContaining({ grpcCode: grpc.status.OUT_OF_RANGE, message: "etcdserver: mvcc: required revision has been compacted" }),
+    );
+  });
+
+  it("a put on a member object goes to its member under the member's name, and moves the key's revision", async () => {
+    const { storage, pod, keyspace, writer } = setup();
+    pod("idc-1", "a");
+    pod("cloud-1", "a");
+    const key = "/registry/pods/web/a.cloud-1";
+    const before = keyspace.get(key)!;
+    const next = JSON.parse(before.value) as MemberObject;
+    next.metadata!.labels = { ...next.metadata!.labels, tier: "gold" };
+    const res = await storage.txn(txn(key, before.modRevision, { put: JSON.stringify(next) }));
+    expect(res.succeeded).toBe(true);
+    expect(writer.calls).toHaveLength(1);
+    expect(writer.calls[0]!.cluster).toBe("cloud-1");
+    expect(writer.calls[0]!.writes[0]).toMatchObject({
+      verb: "update",
+      body: { metadata: { name: "a", resourceVersion: "5", labels: { tier: "gold" } } },
+    });
+    expect(keyspace.get(key)!.modRevision).toBe(Number(res.header!.revision));
+    expect(JSON.parse(keyspace.get(key)!.value).metadata.labels.tier).toBe("gold");
+  });
+
+  it("a stale revision fails the compare and hands back the current value; nothing reaches the member", async () => {
+    const { storage, pod, keyspace, writer } = setup();
+    pod("idc-1", "a");
+    const current = keyspace.get("/registry/pods/web/a")!;
+    const res = await storage.txn(txn("/registry/pods/web/a", current.modRevision - 1, "delete"));
+    expect(res.succeeded).toBe(false);
+    const kvs = (res.responses![0]!.response as { value: { kvs: Array<{ modRevision: bigint }> } }).value.kvs;
+    expect(kvs[0]!.modRevision).toBe(BigInt(current.modRevision));
+    expect(writer.calls).toHaveLength(0);
+  });
+
+  it("a member's 409 is a failed compare (kube-apiserver rereads); a 404 removes the object", async () => {
+    const { storage, pod, keyspace, writer } = setup();
+    pod("idc-1", "a");
+    pod("idc-1", "b");
+    writer.answer = () => {
+      throw Object.assign(new Error("conflict"), { code: 409 });
+    };
+    const a = keyspace.get("/registry/pods/web/a")!;
+    expect((await storage.txn(txn(a.key, a.modRevision, "delete"))).succeeded).toBe(false);
+    writer.answer = () => {
+      throw Object.assign(new Error("gone"), { code: 404 });
+    };
+    const b = keyspace.get("/registry/pods/web/b")!;
+    expect((await storage.txn(txn(b.key, b.modRevision, "delete"))).succeeded).toBe(false);
+    expect(keyspace.get(b.key)).toBeUndefined();
+  });
+
+  it("refuses creates of member kinds naming the federated kind, and writes in members' system namespaces", async () => {
+    const { storage, pod, keyspace } = setup();
+    await expect(storage.txn(txn("/registry/pods/web/new", 0, { put: "{}" }))).rejects.toMatchObject({
+      grpcCode: grpc.status.FAILED_PRECONDITION,
+      message: expect.stringContaining("create a FederatedDeployment or FederatedStatefulSet (spillway.dev/v1alpha1) on the host"),
+    });
+    pod("idc-1", "coredns", "kube-system");
+    const kv = keyspace.get("/registry/pods/kube-system/coredns")!;
+    await expect(storage.txn(txn(kv.key, kv.modRevision, "delete"))).rejects.toMatchObject({ grpcCode: grpc.status.PERMISSION_DENIED });
+  });
+
+  it("keeps the fleet API server's own bookkeeping (not a member kind) in the keyspace only", async () => {
+    const { storage, keyspace, writer } = setup();
+    const key = "/registry/ranges/serviceips";
+    expect((await storage.txn(txn(key, 0, { put: '{"range":"10.96.0.0/16"}' }))).succeeded).toBe(true);
+    const kv = keyspace.get(key)!;
+    expect((await storage.txn(txn(key, kv.modRevision, { put: '{"range":"10.96.0.0/16"}' }))).succeeded).toBe(true);
+    expect(keyspace.get(key)!.modRevision).toBeGreaterThan(kv.modRevision);
+    expect((await storage.txn(txn(key, keyspace.get(key)!.modRevision, "delete"))).succeeded).toBe(true);
+    expect(keyspace.get(key)).toBeUndefined();
+    expect(writer.calls).toHaveLength(0);
+  });
+
+  it("watch: created, the backlog from the start revision, live changes, progress, and compacted starts cancelled", async () => {
+    const { storage, pod, keyspace } = setup();
+    pod("idc-1", "a");
+    const from = keyspace.revision + 1;
+    pod("idc-1", "b");
+    const requests: WatchRequest[] = [];
+    let wake: (() => void) | undefined;
+    const sent: Array<MessageInitShape<typeof WatchResponseSchema>> = [];
+    let ended = false;
+    const stream = {
+      requests: (async function* () {
+        for (;;) {
+          while (requests.length) yield requests.shift()!;
+          if (ended) return;
+          await new Promise<void>((r) => (wake = r));
+        }
+      })(),
+      send: (r: MessageInitShape<typeof WatchResponseSchema>) => sent.push(r),
+      signal: new AbortController().signal,
+    };
+    const push = (r: MessageInitShape<typeof WatchRequestSchema>) => {
+      requests.push(create(WatchRequestSchema, r));
+      wake?.();
+    };
+    const done = storage.watch(stream);
+    const prefix = "/registry/pods/web/";
+    push({
+      requestUnion: {
+        case: "createRequest",
+        value: { key: enc(prefix), rangeEnd: enc(prefixEnd(prefix)), startRevision: BigInt(from), prevKv: true },
+      },
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(sent[0]).toMatchObject({ created: true, watchId: 1n });
+    const keysOf = (r: MessageInitShape<typeof WatchResponseSchema>) =>
+      (r.events ?? []).map((e) => Buffer.from(e.kv!.key as Uint8Array).toString());
+    expect(keysOf(sent[1]!)).toEqual([`${prefix}b`]);
+    pod("idc-1", "c");
+    expect(keysOf(sent[2]!)).toEqual([`${prefix}c`]);
+    push({ requestUnion: { case: "progressRequest", value: {} } });
+    push({ requestUnion: { case: "createRequest", value: { key: enc(prefix), rangeEnd: enc(prefixEnd(prefix)), startRevision: 5n } } });
+    await new Promise((r) => setImmediate(r));
+    expect(sent.find((r) => r.watchId === -1n)).toMatchObject({ header: { revision: BigInt(keyspace.revision) } });
+    expect(sent.find((r) => r.canceled)).toMatchObject({ watchId: 2n, compactRevision: BigInt(keyspace.compactRevision) });
+    ended = true;
+    wake?.();
+    await done;
+  });
+});
