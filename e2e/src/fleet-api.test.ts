@@ -9,12 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from "@kubernetes/client-node";
 import { clusterLabel } from "@spillway/api";
 import { startFleetApi, stopFleetApi } from "../testbed/src/fleet-api.ts";
+import { bin, testbedDir } from "../testbed/src/paths.ts";
 import { probe } from "../testbed/src/probe.ts";
 import { contextOf, e2eKubeconfig, fleetStorageAddr, kubeConfigFor, kubectlBin, testImage, type ClusterRole } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
 import { partition } from "./partition.ts";
 import { MEMBERS } from "./rollout-services.ts";
+import { itOnLocalTestbed } from "./local-testbed.ts";
+import { ProcessTable } from "../testbed/src/processes.ts";
 import { startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
 const ns = uniqueName("e2e-fleet");
@@ -46,11 +49,7 @@ let gateway: RunningService;
 
 describe("the fleet API: one Kubernetes API over every member", () => {
   beforeAll(async () => {
-    gateway = await startService("cluster-gateway", uniqueName("gw-fleet"), [
-      `--fleet-storage-addr=${fleetStorageAddr}`,
-      "--probe-interval=1",
-    ]);
-    await waitReady(gateway);
+    gateway = await startGateway();
     await startFleetApi();
     // The namespace lives on the host too, as a federation's namespaces do: writes through the fleet
     // API are admitted by the host's namespace lifecycle.
@@ -205,43 +204,30 @@ describe("the fleet API: one Kubernetes API over every member", () => {
     await same(["get", "frobnicators"]);
   });
 
-  it("client-node's informer through the fleet API ends equal to the members' union after churn and a gateway restart", async () => {
-    const kc = new KubeConfig();
-    kc.loadFromFile(e2eKubeconfig);
-    kc.setCurrentContext(contextOf("fleet"));
-    const core = kc.makeApiClient(CoreV1Api);
-    const informer = makeInformer(kc, `/api/v1/namespaces/${ns}/pods`, () => core.listNamespacedPod({ namespace: ns }));
-    let stopped = false;
-    informer.on("error", () => {
-      // client-node's informer stops on an error; a user restarts it, as kit's Informer does.
-      setTimeout(() => void (stopped || informer.start()), 500);
-    });
-    await informer.start();
-    const cached = () =>
-      informer
-        .list()
-        .map((p) => `${p.metadata!.labels![clusterLabel]}/${p.metadata!.uid}`)
-        .sort();
-    const union = async () => {
-      const out: string[] = [];
-      for (const m of MEMBERS) {
-        const pods = await kubeConfigFor(m).makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns });
-        for (const p of pods.items) out.push(`${m}/${p.metadata!.uid}`);
-      }
-      return out.sort();
-    };
-    const converges = async (what: string) => {
-      const want = await union();
-      await eventually(
-        `${what}: informer cache equals the members' union (${want.length} pods)`,
-        async () => (cached().join() === want.join() ? true : undefined),
-        90_000,
-      );
-    };
+  it("WatchList: initial events, then the bookmark that ends them (k8s.io/initial-events-end)", async () => {
+    const kc = kubeConfigFor("fleet");
+    const server = kc.getCurrentCluster()!.server;
+    const token = kc.getCurrentUser()!.token!;
+    const query = "watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=5";
+    const r = await probe(`${server}/api/v1/namespaces/${ns}/pods?${query}`, token, 10_000);
+    expect(r.status).toBe(200);
+    const events = r.body
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; object: V1Pod });
+    const end = events.findIndex((e) => e.type === "BOOKMARK" && e.object.metadata?.annotations?.["k8s.io/initial-events-end"] === "true");
+    expect(end).toBeGreaterThan(0);
+    const initial = events.slice(0, end);
+    expect(initial.every((e) => e.type === "ADDED")).toBe(true);
+    expect(initial.map((e) => e.object.metadata!.name!).sort()).toEqual(await podNames("fleet"));
+  });
+
+  it("client-go's and client-node's informers through the fleet API end equal to the members' union after 200 creates and 100 deletes, a gateway restart and a cut-off member", async () => {
+    const informers = await fleetInformers();
     try {
-      await converges("start");
-      // Churn: 60 creates spread over members, then half of them deleted.
-      const churn = Array.from({ length: 60 }, (_, i) => ({ m: MEMBERS[i % 3]!, name: `churn-${i}` }));
+      await informers.converge("start");
+      // Churn: 200 creates spread over the members, then half of them deleted.
+      const churn = Array.from({ length: 200 }, (_, i) => ({ m: MEMBERS[i % 3]!, name: `churn-${i}` }));
       await Promise.all(
         MEMBERS.map((m) =>
           ok(
@@ -251,53 +237,146 @@ describe("the fleet API: one Kubernetes API over every member", () => {
           ),
         ),
       );
-      await Promise.all(
-        MEMBERS.map((m) =>
-          ok(m, [
-            "delete",
-            "pods",
-            "-n",
-            ns,
-            "--grace-period=0",
-            "--force",
-            ...churn.filter((c, i) => c.m === m && i % 2 === 0).map((c) => c.name),
-          ]),
-        ),
-      );
-      await converges("after churn");
+      const deleted = (m: ClusterRole) => churn.filter((c, i) => c.m === m && i % 2 === 0).map((c) => c.name);
+      await Promise.all(MEMBERS.map((m) => ok(m, ["delete", "pods", "-n", ns, "--grace-period=0", "--force", ...deleted(m)])));
+      await informers.converge("after churn");
       // The gateway restarts: its revisions start over from the clock, the fleet apiserver relists,
-      // and the informer resumes or relists by itself. Pods deleted while it was away are gone.
+      // and the informers resume or relist by themselves. Pods deleted while it was away are gone.
       await stop(gateway);
       await ok("idc-1", ["delete", "pods", "-n", ns, "--grace-period=0", "--force", "churn-3", "churn-9"]);
-      gateway = await startService("cluster-gateway", uniqueName("gw-fleet"), [
-        `--fleet-storage-addr=${fleetStorageAddr}`,
-        "--probe-interval=1",
-      ]);
-      await waitReady(gateway);
-      await converges("after a gateway restart");
-      // A member cut off from the gateway: pods deleted meanwhile are deleted in the informer's
-      // cache once it is back (the gateway's relist diff reaches open watches).
+      gateway = await startGateway();
+      await informers.converge("after a gateway restart");
+      // A member cut off from the gateway: pods deleted meanwhile are deleted in the informers'
+      // caches once it is back (the gateway's relist diff reaches open watches).
       const heal = await partition("idc-2");
       try {
-        await eventually("the gateway sees idc-2 unreachable", async () =>
-          (await ok("host", ["get", "membercluster", "idc-2", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`])) ===
-          "False"
-            ? true
-            : undefined,
-        );
+        await eventually("the gateway sees idc-2 unreachable", async () => ((await memberReady("idc-2")) === "False" ? true : undefined));
         await ok("idc-2", ["delete", "pods", "-n", ns, "--grace-period=0", "--force", "churn-7", "churn-13"]);
         await ok("idc-2", ["apply", "-f", "-"], JSON.stringify(pod("born-while-cut-off")));
       } finally {
         await heal();
       }
-      await converges("after idc-2 was cut off and healed");
-      expect(cached()).toHaveLength((await union()).length);
+      await informers.converge("after idc-2 was cut off and healed");
     } finally {
-      stopped = true;
-      informer.stop();
+      informers.stop();
     }
   });
+
+  itOnLocalTestbed(
+    "the informers follow a member whose API server restarts: changes made after it is back reach them",
+    async () => {
+      const informers = await fleetInformers();
+      try {
+        await informers.converge("start");
+        const table = new ProcessTable(testbedDir);
+        await table.stopOne("cloud-1-kube-apiserver");
+        table.restart("cloud-1-kube-apiserver");
+        await eventually("cloud-1 answers again", async () =>
+          (await kubectl("cloud-1", ["get", "--raw", "/readyz"])).code === 0 ? true : undefined,
+        );
+        await ok("cloud-1", ["delete", "pod", "c-0", "-n", ns, "--grace-period=0", "--force"]);
+        await ok("cloud-1", ["apply", "-f", "-"], JSON.stringify(pod("after-restart")));
+        await informers.converge("after cloud-1's API server restarted");
+        expect(informers.names()).toContain("after-restart");
+        expect(informers.names()).not.toContain("c-0");
+      } finally {
+        informers.stop();
+      }
+    },
+    "cloud-1-kube-apiserver",
+  );
 });
+
+const memberReady = (m: ClusterRole) =>
+  ok("host", ["get", "membercluster", m, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`]);
+
+const startGateway = async () => {
+  const g = await startService("cluster-gateway", uniqueName("gw-fleet"), [
+    `--fleet-storage-addr=${fleetStorageAddr}`,
+    "--probe-interval=1",
+  ]);
+  await waitReady(g);
+  return g;
+};
+
+/** The members' pods of the test namespace, as `cluster/uid`. */
+async function union(): Promise<string[]> {
+  const out: string[] = [];
+  for (const m of MEMBERS) {
+    const pods = await kubeConfigFor(m).makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns });
+    for (const p of pods.items) out.push(`${m}/${p.metadata!.uid}`);
+  }
+  return out.sort();
+}
+
+/**
+ * Two real informers through the fleet API: client-node's, and client-go's SharedInformerFactory
+ * for pods and nodes with WatchList on (as every Kubernetes controller reads). `converge` waits
+ * until both caches hold exactly the members' pods (and all their nodes), never a stale object.
+ */
+async function fleetInformers() {
+  const kc = new KubeConfig();
+  kc.loadFromFile(e2eKubeconfig);
+  kc.setCurrentContext(contextOf("fleet"));
+  const core = kc.makeApiClient(CoreV1Api);
+  const informer = makeInformer(kc, `/api/v1/namespaces/${ns}/pods`, () => core.listNamespacedPod({ namespace: ns }));
+  let stopped = false;
+  informer.on("error", () => {
+    // client-node's informer stops on an error; a user restarts it, as kit's Informer does.
+    setTimeout(() => void (stopped || informer.start()), 500);
+  });
+  await informer.start();
+  const goInformer = startGoInformer();
+  let memberNodes = 0;
+  for (const m of MEMBERS) memberNodes += (await ok(m, ["get", "nodes", "-o", "name"])).split("\n").filter(Boolean).length;
+  const nodeCached = () =>
+    informer
+      .list()
+      .map((p) => `${p.metadata!.labels![clusterLabel]}/${p.metadata!.uid}`)
+      .sort();
+  const goCached = () => (goInformer.lastLine()?.pods ?? []).map((p) => `${p.split("/")[0]}/${p.split("/")[3]}`).sort();
+  return {
+    names: () => informer.list().map((p) => p.metadata!.name!),
+    converge: async (what: string) => {
+      const want = (await union()).join();
+      await eventually(
+        `${what}: both informers' caches equal the members' union (${memberNodes} nodes)`,
+        async () =>
+          nodeCached().join() === want && goCached().join() === want && goInformer.lastLine()?.nodes === memberNodes ? true : undefined,
+        90_000,
+      );
+    },
+    stop: () => {
+      stopped = true;
+      informer.stop();
+      goInformer.stop();
+    },
+  };
+}
+
+/** The client-go program (`fleet-informer`, built with the testbed's Kubernetes): its latest cache line. */
+function startGoInformer() {
+  const child = spawn(bin("fleet-informer"), ["--kubeconfig", e2eKubeconfig, "--context", contextOf("fleet"), "--namespace", ns], {
+    env: { ...process.env, KUBE_FEATURE_WatchListClient: "true" },
+  });
+  let buffered = "";
+  let last: { pods: string[]; nodes: number } | undefined;
+  let errors = "";
+  child.stdout.on("data", (d: Buffer) => {
+    buffered += d.toString();
+    const lines = buffered.split("\n");
+    buffered = lines.pop()!;
+    for (const l of lines) if (l.trim()) last = JSON.parse(l) as { pods: string[]; nodes: number };
+  });
+  child.stderr.on("data", (d: Buffer) => (errors += d.toString()));
+  return {
+    lastLine: () => {
+      if (child.exitCode !== null) throw new Error(`fleet-informer exited ${child.exitCode}: ${errors}`);
+      return last;
+    },
+    stop: () => child.kill(),
+  };
+}
 
 /** `kubectl get pods -w --output-watch-events` through the fleet API, as a user runs it. */
 function startKubectlWatch() {

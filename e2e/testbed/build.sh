@@ -38,7 +38,7 @@ build() {
 }
 
 build kube "$here/go/kube" . "$kube_ldflags"
-for c in kube-apiserver fleet-apiserver kube-controller-manager kube-scheduler kubectl; do ln -sfn kube "$out/$c"; done
+for c in kube-apiserver fleet-apiserver fleet-informer kube-controller-manager kube-scheduler kubectl; do ln -sfn kube "$out/$c"; done
 build etcd "$here/go/etcd" . "-s -w"
 build kwok "$here/go/kwok" sigs.k8s.io/kwok/cmd/kwok "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v0.8.0"
 build nats-server "$here/go/nats" github.com/nats-io/nats-server/v2 "-s -w"

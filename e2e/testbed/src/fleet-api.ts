@@ -88,7 +88,9 @@ export function prepareFleetApi(host: RunningCluster): FleetApi {
     "--v=1",
   ];
   const fleet: FleetApi = { server: `https://127.0.0.1:${host.ports.fleetApiserver}`, caFile: join(certDir, "apiserver.crt"), storageAddr };
-  writeFileSync(launchFile(), JSON.stringify({ ...fleet, command, token: host.credentials.token } satisfies Launch, null, 2), { mode: 0o600 });
+  writeFileSync(launchFile(), JSON.stringify({ ...fleet, command, token: host.credentials.token } satisfies Launch, null, 2), {
+    mode: 0o600,
+  });
   return fleet;
 }
 
@@ -111,7 +113,10 @@ export async function startFleetApi(): Promise<FleetApi> {
   };
   const others = <T extends { name: string }>(list: T[]) => list.filter((e) => e.name !== "fleet");
   const ca = Buffer.from(readFileSync(launch.caFile)).toString("base64");
-  config.clusters = [...others(config.clusters), { name: "fleet", cluster: { server: launch.server, "certificate-authority-data": ca } } as never];
+  config.clusters = [
+    ...others(config.clusters),
+    { name: "fleet", cluster: { server: launch.server, "certificate-authority-data": ca } } as never,
+  ];
   config.users = [...others(config.users), { name: "fleet", user: { token: launch.token } } as never];
   config.contexts = [...others(config.contexts), { name: "fleet", context: { cluster: "fleet", user: "fleet" } } as never];
   writeFileSync(kubeconfigPath, stringify(config), { mode: 0o600 });

@@ -30,6 +30,7 @@ var components = map[string]func() *cobra.Command{
 	"kube-controller-manager": controllermanager.NewControllerManagerCommand,
 	"kube-scheduler":          func() *cobra.Command { return scheduler.NewSchedulerCommand() },
 	"fleet-apiserver":         newFleetAPIServerCommand,
+	"fleet-informer":          newFleetInformerCommand,
 }
 
 func main() {
@@ -47,7 +48,7 @@ func main() {
 	}
 	newCommand, ok := components[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "usage: kube {kube-apiserver|fleet-apiserver|kube-controller-manager|kube-scheduler|kubectl} [flags]\n")
+		fmt.Fprintf(os.Stderr, "usage: kube {kube-apiserver|fleet-apiserver|fleet-informer|kube-controller-manager|kube-scheduler|kubectl} [flags]\n")
 		os.Exit(2)
 	}
 	os.Exit(cli.Run(newCommand()))
