@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { demoAutoscaling } from "./demo-autoscale.ts";
+import { startFleetApi } from "./fleet-api.ts";
 import { up, SYSTEM_NAMESPACE } from "./federation.ts";
 import { kubectl } from "./kubectl.ts";
 import { kubeconfigPath, repoRoot, testbedDir } from "./paths.ts";
@@ -52,6 +53,8 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
           `--identity=${name}`,
           `--lease-namespace=${SYSTEM_NAMESPACE}`,
           ...(serviceArgs[service] ?? []),
+          // The fleet API's storage, beside the fleet apiserver: served by the first gateway replica.
+          ...(service === "cluster-gateway" && r === 0 ? [`--fleet-storage-addr=${fed.fleet.storageAddr}`] : []),
         ]);
         await waitFor(name, () => probeOk(`http://127.0.0.1:${port}/readyz`), { timeoutMs: 60_000, table, record });
         started.push({ name, url: `http://127.0.0.1:${port}` });
@@ -72,6 +75,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     },
     { timeoutMs: 60_000 },
   );
+  await startFleetApi();
   const memberTable = await kubectl("host", ["get", "memberclusters"]);
   // First, while IDC's GPU nodes are free: the autoscaler from one replica to the fleet's GPUs and back.
   if (topology.metricsServer)
@@ -159,6 +163,13 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     where.push(
       `${m.name}: ${(await kubectl(m.name, ["get", "pods", "-n", "shop", "-l", "app=search", "-o", "jsonpath={.items[*].metadata.name}"])).trim() || "-"}`,
     );
+  // One Kubernetes API over the whole fleet: every member's pods, the member as a column.
+  const fleetPods = await waitFor(
+    "the fleet API serving the members' pods",
+    async () =>
+      (await kubectl("fleet", ["get", "pods", "-n", "shop", "-o", "name"]).catch(() => "")).split("\n").filter(Boolean).length >= 46,
+    { timeoutMs: 60_000 },
+  ).then(() => kubectl("fleet", ["get", "pods", "-A", "-L", "spillway.dev/cluster", "--sort-by=.metadata.name"]));
   const leases = await kubectl("host", [
     "get",
     "leases",
@@ -180,6 +191,11 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
       "\n" +
       where.map((w) => `    ${w}`).join("\n"),
   );
+  const podLines = fleetPods.trimEnd().split("\n");
+  log(
+    `the fleet API — kubectl --context fleet get pods -A -L spillway.dev/cluster (${podLines.length - 1} pods from every member; first 12):\n` +
+      podLines.slice(0, 13).join("\n").replace(/^/gm, "    "),
+  );
   const k = `${join(repoRoot, ".testbed", "bin", "kubectl")} --kubeconfig ${kubeconfigPath}`;
   log(`demo up in ${fed.seconds.toFixed(1)}s (federation) — look around:
     export KUBECONFIG=${kubeconfigPath} PATH=${join(repoRoot, ".testbed", "bin")}:$PATH
@@ -190,6 +206,8 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     kubectl --context host get placements -A -o yaml
     kubectl --context host get leases -n ${SYSTEM_NAMESPACE}
     kubectl --context idc-1 get nodes
+    kubectl --context fleet get pods -A -o wide -L spillway.dev/cluster     # one API over every member
+    kubectl --context fleet get nodes -l spillway.dev/cluster=cloud-1
     ${k} --context cloud-1 get pods -A
   stop everything with: make down`);
 }
