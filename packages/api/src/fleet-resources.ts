@@ -21,8 +21,9 @@ export interface FleetResource {
   createInstead?: string;
 }
 
-const core = (resource: string, kind: string, extra: Partial<FleetResource> = {}): FleetResource => ({
-  group: "",
+/** A built-in resource as kube-apiserver stores it: v1, namespaced, keyed by its plural, with status. */
+const builtin = (group: string, resource: string, kind: string, extra: Partial<FleetResource> = {}): FleetResource => ({
+  group,
   version: "v1",
   resource,
   kind,
@@ -32,36 +33,19 @@ const core = (resource: string, kind: string, extra: Partial<FleetResource> = {}
   ...extra,
 });
 
-const apps = (resource: string, kind: string, createInstead?: string): FleetResource => ({
-  group: "apps",
-  version: "v1",
-  resource,
-  kind,
-  storagePrefix: resource,
-  namespaced: true,
-  statusSubresource: true,
-  ...(createInstead ? { createInstead } : {}),
-});
+const federated = (kind: string) => ({ createInstead: `a ${kind} (spillway.dev/v1alpha1)` });
 
 export const fleetResources: readonly FleetResource[] = [
-  core("pods", "Pod", { createInstead: "a FederatedDeployment or FederatedStatefulSet (spillway.dev/v1alpha1)" }),
-  core("nodes", "Node", { storagePrefix: "minions", namespaced: false }),
-  core("events", "Event", { statusSubresource: false }),
-  core("services", "Service", { storagePrefix: "services/specs" }),
-  core("persistentvolumeclaims", "PersistentVolumeClaim"),
-  core("configmaps", "ConfigMap", { statusSubresource: false }),
-  {
-    group: "discovery.k8s.io",
-    version: "v1",
-    resource: "endpointslices",
-    kind: "EndpointSlice",
-    storagePrefix: "endpointslices",
-    namespaced: true,
-    statusSubresource: false,
-  },
-  apps("deployments", "Deployment", "a FederatedDeployment (spillway.dev/v1alpha1)"),
-  apps("replicasets", "ReplicaSet", "a FederatedDeployment (spillway.dev/v1alpha1)"),
-  apps("statefulsets", "StatefulSet", "a FederatedStatefulSet (spillway.dev/v1alpha1)"),
+  builtin("", "pods", "Pod", federated("FederatedDeployment or FederatedStatefulSet")),
+  builtin("", "nodes", "Node", { storagePrefix: "minions", namespaced: false }),
+  builtin("", "events", "Event", { statusSubresource: false }),
+  builtin("", "services", "Service", { storagePrefix: "services/specs" }),
+  builtin("", "persistentvolumeclaims", "PersistentVolumeClaim"),
+  builtin("", "configmaps", "ConfigMap", { statusSubresource: false }),
+  builtin("discovery.k8s.io", "endpointslices", "EndpointSlice", { statusSubresource: false }),
+  builtin("apps", "deployments", "Deployment", federated("FederatedDeployment")),
+  builtin("apps", "replicasets", "ReplicaSet", federated("FederatedDeployment")),
+  builtin("apps", "statefulsets", "StatefulSet", federated("FederatedStatefulSet")),
 ];
 
 export const storageRoot = "/registry/";
