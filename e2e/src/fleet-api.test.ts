@@ -144,6 +144,12 @@ describe("the fleet API: one Kubernetes API over every member", () => {
     }
   });
 
+  it("kubectl logs of a member pod through the fleet API is the member's own answer", async () => {
+    const viaFleet = await ok("fleet", ["logs", "c-0", "-n", ns]);
+    expect(viaFleet).toBe(await ok("cloud-1", ["logs", "c-0", "-n", ns]));
+    expect(viaFleet).toContain("hello from a pod in cloud-1");
+  });
+
   it("kubectl delete through the fleet API deletes the pod in its member", async () => {
     await ok("fleet", ["delete", "pod", "shared.idc-2", "-n", ns, "--timeout=60s"]);
     await eventually("shared gone from idc-2", async () => ((await podNames("idc-2")).includes("shared") ? undefined : true));
@@ -173,6 +179,15 @@ describe("the fleet API: one Kubernetes API over every member", () => {
     let memberNodes = 0;
     for (const m of MEMBERS) memberNodes += (await ok(m, ["get", "nodes", "-o", "name"])).split("\n").filter(Boolean).length;
     expect(fleetNodes).toBe(memberNodes);
+  });
+
+  it("discovery and OpenAPI are whole: api-resources without a warning, kubectl explain of a member kind and a Spillway kind", async () => {
+    const resources = await kubectl("fleet", ["api-resources", "-o", "name"]);
+    expect(resources.code).toBe(0);
+    expect(resources.stderr).toBe("");
+    expect(resources.stdout.split("\n")).toEqual(expect.arrayContaining(["pods", "nodes", "federateddeployments.spillway.dev"]));
+    expect(await ok("fleet", ["explain", "pods.spec.nodeName"])).toContain("nodeName");
+    expect(await ok("fleet", ["explain", "federateddeployments.spec"])).toContain("placement");
   });
 
   it("who may do what is the host's: no token 401, a token without rights 403", async () => {

@@ -84,6 +84,9 @@ export async function startApiserver(
     "--enable-priority-and-fairness=false",
     "--profiling=false",
     "--endpoint-reconciler-type=none",
+    // kwok's nodes report 127.0.0.1 as InternalIP and kwok's server as their kubelet port, where it
+    // serves container logs: reach them by that address, not by the (unresolvable) node name.
+    "--kubelet-preferred-address-types=InternalIP",
     // Request-header authentication for aggregated API servers (metrics-server): the apiserver
     // proxies as front-proxy-client and the extension server trusts the CA it publishes.
     `--requestheader-client-ca-file=${frontProxy.caFile}`,

@@ -152,8 +152,29 @@ function writeFrontProxy(dir: string): FrontProxy {
   };
 }
 
+/**
+ * What `kubectl logs` shows for every container of a member: kwok serves this file (CRI log format)
+ * on the node's kubelet port, and kube-apiserver proxies to it as to a kubelet. The line names the
+ * member, so logs read through the fleet API show where they came from.
+ */
+function writeContainerLogs(m: RunningCluster): string {
+  const file = join(m.dir, "container.log");
+  writeFileSync(file, `2026-01-01T00:00:00.000000000Z stdout F hello from a pod in ${m.spec.name} (kwok's emulated kubelet)\n`);
+  const config = join(m.dir, "kwok-logs.yaml");
+  writeFileSync(
+    config,
+    stringify({
+      apiVersion: "kwok.x-k8s.io/v1alpha1",
+      kind: "ClusterLogs",
+      metadata: { name: "testbed" },
+      spec: { logs: [{ logsFile: file }] },
+    }),
+  );
+  return config;
+}
+
 async function startMember(table: ProcessTable, m: RunningCluster, stages: string[], metrics: boolean): Promise<void> {
-  const kwok = startKwok(table, m, stages);
+  const kwok = startKwok(table, m, [...stages, writeContainerLogs(m)]);
   await Promise.all([startControllerManager(table, m), startScheduler(table, m)]);
   const nodes = nodeManifests(m.spec);
   if (nodes.length === 0) return;

@@ -85,6 +85,9 @@ export function prepareFleetApi(host: RunningCluster): FleetApi {
     "--profiling=false",
     // Never publish this server as the host's `kubernetes` Service endpoint.
     "--endpoint-reconciler-type=none",
+    // `kubectl logs` through the fleet API: kube-apiserver dials the pod's node (a member's Node, as
+    // the fleet serves it) at its kubelet endpoint, as the member's own API server does.
+    "--kubelet-preferred-address-types=InternalIP",
     "--v=1",
   ];
   const fleet: FleetApi = { server: `https://127.0.0.1:${host.ports.fleetApiserver}`, caFile: join(certDir, "apiserver.crt"), storageAddr };
