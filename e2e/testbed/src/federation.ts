@@ -121,7 +121,7 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
   );
   const members = clusters.filter((c) => c.spec.role === "member");
   const host = clusters.find((c) => c.spec.role === "host")!;
-  const fleet = prepareFleetApi(host);
+  const fleet = prepareFleetApi(host, frontProxy);
   writeFileSync(
     kubeconfigPath,
     kubeconfigYaml(

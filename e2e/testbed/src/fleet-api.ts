@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { etcdServersOverrides } from "@spillway/api";
-import type { RunningCluster } from "./control-plane.ts";
+import type { FrontProxy, RunningCluster } from "./control-plane.ts";
 import { bin, kubeconfigPath, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
 import { alive, ProcessTable, waitFor } from "./processes.ts";
@@ -45,7 +45,7 @@ interface Launch extends FleetApi {
 }
 
 /** Writes the fleet apiserver's certificates, webhook configs and command line; `up` calls it. */
-export function prepareFleetApi(host: RunningCluster): FleetApi {
+export function prepareFleetApi(host: RunningCluster, frontProxy: FrontProxy): FleetApi {
   const dir = join(testbedDir, "run", "fleet-api");
   const certDir = join(dir, "serving");
   mkdirSync(certDir, { recursive: true });
@@ -88,6 +88,18 @@ export function prepareFleetApi(host: RunningCluster): FleetApi {
     // `kubectl logs` through the fleet API: kube-apiserver dials the pod's node (a member's Node, as
     // the fleet serves it) at its kubelet endpoint, as the member's own API server does.
     "--kubelet-preferred-address-types=InternalIP",
+    // The host's aggregated APIs (metrics adapters) trust the front-proxy client certificate, as
+    // they do the host apiserver's: the fleet API proxies to them the same way.
+    `--requestheader-client-ca-file=${frontProxy.caFile}`,
+    "--requestheader-allowed-names=front-proxy-client",
+    "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+    "--requestheader-group-headers=X-Remote-Group",
+    "--requestheader-username-headers=X-Remote-User",
+    `--proxy-client-cert-file=${frontProxy.certFile}`,
+    `--proxy-client-key-file=${frontProxy.keyFile}`,
+    // Its identity Lease would be named after the machine's hostname, like the host apiserver's
+    // beside it on the testbed: two writers of one Lease. Nothing here needs apiserver identity.
+    "--feature-gates=APIServerIdentity=false",
     "--v=1",
   ];
   const fleet: FleetApi = { server: `https://127.0.0.1:${host.ports.fleetApiserver}`, caFile: join(certDir, "apiserver.crt"), storageAddr };

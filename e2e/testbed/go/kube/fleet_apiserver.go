@@ -11,6 +11,10 @@ package main
 //   - The controller that writes the Available condition of aggregated APIServices is off: the host
 //     owns those objects, and a second writer with another view of the network would flap them (and
 //     the host's aggregator refuses traffic to an APIService marked unavailable).
+//   - The Service IP and node-port repair loops are off: the fleet's Services are the members',
+//     whose cluster IPs come from overlapping ranges (every member has its own `kubernetes` Service
+//     at the same address), so the initial "allocation check" can never pass and kube-apiserver
+//     would exit. The fleet API allocates nothing: it refuses Service creates.
 
 import (
 	"fmt"
@@ -75,6 +79,7 @@ func newFleetAPIServerCommand() *cobra.Command {
 				return err
 			}
 			config.Aggregator.ExtraConfig.DisableRemoteAvailableConditionController = true
+			config.KubeAPIs.ControlPlane.Generic.DisabledPostStartHooks.Insert("start-service-ip-repair-controllers")
 			done, err := config.Complete()
 			if err != nil {
 				return err
