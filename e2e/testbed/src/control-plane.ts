@@ -53,6 +53,35 @@ export async function startEtcd(table: ProcessTable, spec: ClusterSpec, ports: C
   });
 }
 
+/**
+ * Flags every testbed kube-apiserver shares, the fleet's included: service accounts from the
+ * cluster's keys, no admission of service-account tokens (kwok pods never run a kubelet, and the
+ * plugin would reject pods until the "default" account exists), kwok's nodes reached by InternalIP
+ * (127.0.0.1, where kwok serves container logs), and request-header authentication for aggregated
+ * API servers (the apiserver proxies as front-proxy-client; the extension server trusts its CA).
+ */
+export function sharedApiserverFlags(credentials: Pick<ClusterCredentials, "saKey" | "saPub">, frontProxy: FrontProxy): string[] {
+  return [
+    "--service-account-issuer=https://kubernetes.default.svc",
+    `--service-account-key-file=${credentials.saPub}`,
+    `--service-account-signing-key-file=${credentials.saKey}`,
+    "--service-cluster-ip-range=10.96.0.0/16",
+    "--disable-admission-plugins=ServiceAccount",
+    "--enable-priority-and-fairness=false",
+    "--profiling=false",
+    // Never publish a testbed apiserver as a `kubernetes` Service endpoint.
+    "--endpoint-reconciler-type=none",
+    "--kubelet-preferred-address-types=InternalIP",
+    `--requestheader-client-ca-file=${frontProxy.caFile}`,
+    "--requestheader-allowed-names=front-proxy-client",
+    "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+    "--requestheader-group-headers=X-Remote-Group",
+    "--requestheader-username-headers=X-Remote-User",
+    `--proxy-client-cert-file=${frontProxy.certFile}`,
+    `--proxy-client-key-file=${frontProxy.keyFile}`,
+  ];
+}
+
 export async function startApiserver(
   table: ProcessTable,
   spec: ClusterSpec,
@@ -73,29 +102,8 @@ export async function startApiserver(
     `--cert-dir=${certDir}`,
     `--token-auth-file=${credentials.tokenFile}`,
     "--authorization-mode=RBAC",
-    "--service-account-issuer=https://kubernetes.default.svc",
-    `--service-account-key-file=${credentials.saPub}`,
-    `--service-account-signing-key-file=${credentials.saKey}`,
-    "--service-cluster-ip-range=10.96.0.0/16",
     "--allow-privileged=true",
-    // kwok pods never run a kubelet, so mounting service-account tokens into them buys nothing,
-    // and the admission plugin would reject pods until the "default" account exists.
-    "--disable-admission-plugins=ServiceAccount",
-    "--enable-priority-and-fairness=false",
-    "--profiling=false",
-    "--endpoint-reconciler-type=none",
-    // kwok's nodes report 127.0.0.1 as InternalIP and kwok's server as their kubelet port, where it
-    // serves container logs: reach them by that address, not by the (unresolvable) node name.
-    "--kubelet-preferred-address-types=InternalIP",
-    // Request-header authentication for aggregated API servers (metrics-server): the apiserver
-    // proxies as front-proxy-client and the extension server trusts the CA it publishes.
-    `--requestheader-client-ca-file=${frontProxy.caFile}`,
-    "--requestheader-allowed-names=front-proxy-client",
-    "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-    "--requestheader-group-headers=X-Remote-Group",
-    "--requestheader-username-headers=X-Remote-User",
-    `--proxy-client-cert-file=${frontProxy.certFile}`,
-    `--proxy-client-key-file=${frontProxy.keyFile}`,
+    ...sharedApiserverFlags(credentials, frontProxy),
     "--v=1",
   ]);
   await waitFor(name, () => probeOk(`https://127.0.0.1:${ports.apiserver}/readyz`, credentials.token), {

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { etcdServersOverrides } from "@spillway/api";
-import type { FrontProxy, RunningCluster } from "./control-plane.ts";
+import { sharedApiserverFlags, type FrontProxy, type RunningCluster } from "./control-plane.ts";
 import { bin, kubeconfigPath, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
 import { alive, ProcessTable, waitFor } from "./processes.ts";
@@ -75,28 +75,9 @@ export function prepareFleetApi(host: RunningCluster, frontProxy: FrontProxy): F
     "--authorization-mode=Webhook",
     `--authorization-webhook-config-file=${authz}`,
     "--authorization-webhook-version=v1",
-    // The host's issuer and keys: a token the fleet API issues is one the host would.
-    "--service-account-issuer=https://kubernetes.default.svc",
-    `--service-account-key-file=${host.credentials.saPub}`,
-    `--service-account-signing-key-file=${host.credentials.saKey}`,
-    "--service-cluster-ip-range=10.96.0.0/16",
-    "--disable-admission-plugins=ServiceAccount",
-    "--enable-priority-and-fairness=false",
-    "--profiling=false",
-    // Never publish this server as the host's `kubernetes` Service endpoint.
-    "--endpoint-reconciler-type=none",
-    // `kubectl logs` through the fleet API: kube-apiserver dials the pod's node (a member's Node, as
-    // the fleet serves it) at its kubelet endpoint, as the member's own API server does.
-    "--kubelet-preferred-address-types=InternalIP",
-    // The host's aggregated APIs (metrics adapters) trust the front-proxy client certificate, as
-    // they do the host apiserver's: the fleet API proxies to them the same way.
-    `--requestheader-client-ca-file=${frontProxy.caFile}`,
-    "--requestheader-allowed-names=front-proxy-client",
-    "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-    "--requestheader-group-headers=X-Remote-Group",
-    "--requestheader-username-headers=X-Remote-User",
-    `--proxy-client-cert-file=${frontProxy.certFile}`,
-    `--proxy-client-key-file=${frontProxy.keyFile}`,
+    // The host's issuer and keys (a token the fleet API issues is one the host would); the host's
+    // front-proxy credentials, so the host's aggregated APIs answer through the fleet API too.
+    ...sharedApiserverFlags(host.credentials, frontProxy),
     // Its identity Lease would be named after the machine's hostname, like the host apiserver's
     // beside it on the testbed: two writers of one Lease. Nothing here needs apiserver identity.
     "--feature-gates=APIServerIdentity=false",
