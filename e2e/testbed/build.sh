@@ -45,6 +45,7 @@ build nats-server "$here/go/nats" github.com/nats-io/nats-server/v2 "-s -w"
 build metrics-server "$here/go/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server "-s -w"
 build testbed-certs "$here/go/certs" . "-s -w"
 build testbed-metrics-adapter "$here/go/metrics-adapter" . "-s -w"
+build helm "$here/go/helm" helm.sh/helm/v3/cmd/helm "-s -w -X helm.sh/helm/v3/internal/version.version=v3.22.0"
 
 # kwok's Stage and Metric manifests ship in its module, not its binary: copy the ones the testbed
 # uses (the kubelet's /metrics/resource, pod usage from the kwok.x-k8s.io/usage-* annotations).
