@@ -203,7 +203,7 @@ async function startMember(table: ProcessTable, m: RunningCluster, stages: strin
 
 async function setUpHost(table: ProcessTable, host: RunningCluster, members: RunningCluster[], metrics: boolean): Promise<void> {
   await Promise.all([startControllerManager(table, host, HOST_CONTROLLERS), metrics ? startMetricsAdapter(table, host) : undefined]);
-  const crdDir = join(repoRoot, "packages", "api", "crds");
+  const crdDir = join(repoRoot, "charts", "spillway", "crds");
   await kubectl(host.spec.name, ["apply", "--server-side", "--field-manager=spillway-testbed", "-f", crdDir]);
   await kubectl(host.spec.name, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "-l", "!nonexistent-label"]).catch(() =>
     kubectl(host.spec.name, ["wait", "--for=condition=Established", "--timeout=60s", "--all", "crd"]),

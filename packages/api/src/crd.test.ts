@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import { allKinds, crdFor } from "./crd.ts";
 
-const crdDir = join(dirname(fileURLToPath(import.meta.url)), "..", "crds");
+const crdDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "charts", "spillway", "crds");
 
 /** Every schema node, with its path, for structural checks. */
 function* walk(node: unknown, path: string): Generator<[string, Record<string, unknown>]> {
@@ -17,7 +17,31 @@ function* walk(node: unknown, path: string): Generator<[string, Record<string, u
   if (typeof n["additionalProperties"] === "object") yield* walk(n["additionalProperties"], `${path}{}`);
 }
 
+/** The paths of every field (an object property), where `kubectl explain` looks for a description. */
+function* fields(node: unknown, path: string): Generator<[string, Record<string, unknown>]> {
+  if (typeof node !== "object" || node === null) return;
+  const n = node as Record<string, unknown>;
+  for (const [k, v] of Object.entries((n["properties"] as Record<string, unknown>) ?? {})) {
+    yield [`${path}.${k}`, v as Record<string, unknown>];
+    yield* fields(v, `${path}.${k}`);
+  }
+  if (n["items"]) yield* fields(n["items"], `${path}[]`);
+  if (typeof n["additionalProperties"] === "object") yield* fields(n["additionalProperties"], `${path}{}`);
+}
+
 describe("CRDs", () => {
+  it.each(allKinds.map((k) => [k.kind, k] as const))(
+    "%s: every field explains itself (kubectl explain shows a description)",
+    (_kind, def) => {
+      const schema = crdFor(def).spec.versions[0]!.schema.openAPIV3Schema;
+      const undescribed = [...fields(schema, def.kind)]
+        .filter(([, node]) => typeof node["description"] !== "string" || (node["description"] as string).trim().length < 3)
+        .map(([path]) => path);
+      expect(undescribed).toEqual([]);
+      expect(typeof schema.description).toBe("string");
+    },
+  );
+
   it.each(allKinds.map((k) => [k.kind, k] as const))("%s: committed manifest matches the schema (run `pnpm generate`)", (_kind, def) => {
     const crd = crdFor(def);
     const committed = parse(readFileSync(join(crdDir, `${crd.metadata.name}.yaml`), "utf8")) as unknown;

@@ -53,9 +53,18 @@ export function crdFor(def: KindDefinition) {
               description: def.description,
               required: ["spec"],
               properties: {
-                apiVersion: { type: "string" },
-                kind: { type: "string" },
-                metadata: { type: "object" },
+                // Kubernetes' own words for the envelope, so `kubectl explain` reads as for any kind.
+                apiVersion: {
+                  type: "string",
+                  description:
+                    "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.",
+                },
+                kind: {
+                  type: "string",
+                  description:
+                    "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. In CamelCase.",
+                },
+                metadata: { type: "object", description: "Standard object's metadata (`kubectl explain pod.metadata`)." },
                 spec: plain(def.spec),
                 status: plain(def.status),
               },

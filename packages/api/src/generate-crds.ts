@@ -1,5 +1,5 @@
 /**
- * Writes `crds/<plural>.spillway.dev.yaml` for every kind. Run by `pnpm generate`; CI re-runs it
+ * Writes `charts/spillway/crds/<plural>.spillway.dev.yaml` for every kind. Run by `pnpm generate`; CI re-runs it
  * and fails when the committed manifests differ from the schema.
  */
 import { writeFileSync, mkdirSync } from "node:fs";
@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { allKinds, crdFor } from "./crd.ts";
 
-const out = join(dirname(fileURLToPath(import.meta.url)), "..", "crds");
+// The chart ships them: one copy, the one `helm install` and `kubectl apply` both take.
+const out = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "charts", "spillway", "crds");
 mkdirSync(out, { recursive: true });
 for (const def of allKinds) {
   const crd = crdFor(def);

@@ -5,16 +5,23 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import type { KindDefinition } from "../kind-definition.ts";
-import { KObject, StringEnum } from "../schema/builders.ts";
-import { Conditions, type KubeObject } from "../schema/meta.ts";
+import { Described, KObject, StringEnum } from "../schema/builders.ts";
+import { Conditions, ObservedGeneration, type KubeObject } from "../schema/meta.ts";
 import { Budget, Replicas, rollingUpdateOnly, selectorRules, workloadCore, workloadPlacement } from "../schema/workload.ts";
 
 export const RollingUpdateDeployment = KObject(
   {
-    maxSurge: Budget("25%"),
-    maxUnavailable: Budget("25%"),
+    maxSurge: Described(
+      Budget("25%"),
+      "Pods above spec.replicas the rollout may run at once, counted over the WHOLE fleet (not per cluster): a count, or a percentage of replicas rounded up. Default 25%.",
+    ),
+    maxUnavailable: Described(
+      Budget("25%"),
+      "Pods below spec.replicas that may be unavailable during the rollout, fleet-wide: a count, or a percentage of replicas rounded down. Default 25%.",
+    ),
   },
   {
+    description: "The fleet-wide rolling-update budget; fleet-root hands it out to members as they have room.",
     "x-kubernetes-validations": [
       {
         rule: "!((type(self.maxSurge) == int ? self.maxSurge == 0 : self.maxSurge == '0%') && (type(self.maxUnavailable) == int ? self.maxUnavailable == 0 : self.maxUnavailable == '0%'))",
@@ -32,23 +39,53 @@ export const RollingUpdateDeployment = KObject(
 
 export const DeploymentStrategy = KObject(
   {
-    type: StringEnum(["RollingUpdate", "Recreate"] as const, { default: "RollingUpdate" }),
+    type: StringEnum(["RollingUpdate", "Recreate"] as const, {
+      default: "RollingUpdate",
+      description:
+        "RollingUpdate (default): replace pods within the fleet-wide budget. Recreate: stop every old pod before starting new ones.",
+    }),
     rollingUpdate: Type.Optional(RollingUpdateDeployment),
   },
-  { "x-kubernetes-validations": [rollingUpdateOnly("may not be specified when strategy type is Recreate")] },
+  {
+    description: "How pods are replaced when the template changes, with a Deployment's meaning applied to the whole fleet.",
+    "x-kubernetes-validations": [rollingUpdateOnly("may not be specified when strategy type is Recreate")],
+  },
 );
 
 export const FederatedDeploymentSpec = KObject(
   {
     ...workloadCore(),
     strategy: Type.Optional(DeploymentStrategy),
-    minReadySeconds: Type.Optional(Type.Integer({ minimum: 0, format: "int32" })),
-    revisionHistoryLimit: Type.Optional(Type.Integer({ minimum: 0, format: "int32", default: 10 })),
-    progressDeadlineSeconds: Type.Optional(Type.Integer({ minimum: 1, format: "int32", default: 600 })),
-    paused: Type.Optional(Type.Boolean()),
+    minReadySeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        format: "int32",
+        description: "Seconds a new pod must be ready before it counts as available. Default 0.",
+      }),
+    ),
+    revisionHistoryLimit: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        format: "int32",
+        default: 10,
+        description: "Old ReplicaSets each member keeps for rollback. Default 10.",
+      }),
+    ),
+    progressDeadlineSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        format: "int32",
+        default: 600,
+        description:
+          "Seconds a rollout may make no progress (anywhere in the fleet) before the Progressing condition turns False with reason ProgressDeadlineExceeded. Default 600.",
+      }),
+    ),
+    paused: Type.Optional(Type.Boolean({ description: "True stops the rollout where it is in every member; false or absent resumes it." })),
     ...workloadPlacement(),
   },
   {
+    description:
+      "An apps/v1 Deployment spec for the whole fleet, plus where it may run (placement) and what changes per cluster (overrides).",
     "x-kubernetes-validations": [
       ...selectorRules,
       {
@@ -63,17 +100,19 @@ export type FederatedDeploymentSpec = Static<typeof FederatedDeploymentSpec>;
 
 /** One member's share of the workload, as last observed there. */
 export const ClusterWorkloadStatus = KObject({
-  name: Type.String(),
-  replicas: Replicas(),
-  updatedReplicas: Type.Optional(Replicas()),
-  readyReplicas: Type.Optional(Replicas()),
-  availableReplicas: Type.Optional(Replicas()),
-  reachable: Type.Optional(Type.Boolean()),
+  name: Type.String({ description: "The member cluster." }),
+  replicas: Replicas({ description: "Pods of the workload in this member (its Deployment's status.replicas)." }),
+  updatedReplicas: Type.Optional(Replicas({ description: "Of them, pods of the current template." })),
+  readyReplicas: Type.Optional(Replicas({ description: "Of them, pods that are ready." })),
+  availableReplicas: Type.Optional(Replicas({ description: "Of them, pods ready for at least minReadySeconds." })),
+  reachable: Type.Optional(
+    Type.Boolean({ description: "False when the member could not be read; the counts are then the last ones seen." }),
+  ),
 });
 
 /** A member whose old pods the rollout cannot replace where they are. */
 export const StalledCluster = KObject({
-  name: Type.String(),
+  name: Type.String({ description: "The member cluster." }),
   replicas: Replicas({
     description: "Replicas to place elsewhere for now: its old pods, at most the rollout's surge budget.",
   }),
@@ -82,31 +121,44 @@ export const StalledCluster = KObject({
   }),
 });
 
-export const FederatedDeploymentStatus = KObject({
-  observedGeneration: Type.Optional(Type.Integer({ minimum: 0, format: "int64" })),
-  replicas: Type.Optional(Replicas()),
-  updatedReplicas: Type.Optional(Replicas()),
-  readyReplicas: Type.Optional(Replicas()),
-  availableReplicas: Type.Optional(Replicas()),
-  unavailableReplicas: Type.Optional(Replicas()),
-  selector: Type.Optional(Type.String({ description: "The label selector in string form, for the scale subresource." })),
-  conditions: Type.Optional(Conditions()),
-  clusters: Type.Optional(Type.Array(ClusterWorkloadStatus, { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] })),
-  stalledClusters: Type.Optional(
-    Type.Array(StalledCluster, {
-      "x-kubernetes-list-type": "map",
-      "x-kubernetes-list-map-keys": ["name"],
-      description:
-        "Members holding old pods with no room for a surge pod and no unavailability budget to spend, while the fleet's surge budget is free: the scheduler lends their replicas to members with room.",
-    }),
-  ),
-  waitingForRoomSince: Type.Optional(
-    Type.String({
-      format: "date-time",
-      description: "Since when the rollout has waited because no eligible member has room; progressDeadlineSeconds counts from here.",
-    }),
-  ),
-});
+export const FederatedDeploymentStatus = KObject(
+  {
+    observedGeneration: Type.Optional(ObservedGeneration()),
+    replicas: Type.Optional(Replicas({ description: "Pods of the workload in the whole fleet, old and new." })),
+    updatedReplicas: Type.Optional(Replicas({ description: "Pods of the current template, fleet-wide." })),
+    readyReplicas: Type.Optional(Replicas({ description: "Ready pods, fleet-wide." })),
+    availableReplicas: Type.Optional(Replicas({ description: "Pods ready for at least minReadySeconds, fleet-wide." })),
+    unavailableReplicas: Type.Optional(Replicas({ description: "spec.replicas minus availableReplicas (never below 0)." })),
+    selector: Type.Optional(Type.String({ description: "The label selector in string form, for the scale subresource." })),
+    conditions: Type.Optional(
+      Conditions(
+        "Available (enough pods available fleet-wide) and Progressing (the rollout moves; False with ProgressDeadlineExceeded when stuck), as a Deployment's. Where the replicas go, or why they fit nowhere, is in the workload's Placement.",
+      ),
+    ),
+    clusters: Type.Optional(
+      Type.Array(ClusterWorkloadStatus, {
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["name"],
+        description: "Each member's share of the workload, as last observed there.",
+      }),
+    ),
+    stalledClusters: Type.Optional(
+      Type.Array(StalledCluster, {
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["name"],
+        description:
+          "Members holding old pods with no room for a surge pod and no unavailability budget to spend, while the fleet's surge budget is free: the scheduler lends their replicas to members with room.",
+      }),
+    ),
+    waitingForRoomSince: Type.Optional(
+      Type.String({
+        format: "date-time",
+        description: "Since when the rollout has waited because no eligible member has room; progressDeadlineSeconds counts from here.",
+      }),
+    ),
+  },
+  { description: "What the fleet runs, named as a Deployment's status so rollout tooling reads it unchanged. Written by fleet-root." },
+);
 export type FederatedDeploymentStatus = Static<typeof FederatedDeploymentStatus>;
 
 export type FederatedDeployment = KubeObject<FederatedDeploymentSpec, FederatedDeploymentStatus>;

@@ -4,21 +4,23 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import type { KindDefinition } from "../kind-definition.ts";
-import { KObject, StringEnum, StringMap } from "../schema/builders.ts";
-import { Conditions, CrossVersionObjectReference, type KubeObject } from "../schema/meta.ts";
+import { Described, KObject, StringEnum, StringMap } from "../schema/builders.ts";
+import { Conditions, CrossVersionObjectReference, ObservedGeneration, type KubeObject } from "../schema/meta.ts";
 import { Replicas } from "../schema/workload.ts";
 
 export const ClusterAssignment = KObject({
-  name: Type.String({ minLength: 1 }),
-  replicas: Replicas(),
-  ordinalStart: Type.Optional(Type.Integer({ minimum: 0, format: "int32" })),
+  name: Type.String({ minLength: 1, description: "The member cluster." }),
+  replicas: Replicas({ description: "Replicas placed in this member." }),
+  ordinalStart: Type.Optional(
+    Type.Integer({ minimum: 0, format: "int32", description: "For a FederatedStatefulSet: the first ordinal of the member's range." }),
+  ),
   reason: Type.String({ description: "Why this cluster got this many replicas." }),
 });
 export type ClusterAssignment = Static<typeof ClusterAssignment>;
 
 /** Room for a rollout's surge in one eligible member, as the scheduler's simulation sees it. */
 export const MemberRoom = KObject({
-  name: Type.String({ minLength: 1 }),
+  name: Type.String({ minLength: 1, description: "The member cluster." }),
   pods: Type.Integer({
     minimum: 0,
     format: "int32",
@@ -31,40 +33,66 @@ export const MemberRoom = KObject({
 });
 export type MemberRoom = Static<typeof MemberRoom>;
 
-export const PlacementSpec = KObject({
-  workloadRef: CrossVersionObjectReference,
-  workloadGeneration: Type.Integer({ minimum: 0, format: "int64" }),
-  clusters: Type.Array(ClusterAssignment, {
-    "x-kubernetes-list-type": "map",
-    "x-kubernetes-list-map-keys": ["name"],
-    // A workload scaled to zero places nothing: server-side apply drops the empty list, and the
-    // default puts it back so the Placement stays valid.
-    default: [],
-  }),
-  unschedulableReplicas: Replicas({ default: 0 }),
-  snapshotRevisions: Type.Optional(StringMap(Type.Integer({ minimum: 0 }))),
-  rolloutRoom: Type.Optional(
-    Type.Array(MemberRoom, {
+export const PlacementSpec = KObject(
+  {
+    workloadRef: Described(CrossVersionObjectReference, "The workload this placement is for (its owner)."),
+    workloadGeneration: Type.Integer({
+      minimum: 0,
+      format: "int64",
+      description: "The workload's metadata.generation the decision was made for.",
+    }),
+    clusters: Type.Array(ClusterAssignment, {
+      description: "Where the replicas go: one entry per member that gets any, best-ranked first.",
       "x-kubernetes-list-type": "map",
       "x-kubernetes-list-map-keys": ["name"],
-      description:
-        "Published while the workload rolls out (for workloadGeneration): room for surge pods in every eligible member. Fleet-root hands surge only where it fits; absent outside rollouts.",
+      // A workload scaled to zero places nothing: server-side apply drops the empty list, and the
+      // default puts it back so the Placement stays valid.
+      default: [],
     }),
-  ),
-});
+    unschedulableReplicas: Replicas({
+      default: 0,
+      description: "Replicas that fit in no eligible member now; the Scheduled condition says what is short.",
+    }),
+    snapshotRevisions: Type.Optional(
+      StringMap(Type.Integer({ minimum: 0 }), {
+        description:
+          "The revision of each member's capacity snapshot the decision was made from (to tell a stale decision from a fresh one).",
+      }),
+    ),
+    rolloutRoom: Type.Optional(
+      Type.Array(MemberRoom, {
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["name"],
+        description:
+          "Published while the workload rolls out (for workloadGeneration): room for surge pods in every eligible member. Fleet-root hands surge only where it fits; absent outside rollouts.",
+      }),
+    ),
+  },
+  {
+    description:
+      "The scheduler's decision. Written by the scheduler alone (server-side apply); kept out of the workload so GitOps tools see no drift.",
+  },
+);
 export type PlacementSpec = Static<typeof PlacementSpec>;
 
-export const PlacementStatus = KObject({
-  observedGeneration: Type.Optional(Type.Integer({ minimum: 0, format: "int64" })),
-  phase: Type.Optional(StringEnum(["Scheduled", "PartiallyScheduled", "Unschedulable"] as const)),
-  failbackSince: Type.Optional(
-    Type.String({
-      format: "date-time",
-      description: "Since when room for failback has been seen; failback waits out the hold-down from here.",
-    }),
-  ),
-  conditions: Type.Optional(Conditions()),
-});
+export const PlacementStatus = KObject(
+  {
+    observedGeneration: Type.Optional(ObservedGeneration()),
+    phase: Type.Optional(
+      StringEnum(["Scheduled", "PartiallyScheduled", "Unschedulable"] as const, {
+        description: "Scheduled: every replica placed. PartiallyScheduled: some fit nowhere. Unschedulable: none fit.",
+      }),
+    ),
+    failbackSince: Type.Optional(
+      Type.String({
+        format: "date-time",
+        description: "Since when room for failback has been seen; failback waits out the hold-down from here.",
+      }),
+    ),
+    conditions: Type.Optional(Conditions("Scheduled: True when every replica is placed; False with what is short where.")),
+  },
+  { description: "How the decision stands." },
+);
 export type PlacementStatus = Static<typeof PlacementStatus>;
 
 export type Placement = KubeObject<PlacementSpec, PlacementStatus>;

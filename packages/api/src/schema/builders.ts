@@ -65,5 +65,14 @@ export function Opaque<T>(options: Record<string, unknown> = {}): TUnsafe<T> {
   return Type.Unsafe<T>({ type: "object", "x-kubernetes-preserve-unknown-fields": true, ...options });
 }
 
+/**
+ * The same schema with its own description: a shared shape (a label selector, a reference) means
+ * something different in each place it is used, and `kubectl explain` shows the description of
+ * the place.
+ */
+export function Described<T extends TSchema>(schema: T, description: string): T {
+  return { ...schema, description };
+}
+
 /** `corev1.ResourceList`: resource name to quantity. */
 export const ResourceList = () => StringMap(Quantity());
