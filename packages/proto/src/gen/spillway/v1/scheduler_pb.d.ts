@@ -59,6 +59,16 @@ export declare type SimulateRequest = Message<"spillway.v1.SimulateRequest"> & {
    * @generated from field: spillway.v1.ResourceAmounts per_replica = 3;
    */
   perReplica?: ResourceAmounts | undefined;
+
+  /**
+   * A whole FederatedDeployment or FederatedStatefulSet as JSON (e.g. a manifest file, as
+   * `kubectl spillway simulate -f` sends it): simulated as written (its replicas, pod requests,
+   * tolerations and placement policy) whether or not it exists. When set, workload and per_replica
+   * are ignored; replicas still overrides its count.
+   *
+   * @generated from field: string workload_json = 4;
+   */
+  workloadJson: string;
 };
 
 /**
