@@ -34,7 +34,9 @@ describe("CRDs", () => {
     "%s: every field explains itself (kubectl explain shows a description)",
     (_kind, def) => {
       const schema = crdFor(def).spec.versions[0]!.schema.openAPIV3Schema;
+      // metadata's schema belongs to the API server, which refuses a description there.
       const undescribed = [...fields(schema, def.kind)]
+        .filter(([path]) => path !== `${def.kind}.metadata`)
         .filter(([, node]) => typeof node["description"] !== "string" || (node["description"] as string).trim().length < 3)
         .map(([path]) => path);
       expect(undescribed).toEqual([]);

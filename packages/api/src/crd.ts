@@ -64,7 +64,8 @@ export function crdFor(def: KindDefinition) {
                   description:
                     "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. In CamelCase.",
                 },
-                metadata: { type: "object", description: "Standard object's metadata (`kubectl explain pod.metadata`)." },
+                // The API server forbids anything but `type` here (metadata's schema is its own).
+                metadata: { type: "object" },
                 spec: plain(def.spec),
                 status: plain(def.status),
               },
