@@ -5,7 +5,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { identityKubeconfig, RELEASE } from "../testbed/src/chart.ts";
 import { contextOf, e2eKubeconfig, natsUrl, repoRoot } from "./env.ts";
+import { kubectl } from "./kubectl.ts";
 import { eventually } from "./helpers.ts";
 
 export const SERVICES = ["cluster-gateway", "scheduler", "fleet-root", "stateful-orchestrator", "federated-hpa"] as const;
@@ -33,15 +36,58 @@ export interface RunningService {
   exited: Promise<number | null>;
 }
 
+/**
+ * The kubeconfig a service runs with: on the testbed, the host as the chart's ServiceAccount for
+ * that service (so every scenario proves the chart's RBAC is enough); on clusters of one's own
+ * without the chart's identities, the suite's kubeconfig.
+ */
+export function serviceKubeconfig(name: ServiceName): { kubeconfig: string; context: string } {
+  const own = identityKubeconfig(name);
+  return existsSync(own) ? { kubeconfig: own, context: "host" } : { kubeconfig: e2eKubeconfig, context: contextOf("host") };
+}
+
+/** The chart's release namespace on the testbed, where its Roles grant each service its Lease. */
+const RELEASE_NAMESPACE = "spillway-system";
+
+/**
+ * Suites elect leaders in namespaces of their own (so no suite inherits another's Lease). A user
+ * who moves `--lease-namespace` grants the same Lease rule there; this does so from the chart's own
+ * Role for the service, so the rights stay exactly the chart's.
+ */
+async function grantLeasesIn(namespace: string, service: ServiceName): Promise<void> {
+  const role = `${RELEASE}-${service}`;
+  const r = await kubectl("host", ["get", "role", role, "-n", RELEASE_NAMESPACE, "-o", "json"]);
+  if (r.code !== 0) throw new Error(`read the chart's Role ${RELEASE_NAMESPACE}/${role}: ${r.stderr}`);
+  const rules = (JSON.parse(r.stdout) as { rules: Array<{ resources: string[] }> }).rules.filter((x) => x.resources.includes("leases"));
+  const objects = [
+    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: role, namespace }, rules },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: role, namespace },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role },
+      subjects: [{ kind: "ServiceAccount", name: role, namespace: RELEASE_NAMESPACE }],
+    },
+  ];
+  const a = await kubectl("host", ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
+  if (a.code !== 0) throw new Error(`grant ${service} its Lease in ${namespace}: ${a.stderr}`);
+}
+
 export async function startService(name: ServiceName, identity: string, extraArgs: string[] = []): Promise<RunningService> {
+  const { kubeconfig, context } = serviceKubeconfig(name);
+  const leaseNs = [...extraArgs]
+    .reverse()
+    .find((a) => a.startsWith("--lease-namespace="))
+    ?.slice("--lease-namespace=".length);
+  if (kubeconfig !== e2eKubeconfig && leaseNs && leaseNs !== RELEASE_NAMESPACE) await grantLeasesIn(leaseNs, name);
   const port = await freePort();
   const grpcPort = await freePort();
   const child = spawn(
     process.execPath,
     [
       join(repoRoot, "services", name, "src", "main.ts"),
-      `--kubeconfig=${e2eKubeconfig}`,
-      `--context=${contextOf("host")}`,
+      `--kubeconfig=${kubeconfig}`,
+      `--context=${context}`,
       `--nats-url=${natsUrl}`,
       `--health-addr=127.0.0.1:${port}`,
       `--identity=${identity}`,

@@ -1,6 +1,7 @@
 /**
  * Brings the whole local federation up: NATS and every cluster's control plane, the fake nodes,
- * the CRDs on host and the members registered as MemberCluster objects with kubeconfig Secrets.
+ * the CRDs and the Helm chart (the services' identities) on host, and the members registered as
+ * MemberCluster objects with kubeconfig Secrets.
  * Independent components start in parallel; each step fails fast, naming the component and its log.
  */
 import { spawnSync } from "node:child_process";
@@ -17,6 +18,7 @@ import {
   type FrontProxy,
   type RunningCluster,
 } from "./control-plane.ts";
+import { installChart } from "./chart.ts";
 import { prepareFleetApi, type FleetApi } from "./fleet-api.ts";
 import { startMetricsServer } from "./metrics-server.ts";
 import { startMetricsAdapter } from "./metrics-adapter.ts";
@@ -135,7 +137,7 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
   log("starting kube-controller-manager, kube-scheduler and kwok in " + members.map((m) => m.spec.name).join(", "));
   await Promise.all([
     ...members.map((m) => startMember(table, m, stages, topology.metricsServer ?? false)),
-    setUpHost(table, host, members, topology.metricsServer ?? false),
+    setUpHost(table, host, members, topology.metricsServer ?? false, `nats://127.0.0.1:${nats.client}`),
   ]);
 
   return { clusters, fleet, natsUrl: `nats://127.0.0.1:${nats.client}`, seconds: (Date.now() - started) / 1000 };
@@ -201,7 +203,13 @@ async function startMember(table: ProcessTable, m: RunningCluster, stages: strin
   if (metrics) await startMetricsServer(table, m);
 }
 
-async function setUpHost(table: ProcessTable, host: RunningCluster, members: RunningCluster[], metrics: boolean): Promise<void> {
+async function setUpHost(
+  table: ProcessTable,
+  host: RunningCluster,
+  members: RunningCluster[],
+  metrics: boolean,
+  natsUrl: string,
+): Promise<void> {
   await Promise.all([startControllerManager(table, host, HOST_CONTROLLERS), metrics ? startMetricsAdapter(table, host) : undefined]);
   const crdDir = join(repoRoot, "charts", "spillway", "crds");
   await kubectl(host.spec.name, ["apply", "--server-side", "--field-manager=spillway-testbed", "-f", crdDir]);
@@ -209,6 +217,7 @@ async function setUpHost(table: ProcessTable, host: RunningCluster, members: Run
     kubectl(host.spec.name, ["wait", "--for=condition=Established", "--timeout=60s", "--all", "crd"]),
   );
   await apply(host.spec.name, [{ apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE } }]);
+  await installChart(host, SYSTEM_NAMESPACE, natsUrl);
   await apply(
     host.spec.name,
     members.flatMap((m) => [

@@ -1,0 +1,286 @@
+/**
+ * The Helm chart, with real Helm (built from helm.sh/helm/v3 by the testbed) against the real host:
+ * lint, values refused by values.schema.json naming the field, a server-side dry run that creates
+ * nothing, install, upgrade to changed values, uninstall. Then the least-privilege RBAC: what each
+ * service's ServiceAccount may do equals e2e/src/rbac-allowlist.yaml, and each service's own token
+ * is refused what it must not do. (Every other suite runs the services under these same
+ * identities, which proves the rights are enough.)
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { parse } from "yaml";
+import { CHART_DIR, CHART_SERVICES, identityKubeconfig, RELEASE, runHelm, type ChartService } from "../testbed/src/chart.ts";
+import { runKubectl } from "../testbed/src/kubectl.ts";
+import { contextOf, e2eKubeconfig, kubectlBin, repoRoot } from "./env.ts";
+import { createNamespace, deleteNamespace, uniqueName } from "./helpers.ts";
+import { kubectl } from "./kubectl.ts";
+
+const RELEASE_NAMESPACE = "spillway-system";
+const host = { kubeconfig: e2eKubeconfig, context: contextOf("host") };
+const helm = (args: string[]) => runHelm(args, host);
+
+interface Deployment {
+  metadata: { name: string };
+  spec: {
+    replicas: number;
+    template: {
+      spec: {
+        serviceAccountName: string;
+        securityContext: Record<string, unknown>;
+        affinity?: { podAntiAffinity?: unknown };
+        containers: Array<{
+          command: string[];
+          args: string[];
+          readinessProbe?: { httpGet?: { path: string } };
+          livenessProbe?: { httpGet?: { path: string } };
+          resources?: { requests?: Record<string, string> };
+          securityContext: Record<string, unknown>;
+        }>;
+      };
+    };
+  };
+}
+
+async function json<T>(args: string[]): Promise<T> {
+  const r = await kubectl("host", [...args, "-o", "json"]);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+describe("the Helm chart", () => {
+  it("passes helm lint --strict", async () => {
+    const r = await helm(["lint", "--strict", CHART_DIR]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("1 chart(s) linted, 0 chart(s) failed");
+    expect(r.code).toBe(0);
+  });
+
+  it.each([
+    [["--set", "defaults.replicas=two"], "at '/defaults/replicas': got string, want integer"],
+    [["--set", "services.schedular.replicas=1"], "at '/services': additional properties 'schedular' not allowed"],
+    [["--set", "image.pullPolicy=Sometimes"], "at '/image/pullPolicy'"],
+    [["--set", "nats.url=localhost:4222"], "at '/nats/url'"],
+  ])("refuses %j naming the field", async (set, message) => {
+    const r = await helm(["install", "bad", CHART_DIR, "--namespace", RELEASE_NAMESPACE, "--dry-run=server", ...set]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(message);
+  });
+
+  describe("install, upgrade and uninstall", () => {
+    const ns = uniqueName("e2e-chart");
+    const release = uniqueName("sw");
+    beforeAll(() => createNamespace("host", ns));
+    afterAll(async () => {
+      await helm(["uninstall", release, "--namespace", ns, "--ignore-not-found"]);
+      await deleteNamespace("host", ns);
+    });
+
+    it("a server-side dry run renders every object and creates none", async () => {
+      const r = await helm(["install", release, CHART_DIR, "--namespace", ns, "--dry-run=server"]);
+      expect(r.code).toBe(0);
+      const kinds = [...r.stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
+      for (const kind of [
+        "Deployment",
+        "ServiceAccount",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Role",
+        "RoleBinding",
+        "PodDisruptionBudget",
+        "Service",
+      ]) {
+        expect(kinds.filter((k) => k === kind)).toHaveLength(5);
+      }
+      const deployments = await json<{ items: unknown[] }>(["get", "deployments", "-n", ns]);
+      expect(deployments.items).toHaveLength(0);
+    });
+
+    it("installs one hardened Deployment per service, two replicas each, and tells how to register a member", async () => {
+      const r = await helm(["install", release, CHART_DIR, "--namespace", ns, "--set", "nats.url=nats://nats.example:4222"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`kubectl -n ${ns} create secret generic idc-1-kubeconfig`);
+      expect(r.stdout).toContain("kind: MemberCluster");
+      const list = await json<{ items: Deployment[] }>(["get", "deployments", "-n", ns]);
+      expect(list.items.map((d) => d.metadata.name).sort()).toEqual(CHART_SERVICES.map((s) => `${release}-spillway-${s}`).sort());
+      for (const d of list.items) {
+        const pod = d.spec.template.spec;
+        const c = pod.containers[0]!;
+        const service = d.metadata.name.slice(`${release}-spillway-`.length);
+        expect(d.spec.replicas).toBe(2);
+        expect(pod.serviceAccountName).toBe(d.metadata.name);
+        expect(c.command).toEqual(["node", `services/${service}/src/main.ts`]);
+        expect(c.args).toEqual(expect.arrayContaining(["--nats-url=nats://nats.example:4222", `--lease-namespace=${ns}`]));
+        expect(c.readinessProbe?.httpGet?.path).toBe("/readyz");
+        expect(c.livenessProbe?.httpGet?.path).toBe("/healthz");
+        expect(c.resources?.requests).toEqual({ cpu: "100m", memory: "256Mi" });
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        expect(c.securityContext).toEqual({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"] },
+        });
+        expect(pod.affinity?.podAntiAffinity).toBeDefined();
+      }
+      const gateway = list.items.find((d) => d.metadata.name.endsWith("-cluster-gateway"))!;
+      expect(gateway.spec.template.spec.containers[0]!.args).toContain(`--secrets-namespace=${ns}`);
+      const hpa = list.items.find((d) => d.metadata.name.endsWith("-federated-hpa"))!;
+      expect(hpa.spec.template.spec.containers[0]!.args).toEqual(
+        expect.arrayContaining([
+          `--gateway-addr=${release}-spillway-cluster-gateway.${ns}.svc:9090`,
+          `--scheduler-addr=${release}-spillway-scheduler.${ns}.svc:9090`,
+        ]),
+      );
+      const pdbs = await json<{ items: Array<{ spec: { maxUnavailable: number } }> }>(["get", "pdb", "-n", ns]);
+      expect(pdbs.items.map((p) => p.spec.maxUnavailable)).toEqual([1, 1, 1, 1, 1]);
+      const services = await json<{ items: Array<{ metadata: { name: string }; spec: { ports: Array<{ name: string }> } }> }>([
+        "get",
+        "services",
+        "-n",
+        ns,
+      ]);
+      const grpc = services.items.filter((s) => s.spec.ports.some((p) => p.name === "grpc")).map((s) => s.metadata.name);
+      expect(grpc.sort()).toEqual([`${release}-spillway-cluster-gateway`, `${release}-spillway-scheduler`]);
+    });
+
+    it("upgrades to changed values in place", async () => {
+      const r = await helm([
+        "upgrade",
+        release,
+        CHART_DIR,
+        "--namespace",
+        ns,
+        "--reuse-values",
+        "--set",
+        "defaults.replicas=3",
+        "--set",
+        "services.scheduler.replicas=1",
+        "--set",
+        "defaults.podAntiAffinity=required",
+      ]);
+      expect(r.code).toBe(0);
+      const list = await json<{ items: Deployment[] }>(["get", "deployments", "-n", ns]);
+      const replicas = Object.fromEntries(list.items.map((d) => [d.metadata.name.slice(`${release}-spillway-`.length), d.spec.replicas]));
+      expect(replicas).toEqual({ "cluster-gateway": 3, scheduler: 1, "fleet-root": 3, "stateful-orchestrator": 3, "federated-hpa": 3 });
+      expect(JSON.stringify(list.items[0]!.spec.template.spec.affinity)).toContain("requiredDuringSchedulingIgnoredDuringExecution");
+      const status = JSON.parse((await helm(["status", release, "--namespace", ns, "-o", "json"])).stdout) as {
+        version: number;
+        info: { status: string };
+      };
+      expect(status).toMatchObject({ version: 2, info: { status: "deployed" } });
+    });
+
+    it("uninstalls everything it made, and leaves the CRDs (and so every user's objects) in place", async () => {
+      const r = await helm(["uninstall", release, "--namespace", ns, "--wait"]);
+      expect(r.code).toBe(0);
+      expect(
+        (
+          await json<{ items: unknown[] }>([
+            "get",
+            "deployments,serviceaccounts,roles,rolebindings,pdb",
+            "-n",
+            ns,
+            "-l",
+            `app.kubernetes.io/instance=${release}`,
+          ])
+        ).items,
+      ).toHaveLength(0);
+      const roles = await json<{ items: Array<{ metadata: { name: string } }> }>(["get", "clusterroles,clusterrolebindings"]);
+      expect(roles.items.filter((x) => x.metadata.name.startsWith(`${release}-spillway-`))).toHaveLength(0);
+      const crds = await json<{ items: Array<{ metadata: { name: string } }> }>(["get", "crd"]);
+      expect(
+        crds.items
+          .map((c) => c.metadata.name)
+          .filter((n) => n.endsWith(".spillway.dev"))
+          .sort(),
+      ).toEqual([
+        "federateddeployments.spillway.dev",
+        "federatedhpas.spillway.dev",
+        "federatedstatefulsets.spillway.dev",
+        "memberclusters.spillway.dev",
+        "placements.spillway.dev",
+      ]);
+    });
+  });
+});
+
+describe("the API explains itself", () => {
+  it.each([
+    ["federateddeployment.spec"],
+    ["federateddeployment.spec.placement"],
+    ["federatedstatefulset.spec"],
+    ["federatedhpa.spec"],
+    ["membercluster.spec"],
+    ["placement.spec"],
+  ])("kubectl explain %s describes every field", async (path) => {
+    const r = await kubectl("host", ["explain", path]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("DESCRIPTION:");
+    expect(r.stdout).not.toContain("<no description>");
+  });
+
+  it("tells a new user what placement.tierOrder does", async () => {
+    const r = await kubectl("host", ["explain", "federateddeployment.spec.placement.tierOrder"]);
+    expect(r.stdout.replace(/\s+/g, " ")).toContain("IDC members fill first, cloud takes only the overflow");
+  });
+});
+
+/** `kubectl auth can-i --list` as `user` in `namespace`, as "resource: verbs" lines (verbs sorted). */
+async function rightsOf(user: string, namespace: string): Promise<Set<string>> {
+  const r = await kubectl("host", ["auth", "can-i", "--list", `--as=${user}`, "-n", namespace, "--no-headers"]);
+  if (r.code !== 0) throw new Error(`can-i --list as ${user}: ${r.stderr}`);
+  return new Set(
+    r.stdout
+      .split("\n")
+      .map((line) => /^(\S+)\s+\[\]\s+\[\S*\]\s+\[([^\]]*)\]/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => `${m[1]}: ${m[2]!.split(" ").sort().join(" ")}`),
+  );
+}
+
+describe("least-privilege RBAC, one ServiceAccount per service", () => {
+  const allowlist = parse(readFileSync(join(repoRoot, "e2e", "src", "rbac-allowlist.yaml"), "utf8")) as Record<
+    ChartService,
+    { release: string[]; elsewhere: string[] }
+  >;
+  const other = uniqueName("e2e-rbac");
+  beforeAll(() => createNamespace("host", other));
+  afterAll(() => deleteNamespace("host", other));
+
+  it.each(CHART_SERVICES.map((s) => [s]))("%s may do exactly what the allowlist says, in its namespace and elsewhere", async (service) => {
+    // What every authenticated user may do (discovery, self reviews) is not the chart's to grant.
+    const everyone = await rightsOf(`system:serviceaccount:${other}:default`, other);
+    const user = `system:serviceaccount:${RELEASE_NAMESPACE}:${RELEASE}-${service}`;
+    const granted = async (ns: string) => [...(await rightsOf(user, ns))].filter((x) => !everyone.has(x)).sort();
+    expect(await granted(RELEASE_NAMESPACE)).toEqual([...allowlist[service].release].sort());
+    expect(await granted(other)).toEqual([...allowlist[service].elsewhere].sort());
+  });
+
+  it("a service's own token is refused what its role does not name", async () => {
+    const as = (service: ChartService, args: string[]) =>
+      runKubectl({ context: "host", kubeconfig: identityKubeconfig(service), bin: kubectlBin }, args);
+    const secret = "idc-1-kubeconfig";
+    // Member kubeconfigs: the gateway reads them in its namespace only; the scheduler never.
+    expect((await as("cluster-gateway", ["get", "secret", secret, "-n", RELEASE_NAMESPACE, "-o", "name"])).stdout.trim()).toBe(
+      `secret/${secret}`,
+    );
+    const refusals: Array<[ChartService, string[], string]> = [
+      ["cluster-gateway", ["get", "secrets", "-n", other], `cannot list resource "secrets" in API group "" in the namespace "${other}"`],
+      ["scheduler", ["get", "secret", secret, "-n", RELEASE_NAMESPACE], `cannot get resource "secrets"`],
+      ["fleet-root", ["get", "secrets", "-n", RELEASE_NAMESPACE], `cannot list resource "secrets"`],
+      ["federated-hpa", ["delete", "federateddeployment", "web", "-n", other], `cannot delete resource "federateddeployments"`],
+      ["scheduler", ["get", "pods", "-A"], `cannot list resource "pods"`],
+      ["fleet-root", ["create", "namespace", uniqueName("nope")], `cannot create resource "namespaces"`],
+    ];
+    for (const [service, args, message] of refusals) {
+      const r = await as(service, args);
+      expect({ service, args, code: r.code, forbidden: r.stderr.includes("Forbidden") || r.stderr.includes("forbidden") }).toEqual({
+        service,
+        args,
+        code: 1,
+        forbidden: true,
+      });
+      expect(r.stderr).toContain(message);
+    }
+  });
+});

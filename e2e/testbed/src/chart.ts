@@ -1,0 +1,80 @@
+/**
+ * The way a user installs Spillway, on the testbed's host: `helm upgrade --install` of
+ * charts/spillway (real Helm, built by build.sh), then one kubeconfig per service made from ITS
+ * ServiceAccount's token (`kubectl create token`). The demo and the e2e suite run every service
+ * with these, so the chart's least-privilege RBAC is proven enough by every scenario. The host runs
+ * no Deployment controller and no nodes, so the chart's Deployments stay at zero pods here; the
+ * services run as local processes under the same identities the pods would have.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunningCluster } from "./control-plane.ts";
+import { kubeconfigYaml } from "./credentials.ts";
+import { kubectl } from "./kubectl.ts";
+import { bin, kubeconfigPath, repoRoot, testbedDir } from "./paths.ts";
+
+export const CHART_DIR = join(repoRoot, "charts", "spillway");
+/** The testbed's release; with the chart's name it gives objects named `spillway-<service>`. */
+export const RELEASE = "spillway";
+export const CHART_SERVICES = ["cluster-gateway", "scheduler", "fleet-root", "stateful-orchestrator", "federated-hpa"] as const;
+export type ChartService = (typeof CHART_SERVICES)[number];
+
+export interface HelmResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the testbed's helm (by default against the testbed's host); resolves whatever the exit code. */
+export function runHelm(
+  args: string[],
+  target: { kubeconfig: string; context: string } = { kubeconfig: kubeconfigPath, context: "host" },
+): Promise<HelmResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin("helm"), ["--kubeconfig", target.kubeconfig, "--kube-context", target.context, ...args], {
+      // Helm's own state (repositories, cache) stays inside the testbed, never in the user's home.
+      env: {
+        ...process.env,
+        HELM_CACHE_HOME: join(testbedDir, "helm", "cache"),
+        HELM_CONFIG_HOME: join(testbedDir, "helm", "config"),
+        HELM_DATA_HOME: join(testbedDir, "helm", "data"),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export async function helm(args: string[]): Promise<string> {
+  const r = await runHelm(args);
+  if (r.code !== 0) throw new Error(`helm ${args.join(" ")}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  return r.stdout;
+}
+
+/** The kubeconfig a service runs with on the testbed: the host, as the chart's ServiceAccount for it. */
+export const identityKubeconfig = (service: string): string => join(testbedDir, "identities", `${service}.kubeconfig`);
+
+/** `helm upgrade --install` of the chart into `namespace` on the host, then the services' kubeconfigs. */
+export async function installChart(host: RunningCluster, namespace: string, natsUrl: string): Promise<void> {
+  const args = [CHART_DIR, "--namespace", namespace, "--set", `nats.url=${natsUrl}`];
+  await helm(["upgrade", "--install", RELEASE, ...args]);
+  mkdirSync(join(testbedDir, "identities"), { recursive: true, mode: 0o700 });
+  await Promise.all(
+    CHART_SERVICES.map(async (service) => {
+      const token = (
+        await kubectl(host.spec.name, ["create", "token", `${RELEASE}-${service}`, "--namespace", namespace, "--duration=720h"])
+      ).trim();
+      writeFileSync(
+        identityKubeconfig(service),
+        kubeconfigYaml([{ name: host.spec.name, server: host.server, caFile: host.caFile, token }], host.spec.name),
+        { mode: 0o600 },
+      );
+    }),
+  );
+}
