@@ -18,6 +18,7 @@ export function rolloutServices(prefix: string, schedulerArgs: string[]) {
   const leaseNs = uniqueName(`e2e-${prefix}-lease`);
   const procs: RunningService[] = [];
   let fleetRoot: RunningService | undefined;
+  let scheduler: RunningService | undefined;
 
   const startFleetRoot = async (id: string) => {
     const p = await startService("fleet-root", id, [`--lease-namespace=${leaseNs}`, "--lease-duration=3"]);
@@ -40,6 +41,7 @@ export function rolloutServices(prefix: string, schedulerArgs: string[]) {
       ...schedulerArgs,
     ]);
     procs.push(gw, sched);
+    scheduler = sched;
     await Promise.all(procs.map((p) => waitReady(p, 60_000)));
     fleetRoot = await startFleetRoot(`${prefix}-fr-1`);
   });
@@ -65,6 +67,8 @@ export function rolloutServices(prefix: string, schedulerArgs: string[]) {
     fds,
     ns,
     leaseNs,
+    /** host:port of the scheduler's gRPC server (Scheduler.Simulate). */
+    schedulerAddr: () => scheduler!.grpcAddr,
     /** The fleet-root running now. */
     fleetRoot: () => fleetRoot!,
     /** Kills fleet-root as a crash would. */

@@ -1,0 +1,225 @@
+/**
+ * `kubectl spillway`, found by the real kubectl's plugin discovery on PATH, against the testbed
+ * with cluster-gateway, the scheduler and fleet-root running: clusters, placement, a live rollout
+ * status that exits when (and only when) the fleet has rolled out, a timeout, simulate through the
+ * scheduler's Scheduler.Simulate, and fence/unfence.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "@jest/globals";
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import { GROUP, VERSION, type FederatedDeployment, type MemberCluster, type Placement } from "@spillway/api";
+import { contextOf, e2eKubeconfig, kubeConfigFor, kubectlBin, repoRoot, testImage } from "./env.ts";
+import { federatedDeployment, setImage } from "./federated-workloads.ts";
+import { eventually } from "./helpers.ts";
+import { MEMBERS, rolloutServices } from "./rollout-services.ts";
+
+const env = rolloutServices("plugin", []);
+const pluginDir = join(repoRoot, "packages", "kubectl-spillway", "bin");
+const api = kubeConfigFor("host").makeApiClient(CustomObjectsApi);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `kubectl spillway ARGS` as a user types it: kubectl finds the plugin on PATH. */
+function kubectlSpillway(args: string[], input?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(kubectlBin, ["spillway", ...args, "--kubeconfig", e2eKubeconfig, "--context", contextOf("host")], {
+      // The plugin's `#!/usr/bin/env node` finds the pinned Node first, as after `make setup`.
+      env: { ...process.env, PATH: `${pluginDir}:${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
+const rows = (table: string) =>
+  table
+    .trim()
+    .split("\n")
+    .map((l) => l.split(/\s{3,}/));
+
+describe("kubectl spillway (the kubectl plugin)", () => {
+  it("is discovered by kubectl plugin list", async () => {
+    const r = await new Promise<Run>((resolve) => {
+      const child = spawn(kubectlBin, ["plugin", "list"], {
+        env: { ...process.env, PATH: `${pluginDir}:${dirname(process.execPath)}:/usr/bin:/bin` },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+    expect(r.stdout).toContain(join(pluginDir, "kubectl-spillway"));
+  });
+
+  it("clusters: every member, IDC first, with Ready and free/total resources", async () => {
+    const r = await kubectlSpillway(["clusters"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    const [header, ...body] = rows(r.stdout);
+    expect(header).toEqual([
+      "NAME",
+      "TIER",
+      "PRIORITY",
+      "READY",
+      "CPU FREE/TOTAL",
+      "MEMORY FREE/TOTAL",
+      "GPU FREE/TOTAL",
+      "NODES",
+      "FENCED",
+    ]);
+    expect(body.map((b) => [b[0], b[1], b[3]])).toEqual([
+      ["idc-1", "idc", "True"],
+      ["idc-2", "idc", "True"],
+      ["cloud-1", "cloud", "True"],
+    ]);
+    const members = (
+      (await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: "memberclusters" })) as { items: MemberCluster[] }
+    ).items;
+    for (const b of body) {
+      const m = members.find((x) => x.metadata.name === b[0])!;
+      expect(b[4]!.split("/")[1]).toBe(String(m.status!.allocatable!["cpu"]));
+      expect(b[7]).toBe(String(m.status!.nodeCount));
+    }
+    const json = await kubectlSpillway(["clusters", "-o", "json"]);
+    expect((JSON.parse(json.stdout) as { items: MemberCluster[] }).items.map((m) => m.metadata.name).sort()).toEqual([...MEMBERS].sort());
+  });
+
+  it("placement: where the replicas are and why, as the Placement says", async () => {
+    await env.fds.create(federatedDeployment({ namespace: env.ns, name: "web", replicas: 6, requests: { cpu: "1" } }));
+    const p = await eventually(
+      "web placed",
+      async () => {
+        const x = (await api
+          .getNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            namespace: env.ns,
+            plural: "placements",
+            name: "federateddeployment-web",
+          })
+          .catch(() => undefined)) as Placement | undefined;
+        return x?.status?.phase === "Scheduled" ? x : undefined;
+      },
+      60_000,
+    );
+    const r = await kubectlSpillway(["placement", "fdeploy/web", "-n", env.ns]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    const [summary, ...table] = r.stdout.trim().split("\n");
+    expect(summary).toBe(
+      `FederatedDeployment ${env.ns}/web: 6 replicas placed in ${p.spec.clusters.filter((c) => c.replicas > 0).length} clusters (Scheduled)`,
+    );
+    expect(
+      rows(table.join("\n"))
+        .slice(1)
+        .map((x) => [x[0], Number(x[2])]),
+    ).toEqual(p.spec.clusters.map((c) => [c.name, c.replicas]));
+    const missing = await kubectlSpillway(["placement", "fdeploy/nope", "-n", env.ns]);
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: `Error from server (NotFound): federateddeployments.spillway.dev "nope" not found\n`,
+    });
+  });
+
+  it("rollout status: follows the fleet-wide rollout member by member and exits 0 only once it has rolled out", async () => {
+    // Each test's workloads are deleted after it (rolloutServices), so this one makes its own.
+    await env.fds.create(federatedDeployment({ namespace: env.ns, name: "web", replicas: 6, requests: { cpu: "1" } }));
+    await eventually(
+      "web available",
+      async () => ((await env.fds.get({ namespace: env.ns, name: "web" })).status?.availableReplicas === 6 ? true : undefined),
+      90_000,
+    );
+    await setImage(env.fds, env.ns, "web", testImage(2));
+    const r = await kubectlSpillway(["rollout", "status", "fdeploy/web", "-n", env.ns, "--timeout=150s"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines.at(-1)).toBe('federateddeployment "web" successfully rolled out');
+    expect(lines.some((l) => l.startsWith('Waiting for federateddeployment "web"'))).toBe(true);
+    expect(lines.some((l) => /^ {2}idc-1: \d+\/\d+ updated, \d+ available/.test(l))).toBe(true);
+    // It returned because the fleet had rolled out, not early.
+    const done = (await env.fds.get({ namespace: env.ns, name: "web" })) as FederatedDeployment;
+    expect(done.status).toMatchObject({ updatedReplicas: 6, availableReplicas: 6, replicas: 6 });
+    expect(done.status!.observedGeneration).toBe(done.metadata.generation);
+  });
+
+  it("rollout status: gives up at --timeout with kubectl's error and exit 1", async () => {
+    await env.fds.create(federatedDeployment({ namespace: env.ns, name: "huge", replicas: 2, requests: { cpu: "1000" } }));
+    const r = await kubectlSpillway(["rollout", "status", "fdeploy/huge", "-n", env.ns, "--timeout=3s"]);
+    expect(r).toMatchObject({ code: 1, stderr: "error: timed out waiting for the condition\n" });
+  });
+
+  it("simulate -f: what the scheduler would do with a manifest, writing nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "spillway-simulate-"));
+    const file = join(dir, "what-if.yaml");
+    const manifest = federatedDeployment({ namespace: env.ns, name: "what-if", replicas: 20, requests: { cpu: "4" } });
+    writeFileSync(file, `# a manifest not applied\n${JSON.stringify(manifest)}\n`);
+    const r = await kubectlSpillway(["simulate", "-f", file, `--scheduler-addr=${env.schedulerAddr()}`]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    const [summary, ...table] = r.stdout.trim().split("\n");
+    expect(summary).toBe("FederatedDeployment/what-if: 20 replicas would be placed");
+    const placed = rows(table.join("\n")).slice(1);
+    expect(placed.reduce((n, x) => n + Number(x[1]), 0)).toBe(20);
+    expect(placed[0]![0]).toMatch(/^idc-/);
+    const nowhere = await kubectlSpillway([
+      "simulate",
+      "-f",
+      file,
+      `--scheduler-addr=${env.schedulerAddr()}`,
+      "--replicas=500",
+      "-o",
+      "json",
+    ]);
+    const [result] = JSON.parse(nowhere.stdout) as Array<{ unschedulableReplicas: number; message: string }>;
+    expect(result!.unschedulableReplicas).toBeGreaterThan(0);
+    expect(result!.message).not.toBe("");
+    const written = await api
+      .getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: env.ns,
+        plural: "placements",
+        name: "federateddeployment-what-if",
+      })
+      .then(
+        () => true,
+        () => false,
+      );
+    expect(written).toBe(false);
+  });
+
+  it("fence and unfence: spec.fenced set and cleared, with a warning; an unknown member is NotFound", async () => {
+    const fenced = async () =>
+      ((await api.getClusterCustomObject({ group: GROUP, version: VERSION, plural: "memberclusters", name: "cloud-1" })) as MemberCluster)
+        .spec.fenced;
+    try {
+      const f = await kubectlSpillway(["fence", "cloud-1"]);
+      expect(f).toMatchObject({ code: 0, stdout: "membercluster.spillway.dev/cloud-1 fenced\n" });
+      expect(f.stderr).toContain("warning: cloud-1 is declared gone for good");
+      expect(await fenced()).toBe(true);
+      const clusters = await kubectlSpillway(["clusters", "--no-headers"]);
+      expect(
+        rows(clusters.stdout)
+          .find((x) => x[0] === "cloud-1")
+          ?.at(-1),
+      ).toBe("true");
+    } finally {
+      const u = await kubectlSpillway(["unfence", "cloud-1"]);
+      expect(u).toMatchObject({ code: 0, stdout: "membercluster.spillway.dev/cloud-1 unfenced\n", stderr: "" });
+    }
+    expect(await fenced()).toBeUndefined();
+    const nope = await kubectlSpillway(["fence", "nowhere-1"]);
+    expect(nope).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): memberclusters.spillway.dev "nowhere-1" not found\n' });
+  });
+});

@@ -1,0 +1,26 @@
+/** Where a workload's replicas (and ordinals) are and why, from its Placement. */
+import type { MemberCluster, Placement } from "@spillway/api";
+
+export const PLACEMENT_HEADERS = ["CLUSTER", "TIER", "REPLICAS", "ORDINALS", "WHY"];
+
+export function placementRows(p: Placement, members: readonly MemberCluster[]): string[][] {
+  const tier = new Map(members.map((m) => [m.metadata.name!, m.spec.tier]));
+  return p.spec.clusters.map((c) => [
+    c.name,
+    tier.get(c.name) ?? "?",
+    String(c.replicas),
+    c.ordinalStart === undefined ? "-" : c.replicas > 0 ? `${c.ordinalStart}-${c.ordinalStart + c.replicas - 1}` : "none",
+    c.reason,
+  ]);
+}
+
+/** The line above the table: how much is placed, and what is short when not all of it is. */
+export function placementSummary(p: Placement): string {
+  const ref = p.spec.workloadRef;
+  const placed = p.spec.clusters.reduce((n, c) => n + c.replicas, 0);
+  const scheduled = p.status?.conditions?.find((c) => c.type === "Scheduled");
+  const head = `${ref.kind} ${p.metadata.namespace}/${ref.name}: ${placed} replicas placed in ${p.spec.clusters.filter((c) => c.replicas > 0).length} clusters`;
+  if (p.spec.unschedulableReplicas > 0)
+    return `${head}, ${p.spec.unschedulableReplicas} fit nowhere: ${scheduled?.message ?? "see the Placement's Scheduled condition"}`;
+  return `${head} (${p.status?.phase ?? "not yet confirmed"})`;
+}

@@ -1,0 +1,123 @@
+/**
+ * kubectl-spillway: the fleet as application teams look at it, as a kubectl plugin
+ * (`kubectl spillway …` runs this from PATH). Wiring only: parse, connect, run a command.
+ */
+import { parseArgs } from "node:util";
+import { connect, type CliOptions } from "./cli-options.ts";
+import { clusters } from "./commands/clusters.ts";
+import { fence } from "./commands/fence.ts";
+import type { Io } from "./commands/output.ts";
+import { placement } from "./commands/placement.ts";
+import { rolloutStatus } from "./commands/rollout-status.ts";
+import { simulate } from "./commands/simulate.ts";
+import { describeError } from "./kube-errors.ts";
+
+const USAGE = `kubectl spillway: the Spillway fleet from kubectl.
+
+Commands:
+  clusters                      Members best-ranked first: tier, priority, Ready, free/total CPU, memory, GPUs
+  placement KIND/NAME           Where a workload's replicas (and ordinals) are, and why
+  rollout status KIND/NAME      Watch a fleet-wide rollout until done (exit 0), stuck or --timeout (exit 1)
+  simulate -f FILE              What the scheduler would do with FILE's workloads now (writes nothing)
+  fence CLUSTER                 Declare a member gone for good (its ordinals may start elsewhere)
+  unfence CLUSTER               Take that back
+
+KIND: federateddeployment (fdeploy) or federatedstatefulset (fsts).
+
+Options:
+  -n, --namespace NS            Namespace of the workload (default: the context's)
+  -o, --output json|yaml        Print objects instead of a table (clusters, placement, simulate)
+      --no-headers              Tables without the header line
+      --timeout DURATION        rollout status: give up after this long, e.g. 5m, 90s (default: never)
+  -w, --watch=false             rollout status: print the status once and exit 0
+  -f, --filename FILE           simulate: a manifest file, - for stdin
+      --replicas N              simulate: at N replicas instead of the manifest's
+      --scheduler-addr HOST:PORT  simulate: the scheduler's gRPC address (env SPILLWAY_SCHEDULER_ADDR,
+                                default 127.0.0.1:9091; port-forward svc/spillway-scheduler 9090 for a cluster)
+      --kubeconfig FILE, --context NAME   as for kubectl
+`;
+
+/** `5m`, `90s`, `1h30m`, `250ms` or plain seconds, as kubectl's --timeout. */
+export function parseDuration(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text)
+    throw new Error(`invalid --timeout ${JSON.stringify(text)}: use e.g. 90s, 5m, 1h`);
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  return parts.reduce((ms, p) => ms + Number(p[1]) * unit[p[2]!]!, 0);
+}
+
+export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      kubeconfig: { type: "string" },
+      context: { type: "string" },
+      namespace: { type: "string", short: "n" },
+      output: { type: "string", short: "o" },
+      "no-headers": { type: "boolean", default: false },
+      timeout: { type: "string" },
+      watch: { type: "string", short: "w" },
+      filename: { type: "string", short: "f" },
+      replicas: { type: "string" },
+      "scheduler-addr": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === "help") {
+    io.out(USAGE);
+    return command || values.help ? 0 : 1;
+  }
+  const o: CliOptions = {
+    kubeconfig: values.kubeconfig,
+    context: values.context,
+    namespace: values.namespace,
+    output: values.output,
+    noHeaders: values["no-headers"],
+  };
+  switch (command) {
+    case "clusters":
+      return clusters(connect(o), o, io);
+    case "placement":
+      return placement(connect(o), o, rest, io);
+    case "rollout": {
+      if (rest[0] !== "status") throw new Error(`unknown command "rollout ${rest[0] ?? ""}": only "rollout status" exists`);
+      const watch = values.watch === undefined || values.watch === "true";
+      const timeoutMs = values.timeout ? parseDuration(values.timeout) : 0;
+      return rolloutStatus(connect(o), rest.slice(1), { timeoutMs, watch }, io);
+    }
+    case "simulate": {
+      const replicas = values.replicas === undefined ? 0 : Number(values.replicas);
+      if (!Number.isInteger(replicas) || replicas < 0)
+        throw new Error(`--replicas must be a non-negative integer, got ${JSON.stringify(values.replicas)}`);
+      return simulate(
+        o,
+        {
+          file: values.filename ?? "",
+          schedulerAddr: values["scheduler-addr"] ?? env["SPILLWAY_SCHEDULER_ADDR"] ?? "127.0.0.1:9091",
+          replicas,
+        },
+        io,
+      );
+    }
+    case "fence":
+    case "unfence":
+      return fence(connect(o), rest, command === "fence", io);
+    default:
+      throw new Error(`unknown command "${command}" for "kubectl spillway"; see kubectl spillway --help`);
+  }
+}
+
+/** The plugin's process: kubectl's exit-code habits, errors as kubectl prints them. */
+export async function main(): Promise<void> {
+  const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+  try {
+    process.exitCode = await run(process.argv.slice(2), io);
+  } catch (err) {
+    io.err(`${describeError(err)}\n`);
+    process.exitCode = 1;
+  }
+}
