@@ -3,7 +3,8 @@
  * as background processes, and a sample workload. Returns once everything is up and prints what
  * runs where; `make down` stops all of it.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { helm, identityKubeconfig } from "./chart.ts";
 import { demoAutoscaling } from "./demo-autoscale.ts";
 import { startFleetApi } from "./fleet-api.ts";
 import { up, SYSTEM_NAMESPACE } from "./federation.ts";
@@ -45,7 +46,8 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
         const record = table.start(name, [
           process.execPath,
           join(repoRoot, "services", service, "src", "main.ts"),
-          `--kubeconfig=${kubeconfigPath}`,
+          // As the chart's ServiceAccount for this service: the RBAC a user installs, nothing more.
+          `--kubeconfig=${identityKubeconfig(service)}`,
           "--context=host",
           `--nats-url=${fed.natsUrl}`,
           `--health-addr=127.0.0.1:${port}`,
@@ -196,9 +198,19 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     `the fleet API — kubectl --context fleet get pods -A -L spillway.dev/cluster (${podLines.length - 1} pods from every member; first 12):\n` +
       podLines.slice(0, 13).join("\n").replace(/^/gm, "    "),
   );
+  // The way a user installs it: the chart's release and the identities the services ran under.
+  const release = await helm(["list", "--namespace", SYSTEM_NAMESPACE]);
+  log(
+    `installed with helm (charts/spillway); every service above runs as its chart ServiceAccount (.testbed/identities/):\n` +
+      release.trimEnd().replace(/^/gm, "    "),
+  );
   const k = `${join(repoRoot, ".testbed", "bin", "kubectl")} --kubeconfig ${kubeconfigPath}`;
   log(`demo up in ${fed.seconds.toFixed(1)}s (federation) — look around:
-    export KUBECONFIG=${kubeconfigPath} PATH=${join(repoRoot, ".testbed", "bin")}:$PATH
+    export KUBECONFIG=${kubeconfigPath} PATH=${join(repoRoot, "packages", "kubectl-spillway", "bin")}:${join(repoRoot, ".testbed", "bin")}:${dirname(process.execPath)}:$PATH
+    kubectl spillway clusters --context host                              # the kubectl plugin
+    kubectl spillway placement fdeploy/web -n shop --context host
+    kubectl spillway rollout status fsts/search -n shop --context host
+    helm list -n ${SYSTEM_NAMESPACE} --kube-context host
     kubectl --context host get memberclusters
     kubectl --context host get federateddeployments -A
     kubectl --context host get fhpa -n ml
