@@ -13,7 +13,7 @@ TOOLCHAIN = eval "$$(scripts/toolchain.sh)"
 # The e2e federation of `make test` runs beside a demo: its own state dir and ports.
 E2E_ENV = SPILLWAY_TESTBED_DIR=$(CURDIR)/.testbed/e2e SPILLWAY_TESTBED_PORT_BASE=27000 SPILLWAY_TESTBED_POD_READY_DELAY_MS=2000 SPILLWAY_TESTBED_METRICS=1 SPILLWAY_E2E_KUBECONFIG=$(CURDIR)/.testbed/e2e/kubeconfig
 
-.PHONY: setup install binaries demo down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate
+.PHONY: setup install binaries demo down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate image
 
 setup: install binaries
 
@@ -33,6 +33,10 @@ testbed-up: setup
 	@$(TOOLCHAIN); node e2e/testbed/src/cli.ts up
 
 testbed-down: down
+
+# The services' container image from ./Dockerfile, without a Docker engine (buildah; root).
+image:
+	@scripts/build-image.sh $(IMAGE)
 
 generate: install
 	@$(TOOLCHAIN); pnpm run generate
