@@ -59,4 +59,4 @@ fi
 buildah build --quiet --layers=false --network host "${ca[@]}" --build-arg "NODE_IMAGE=$base" -t "$tag" -f "$root/Dockerfile" "$root" >&2
 # Earlier builds of the tag are left untagged; vfs storage keeps every byte of them.
 buildah rmi --prune >/dev/null 2>&1 || true
-buildah inspect --type image --format '{{.FromImageID}}' "$tag"
+buildah inspect --type image --format '{{.FromImageID}}{{"\n"}}' "$tag"
