@@ -7,7 +7,7 @@ import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
 import { memberClusterKind, type MemberCluster } from "@spillway/api";
 import { topics } from "@spillway/bus";
 import { ResourceClient } from "@spillway/kit";
-import { rankOf } from "@spillway/rules";
+import { compareRank, rankOf } from "@spillway/rules";
 import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { FleetKeyspace } from "./core/fleet-keyspace.ts";
@@ -66,10 +66,21 @@ await runService(
     const informer = ctx.informers.forKind(members);
     const registry = new Registry(ctx.kubeConfig, informer, ctx.log, options);
     // Same-name objects go to the best-ranked member: the fleet's one ranking (IDC first).
+    // Objects can arrive before every member is known: names follow whenever the order changes.
+    let order = "";
     registry.onChange(() => {
-      rank = rankOf(
-        registry.list().map((e) => ({ name: e.member.metadata.name!, tier: e.member.spec.tier, priority: e.member.spec.priority ?? 100 })),
-      );
+      const ranked = registry
+        .list()
+        .map((e) => ({ name: e.member.metadata.name!, tier: e.member.spec.tier, priority: e.member.spec.priority ?? 100 }));
+      rank = rankOf(ranked);
+      const now = [...ranked]
+        .sort(compareRank)
+        .map((m) => m.name)
+        .join(",");
+      if (now !== order) {
+        order = now;
+        fleet?.rerank();
+      }
     });
 
     const secretsNs = extra["secrets-namespace"]!;

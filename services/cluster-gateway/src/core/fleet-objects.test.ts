@@ -64,6 +64,34 @@ describe("FleetObjects", () => {
     expect(served(ks)["/registry/pods/web/a"].metadata.uid).toBe("c");
   });
 
+  it("when the ranking changes, a shared name passes to the member that now ranks best, and nothing else moves", () => {
+    let order: Record<string, number> = {};
+    let now = 0;
+    const ks = new FleetKeyspace({ clockMicros: () => now++, windowSize: 1000 });
+    const events: string[] = [];
+    ks.subscribe((c) => events.push(`${c.kv ? "put" : "delete"} ${c.key}`));
+    // Before the gateway knows the members, every rank ties and names go alphabetically.
+    const objects = new FleetObjects(ks, (c) => order[c] ?? 0);
+    objects.upsert(pods, "cloud-1", pod("a", "c"));
+    objects.upsert(pods, "idc-1", pod("a", "i"));
+    objects.upsert(pods, "idc-1", pod("only-idc", "o"));
+    expect(served(ks)["/registry/pods/web/a"].metadata.uid).toBe("c");
+    events.length = 0;
+    order = { "idc-1": 0, "cloud-1": 1 };
+    objects.rerank();
+    expect(served(ks)["/registry/pods/web/a"].metadata.uid).toBe("i");
+    expect(served(ks)["/registry/pods/web/a.cloud-1"].metadata.uid).toBe("c");
+    expect(events).toEqual([
+      "delete /registry/pods/web/a",
+      "delete /registry/pods/web/a.idc-1",
+      "put /registry/pods/web/a",
+      "put /registry/pods/web/a.cloud-1",
+    ]);
+    events.length = 0;
+    objects.rerank();
+    expect(events).toEqual([]);
+  });
+
   it("a change to one member's object leaves the other's key untouched", () => {
     const { objects, events } = fleet();
     objects.upsert(pods, "idc-1", pod("a", "i"));

@@ -91,9 +91,31 @@ export class FleetObjects {
     for (const r of resources) for (const { namespace, name } of this.heldBy(r, cluster)) this.remove(r, cluster, namespace, name);
   }
 
+  /**
+   * The ranking changed (a member joined, or its tier or priority did): every shared name passes
+   * to the member that now ranks best. Only names whose holder changes are touched.
+   */
+  rerank(): void {
+    for (const [id, group] of this.groups) {
+      if (group.size < 2) continue;
+      const served = this.servedAs.get(id);
+      const [best] = this.byRank([...group.keys()]);
+      const somekey = served?.keys().next().value;
+      const held = somekey === undefined ? undefined : this.holdings.get(somekey);
+      if (!served || !held) continue;
+      const plain = storageKey(held.resource, held.namespace, held.name);
+      if (served.get(plain) === best) continue;
+      this.serve(held.resource, held.namespace, held.name, id);
+    }
+  }
+
+  private byRank(clusters: string[]): string[] {
+    return clusters.sort((a, b) => this.rank(a) - this.rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  }
+
   private serve(resource: FleetResource, namespace: string | undefined, name: string, id: string): void {
     const group = this.groups.get(id);
-    const holders = group ? [...group.keys()].sort((a, b) => this.rank(a) - this.rank(b) || (a < b ? -1 : a > b ? 1 : 0)) : [];
+    const holders = group ? this.byRank([...group.keys()]) : [];
     const wanted = new Map<string, string>();
     holders.forEach((cluster, i) => wanted.set(storageKey(resource, namespace, i === 0 ? name : `${name}.${cluster}`), cluster));
     const before = this.servedAs.get(id) ?? new Map<string, string>();
