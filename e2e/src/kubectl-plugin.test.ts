@@ -4,12 +4,12 @@
  * status that exits when (and only when) the fleet has rolled out, a timeout, simulate through the
  * scheduler's Scheduler.Simulate, and fence/unfence.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { CustomObjectsApi } from "@kubernetes/client-node";
+import { runCommand } from "../testbed/src/run-command.ts";
 import { GROUP, VERSION, type FederatedDeployment, type MemberCluster, type Placement } from "@spillway/api";
 import { contextOf, e2eKubeconfig, kubeConfigFor, kubectlBin, repoRoot, testImage } from "./env.ts";
 import { federatedDeployment, setImage } from "./federated-workloads.ts";
@@ -20,28 +20,13 @@ const env = rolloutServices("plugin", []);
 const pluginDir = join(repoRoot, "packages", "kubectl-spillway", "bin");
 const api = kubeConfigFor("host").makeApiClient(CustomObjectsApi);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const withPlugin = (path: string) => ({ ...process.env, PATH: `${pluginDir}:${dirname(process.execPath)}:${path}` });
 
-/** `kubectl spillway ARGS` as a user types it: kubectl finds the plugin on PATH. */
-function kubectlSpillway(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(kubectlBin, ["spillway", ...args, "--kubeconfig", e2eKubeconfig, "--context", contextOf("host")], {
-      // The plugin's `#!/usr/bin/env node` finds the pinned Node first, as after `make setup`.
-      env: { ...process.env, PATH: `${pluginDir}:${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? "");
+/** `kubectl spillway ARGS` as a user types it: kubectl finds the plugin on PATH (the pinned Node first, as after `make setup`). */
+const kubectlSpillway = (args: string[]) =>
+  runCommand(kubectlBin, ["spillway", ...args, "--kubeconfig", e2eKubeconfig, "--context", contextOf("host")], {
+    env: withPlugin(process.env["PATH"] ?? ""),
   });
-}
 
 const rows = (table: string) =>
   table
@@ -51,16 +36,7 @@ const rows = (table: string) =>
 
 describe("kubectl spillway (the kubectl plugin)", () => {
   it("is discovered by kubectl plugin list", async () => {
-    const r = await new Promise<Run>((resolve) => {
-      const child = spawn(kubectlBin, ["plugin", "list"], {
-        env: { ...process.env, PATH: `${pluginDir}:${dirname(process.execPath)}:/usr/bin:/bin` },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    const r = await runCommand(kubectlBin, ["plugin", "list"], { env: withPlugin("/usr/bin:/bin") });
     expect(r.stdout).toContain(join(pluginDir, "kubectl-spillway"));
   });
 

@@ -6,13 +6,13 @@
  * no Deployment controller and no nodes, so the chart's Deployments stay at zero pods here; the
  * services run as local processes under the same identities the pods would have.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunningCluster } from "./control-plane.ts";
 import { kubeconfigYaml } from "./credentials.ts";
 import { kubectl } from "./kubectl.ts";
 import { bin, kubeconfigPath, repoRoot, testbedDir } from "./paths.ts";
+import { runCommand, type CommandResult } from "./run-command.ts";
 
 export const CHART_DIR = join(repoRoot, "charts", "spillway");
 /** The testbed's release; with the chart's name it gives objects named `spillway-<service>`. */
@@ -20,34 +20,15 @@ export const RELEASE = "spillway";
 export const CHART_SERVICES = ["cluster-gateway", "scheduler", "fleet-root", "stateful-orchestrator", "federated-hpa"] as const;
 export type ChartService = (typeof CHART_SERVICES)[number];
 
-export interface HelmResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the testbed's helm (by default against the testbed's host); resolves whatever the exit code. */
 export function runHelm(
   args: string[],
   target: { kubeconfig: string; context: string } = { kubeconfig: kubeconfigPath, context: "host" },
-): Promise<HelmResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin("helm"), ["--kubeconfig", target.kubeconfig, "--kube-context", target.context, ...args], {
-      // Helm's own state (repositories, cache) stays inside the testbed, never in the user's home.
-      env: {
-        ...process.env,
-        HELM_CACHE_HOME: join(testbedDir, "helm", "cache"),
-        HELM_CONFIG_HOME: join(testbedDir, "helm", "config"),
-        HELM_DATA_HOME: join(testbedDir, "helm", "data"),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+): Promise<CommandResult> {
+  // Helm's own state (repositories, cache) stays inside the testbed, never in the user's home.
+  const home = (what: string) => join(testbedDir, "helm", what);
+  return runCommand(bin("helm"), ["--kubeconfig", target.kubeconfig, "--kube-context", target.context, ...args], {
+    env: { ...process.env, HELM_CACHE_HOME: home("cache"), HELM_CONFIG_HOME: home("config"), HELM_DATA_HOME: home("data") },
   });
 }
 

@@ -1,12 +1,8 @@
 /** The real kubectl, run against one context of a kubeconfig: the testbed's, the demo's and the e2e suite's one wrapper. */
-import { spawn } from "node:child_process";
 import { bin, kubeconfigPath } from "./paths.ts";
+import { runCommand, type CommandResult } from "./run-command.ts";
 
-export interface KubectlResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type KubectlResult = CommandResult;
 
 export interface KubectlTarget {
   context: string;
@@ -18,22 +14,13 @@ export interface KubectlTarget {
 
 /** Runs kubectl and resolves with its exit code and output, whatever the code. */
 export function runKubectl(target: KubectlTarget, args: string[], input?: string): Promise<KubectlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(target.bin ?? bin("kubectl"), [
-      "--kubeconfig",
-      target.kubeconfig ?? kubeconfigPath,
-      "--context",
-      target.context,
-      ...args,
-    ]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
+  return runCommand(
+    target.bin ?? bin("kubectl"),
+    ["--kubeconfig", target.kubeconfig ?? kubeconfigPath, "--context", target.context, ...args],
+    {
+      input,
+    },
+  );
 }
 
 /** Runs kubectl against a testbed context; rejects with kubectl's own message when it fails. */
