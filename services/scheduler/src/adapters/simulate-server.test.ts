@@ -7,30 +7,11 @@ import { describe, expect, it } from "@jest/globals";
 import { create } from "@bufbuild/protobuf";
 import type { FederatedDeployment, MemberCluster, Placement } from "@spillway/api";
 import { FakeObjects } from "@spillway/kit";
-import { ClusterSnapshotSchema, ResourceAmountsSchema, SimulateRequestSchema, type ClusterSnapshot } from "@spillway/proto";
+import { SimulateRequestSchema } from "@spillway/proto";
+import { member, snapshot } from "./fixtures.ts";
 import { defaultSchedulerConfig } from "../core/types.ts";
 import { SchedulingService, type Workload } from "./scheduling-service.ts";
 import { simulateService } from "./simulate-server.ts";
-
-const member = (name: string, tier: "idc" | "cloud", priority: number): MemberCluster => ({
-  apiVersion: "spillway.dev/v1alpha1",
-  kind: "MemberCluster",
-  metadata: { name, labels: { "spillway.dev/tier": tier } },
-  spec: { tier, priority, kubeconfigSecretRef: { namespace: "s", name, key: "kubeconfig" } },
-  status: { conditions: [{ type: "Ready", status: "True", reason: "Ready", message: "", lastTransitionTime: "2026-01-01T00:00:00Z" }] },
-});
-
-/** `nodes` nodes of 16 CPU, all free. */
-const snapshot = (cluster: string, nodes: number): ClusterSnapshot =>
-  create(ClusterSnapshotSchema, {
-    cluster,
-    revision: 1n,
-    nodes: Array.from({ length: nodes }, (_, i) => ({
-      name: `${cluster}-${i}`,
-      free: create(ResourceAmountsSchema, { cpuMillis: 16_000n, memoryBytes: 64n * 2n ** 30n }),
-      maxPods: 110,
-    })),
-  });
 
 function handler() {
   const members = new FakeObjects<MemberCluster>("MemberCluster", { namespaced: false });

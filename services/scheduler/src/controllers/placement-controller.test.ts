@@ -8,32 +8,13 @@ import { create } from "@bufbuild/protobuf";
 import type { FederatedDeployment, MemberCluster, Placement } from "@spillway/api";
 import type { PlacementChanged } from "@spillway/bus";
 import { FakeObjects } from "@spillway/kit";
-import { ClusterSnapshotSchema, OwnerPodsSchema, ResourceAmountsSchema, type ClusterSnapshot } from "@spillway/proto";
+import { OwnerPodsSchema, type ClusterSnapshot } from "@spillway/proto";
+import { member, snapshot } from "../adapters/fixtures.ts";
 import { defaultSchedulerConfig } from "../core/types.ts";
 import { SchedulingService, type Workload } from "../adapters/scheduling-service.ts";
 import { placementReconciler } from "./placement-controller.ts";
 
 const ns = "shop";
-
-const member = (name: string, tier: "idc" | "cloud", priority: number): MemberCluster => ({
-  apiVersion: "spillway.dev/v1alpha1",
-  kind: "MemberCluster",
-  metadata: { name },
-  spec: { tier, priority, kubeconfigSecretRef: { namespace: "s", name, key: "kubeconfig" } },
-  status: { conditions: [{ type: "Ready", status: "True", reason: "Ready", message: "", lastTransitionTime: "2026-01-01T00:00:00Z" }] },
-});
-
-/** `nodes` nodes of 16 CPU, all free. */
-const snapshot = (cluster: string, nodes: number): ClusterSnapshot =>
-  create(ClusterSnapshotSchema, {
-    cluster,
-    revision: 1n,
-    nodes: Array.from({ length: nodes }, (_, i) => ({
-      name: `${cluster}-${i}`,
-      free: create(ResourceAmountsSchema, { cpuMillis: 16_000n, memoryBytes: 64n * 2n ** 30n }),
-      maxPods: 110,
-    })),
-  });
 
 const fd = (replicas: number, cpu = "4"): FederatedDeployment => ({
   apiVersion: "spillway.dev/v1alpha1",
