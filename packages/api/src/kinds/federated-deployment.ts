@@ -7,7 +7,15 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { KindDefinition } from "../kind-definition.ts";
 import { Described, KObject, StringEnum } from "../schema/builders.ts";
 import { Conditions, ObservedGeneration, type KubeObject } from "../schema/meta.ts";
-import { Budget, Replicas, rollingUpdateOnly, selectorRules, workloadCore, workloadPlacement } from "../schema/workload.ts";
+import {
+  Budget,
+  Replicas,
+  rollingUpdateOnly,
+  selectorRules,
+  workloadCore,
+  workloadPlacement,
+  workloadStatusCounts,
+} from "../schema/workload.ts";
 
 export const RollingUpdateDeployment = KObject(
   {
@@ -126,10 +134,8 @@ export const FederatedDeploymentStatus = KObject(
     observedGeneration: Type.Optional(ObservedGeneration()),
     replicas: Type.Optional(Replicas({ description: "Pods of the workload in the whole fleet, old and new." })),
     updatedReplicas: Type.Optional(Replicas({ description: "Pods of the current template, fleet-wide." })),
-    readyReplicas: Type.Optional(Replicas({ description: "Ready pods, fleet-wide." })),
-    availableReplicas: Type.Optional(Replicas({ description: "Pods ready for at least minReadySeconds, fleet-wide." })),
+    ...workloadStatusCounts(),
     unavailableReplicas: Type.Optional(Replicas({ description: "spec.replicas minus availableReplicas (never below 0)." })),
-    selector: Type.Optional(Type.String({ description: "The label selector in string form, for the scale subresource." })),
     conditions: Type.Optional(
       Conditions(
         "Available (enough pods available fleet-wide) and Progressing (the rollout moves; False with ProgressDeadlineExceeded when stuck), as a Deployment's. Where the replicas go, or why they fit nowhere, is in the workload's Placement.",

@@ -8,7 +8,15 @@ import type { V1PersistentVolumeClaim } from "@kubernetes/client-node";
 import type { KindDefinition } from "../kind-definition.ts";
 import { IntOrString, KObject, StringEnum } from "../schema/builders.ts";
 import { Conditions, ObservedGeneration, type KubeObject } from "../schema/meta.ts";
-import { OpaqueList, Replicas, rollingUpdateOnly, selectorRules, workloadCore, workloadPlacement } from "../schema/workload.ts";
+import {
+  OpaqueList,
+  Replicas,
+  rollingUpdateOnly,
+  selectorRules,
+  workloadCore,
+  workloadPlacement,
+  workloadStatusCounts,
+} from "../schema/workload.ts";
 
 /** A user-pinned range of ordinals in one cluster. */
 export const OrdinalRange = KObject({
@@ -178,15 +186,13 @@ export const FederatedStatefulSetStatus = KObject(
   {
     observedGeneration: Type.Optional(ObservedGeneration()),
     replicas: Type.Optional(Replicas({ description: "Pods of the workload in the whole fleet." })),
-    readyReplicas: Type.Optional(Replicas({ description: "Ready pods, fleet-wide." })),
+    ...workloadStatusCounts(),
     currentReplicas: Type.Optional(Replicas({ description: "Pods of currentRevision, fleet-wide." })),
     updatedReplicas: Type.Optional(Replicas({ description: "Pods of updateRevision, fleet-wide." })),
-    availableReplicas: Type.Optional(Replicas({ description: "Pods ready for at least minReadySeconds, fleet-wide." })),
     currentRevision: Type.Optional(Type.String({ description: "The revision of the template the fleet ran before the current update." })),
     updateRevision: Type.Optional(
       Type.String({ description: "The revision of the current template; equals currentRevision when no update runs." }),
     ),
-    selector: Type.Optional(Type.String({ description: "The label selector in string form, for the scale subresource." })),
     conditions: Type.Optional(
       Conditions("Available and Progressing, as for a FederatedDeployment; Progressing says which ordinal the update waits for."),
     ),

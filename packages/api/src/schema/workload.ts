@@ -232,6 +232,13 @@ export const workloadCore = () => ({
   template: PodTemplate(),
 });
 
+/** Status fields both workload kinds report as their apps/v1 counterparts do, counted fleet-wide. */
+export const workloadStatusCounts = () => ({
+  readyReplicas: Type.Optional(Replicas({ description: "Ready pods, fleet-wide." })),
+  availableReplicas: Type.Optional(Replicas({ description: "Pods ready for at least minReadySeconds, fleet-wide." })),
+  selector: Type.Optional(Type.String({ description: "The label selector in string form, for the scale subresource." })),
+});
+
 /** Where the workload may go, and what changes per cluster. */
 export const workloadPlacement = () => ({
   placement: Type.Optional(PlacementPolicy),
