@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { parse } from "yaml";
-import { CHART_DIR, CHART_SERVICES, identityKubeconfig, RELEASE, runHelm, type ChartService } from "../testbed/src/chart.ts";
+import { CHART_DIR, SERVICES, identityKubeconfig, RELEASE, runHelm, type ServiceName } from "../testbed/src/chart.ts";
 import { runKubectl } from "../testbed/src/kubectl.ts";
 import { contextOf, e2eKubeconfig, kubectlBin, repoRoot } from "./env.ts";
 import { createNamespace, deleteNamespace, uniqueName } from "./helpers.ts";
@@ -102,7 +102,7 @@ describe("the Helm chart", () => {
       expect(r.stdout).toContain(`kubectl -n ${ns} create secret generic idc-1-kubeconfig`);
       expect(r.stdout).toContain("kind: MemberCluster");
       const list = await json<{ items: Deployment[] }>(["get", "deployments", "-n", ns]);
-      expect(list.items.map((d) => d.metadata.name).sort()).toEqual(CHART_SERVICES.map((s) => `${release}-spillway-${s}`).sort());
+      expect(list.items.map((d) => d.metadata.name).sort()).toEqual(SERVICES.map((s) => `${release}-spillway-${s}`).sort());
       for (const d of list.items) {
         const pod = d.spec.template.spec;
         const c = pod.containers[0]!;
@@ -240,14 +240,14 @@ async function rightsOf(user: string, namespace: string): Promise<Set<string>> {
 
 describe("least-privilege RBAC, one ServiceAccount per service", () => {
   const allowlist = parse(readFileSync(join(repoRoot, "e2e", "src", "rbac-allowlist.yaml"), "utf8")) as Record<
-    ChartService,
+    ServiceName,
     { release: string[]; elsewhere: string[] }
   >;
   const other = uniqueName("e2e-rbac");
   beforeAll(() => createNamespace("host", other));
   afterAll(() => deleteNamespace("host", other));
 
-  it.each(CHART_SERVICES.map((s) => [s]))("%s may do exactly what the allowlist says, in its namespace and elsewhere", async (service) => {
+  it.each(SERVICES.map((s) => [s]))("%s may do exactly what the allowlist says, in its namespace and elsewhere", async (service) => {
     // What every authenticated user may do (discovery, self reviews) is not the chart's to grant.
     const everyone = await rightsOf(`system:serviceaccount:${other}:default`, other);
     const user = `system:serviceaccount:${RELEASE_NAMESPACE}:${RELEASE}-${service}`;
@@ -257,14 +257,14 @@ describe("least-privilege RBAC, one ServiceAccount per service", () => {
   });
 
   it("a service's own token is refused what its role does not name", async () => {
-    const as = (service: ChartService, args: string[]) =>
+    const as = (service: ServiceName, args: string[]) =>
       runKubectl({ context: "host", kubeconfig: identityKubeconfig(service), bin: kubectlBin }, args);
     const secret = "idc-1-kubeconfig";
     // Member kubeconfigs: the gateway reads them in its namespace only; the scheduler never.
     expect((await as("cluster-gateway", ["get", "secret", secret, "-n", RELEASE_NAMESPACE, "-o", "name"])).stdout.trim()).toBe(
       `secret/${secret}`,
     );
-    const refusals: Array<[ChartService, string[], string]> = [
+    const refusals: Array<[ServiceName, string[], string]> = [
       ["cluster-gateway", ["get", "secrets", "-n", other], `cannot list resource "secrets" in API group "" in the namespace "${other}"`],
       ["scheduler", ["get", "secret", secret, "-n", RELEASE_NAMESPACE], `cannot get resource "secrets"`],
       ["fleet-root", ["get", "secrets", "-n", RELEASE_NAMESPACE], `cannot list resource "secrets"`],

@@ -6,13 +6,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { identityKubeconfig, RELEASE } from "../testbed/src/chart.ts";
+import { identityKubeconfig, RELEASE, SERVICES, type ServiceName } from "../testbed/src/chart.ts";
 import { contextOf, e2eKubeconfig, natsUrl, repoRoot } from "./env.ts";
 import { kubectl } from "./kubectl.ts";
 import { eventually } from "./helpers.ts";
 
-export const SERVICES = ["cluster-gateway", "scheduler", "fleet-root", "stateful-orchestrator", "federated-hpa"] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export { SERVICES, type ServiceName };
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

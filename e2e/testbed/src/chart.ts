@@ -17,8 +17,9 @@ import { runCommand, type CommandResult } from "./run-command.ts";
 export const CHART_DIR = join(repoRoot, "charts", "spillway");
 /** The testbed's release; with the chart's name it gives objects named `spillway-<service>`. */
 export const RELEASE = "spillway";
-export const CHART_SERVICES = ["cluster-gateway", "scheduler", "fleet-root", "stateful-orchestrator", "federated-hpa"] as const;
-export type ChartService = (typeof CHART_SERVICES)[number];
+/** The five services: one Deployment and ServiceAccount each in the chart, one process each on the testbed. */
+export const SERVICES = ["cluster-gateway", "scheduler", "fleet-root", "stateful-orchestrator", "federated-hpa"] as const;
+export type ServiceName = (typeof SERVICES)[number];
 
 /** Runs the testbed's helm (by default against the testbed's host); resolves whatever the exit code. */
 export function runHelm(
@@ -47,7 +48,7 @@ export async function installChart(host: RunningCluster, namespace: string, nats
   await helm(["upgrade", "--install", RELEASE, ...args]);
   mkdirSync(join(testbedDir, "identities"), { recursive: true, mode: 0o700 });
   await Promise.all(
-    CHART_SERVICES.map(async (service) => {
+    SERVICES.map(async (service) => {
       const token = (
         await kubectl(host.spec.name, ["create", "token", `${RELEASE}-${service}`, "--namespace", namespace, "--duration=720h"])
       ).trim();

@@ -4,7 +4,7 @@
  * runs where; `make down` stops all of it.
  */
 import { dirname, join } from "node:path";
-import { helm, identityKubeconfig } from "./chart.ts";
+import { helm, identityKubeconfig, SERVICES, type ServiceName } from "./chart.ts";
 import { demoAutoscaling } from "./demo-autoscale.ts";
 import { startFleetApi } from "./fleet-api.ts";
 import { up, SYSTEM_NAMESPACE } from "./federation.ts";
@@ -14,8 +14,6 @@ import { probeOk } from "./probe.ts";
 import { ProcessTable, waitFor } from "./processes.ts";
 import { servicePorts, type Topology } from "./topology.ts";
 import { placementName } from "@spillway/rules";
-
-export const SERVICES = ["cluster-gateway", "scheduler", "fleet-root", "stateful-orchestrator", "federated-hpa"] as const;
 
 export async function demo(topology: Topology, replicas: number, log: (line: string) => void): Promise<void> {
   const fed = await up(topology, log);
@@ -33,7 +31,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     (_, r) => `127.0.0.1:${servicePorts(topology, schedulerIndex * replicas + r).grpc}`,
   ).join(",");
   // The demo reads metrics and autoscales every 5 s (defaults 15 s) to show a whole cycle in minutes.
-  const serviceArgs: Partial<Record<(typeof SERVICES)[number], string[]>> = {
+  const serviceArgs: Partial<Record<ServiceName, string[]>> = {
     "cluster-gateway": ["--metrics-interval=5"],
     scheduler: [`--gateway-addr=${gatewayAddrs}`],
     "federated-hpa": [`--gateway-addr=${gatewayAddrs}`, `--scheduler-addr=${schedulerAddrs}`, "--sync-period=5"],
