@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import type { FederatedStatefulSetSpec } from "@spillway/api";
+import { templateHash } from "@spillway/rules";
+import { memberPodTemplate, TEMPLATE_HASH } from "./member-statefulset.ts";
 import { decideOrchestration, type LivePod, type MemberView, type OrchestrationInput } from "./orchestration.ts";
 
 const spec = (replicas: number, extra: Partial<FederatedStatefulSetSpec> = {}): FederatedStatefulSetSpec => ({
@@ -101,5 +103,50 @@ describe("decideOrchestration", () => {
     expect(d.status!.status.readyReplicas).toBe(1);
     expect(d.status!.status.availableReplicas).toBe(0);
     expect(d.status!.status.notReadyOrdinals![0]!.reason).toBe("Ready for less than minReadySeconds (5s)");
+  });
+  describe("the descending rollout across members", () => {
+    // cloud-1 holds 3-5 and rolls first; idc-1 (0-2) waits at partition 3 (its whole range) until cloud-1 is done.
+    const s = spec(6, { updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } } });
+    const placement = [
+      { cluster: "idc-1", start: 0, count: 3 },
+      { cluster: "cloud-1", start: 3, count: 3 },
+    ];
+    const rolled = (name: string, start: number, count: number, pods: LivePod[]): MemberView => {
+      const v = view(name, start, count, pods);
+      const hash = templateHash(memberPodTemplate({ namespace: "data", name: "db", spec: s }, v.info!));
+      return {
+        ...v,
+        statefulSet: {
+          ...v.statefulSet,
+          metadata: { generation: 1, annotations: { [TEMPLATE_HASH]: hash } },
+          spec: { ...v.statefulSet!.spec, updateStrategy: { rollingUpdate: { partition: 0 } } },
+          status: { ...v.statefulSet!.status, updateRevision: "r2", currentRevision: "r1" },
+        },
+      };
+    };
+    const at = (revision: string, pods: LivePod[]) => pods.map((p) => ({ ...p, revision }));
+    const idc1Partition = (cloud: LivePod[]) => {
+      const d = decideOrchestration(
+        input(s, placement, [rolled("idc-1", 0, 3, at("r1", readyPods(0, 3))), rolled("cloud-1", 3, 3, cloud)]),
+      );
+      const w = d.writes.find((x) => x.cluster === "idc-1");
+      const strategy = w?.action === "apply" ? (w.object.spec.updateStrategy as { rollingUpdate?: { partition?: number } }) : undefined;
+      return strategy ? strategy.rollingUpdate?.partition : "no write";
+    };
+
+    it.each([
+      ["ordinal 3 still on the old revision", [...at("r1", readyPods(3, 4)), ...at("r2", readyPods(4, 6))]],
+      ["ordinal 3 deleted and not yet made again (in no list)", at("r2", readyPods(4, 6))],
+      [
+        "ordinal 3 made again but not Ready",
+        [...at("r2", [{ ordinal: 3, ready: false, terminating: false }]), ...at("r2", readyPods(4, 6))],
+      ],
+    ])("holds the member below at its whole range while %s", (_, cloud) => {
+      expect(idc1Partition(cloud)).toBe(3);
+    });
+
+    it("releases the member below once every ordinal of the member above is updated and available", () => {
+      expect(idc1Partition(at("r2", readyPods(3, 6)))).toBe(0);
+    });
   });
 });

@@ -21,7 +21,7 @@ import {
   type MemberObject,
   type StatefulSetObject,
 } from "./member-statefulset.ts";
-import { contains, end, formatOrdinals, step, type MemberHolding, type Range } from "./ordinal-steps.ts";
+import { end, formatOrdinals, step, type MemberHolding, type Range } from "./ordinal-steps.ts";
 import { memberPartition, partitions } from "./rollout-order.ts";
 
 export interface LivePod {
@@ -152,8 +152,18 @@ export function decideOrchestration(input: OrchestrationInput): OrchestrationDec
   );
   const current = (m: MemberView) => currentByMember.get(m.name) ?? false;
   const updatedPod = (m: MemberView, p: LivePod) => current(m) && !!p.revision && p.revision === m.statefulSet?.status?.updateRevision;
-  const done = (m: MemberView, r: Range) =>
-    current(m) && m.pods.filter((p) => p.ordinal >= partition && contains(r, p.ordinal)).every((p) => updatedPod(m, p) && available(p));
+  // Every ordinal of the range at or above the partition must be there: between the member's
+  // StatefulSet controller deleting a pod and creating it again at the new revision, the pod is in
+  // no list, and judging only the pods listed would release the member below a step early.
+  const done = (m: MemberView, r: Range) => {
+    if (!current(m)) return false;
+    const byOrdinal = new Map(m.pods.map((p) => [p.ordinal, p]));
+    for (let k = Math.max(partition, r.start); k < end(r); k++) {
+      const p = byOrdinal.get(k);
+      if (!p || !updatedPod(m, p) || !available(p)) return false;
+    }
+    return true;
+  };
 
   const nextRange = (m: MemberView) => steps.get(m.name)?.next ?? specRange(m.statefulSet) ?? { start: 0, count: 0 };
   const parts = partitions(
