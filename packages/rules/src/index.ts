@@ -8,3 +8,4 @@ export * from "./member-template.ts";
 export * from "./member-gate.ts";
 export * from "./member-conflict.ts";
 export * from "./deep-equal.ts";
+export * from "./scheduled-condition.ts";

@@ -159,6 +159,28 @@ describe("federated-deployment controller", () => {
     expect(writer.namespaces.sort()).toEqual(CLUSTERS.map((c) => `${c}/${ns}`).sort());
   });
 
+  it("says on the workload when replicas fit nowhere, with the scheduler's reason, and when they all fit again", async () => {
+    fds.seed(fd());
+    await reconcile(`${ns}/web`);
+    const scheduled = () => fds.get("web", ns)!.status?.conditions?.find((c) => c.type === "Scheduled");
+    expect(scheduled()).toMatchObject({ status: "Unknown", reason: "WaitingForPlacement" });
+    const why = "4 of 12 replica(s) fit nowhere: needs 2 cpu per replica; largest free node has 1";
+    placements.seed({
+      ...placement({ "idc-1": 8 }),
+      spec: { ...placement({ "idc-1": 8 }).spec, unschedulableReplicas: 4 },
+      status: {
+        conditions: [
+          { type: "Scheduled", status: "False", reason: "Unschedulable", message: why, lastTransitionTime: "2026-01-01T00:00:00Z" },
+        ],
+      },
+    });
+    await reconcile(`${ns}/web`);
+    expect(scheduled()).toMatchObject({ status: "False", reason: "Unschedulable", message: why });
+    placements.seed(placement({ "idc-1": 8, "cloud-1": 4 }));
+    await reconcile(`${ns}/web`);
+    expect(scheduled()).toMatchObject({ status: "True", reason: "Scheduled" });
+  });
+
   it("sends nothing to a member whose Deployment already holds what it would apply", async () => {
     fds.seed(fd());
     placements.seed(placement({ "idc-1": 6, "idc-2": 6 }));

@@ -17,7 +17,7 @@ import {
   type MemberObjects,
   type ObjectClient,
 } from "@spillway/kit";
-import { isMemberReady, memberConflictCondition, memberLabels, placementName } from "@spillway/rules";
+import { isMemberReady, memberConflictCondition, memberLabels, placementName, scheduledCondition } from "@spillway/rules";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import type { LiveDeployment } from "../core/live-deployment.ts";
 import { MANAGED_BY, MANAGER, OWNER_ANNOTATION } from "../core/member-deployment.ts";
@@ -202,6 +202,10 @@ export function federatedDeploymentReconciler(deps: Deps) {
       for (const c of d.status.conditions) conditions = setCondition(conditions, { ...c, observedGeneration: latest.metadata.generation });
       const ns = latest.metadata.namespace!;
       conditions = setCondition(conditions, memberConflictCondition("Deployment", ns, latest.metadata.name!, d.conflicts));
+      conditions = setCondition(
+        conditions,
+        scheduledCondition(deps.placements.get(placementName("FederatedDeployment", latest.metadata.name!), ns)),
+      );
       return { ...latest.status, ...d.status.status, conditions };
     },
     afterStatus: (fd, d, _applied, written) => {

@@ -20,7 +20,7 @@ import {
   type MemberObjects,
   type ObjectClient,
 } from "@spillway/kit";
-import { isMemberReady, memberConflictCondition, memberLabels, placementName } from "@spillway/rules";
+import { isMemberReady, memberConflictCondition, memberLabels, placementName, scheduledCondition } from "@spillway/rules";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import type { MemberStatefulSetWriter } from "../adapters/member-statefulsets.ts";
 import { livePod } from "../adapters/member-statefulsets.ts";
@@ -227,6 +227,10 @@ export function federatedStatefulSetReconciler(deps: Deps) {
       conditions = setCondition(
         conditions,
         memberConflictCondition("StatefulSet", latest.metadata.namespace!, latest.metadata.name!, d.conflicts),
+      );
+      conditions = setCondition(
+        conditions,
+        scheduledCondition(deps.placements.get(placementName(KIND, latest.metadata.name!), latest.metadata.namespace!)),
       );
       conditions = setCondition(
         conditions,
