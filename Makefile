@@ -13,7 +13,7 @@ TOOLCHAIN = eval "$$(scripts/toolchain.sh)"
 # The e2e federation of `make test` runs beside a demo: its own state dir and ports.
 E2E_ENV = SPILLWAY_TESTBED_DIR=$(CURDIR)/.testbed/e2e SPILLWAY_TESTBED_PORT_BASE=27000 SPILLWAY_TESTBED_POD_READY_DELAY_MS=2000 SPILLWAY_TESTBED_METRICS=1 SPILLWAY_E2E_KUBECONFIG=$(CURDIR)/.testbed/e2e/kubeconfig
 
-.PHONY: setup install binaries demo down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate image
+.PHONY: setup install binaries argocd demo down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate image
 
 setup: install binaries
 
@@ -22,6 +22,10 @@ install:
 
 binaries:
 	@e2e/testbed/build.sh
+
+# Argo CD, Debian's redis-server and Argo CD's CRDs, for the Argo CD tests only.
+argocd:
+	@e2e/testbed/build.sh argocd
 
 demo: setup
 	@$(TOOLCHAIN); node e2e/testbed/src/cli.ts demo
@@ -54,7 +58,7 @@ test-unit: install
 	@$(TOOLCHAIN); pnpm run test:unit
 
 # Brings up its own federation, runs the suite, and always takes the federation down again.
-test-e2e: setup
+test-e2e: setup argocd
 	@$(TOOLCHAIN); export $(E2E_ENV); \
 	node e2e/testbed/src/cli.ts up; \
 	status=0; pnpm run test:e2e || status=$$?; \

@@ -37,6 +37,43 @@ build() {
   ln -sfn "$target" "$out/$name"
 }
 
+# `build.sh argocd`: only what the Argo CD tests run (make test builds it; the demo does not wait for it).
+if [ "${1:-}" = argocd ]; then
+  # Argo CD (application-controller, repo-server and the `argocd admin` CLI are one binary) needs
+  # Go >= 1.27: that toolchain comes from the Go proxy as golang.org/toolchain, for this build only.
+  argocd_toolchain=go1.27.4
+  GOTOOLCHAIN=$argocd_toolchain build argocd "$here/go/argocd" github.com/argoproj/argo-cd/v3/cmd \
+    "-s -w -X github.com/argoproj/argo-cd/v3/common.version=3.6.1 -X github.com/argoproj/argo-cd/v3/common.gitTreeState=clean"
+  argocd_dir=$(cd "$here/go/argocd" && GOTOOLCHAIN=$argocd_toolchain go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)
+  mkdir -p "$root/.testbed/argocd-crds"
+  cp -f "$argocd_dir/manifests/crds/application-crd.yaml" "$argocd_dir/manifests/crds/appproject-crd.yaml" "$root/.testbed/argocd-crds/"
+  chmod u+w "$root/.testbed/argocd-crds"/*.yaml
+  # The repo-server runs the scripts Argo CD's image puts on PATH (git-verify-wrapper.sh on every commit).
+  install -m 0755 "$argocd_dir/hack/git-verify-wrapper.sh" "$argocd_dir/hack/gpg-wrapper.sh" "$out/"
+
+  # Debian's redis-server, Argo CD's cache: unpacked from Debian's packages (apt-get download needs no
+  # root), kept in the cache, run through a wrapper that points it at the unpacked libraries.
+  redis_dir="$bin_cache/debian-redis"
+  if [ ! -e "$redis_dir/usr/bin/redis-server" ]; then
+    echo "build: redis-server from Debian (cached at $redis_dir)" >&2
+    command -v apt-get >/dev/null || { echo "build: the Argo CD tests need Debian's redis-server; apt-get is missing" >&2; exit 1; }
+    debs=$(mktemp -d) && chmod 755 "$debs" # apt fetches as its _apt user
+    fetch() { (cd "$debs" && apt-get download -q redis-server redis-tools liblzf1 libjemalloc2 >&2); }
+    if ! fetch; then
+      [ "$(id -u)" = 0 ] || { echo "build: apt-get download redis-server failed; run apt-get update first" >&2; exit 1; }
+      apt-get update -q >&2 && fetch
+    fi
+    rm -rf "$redis_dir.tmp" && mkdir -p "$redis_dir.tmp"
+    for d in "$debs"/*.deb; do dpkg-deb -x "$d" "$redis_dir.tmp"; done
+    rm -rf "$debs" "$redis_dir" && mv "$redis_dir.tmp" "$redis_dir"
+  fi
+  redis_libs=$(echo "$redis_dir"/usr/lib/*-linux-gnu)
+  printf '#!/bin/sh\nLD_LIBRARY_PATH=%s exec %s "$@"\n' "$redis_libs" "$redis_dir/usr/bin/redis-server" > "$out/redis-server"
+  chmod +x "$out/redis-server"
+  echo "build: Argo CD in $out" >&2
+  exit 0
+fi
+
 build kube "$here/go/kube" . "$kube_ldflags"
 for c in kube-apiserver fleet-apiserver fleet-informer kube-controller-manager kube-scheduler kubectl; do ln -sfn kube "$out/$c"; done
 build etcd "$here/go/etcd" . "-s -w"
