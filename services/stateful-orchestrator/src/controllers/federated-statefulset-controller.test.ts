@@ -191,6 +191,26 @@ describe("federated-statefulset controller", () => {
     expect(published.at(-1)).toMatchObject({ name: "db", complete: true });
   });
 
+  it("says on the workload when ordinals fit nowhere, with the scheduler's reason", async () => {
+    workloads.seed(fsts());
+    await reconcile(key);
+    const scheduled = () => workloads.get("db", ns)!.status?.conditions?.find((c) => c.type === "Scheduled");
+    expect(scheduled()).toMatchObject({ status: "Unknown", reason: "WaitingForPlacement" });
+    const why = "2 of 6 replica(s) fit nowhere: needs 8 cpu per replica; largest free node has 3";
+    const partial = placement([["idc-1", 0, 4]]);
+    placements.seed({
+      ...partial,
+      spec: { ...partial.spec, unschedulableReplicas: 2 },
+      status: {
+        conditions: [
+          { type: "Scheduled", status: "False", reason: "Unschedulable", message: why, lastTransitionTime: "2026-01-01T00:00:00Z" },
+        ],
+      },
+    });
+    await reconcile(key);
+    expect(scheduled()).toMatchObject({ status: "False", reason: "Unschedulable", message: why });
+  });
+
   it("starts a moved ordinal in its new member only once its pod is gone from the old one", async () => {
     workloads.seed(fsts());
     placements.seed(
