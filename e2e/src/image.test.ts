@@ -15,7 +15,7 @@ import { identityKubeconfig } from "../testbed/src/chart.ts";
 import { natsUrl, repoRoot } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
-import { freePort } from "./service-process.ts";
+import { freePort, grantLeasesIn } from "./service-process.ts";
 import { MEMBERS } from "./rollout-services.ts";
 
 const TAG = "localhost/spillway:e2e";
@@ -77,31 +77,8 @@ describeAsRoot("the container image", () => {
     });
 
     it("connects to every member, leads through its Lease, and stops cleanly on SIGTERM", async () => {
-      // The gateway's Lease rule, granted in this suite's lease namespace as the chart does in its own.
-      const grant = await kubectl(
-        "host",
-        ["apply", "-f", "-"],
-        JSON.stringify({
-          apiVersion: "v1",
-          kind: "List",
-          items: [
-            {
-              apiVersion: "rbac.authorization.k8s.io/v1",
-              kind: "RoleBinding",
-              metadata: { name: "spillway-cluster-gateway", namespace: leaseNs },
-              roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "spillway-image-e2e-leases" },
-              subjects: [{ kind: "ServiceAccount", name: "spillway-cluster-gateway", namespace: "spillway-system" }],
-            },
-            {
-              apiVersion: "rbac.authorization.k8s.io/v1",
-              kind: "ClusterRole",
-              metadata: { name: "spillway-image-e2e-leases" },
-              rules: [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }],
-            },
-          ],
-        }),
-      );
-      expect(grant.code).toBe(0);
+      // The gateway's Lease rule, granted in this suite's lease namespace from the chart's own Role.
+      await grantLeasesIn(leaseNs, "cluster-gateway");
       const [health, grpcPort] = [await freePort(), await freePort()];
       // As a pod's projected token, readable by the container's non-root user (the testbed keeps
       // its copy 0600 for root).
@@ -179,7 +156,6 @@ describeAsRoot("the container image", () => {
       // It released its Lease on the way out, so a standby would not wait for it to expire.
       const after = await kubectl("host", ["get", "lease", "-n", leaseNs, "-o", "jsonpath={.items[*].spec.holderIdentity}"]);
       expect(after.stdout.trim()).toBe("");
-      await kubectl("host", ["delete", "clusterrole", "spillway-image-e2e-leases", "--ignore-not-found"]);
     });
   });
 });

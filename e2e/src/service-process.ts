@@ -53,7 +53,10 @@ const RELEASE_NAMESPACE = "spillway-system";
  * who moves `--lease-namespace` grants the same Lease rule there; this does so from the chart's own
  * Role for the service, so the rights stay exactly the chart's.
  */
-async function grantLeasesIn(namespace: string, service: ServiceName): Promise<void> {
+export async function grantLeasesIn(namespace: string, service: ServiceName): Promise<void> {
+  const key = `${namespace}/${service}`;
+  // Once per namespace and service: a suite restarting a service need not read and apply it again.
+  if (granted.has(key)) return;
   const role = `${RELEASE}-${service}`;
   const r = await kubectl("host", ["get", "role", role, "-n", RELEASE_NAMESPACE, "-o", "json"]);
   if (r.code !== 0) throw new Error(`read the chart's Role ${RELEASE_NAMESPACE}/${role}: ${r.stderr}`);
@@ -70,7 +73,9 @@ async function grantLeasesIn(namespace: string, service: ServiceName): Promise<v
   ];
   const a = await kubectl("host", ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
   if (a.code !== 0) throw new Error(`grant ${service} its Lease in ${namespace}: ${a.stderr}`);
+  granted.add(key);
 }
+const granted = new Set<string>();
 
 export async function startService(name: ServiceName, identity: string, extraArgs: string[] = []): Promise<RunningService> {
   const { kubeconfig, context } = serviceKubeconfig(name);
