@@ -280,10 +280,15 @@ describe("federated-hpa", () => {
           1000,
         );
         expect(end[2]).toBe(0);
-        // The scale-down policy (8 per 15 s): no 15 s window removes more than 8 replicas.
+        // The scale-down policy (8 per 15 s): no 15 s window removes more than 8 replicas. The
+        // autoscaler may scale again as soon as a step is 15 s old, and the watch stamps each step
+        // when it arrives, not when it was written: a second (the most one delivery can lag the
+        // next here) is left for that, so two steps of 8 exactly one period apart are not read as
+        // 16 in one window, while 16 in one sync or two steps a sync or two apart still fail.
+        const DELIVERY_JITTER_MS = 1000;
         const steps = downSteps.filter((s, i) => i === 0 || s.replicas !== downSteps[i - 1]!.replicas);
         for (const s of steps) {
-          const before = steps.filter((x) => x.atMs <= s.atMs - 15_000).at(-1) ?? steps[0]!;
+          const before = steps.filter((x) => x.atMs <= s.atMs - 15_000 + DELIVERY_JITTER_MS).at(-1) ?? steps[0]!;
           expect(before.replicas - s.replicas).toBeLessThanOrEqual(8);
         }
         expect(judged.maxReplicas).toBe(32);
