@@ -49,9 +49,18 @@ export interface ReconcilerSpec<T extends KubeObject<unknown, S>, S, O, D, A = v
 export function reconciler<T extends KubeObject<unknown, S>, S, O, D, A = void>(
   spec: ReconcilerSpec<T, S, O, D, A>,
 ): (key: string) => Promise<ReconcileResult | void> {
+  // The resourceVersion of the status this reconciler last wrote, per key, until the next reconcile.
+  const ownStatus = new Map<string, string | undefined>();
   return async (key) => {
     const { namespace, name } = parseKey(key);
     let obj = spec.cache.get(name, namespace);
+    if (ownStatus.has(key)) {
+      // A reconcile soon after our own status write (its events bring us back) may find the cache
+      // behind it; deciding from there would forget what the write recorded (the autoscaler's
+      // scale events: it would scale again inside its policy's period). Read the object itself.
+      if (obj && obj.metadata.resourceVersion !== ownStatus.get(key)) obj = undefined;
+      ownStatus.delete(key);
+    }
     if (!obj) {
       try {
         obj = await spec.client.get({ namespace, name });
@@ -78,12 +87,13 @@ export function reconciler<T extends KubeObject<unknown, S>, S, O, D, A = void>(
     const applied = await spec.apply(current, decision, observed);
     if (spec.status) {
       const compute = spec.status;
-      const { written } = await updateStatus(
+      const { written, object } = await updateStatus(
         spec.client,
         { namespace, name },
         (latest) => compute(latest, decision, applied) ?? (latest.status as S),
         { initial: current },
       );
+      if (written) ownStatus.set(key, object.metadata.resourceVersion);
       await spec.afterStatus?.(current, decision, applied, written);
     }
     const after = spec.requeueAfterMs(decision, applied);
