@@ -11,6 +11,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, wr
 import { connect } from "node:net";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { tail } from "../testbed/src/processes.ts";
 import { runCommand } from "../testbed/src/run-command.ts";
 import { bin, binDir, buildDir, repoRoot, testbedDir } from "../testbed/src/paths.ts";
 import { contextOf, e2eKubeconfig } from "./env.ts";
@@ -57,8 +58,6 @@ function start(dir: string, name: string, command: string, args: string[], env: 
   return { name, child, exited, log };
 }
 
-const tail = (p: Proc) => readFileSync(p.log, "utf8").split("\n").slice(-30).join("\n");
-
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, "127.0.0.1");
@@ -71,7 +70,7 @@ async function waitUntil(p: Proc, what: string, ready: () => Promise<boolean>, t
   await eventually(
     `${p.name}: ${what}`,
     async () => {
-      if (p.child.exitCode !== null) throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${tail(p)}`);
+      if (p.child.exitCode !== null) throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${tail(p.log, 30)}`);
       return (await ready()) ? true : undefined;
     },
     timeoutMs,
