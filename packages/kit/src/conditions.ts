@@ -2,9 +2,7 @@
  * Condition bookkeeping per the Kubernetes API conventions: `lastTransitionTime` moves only when
  * `status` changes, so watchers can tell a real transition from a refreshed message.
  */
-import type { Condition } from "@spillway/api";
-
-export type ConditionInput = Omit<Condition, "lastTransitionTime"> & { lastTransitionTime?: string };
+import type { Condition, ConditionInput } from "@spillway/api";
 
 /** Returns a new list with `next` set; the input list is not modified. */
 export function setCondition(conditions: readonly Condition[] | undefined, next: ConditionInput, now: Date = new Date()): Condition[] {
@@ -21,8 +19,4 @@ export function setCondition(conditions: readonly Condition[] | undefined, next:
 
 export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);
-}
-
-export function isConditionTrue(conditions: readonly Condition[] | undefined, type: string): boolean {
-  return findCondition(conditions, type)?.status === "True";
 }

@@ -2,9 +2,9 @@
 import { describe, expect, it } from "@jest/globals";
 import type { KubeObject } from "@spillway/api";
 import { Controller, watch } from "./controller.ts";
-import { FakeObjects } from "./fake-objects.ts";
+import { FakeObjects } from "./testing/fake-objects.ts";
 import { reconciler } from "./reconciler.ts";
-import { until } from "./test-support.ts";
+import { until } from "./testing/until.ts";
 
 type Thing = KubeObject<{ size: number }, { observedGeneration?: number; doubled?: number }>;
 const thing = (name: string, size = 1): Thing => ({

@@ -7,7 +7,8 @@
  * member-cluster objects) with the function that maps a change there to the primary keys it
  * affects. Nothing is wired by hand in a service's main.
  */
-import { keyOf } from "./object-key.ts";
+import { errorFields, type Logger } from "@spillway/telemetry";
+import { keyOf, parseKey } from "./object-key.ts";
 import type { CachedSource, EventSource, WatchEventType, ObjectLike } from "./object-store.ts";
 import { WorkQueue, type ReconcileResult } from "./work-queue.ts";
 
@@ -30,7 +31,8 @@ export interface ControllerOptions<P extends ObjectLike> {
   reconcile: (key: string) => Promise<ReconcileResult | void>;
   concurrency?: number;
   resyncPeriodMs?: number;
-  onError?: (key: string, err: unknown, retryInMs: number | undefined) => void;
+  /** Where a failed reconcile is logged, once, with the controller, namespace and name. */
+  log?: Pick<Logger, "warn">;
 }
 
 /** What the service shell runs while leading, whatever the primary kind. */
@@ -50,7 +52,15 @@ export class Controller<P extends ObjectLike> implements RunnableController {
 
   constructor(options: ControllerOptions<P>) {
     this.options = options;
-    this.queue = new WorkQueue(options.reconcile, { concurrency: options.concurrency ?? 4, onError: options.onError });
+    const log = options.log;
+    this.queue = new WorkQueue(options.reconcile, {
+      concurrency: options.concurrency ?? 4,
+      onError: (key, err, retryInMs) => {
+        const { namespace, name } = parseKey(key);
+        // retryInMs undefined: a terminal error, not retried.
+        log?.warn({ controller: options.name, namespace, name, retryInMs, ...errorFields(err) }, "reconcile failed");
+      },
+    });
   }
 
   get name(): string {

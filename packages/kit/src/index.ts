@@ -23,8 +23,5 @@ export * from "./member-signature.ts";
 export * from "./object-updater.ts";
 export * from "./object-store.ts";
 export * from "./reconciler.ts";
-export * from "./fake-objects.ts";
 export * from "./member-informers.ts";
-export * from "./fake-member-objects.ts";
-export * from "./member-fixture.ts";
 export * from "./spec-changes.ts";

@@ -1,8 +1,8 @@
 /** The informer over real HTTP (a FakeApiServer): list, watch, a cut watch, a failing list. */
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { FakeApiServer } from "./fake-api-server.ts";
+import { FakeApiServer } from "./testing/fake-api-server.ts";
 import { Informer } from "./informer.ts";
-import { until } from "./test-support.ts";
+import { until } from "./testing/until.ts";
 
 const PATH = "/api/v1/namespaces/ns/configmaps";
 const cm = (name: string, value = "1") => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ns" }, data: { value } });

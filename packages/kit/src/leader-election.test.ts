@@ -1,8 +1,8 @@
 /** Leader election over real HTTP against a FakeApiServer's Leases. */
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { FakeApiServer } from "./fake-api-server.ts";
+import { FakeApiServer } from "./testing/fake-api-server.ts";
 import { LeaderElector } from "./leader-election.ts";
-import { until } from "./test-support.ts";
+import { until } from "./testing/until.ts";
 
 const LEASES = "/apis/coordination.k8s.io/v1/namespaces/ns/leases";
 

@@ -21,11 +21,3 @@ export function memberChangeFilter(): (type: string, m: MemberCluster) => boolea
     return true;
   };
 }
-
-/** Calls `onChange` only when a member's signature changed since it was last seen. */
-export function onMemberChange(onChange: (m: MemberCluster) => void): (type: string, m: MemberCluster) => void {
-  const changed = memberChangeFilter();
-  return (type, m) => {
-    if (changed(type, m)) onChange(m);
-  };
-}

@@ -15,7 +15,3 @@ export function controllerReference(owner: KubeObject<unknown, unknown>): OwnerR
     blockOwnerDeletion: true,
   };
 }
-
-/** True when `obj` is controlled by the object with `uid`. */
-export const isControlledBy = (obj: { metadata: { ownerReferences?: OwnerReference[] } }, uid: string) =>
-  (obj.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === uid);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import type { KubeObject } from "@spillway/api";
-import { FakeObjects } from "./fake-objects.ts";
+import { FakeObjects } from "./testing/fake-objects.ts";
 import type { ObjectCache } from "./object-store.ts";
 import { reconciler } from "./reconciler.ts";
 

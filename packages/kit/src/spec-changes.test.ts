@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import type { KubeObject } from "@spillway/api";
-import { FakeObjects } from "./fake-objects.ts";
+import { FakeObjects } from "./testing/fake-objects.ts";
 import { specChanges } from "./spec-changes.ts";
 
 type Obj = KubeObject<{ n: number }, { seen: number }>;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals
 import fc from "fast-check";
 import { TerminalError } from "./errors.ts";
 import { WorkQueue } from "./work-queue.ts";
-import { until } from "./test-support.ts";
+import { until } from "./testing/until.ts";
 
 /** A promise with its resolver, to hold a handler open while the test adds more work. */
 function gate() {

@@ -30,7 +30,6 @@ export function connect(o: CliOptions): Kube {
   return { kc, namespace };
 }
 
-export const OUTPUTS = ["json", "yaml", "wide", ""] as const;
 
 export function checkOutput(o: CliOptions, allowed: readonly string[]): void {
   if (o.output !== undefined && !allowed.includes(o.output))

@@ -9,3 +9,4 @@ export * from "./member-gate.ts";
 export * from "./member-conflict.ts";
 export * from "./deep-equal.ts";
 export * from "./scheduled-condition.ts";
+export * from "./member-workload.ts";

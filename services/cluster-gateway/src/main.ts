@@ -103,8 +103,7 @@ await runService(
       changes: registry,
       dropSnapshot: async (name) => publisher.changed(name),
       statusWritten: (cluster) => statusWrites.add(1, { cluster }),
-      onError: (key, err, retryInMs) =>
-        ctx.log.warn({ controller: "member-cluster", name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),
+      log: ctx.log,
     });
     registry.onChange((name) => {
       if (ctx.isLeader()) publisher.changed(name);

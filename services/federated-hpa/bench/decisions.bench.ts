@@ -7,7 +7,7 @@
  *   node services/federated-hpa/bench/decisions.bench.ts
  */
 import type { FederatedDeployment, FederatedHPA, FederatedStatefulSet } from "@spillway/api";
-import { FakeObjects } from "@spillway/kit";
+import { FakeObjects } from "@spillway/kit/testing";
 import { federatedHPAReconciler } from "../src/controllers/federated-hpa-controller.ts";
 import { autoscale } from "../src/core/autoscale.ts";
 import { behaviorOf, historyFromStatus, metricSources } from "../src/core/metric-spec.ts";

@@ -52,8 +52,7 @@ await runService(
       ),
       syncPeriodMs: secondsFlag(ctx.config, "sync-period"),
       downscaleStabilizationSeconds: secondsFlag(ctx.config, "downscale-stabilization", { allowZero: true }) / 1000,
-      onError: (key, err, retryInMs) =>
-        ctx.log.warn({ controller: "federated-hpa", name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),
+      log: ctx.log,
     });
     return {
       controllers: [controller],

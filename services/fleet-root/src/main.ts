@@ -15,7 +15,8 @@ import { topics } from "@spillway/bus";
 import { MemberClients, ResourceClient } from "@spillway/kit";
 import { runService } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
-import { ApiMemberDeploymentWriter, memberDeploymentInformers } from "./adapters/member-deployments.ts";
+import { ApiMemberWriter } from "@spillway/member-workload";
+import { MANAGED, memberDeploymentInformers } from "./adapters/member-deployments.ts";
 import { federatedDeploymentController } from "./controllers/federated-deployment-controller.ts";
 
 await runService("fleet-root", async (ctx) => {
@@ -33,7 +34,7 @@ await runService("fleet-root", async (ctx) => {
     placements: ctx.informers.forKind(new ResourceClient<Placement>(ctx.kubeConfig, placementKind)),
     members: ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind)),
     deployments,
-    writer: new ApiMemberDeploymentWriter(memberClients),
+    writer: new ApiMemberWriter(memberClients, MANAGED),
     publish: (p) => ctx.bus.publish(topics.rollout, p, p.namespace, p.name),
     countMemberCall: (verb) => memberCalls.add(1, { verb }),
     log: ctx.log,

@@ -112,8 +112,7 @@ await runService(
           publish: (c) => ctx.bus.publish(topics.placement, c, c.namespace, c.name),
           events,
           count: (what, k) => counters[what].add(1, { kind: k }),
-          onError: (key, err, retryInMs) =>
-            ctx.log.warn({ controller: `placement-${kind}`, name: key, retryInMs, ...errorFields(err) }, "reconcile failed"),
+          log: ctx.log,
         },
         [
           // A snapshot or member change re-evaluates only the workloads it can affect.

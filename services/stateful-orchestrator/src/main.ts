@@ -16,7 +16,8 @@ import { topics } from "@spillway/bus";
 import { EventRecorder, MemberClients, ResourceClient } from "@spillway/kit";
 import { runService } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
-import { ApiMemberStatefulSetWriter, memberPodInformers, memberStatefulSetInformers } from "./adapters/member-statefulsets.ts";
+import { ApiMemberWriter } from "@spillway/member-workload";
+import { MANAGED, memberPodInformers, memberStatefulSetInformers } from "./adapters/member-statefulsets.ts";
 import { federatedStatefulSetController } from "./controllers/federated-statefulset-controller.ts";
 
 await runService("stateful-orchestrator", async (ctx) => {
@@ -36,7 +37,7 @@ await runService("stateful-orchestrator", async (ctx) => {
     members: ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind)),
     statefulSets,
     pods,
-    writer: new ApiMemberStatefulSetWriter(memberClients),
+    writer: new ApiMemberWriter(memberClients, MANAGED),
     publish: (p) => ctx.bus.publish(topics.rollout, p, p.namespace, p.name),
     events,
     log: ctx.log,

@@ -23,6 +23,13 @@ export const Condition = KObject({
 });
 export type Condition = Static<typeof Condition>;
 
+/**
+ * A condition as a decision states it: the status writer stamps `lastTransitionTime` (moved only
+ * when `status` changes) and `observedGeneration`. The one condition shape every core returns.
+ */
+export type ConditionInput = Omit<Condition, "lastTransitionTime" | "observedGeneration"> &
+  Partial<Pick<Condition, "lastTransitionTime" | "observedGeneration">>;
+
 /** `status.observedGeneration`, as every Kubernetes controller reports it. */
 export const ObservedGeneration = () =>
   Type.Integer({

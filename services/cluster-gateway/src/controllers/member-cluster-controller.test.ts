@@ -1,7 +1,7 @@
 /** The member-cluster status controller through the kit's fakes and a map for the registry. */
 import { beforeEach, describe, expect, it } from "@jest/globals";
 import type { MemberCluster } from "@spillway/api";
-import { FakeObjects } from "@spillway/kit";
+import { FakeObjects } from "@spillway/kit/testing";
 import { initialHealth, observeProbe, defaultHealthConfig } from "../core/health.ts";
 import type { Totals } from "../core/snapshot-builder.ts";
 import { FINALIZER, memberClusterReconciler, type MemberState } from "./member-cluster-controller.ts";

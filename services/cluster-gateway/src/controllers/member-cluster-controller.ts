@@ -9,6 +9,7 @@ import type { MemberCluster } from "@spillway/api";
 import { Controller, reconciler, watch, type CachedSource, type EventSource, type ObjectClient } from "@spillway/kit";
 import { memberStatus, type MemberObservation } from "../core/member-status.ts";
 import type { Totals } from "../core/snapshot-builder.ts";
+import type { Logger } from "@spillway/telemetry";
 
 export const FINALIZER = "spillway.dev/cluster-gateway";
 
@@ -32,7 +33,8 @@ export interface MemberClusterControllerDeps {
   dropSnapshot: (name: string) => Promise<void>;
   statusWritten: (name: string) => void;
   resyncMs?: number;
-  onError?: (key: string, err: unknown, retryInMs: number | undefined) => void;
+  /** Where a failed reconcile is logged. */
+  log?: Pick<Logger, "warn">;
 }
 
 type Facts = Omit<MemberObservation, "generation" | "previous"> | undefined;
@@ -75,7 +77,7 @@ export function memberClusterController(deps: MemberClusterControllerDeps): Cont
     name: "member-cluster",
     primary: deps.cache,
     secondary: [watch(deps.changes, (name) => [name], 200)],
-    onError: deps.onError,
+    log: deps.log,
     reconcile: memberClusterReconciler(deps),
   });
 }

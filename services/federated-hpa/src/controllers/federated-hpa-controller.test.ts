@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "@jest/globals";
 import type { FederatedDeployment, FederatedHPA, FederatedStatefulSet } from "@spillway/api";
-import { FakeObjects } from "@spillway/kit";
+import { FakeObjects } from "@spillway/kit/testing";
 import type { FleetPod } from "../core/pod-readings.ts";
 import type { TargetKind } from "../core/target.ts";
 import { federatedHPAReconciler, type FederatedHPADeps } from "./federated-hpa-controller.ts";

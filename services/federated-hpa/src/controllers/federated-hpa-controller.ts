@@ -31,6 +31,7 @@ import { targetScale, type TargetKind, type TargetObject, type TargetScale } fro
 import type { LabelSelector } from "@spillway/rules";
 import type { TimedValue } from "../adapters/host-metrics-api.ts";
 import type { ScaleWriter } from "../adapters/target-scale.ts";
+import type { Logger } from "@spillway/telemetry";
 
 export interface FederatedHPADeps {
   client: ObjectClient<FederatedHPA>;
@@ -52,7 +53,8 @@ export interface FederatedHPADeps {
   /** `--horizontal-pod-autoscaler-downscale-stabilization` (s). */
   downscaleStabilizationSeconds?: number;
   now?: () => number;
-  onError?: (key: string, err: unknown, retryInMs: number | undefined) => void;
+  /** Where a failed reconcile is logged. */
+  log?: Pick<Logger, "warn">;
 }
 
 type Observed =
@@ -295,6 +297,6 @@ export function federatedHPAController(deps: FederatedHPADeps): Controller<Feder
         : []),
     ],
     reconcile: federatedHPAReconciler(deps),
-    ...(deps.onError ? { onError: deps.onError } : {}),
+    log: deps.log,
   });
 }

@@ -7,9 +7,10 @@
 import { beforeEach, describe, expect, it, jest } from "@jest/globals";
 import type { FederatedDeployment, KubeObject, MemberCluster, Placement } from "@spillway/api";
 import type { RolloutProgress } from "@spillway/bus";
-import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit";
+import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit/testing";
 import { createLogger } from "@spillway/telemetry";
-import type { MemberDeploymentWriter } from "../adapters/member-deployments.ts";
+import { FakeMemberWriter } from "@spillway/member-workload/testing";
+import { MANAGED } from "../adapters/member-deployments.ts";
 import type { LiveDeployment } from "../core/live-deployment.ts";
 import { federatedDeploymentController, federatedDeploymentReconciler, FINALIZER } from "./federated-deployment-controller.ts";
 
@@ -53,28 +54,12 @@ async function until(predicate: () => boolean, what: string): Promise<void> {
   }
 }
 
-/** Writes to members go to the fake members' stores, as server-side apply would. */
-function fakeWriter(members: FakeMemberObjects<MemberDeployment>): MemberDeploymentWriter & { namespaces: string[] } {
-  const namespaces: string[] = [];
-  return {
-    namespaces,
-    read: async (m, namespace, name) => {
-      const d = members.store(m.metadata.name!).get(name, namespace);
-      return d && { managed: d.metadata.labels?.["spillway.dev/managed-by"] === "fleet-root" };
-    },
-    apply: async (m, object) =>
-      void (await members.store(m.metadata.name!).apply(object as unknown as MemberDeployment, "spillway-fleet-root")),
-    delete: (m, namespace, name) => members.store(m.metadata.name!).delete({ namespace, name }),
-    ensureNamespace: async (m, namespace) => void namespaces.push(`${m.metadata.name}/${namespace}`),
-  };
-}
-
 describe("federated-deployment controller", () => {
   let fds: FakeObjects<FederatedDeployment>;
   let placements: FakeObjects<Placement>;
   let members: FakeObjects<MemberCluster>;
   let deployments: FakeMemberObjects<MemberDeployment>;
-  let writer: ReturnType<typeof fakeWriter>;
+  let writer: FakeMemberWriter;
   let published: RolloutProgress[];
   let reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | void>;
   const deps = () => ({
@@ -98,7 +83,7 @@ describe("federated-deployment controller", () => {
       CLUSTERS,
       (d) => d.metadata.labels?.["spillway.dev/managed-by"] === "fleet-root",
     );
-    writer = fakeWriter(deployments);
+    writer = new FakeMemberWriter({ Deployment: deployments }, MANAGED);
     published = [];
     for (const c of CLUSTERS) members.seed(member(c));
     reconcile = federatedDeploymentReconciler(deps());

@@ -4,7 +4,7 @@
  * unavailable), observedGeneration only once every member has observed its spec, and the
  * `Available` / `Progressing` conditions with the Deployment controller's reasons.
  */
-import type { FederatedDeploymentStatus, LabelSelector } from "@spillway/api";
+import type { ConditionInput, FederatedDeploymentStatus, LabelSelector } from "@spillway/api";
 import { selectorString } from "@spillway/rules";
 import type { FleetBudget } from "./rollout-plan.ts";
 
@@ -19,13 +19,6 @@ export interface MemberStatus {
   ready: number;
   available: number;
   deadlineExceeded: boolean;
-}
-
-export interface ConditionInput {
-  type: string;
-  status: "True" | "False" | "Unknown";
-  reason: string;
-  message: string;
 }
 
 export function fleetStatus(input: {

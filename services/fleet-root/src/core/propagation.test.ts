@@ -15,6 +15,7 @@ const view = (name: string, extra: Partial<MemberView> = {}): MemberView => ({
   name,
   info: { name, labels: {} },
   ready: true,
+  fenced: false,
   connected: true,
   synced: true,
   deployment: undefined,

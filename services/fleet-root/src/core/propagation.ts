@@ -24,12 +24,20 @@
  *   no member has room the rollout says what is short where, and after progressDeadlineSeconds of
  *   waiting reports ProgressDeadlineExceeded as a Deployment would.
  */
-import type { FederatedDeployment, FederatedDeploymentStatus } from "@spillway/api";
-import { appliedIn, memberTemplate, templateHash, unseenMembers } from "@spillway/rules";
+import type { ConditionInput, FederatedDeployment, FederatedDeploymentStatus } from "@spillway/api";
+import {
+  appliedIn,
+  memberTemplate,
+  templateHash,
+  unseenMembers,
+  type MemberSight,
+  type MemberWrite as SharedMemberWrite,
+  type WorkloadDecision,
+} from "@spillway/rules";
 import { resolveIntOrPercent } from "@spillway/resources";
-import { fleetStatus, type ConditionInput, type MemberStatus } from "./fleet-status.ts";
+import { fleetStatus, type MemberStatus } from "./fleet-status.ts";
 import type { LiveDeployment } from "./live-deployment.ts";
-import { MANAGED_BY, MANAGER, memberDeployment, TEMPLATE_HASH, type DeploymentObject, type MemberInfo } from "./member-deployment.ts";
+import { MANAGED_BY, MANAGER, memberDeployment, TEMPLATE_HASH, type DeploymentObject } from "./member-deployment.ts";
 import { fleetBudget, planRollout, withRoom, type MemberObservation, type MemberPlan, type StalledMember } from "./rollout-plan.ts";
 
 /** Room for surge pods in one member, as the scheduler published it. */
@@ -39,24 +47,10 @@ export interface MemberRoom {
   short?: string;
 }
 
-export interface MemberView {
-  name: string;
-  /** The MemberCluster's name and labels; undefined when the MemberCluster is gone. */
-  info: MemberInfo | undefined;
-  /** The gateway reports the member Ready. */
-  ready: boolean;
-  /** fleet-root has a client and a watch on the member. */
-  connected: boolean;
-  /** That watch has listed the member since fleet-root started. */
-  synced: boolean;
+/** A member as fleet-root sees it: the shell's sight of it and the managed Deployment there. */
+export interface MemberView extends MemberSight {
   /** The managed Deployment of this workload there, if any. */
   deployment: LiveDeployment | undefined;
-  /**
-   * Where no managed Deployment is cached and one is to be made, what a look-up found there: none
-   * (it may be created), someone else's of that name (never taken over), or nothing, because the
-   * look-up failed (no write there this pass). Undefined where no look-up was due.
-   */
-  lookup?: "absent" | "foreign" | "failed";
 }
 
 export interface PropagationInput {
@@ -73,27 +67,19 @@ export interface PropagationInput {
   nowMs: number;
 }
 
-export type MemberWrite =
-  { cluster: string; action: "apply"; object: DeploymentObject; create: boolean } | { cluster: string; action: "delete" };
+type MemberWrite = SharedMemberWrite<DeploymentObject>;
 
-export interface PropagationDecision {
-  /** Members that may hold pods and have not been listed since start: nothing is written while any remain. */
-  unseen: string[];
-  /**
-   * Writes in order, each round in parallel: members whose share shrinks or stays, then members
-   * whose share grows (in the first round already when the first changes nobody's grant).
-   */
+/**
+ * The shared decision (`WorkloadDecision`): `rounds` are the members whose share shrinks or stays,
+ * then the members whose share grows (in the first round already when the first changes nobody's
+ * grant); `retrySoon` also when the growing writes wait for the next pass.
+ */
+export interface PropagationDecision extends WorkloadDecision<Omit<FederatedDeploymentStatus, "conditions">, DeploymentObject> {
   rounds: [MemberWrite[], MemberWrite[]];
   /** The growing writes wait for the next pass: a member has not observed its spec, or a share was just taken away. */
   growDeferred: boolean;
-  /** Members holding a Deployment of this name that fleet-root does not manage. */
-  conflicts: string[];
-  /** A member could not be looked up: look again soon. */
-  retrySoon: boolean;
   /** Members whose old pods cannot be replaced where they are: the scheduler lends their replicas. */
   stalled: StalledMember[];
-  /** The status to write; undefined holds the current one. */
-  status: { status: Omit<FederatedDeploymentStatus, "conditions">; conditions: ConditionInput[]; complete: boolean } | undefined;
   members: MemberStatus[];
 }
 
@@ -111,7 +97,8 @@ export function decidePropagation(input: PropagationInput): PropagationDecision 
   const { fd } = input;
   const targets = new Map((input.placement ?? []).map((c) => [c.name, c.replicas]));
   const unseen = unseenMembers(
-    input.members.map((m) => ({ ...m, registered: !!m.info })),
+    // A fenced member is declared gone for good: nothing there holds the rollout back.
+    input.members.map((m) => ({ ...m, registered: !!m.info && !m.fenced })),
     (name) => targets.has(name),
   );
   const views = memberOrder(
@@ -123,6 +110,7 @@ export function decidePropagation(input: PropagationInput): PropagationDecision 
         name,
         info: undefined,
         ready: false,
+        fenced: false,
         connected: false,
         synced: false,
         deployment: undefined,
@@ -236,7 +224,17 @@ export function decidePropagation(input: PropagationInput): PropagationDecision 
       reason: "WaitingForPlacement",
       message: "the scheduler has not placed this workload yet",
     });
-  return { unseen: unseen.map((m) => m.name), rounds, growDeferred, conflicts, retrySoon, stalled: plan.stalled, status, members };
+  return {
+    unseen: unseen.map((m) => m.name),
+    rounds,
+    growDeferred,
+    conflicts,
+    retrySoon: retrySoon || growDeferred,
+    stalled: plan.stalled,
+    status,
+    members,
+    events: [],
+  };
 }
 
 /** "idc-1, idc-2: needs 4 cpu per replica; largest free node has 0", grouped by what is short. */
@@ -255,7 +253,7 @@ function observe(v: MemberView, fd: PropagationInput["fd"], target: number): Mem
   return {
     name: v.name,
     target,
-    reachable: v.connected && v.synced && v.ready && !!v.info,
+    reachable: v.connected && v.synced && v.ready && !!v.info && !v.fenced,
     specReplicas: d?.spec?.replicas,
     pods: d?.status?.replicas ?? 0,
     updated: d?.status?.updatedReplicas ?? 0,

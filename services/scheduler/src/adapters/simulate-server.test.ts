@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { create } from "@bufbuild/protobuf";
 import type { FederatedDeployment, MemberCluster, Placement } from "@spillway/api";
-import { FakeObjects } from "@spillway/kit";
+import { FakeObjects } from "@spillway/kit/testing";
 import { SimulateRequestSchema } from "@spillway/proto";
 import { member, snapshot } from "./fixtures.ts";
 import { defaultSchedulerConfig } from "../core/types.ts";

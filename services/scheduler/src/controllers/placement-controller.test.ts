@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from "@jest/globals";
 import { create } from "@bufbuild/protobuf";
 import type { FederatedDeployment, MemberCluster, Placement } from "@spillway/api";
 import type { PlacementChanged } from "@spillway/bus";
-import { FakeObjects } from "@spillway/kit";
+import { FakeObjects } from "@spillway/kit/testing";
 import { OwnerPodsSchema, type ClusterSnapshot } from "@spillway/proto";
 import { member, snapshot } from "../adapters/fixtures.ts";
 import { defaultSchedulerConfig } from "../core/types.ts";

@@ -25,6 +25,7 @@ import {
 import { placementName } from "@spillway/rules";
 import type { Decision } from "../core/types.ts";
 import type { Inputs, SchedulingService, Workload, WorkloadKind } from "../adapters/scheduling-service.ts";
+import type { Logger } from "@spillway/telemetry";
 
 export const FIELD_MANAGER = "spillway-scheduler";
 
@@ -41,7 +42,8 @@ export interface PlacementControllerDeps {
   /** Counts decisions computed and Placement writes (decision changes). */
   count: (what: "decision" | "write", kind: WorkloadKind) => void;
   resyncMs?: number;
-  onError?: (key: string, err: unknown, retryInMs: number | undefined) => void;
+  /** Where a failed reconcile is logged. */
+  log?: Pick<Logger, "warn">;
 }
 
 /** What counts as "the decision changed": replicas per cluster, unschedulable, generation, room for a rollout. */
@@ -214,7 +216,7 @@ export function placementController(deps: PlacementControllerDeps, extra: Return
       }),
       ...extra,
     ],
-    onError: deps.onError,
+    log: deps.log,
     concurrency: 16,
     reconcile: placementReconciler(deps),
   });

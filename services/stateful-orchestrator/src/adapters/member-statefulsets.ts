@@ -1,31 +1,16 @@
 /**
- * The orchestrator's hands in the members: watches of the StatefulSets it manages and of their
- * pods (label-selected, so a member's other objects cost nothing), and the writes — server-side
- * apply as `spillway-stateful-orchestrator`, delete, the namespace, and the headless Service where
- * the member has none.
+ * The orchestrator's watches in the members: the StatefulSets it manages and their pods
+ * (label-selected, so a member's other objects cost nothing), a pod as the core reads it, and who
+ * it writes as. The writes are the shell's (`ApiMemberWriter`), the same for every member workload.
  */
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1StatefulSet } from "@kubernetes/client-node";
-import type { MemberCluster } from "@spillway/api";
-import { isAlreadyExists, isNotFound, MemberApis, MemberInformers, type MemberClients } from "@spillway/kit";
-import type { LivePod } from "../core/orchestration.ts";
-import { MANAGED_BY, MANAGER, type MemberObject, type StatefulSetObject } from "../core/member-statefulset.ts";
+import { AppsV1Api, CoreV1Api, type V1Pod, type V1StatefulSet } from "@kubernetes/client-node";
+import { MemberInformers, type MemberClients } from "@spillway/kit";
+import type { Manager } from "@spillway/member-workload";
+import type { LivePod } from "../core/member-view.ts";
+import { MANAGED_BY, MANAGER } from "../core/member-statefulset.ts";
 
-export const FIELD_MANAGER = "spillway-stateful-orchestrator";
+export const MANAGED: Manager = { label: MANAGED_BY, value: MANAGER, fieldManager: "spillway-stateful-orchestrator" };
 const SELECTOR = `${MANAGED_BY}=${MANAGER}`;
-
-/** What the controller writes to members; the unit tests' fake implements it over in-memory members. */
-export interface MemberStatefulSetWriter {
-  /** Whether a StatefulSet of that name exists in the member, and whether the orchestrator manages it. */
-  read(member: MemberCluster, namespace: string, name: string): Promise<{ managed: boolean } | undefined>;
-  /** Applies the StatefulSet; returns the generation the member gave it. */
-  apply(member: MemberCluster, object: StatefulSetObject): Promise<number>;
-  delete(member: MemberCluster, namespace: string, name: string): Promise<void>;
-  ensureNamespace(member: MemberCluster, namespace: string): Promise<void>;
-  /** Creates the Service unless one of that name exists (someone else's is left alone). */
-  ensureService(member: MemberCluster, service: MemberObject): Promise<void>;
-  /** Deletes the Service if the orchestrator made it. */
-  deleteService(member: MemberCluster, namespace: string, name: string): Promise<void>;
-}
 
 export function memberStatefulSetInformers(clients: MemberClients, onError: (cluster: string, err: unknown, retryInMs: number) => void) {
   return new MemberInformers<V1StatefulSet>(
@@ -73,65 +58,4 @@ export function livePod(p: V1Pod): LivePod | undefined {
     ...(p.metadata?.labels?.["controller-revision-hash"] ? { revision: p.metadata.labels["controller-revision-hash"] } : {}),
     ...(reason ? { reason } : {}),
   };
-}
-
-export class ApiMemberStatefulSetWriter implements MemberStatefulSetWriter {
-  private readonly apis: MemberApis;
-
-  constructor(clients: MemberClients) {
-    this.apis = new MemberApis(clients);
-  }
-
-  private api(member: MemberCluster) {
-    return this.apis.get(member);
-  }
-
-  async read(member: MemberCluster, namespace: string, name: string) {
-    const { apps } = await this.api(member);
-    try {
-      const s = await apps.readNamespacedStatefulSet({ namespace, name });
-      return { managed: s.metadata?.labels?.[MANAGED_BY] === MANAGER };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  async apply(member: MemberCluster, object: StatefulSetObject): Promise<number> {
-    const { apps } = await this.api(member);
-    const applied = await apps.patchNamespacedStatefulSet(
-      { namespace: object.metadata.namespace, name: object.metadata.name, body: object, fieldManager: FIELD_MANAGER, force: true },
-      setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
-    );
-    return applied.metadata?.generation ?? 0;
-  }
-
-  async delete(member: MemberCluster, namespace: string, name: string): Promise<void> {
-    const { apps } = await this.api(member);
-    await apps.deleteNamespacedStatefulSet({ namespace, name, propagationPolicy: "Background" }).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-  }
-
-  ensureNamespace(member: MemberCluster, namespace: string): Promise<void> {
-    return this.apis.ensureNamespace(member, namespace);
-  }
-
-  async ensureService(member: MemberCluster, service: MemberObject): Promise<void> {
-    const { core } = await this.api(member);
-    await core.createNamespacedService({ namespace: service.metadata.namespace, body: service as never }).catch((err: unknown) => {
-      if (!isAlreadyExists(err)) throw err;
-    });
-  }
-
-  async deleteService(member: MemberCluster, namespace: string, name: string): Promise<void> {
-    const { core } = await this.api(member);
-    try {
-      const s = await core.readNamespacedService({ namespace, name });
-      if (s.metadata?.labels?.[MANAGED_BY] !== MANAGER) return;
-      await core.deleteNamespacedService({ namespace, name });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-  }
 }

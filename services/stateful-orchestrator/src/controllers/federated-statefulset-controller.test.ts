@@ -9,10 +9,11 @@ import { beforeEach, describe, expect, it } from "@jest/globals";
 import type { V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import type { FederatedStatefulSet, KubeObject, MemberCluster, Placement } from "@spillway/api";
 import type { RolloutProgress } from "@spillway/bus";
-import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit";
+import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit/testing";
 import { createLogger } from "@spillway/telemetry";
-import type { MemberStatefulSetWriter } from "../adapters/member-statefulsets.ts";
-import { MANAGED_BY, MANAGER, TEMPLATE_HASH, type MemberObject } from "../core/member-statefulset.ts";
+import { FakeMemberWriter } from "@spillway/member-workload/testing";
+import { MANAGED } from "../adapters/member-statefulsets.ts";
+import { MANAGED_BY, MANAGER, TEMPLATE_HASH } from "../core/member-statefulset.ts";
 import { federatedStatefulSetReconciler, FINALIZER } from "./federated-statefulset-controller.ts";
 
 type Sts = KubeObject<Record<string, unknown>, Record<string, unknown>> & V1StatefulSet;
@@ -49,30 +50,13 @@ const placement = (ranges: Array<[string, number, number]>): Placement => ({
   },
 });
 
-function fakeWriter(sets: FakeMemberObjects<Sts>): MemberStatefulSetWriter & { services: string[] } {
-  const services: string[] = [];
-  return {
-    services,
-    read: async (m, namespace, name) => {
-      const s = sets.store(m.metadata.name!).get(name, namespace);
-      return s && { managed: s.metadata.labels?.[MANAGED_BY] === MANAGER };
-    },
-    apply: async (m, object) =>
-      (await sets.store(m.metadata.name!).apply(object as unknown as Sts, "spillway-stateful-orchestrator")).metadata.generation ?? 0,
-    delete: (m, namespace, name) => sets.store(m.metadata.name!).delete({ namespace, name }),
-    ensureNamespace: async () => undefined,
-    ensureService: async (m, s: MemberObject) => void services.push(`${m.metadata.name}/${s.metadata.name}`),
-    deleteService: async () => undefined,
-  };
-}
-
 describe("federated-statefulset controller", () => {
   let workloads: FakeObjects<FederatedStatefulSet>;
   let placements: FakeObjects<Placement>;
   let members: FakeObjects<MemberCluster>;
   let sets: FakeMemberObjects<Sts>;
   let pods: FakeMemberObjects<Pod>;
-  let writer: ReturnType<typeof fakeWriter>;
+  let writer: FakeMemberWriter;
   let published: RolloutProgress[];
   let reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | void>;
   const events: string[] = [];
@@ -83,7 +67,7 @@ describe("federated-statefulset controller", () => {
     members = new FakeObjects("MemberCluster", { namespaced: false });
     sets = new FakeMemberObjects<Sts>("StatefulSet", CLUSTERS, (s) => s.metadata.labels?.[MANAGED_BY] === MANAGER);
     pods = new FakeMemberObjects<Pod>("Pod", CLUSTERS);
-    writer = fakeWriter(sets);
+    writer = new FakeMemberWriter({ StatefulSet: sets }, MANAGED);
     published = [];
     for (const c of CLUSTERS) members.seed(member(c));
     reconcile = federatedStatefulSetReconciler({
@@ -183,7 +167,7 @@ describe("federated-statefulset controller", () => {
       [5, 1],
     ]);
     expect(CLUSTERS.map(podOrdinals)).toEqual([[0, 1, 2], [3, 4], [5]]);
-    expect(writer.services.sort()).toEqual(["cloud-1/db", "idc-1/db", "idc-2/db"]);
+    expect(writer.ensured.sort()).toEqual(["cloud-1/db", "idc-1/db", "idc-2/db"]);
     const s = workloads.get("db", ns)!.status!;
     expect(s.rangeSummary).toBe("idc-1:0-2 idc-2:3-4 cloud-1:5");
     expect([s.replicas, s.readyReplicas, s.availableReplicas, s.notReadyCount]).toEqual([6, 6, 6, 0]);

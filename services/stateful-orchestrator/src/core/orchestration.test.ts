@@ -62,7 +62,7 @@ describe("decideOrchestration", () => {
         [view("idc-1", 0, 3, readyPods(0, 3)), view("idc-2", 3, 3, readyPods(3, 6), { ready: false })],
       ),
     );
-    expect(d.writes.map((w) => w.cluster)).not.toContain("idc-2");
+    expect(d.rounds.flat().map((w) => w.cluster)).not.toContain("idc-2");
     expect(condition(d, "OrdinalsHeld").message).toMatch(
       /^idc-2 is unreachable and may still run ordinals 3-5: they are not started elsewhere; if it is gone for good, fence it \(kubectl patch membercluster idc-2/,
     );
@@ -129,7 +129,7 @@ describe("decideOrchestration", () => {
       const d = decideOrchestration(
         input(s, placement, [rolled("idc-1", 0, 3, at("r1", readyPods(0, 3))), rolled("cloud-1", 3, 3, cloud)]),
       );
-      const w = d.writes.find((x) => x.cluster === "idc-1");
+      const w = d.rounds.flat().find((x) => x.cluster === "idc-1");
       const strategy = w?.action === "apply" ? (w.object.spec.updateStrategy as { rollingUpdate?: { partition?: number } }) : undefined;
       return strategy ? strategy.rollingUpdate?.partition : "no write";
     };

@@ -9,7 +9,14 @@
  * - **Nothing is sent when nothing changed.**
  */
 import type { FederatedStatefulSet, FederatedStatefulSetStatus } from "@spillway/api";
-import { appliedIn, selectorString, templateHash, unseenMembers, type MemberInfo } from "@spillway/rules";
+import {
+  appliedIn,
+  templateHash,
+  unseenMembers,
+  type MemberWrite as SharedMemberWrite,
+  type WorkloadDecision,
+  type WorkloadEvent,
+} from "@spillway/rules";
 import { resolveIntOrPercent } from "@spillway/resources";
 import {
   headlessService,
@@ -18,53 +25,14 @@ import {
   memberPodTemplate,
   memberStatefulSet,
   TEMPLATE_HASH,
-  type MemberObject,
   type StatefulSetObject,
 } from "./member-statefulset.ts";
-import { end, formatOrdinals, step, type MemberHolding, type Range } from "./ordinal-steps.ts";
+import { end, step, type MemberHolding, type Range } from "./ordinal-steps.ts";
 import { memberPartition, partitions } from "./rollout-order.ts";
+import { specRange, type LivePod, type MemberView } from "./member-view.ts";
+import { ordinalStatus } from "./ordinal-status.ts";
 
-export interface LivePod {
-  ordinal: number;
-  ready: boolean;
-  /** When the pod last became Ready (ms). */
-  readySinceMs?: number;
-  terminating: boolean;
-  /** `controller-revision-hash`: the member StatefulSet revision it runs. */
-  revision?: string;
-  /** Why it is not Ready, e.g. `Pending: 0/4 nodes are available: 4 Insufficient cpu`. */
-  reason?: string;
-}
-
-export interface LiveStatefulSet {
-  metadata?: { generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: { replicas?: number; ordinals?: { start?: number }; updateStrategy?: { rollingUpdate?: { partition?: number } } };
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    readyReplicas?: number;
-    availableReplicas?: number;
-    updatedReplicas?: number;
-    currentRevision?: string;
-    updateRevision?: string;
-  };
-}
-
-export interface MemberView {
-  name: string;
-  /** The MemberCluster's name and labels; undefined when it is gone. */
-  info: MemberInfo | undefined;
-  ready: boolean;
-  fenced: boolean;
-  connected: boolean;
-  synced: boolean;
-  statefulSet: LiveStatefulSet | undefined;
-  /** A range written moments ago that the watch may not show yet: it counts as held. */
-  written?: Range;
-  pods: LivePod[];
-  /** Where a StatefulSet is to be made and none is cached: none there, someone else's, or the look-up failed. */
-  lookup?: "absent" | "foreign" | "failed";
-}
+export type { LivePod, LiveStatefulSet, MemberView } from "./member-view.ts";
 
 export interface OrchestrationInput {
   fsts: Pick<FederatedStatefulSet, "spec" | "status"> & { namespace: string; name: string; generation: number };
@@ -74,33 +42,10 @@ export interface OrchestrationInput {
   nowMs: number;
 }
 
-export type MemberWrite =
-  | { cluster: string; action: "apply"; object: StatefulSetObject; service?: MemberObject; create: boolean; range: Range }
-  | { cluster: string; action: "delete" };
+type MemberWrite = SharedMemberWrite<StatefulSetObject>;
 
-export interface ConditionInput {
-  type: string;
-  status: "True" | "False" | "Unknown";
-  reason: string;
-  message: string;
-}
-
-export interface OrchestrationDecision {
-  unseen: string[];
-  writes: MemberWrite[];
-  conflicts: string[];
-  retrySoon: boolean;
-  /** Members fenced or gone whose ordinals the fleet wants elsewhere: said in an Event. */
-  released: string[];
-  status: { status: Omit<FederatedStatefulSetStatus, "conditions">; conditions: ConditionInput[]; complete: boolean } | undefined;
-}
-
-const MAX_LISTED = 100;
-
-function specRange(s: LiveStatefulSet | undefined): Range | undefined {
-  if (!s) return undefined;
-  return { start: s.spec?.ordinals?.start ?? 0, count: s.spec?.replicas ?? 1 };
-}
+/** The shared decision (`WorkloadDecision`), its writes in one round; fenced members whose ordinals move on are said in an Event. */
+export type OrchestrationDecision = WorkloadDecision<Omit<FederatedStatefulSetStatus, "conditions">, StatefulSetObject>;
 
 /** The smallest range covering both (a write in flight and the cached spec). */
 const cover = (a: Range | undefined, b: Range | undefined): Range | undefined => {
@@ -203,171 +148,28 @@ export function decideOrchestration(input: OrchestrationInput): OrchestrationDec
       cluster: m.name,
       action: "apply",
       object: memberStatefulSet(workload, m.info!, range, part),
-      ...(create ? { service: headlessService(workload) } : {}),
+      ...(create ? { needs: [headlessService(workload)] } : {}),
       create,
-      range,
     };
   }
 
   const conflicts = input.members.filter((m) => m.lookup === "foreign").map((m) => m.name);
   const retrySoon = input.members.some((m) => m.lookup === "failed");
-  const released = input.members
+  const events: WorkloadEvent[] = input.members
     .filter((m) => m.fenced && desired.every((d) => d.cluster !== m.name) && (m.statefulSet || m.pods.length))
-    .map((m) => m.name);
+    .filter((m) => fsts.status?.ordinalRanges?.some((r) => r.cluster === m.name))
+    .map((m) => ({
+      type: "Warning",
+      reason: "MemberFenced",
+      note: `${m.name} is fenced: its ordinals are started in other members without waiting for its pods to stop`,
+    }));
+  const decision = { unseen: unseen.map((m) => m.name), rounds: [writes], conflicts, retrySoon, events };
 
   // Status: held while a Ready member is unseen, so a restart does not report its pods as gone.
-  if (unseen.some((m) => m.ready)) return { unseen: unseen.map((m) => m.name), writes, conflicts, retrySoon, released, status: undefined };
+  if (unseen.some((m) => m.ready)) return { ...decision, status: undefined };
 
-  const byOrdinal = new Map<number, { member: MemberView; pod: LivePod }[]>();
-  for (const m of input.members)
-    for (const p of m.pods) byOrdinal.set(p.ordinal, [...(byOrdinal.get(p.ordinal) ?? []), { member: m, pod: p }]);
-  let notReadyCount = 0;
-  const notReadyOrdinals: Array<{ ordinal: number; cluster: string; reason: string }> = [];
-  const counts = { ready: 0, available: 0, updated: 0, replicas: 0 };
-  for (const d of desired) {
-    const m = input.members.find((x) => x.name === d.cluster);
-    for (let k = d.start; k < end(d); k++) {
-      const here = m?.pods.find((p) => p.ordinal === k);
-      if (here && m && !gone(m)) {
-        counts.replicas++;
-        if (here.ready && !here.terminating) counts.ready++;
-        if (updatedPod(m, here)) counts.updated++;
-        if (available(here) && reachable(m)) {
-          counts.available++;
-          continue;
-        }
-      }
-      notReadyCount++;
-      if (notReadyOrdinals.length >= MAX_LISTED) continue;
-      const elsewhere = (byOrdinal.get(k) ?? []).find((x) => x.member.name !== d.cluster);
-      const reason = !m
-        ? "its member is not known to the orchestrator"
-        : here
-          ? !reachable(m)
-            ? `${d.cluster} is unreachable`
-            : here.terminating
-              ? "terminating"
-              : here.ready
-                ? `Ready for less than minReadySeconds (${spec.minReadySeconds ?? 0}s)`
-                : (here.reason ?? "not Ready")
-          : elsewhere
-            ? `still in ${elsewhere.member.name}${elsewhere.pod.terminating ? " (terminating)" : ""}; starts here once it is gone`
-            : (steps.get(d.cluster)?.waiting ?? "not created yet");
-      notReadyOrdinals.push({ ordinal: k, cluster: d.cluster, reason });
-    }
-  }
-  const top = (spec.ordinals?.start ?? 0) + spec.replicas;
-  const toUpdate = Math.max(0, top - Math.max(partition, spec.ordinals?.start ?? 0));
-  const updateRevision = `${fsts.name}-${templateHash(spec.template).slice(0, 10)}`;
-  const rolled = !onDelete && counts.updated >= toUpdate && input.members.filter((m) => m.statefulSet && !gone(m)).every(current);
-  const completeUpdate = rolled && partition <= (spec.ordinals?.start ?? 0);
-  const currentRevision = completeUpdate ? updateRevision : (fsts.status?.currentRevision ?? updateRevision);
-  const complete = rolled && counts.available === spec.replicas && notReadyCount === 0;
-
-  const ordinalRanges = [...desired]
-    .sort((a, b) => a.start - b.start)
-    .map((d) => {
-      const m = input.members.find((x) => x.name === d.cluster);
-      const st = m?.statefulSet?.status;
-      const waiting = steps.get(d.cluster)?.waiting;
-      return {
-        cluster: d.cluster,
-        start: d.start,
-        count: d.count,
-        replicas: st?.replicas ?? 0,
-        readyReplicas: st?.readyReplicas ?? 0,
-        updatedReplicas: m ? m.pods.filter((p) => updatedPod(m, p)).length : 0,
-        ...(st?.currentRevision ? { currentRevision: st.currentRevision } : {}),
-        ...(st?.updateRevision ? { updateRevision: st.updateRevision } : {}),
-        ...(waiting ? { message: waiting } : {}),
-      };
-    });
-  const conditions: ConditionInput[] = [];
-  const firstNotReady = notReadyOrdinals[0];
-  conditions.push(
-    !input.placement
-      ? { type: "Ready", status: "Unknown", reason: "WaitingForPlacement", message: "the scheduler has not placed this workload yet" }
-      : notReadyCount === 0 && counts.available === spec.replicas
-        ? { type: "Ready", status: "True", reason: "AllOrdinalsReady", message: `all ${spec.replicas} ordinal(s) Ready` }
-        : {
-            type: "Ready",
-            status: "False",
-            reason: "OrdinalsNotReady",
-            message: `${Math.max(notReadyCount, spec.replicas - counts.available)} of ${spec.replicas} ordinal(s) not Ready${firstNotReady ? `; lowest: ${firstNotReady.ordinal} in ${firstNotReady.cluster}: ${firstNotReady.reason}` : ""}`,
-          },
-  );
-  conditions.push(
-    onDelete
-      ? {
-          type: "Progressing",
-          status: "True",
-          reason: "OnDelete",
-          message: "pods are replaced only when deleted (updateStrategy OnDelete)",
-        }
-      : rolled
-        ? {
-            type: "Progressing",
-            status: "True",
-            reason: "RolloutComplete",
-            message: `every ordinal ≥ ${partition} runs revision ${updateRevision}`,
-          }
-        : {
-            type: "Progressing",
-            status: "True",
-            reason: "RollingUpdate",
-            message: `${counts.updated} of ${toUpdate} ordinal(s) at or above the partition (${partition}) updated, highest first`,
-          },
-  );
-  const holders = input.members.filter((m) => !gone(m) && !reachable(m) && (m.pods.length || (m.statefulSet?.spec?.replicas ?? 0) > 0));
-  conditions.push(
-    holders.length
-      ? {
-          type: "OrdinalsHeld",
-          status: "True",
-          reason: "MemberUnreachable",
-          message: holders
-            .map((m) => {
-              const r = specRange(m.statefulSet);
-              return `${m.name} is unreachable and may still run ${r && r.count ? `ordinals ${formatOrdinals(r.start, end(r))}` : "some ordinals"}: they are not started elsewhere; if it is gone for good, fence it (kubectl patch membercluster ${m.name} --type merge -p '{"spec":{"fenced":true}}')`;
-            })
-            .join("; "),
-        }
-      : { type: "OrdinalsHeld", status: "False", reason: "AllMembersReachable", message: "" },
-  );
-  conditions.push(
-    partition > top
-      ? {
-          type: "PartitionAboveReplicas",
-          status: "True",
-          reason: "NothingToUpdate",
-          message: `updateStrategy.rollingUpdate.partition ${partition} is above the highest ordinal (${top - 1}): no ordinal will be updated; lower the partition to roll out`,
-        }
-      : { type: "PartitionAboveReplicas", status: "False", reason: "PartitionInRange", message: "" },
-  );
   return {
-    unseen: unseen.map((m) => m.name),
-    writes,
-    conflicts,
-    retrySoon,
-    released,
-    status: {
-      status: {
-        observedGeneration: fsts.generation,
-        replicas: counts.replicas,
-        readyReplicas: counts.ready,
-        currentReplicas: currentRevision === updateRevision ? counts.replicas : counts.replicas - counts.updated,
-        updatedReplicas: counts.updated,
-        availableReplicas: counts.available,
-        currentRevision,
-        updateRevision,
-        selector: selectorString(spec.selector),
-        ordinalRanges,
-        rangeSummary: ordinalRanges.map((r) => `${r.cluster}:${formatOrdinals(r.start, r.start + r.count)}`).join(" "),
-        notReadyOrdinals,
-        notReadyCount,
-      },
-      conditions,
-      complete,
-    },
+    ...decision,
+    status: ordinalStatus({ input, steps, partition, onDelete, gone, reachable, available, current, updatedPod }),
   };
 }

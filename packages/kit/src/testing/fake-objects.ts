@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from "@spillway/api";
 import { deepEqual } from "@spillway/rules";
-import type { CachedSource, EventHandler, WatchEventType, ObjectClient, ObjectKey, ResourceInfo } from "./object-store.ts";
+import type { CachedSource, EventHandler, WatchEventType, ObjectClient, ObjectKey, ResourceInfo } from "../object-store.ts";
 
 /** An error shaped like client-node's: `code` is the HTTP status the kit's error helpers read. */
 export class FakeApiError extends Error {

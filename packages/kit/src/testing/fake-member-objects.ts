@@ -6,8 +6,8 @@
  */
 import type { KubeObject, MemberCluster } from "@spillway/api";
 import { FakeObjects } from "./fake-objects.ts";
-import type { MemberCache, MemberEvent, MemberObjects } from "./member-informers.ts";
-import type { EventHandler, EventSource } from "./object-store.ts";
+import type { MemberCache, MemberEvent, MemberObjects } from "../member-informers.ts";
+import type { EventHandler, EventSource } from "../object-store.ts";
 
 export class FakeMemberObjects<T extends KubeObject<unknown, unknown>> implements MemberObjects<T> {
   readonly members = new Map<string, { store: FakeObjects<T>; synced: boolean; reachable: boolean }>();

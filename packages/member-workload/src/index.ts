@@ -1,0 +1,3 @@
+/** The member-workload shell: what fleet-root and the stateful-orchestrator share. */
+export * from "./member-workload-controller.ts";
+export * from "./member-writer.ts";

@@ -1,0 +1,214 @@
+/**
+ * The shell's own behaviours, once for every workload kind, through the kit's in-memory fakes and
+ * a minimal kind whose core places one `Widget` per placed member: fenced members are neither
+ * watched, written nor waited for; someone else's object is never taken over and is reported; a
+ * refused write becomes a condition; finalizing removes what was made everywhere but in a fenced
+ * member; Events the core decides are recorded.
+ */
+import { beforeEach, describe, expect, it } from "@jest/globals";
+import type { KubeObject, MemberCluster, Placement } from "@spillway/api";
+import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit/testing";
+import { unseenMembers, type MemberSight, type WorkloadDecision } from "@spillway/rules";
+import { createLogger } from "@spillway/telemetry";
+import { memberWorkloadReconciler, type MemberWorkloadKind } from "./member-workload-controller.ts";
+import type { Manager } from "./member-writer.ts";
+import { FakeMemberWriter } from "./testing/fake-member-writer.ts";
+
+type Status = { replicas?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> };
+type Workload = KubeObject<{ replicas: number }, Status>;
+type Widget = KubeObject<{ size: number }, unknown>;
+type View = MemberSight & { widget: Widget | undefined };
+
+const CLUSTERS = ["idc-1", "idc-2", "cloud-1"];
+const ns = "shop";
+const key = `${ns}/web`;
+const MANAGED: Manager = { label: "spillway.dev/managed-by", value: "test", fieldManager: "spillway-test" };
+const OWNER = "spillway.dev/test-owner";
+
+const workload = (): Workload => ({
+  apiVersion: "spillway.dev/v1alpha1",
+  kind: "FederatedDeployment",
+  metadata: { name: "web", namespace: ns, generation: 1 },
+  spec: { replicas: 2 },
+});
+
+const placement = (clusters: string[]): Placement => ({
+  apiVersion: "spillway.dev/v1alpha1",
+  kind: "Placement",
+  metadata: { name: "federateddeployment-web", namespace: ns },
+  spec: {
+    workloadRef: { apiVersion: "spillway.dev/v1alpha1", kind: "FederatedDeployment", name: "web" },
+    workloadGeneration: 1,
+    clusters: clusters.map((name) => ({ name, replicas: 1, reason: "fits" })),
+    unschedulableReplicas: 0,
+  },
+});
+
+const widget = (size: number, managed = true) => ({
+  apiVersion: "test/v1",
+  kind: "Widget",
+  metadata: {
+    name: "web",
+    namespace: ns,
+    labels: managed ? { [MANAGED.label]: MANAGED.value } : {},
+    annotations: { [OWNER]: `${ns}/web` },
+  },
+  spec: { size },
+});
+
+/** A core as small as a core can be: a Widget where placed, none elsewhere, after the restart gate. */
+function decide(w: Workload, o: { placement: Placement | undefined; members: View[] }): WorkloadDecision<Status> {
+  const placed = new Set((o.placement?.spec.clusters ?? []).map((c) => c.name));
+  const unseen = unseenMembers(
+    o.members.map((m) => ({ ...m, registered: !!m.info && !m.fenced })),
+    (c) => placed.has(c),
+  ).map((m) => m.name);
+  const usable = (m: View) => m.connected && m.synced && !m.fenced && !!m.info;
+  const writes = o.members.flatMap((m) => {
+    if (!usable(m)) return [];
+    if (placed.has(m.name) && !m.widget && m.lookup === "absent")
+      return [{ cluster: m.name, action: "apply" as const, object: widget(w.spec.replicas), create: true, needs: [widget(0)] }];
+    if (!placed.has(m.name) && m.widget) return [{ cluster: m.name, action: "delete" as const }];
+    return [];
+  });
+  const fenced = o.members.filter((m) => m.fenced && m.widget);
+  return {
+    unseen,
+    rounds: [writes],
+    conflicts: o.members.filter((m) => m.lookup === "foreign").map((m) => m.name),
+    retrySoon: false,
+    status: { status: { replicas: o.members.filter((m) => m.widget).length }, conditions: [], complete: false },
+    events: fenced.map((m) => ({ type: "Warning" as const, reason: "MemberFenced", note: `${m.name} is fenced` })),
+  };
+}
+
+describe("member-workload shell", () => {
+  let workloads: FakeObjects<Workload>;
+  let placements: FakeObjects<Placement>;
+  let members: FakeObjects<MemberCluster>;
+  let widgets: FakeMemberObjects<Widget>;
+  let writer: FakeMemberWriter;
+  let events: string[];
+  let ensured: string[];
+  let reconcile: (key: string) => Promise<unknown>;
+
+  const kind: MemberWorkloadKind<Workload, Status, View, WorkloadDecision<Status>> = {
+    controller: "test-workload",
+    kind: "FederatedDeployment",
+    memberKind: { apiVersion: "test/v1", kind: "Widget" },
+    finalizer: "spillway.dev/test",
+    ownerAnnotation: OWNER,
+    heldBefore: () => [],
+    companions: () => [{ apiVersion: "test/v1", kind: "Gadget", namespace: ns, name: "web" }],
+    view: (w, sight) => ({ ...sight, widget: widgets.cache(sight.name)?.get(w.metadata.name!, ns) }),
+    decide,
+    requeueMs: { retrySoon: 100, progressing: 1000 },
+    concurrency: 1,
+  };
+
+  beforeEach(() => {
+    workloads = new FakeObjects("FederatedDeployment");
+    placements = new FakeObjects("Placement");
+    members = new FakeObjects("MemberCluster", { namespaced: false });
+    widgets = new FakeMemberObjects<Widget>("Widget", CLUSTERS, (o) => o.metadata.labels?.[MANAGED.label] === MANAGED.value);
+    writer = new FakeMemberWriter({ Widget: widgets }, MANAGED);
+    ensured = writer.ensured;
+    events = [];
+    for (const c of CLUSTERS) members.seed(memberFixture(c));
+    reconcile = memberWorkloadReconciler(kind, {
+      client: workloads,
+      cache: workloads,
+      placements,
+      members,
+      objects: widgets,
+      writer,
+      publish: () => undefined,
+      events: { record: async (_o, type, reason, note) => void events.push(`${type} ${reason}: ${note}`) },
+      log: createLogger("test", "silent"),
+    });
+    workloads.seed(workload());
+  });
+
+  const condition = (type: string) => workloads.get("web", ns)?.status?.conditions?.find((c) => c.type === type);
+  const fence = (c: string) => members.seed({ ...memberFixture(c), spec: { ...memberFixture(c).spec, fenced: true } });
+
+  it("makes the member object where placed, after what it needs, in a namespace made first", async () => {
+    placements.seed(placement(["idc-1", "idc-2"]));
+    await reconcile(key);
+    expect(["idc-1", "idc-2"].map((c) => widgets.store(c).get("web", ns)?.spec?.size)).toEqual([2, 2]);
+    expect(widgets.store("cloud-1").get("web", ns)).toBeUndefined();
+    expect(writer.namespaces.sort()).toEqual(["idc-1/shop", "idc-2/shop"]);
+    expect(ensured.sort()).toEqual(["idc-1/web", "idc-2/web"]);
+    expect(workloads.get("web", ns)?.metadata.finalizers).toContain("spillway.dev/test");
+    expect(condition("Scheduled")?.status).toBe("True");
+  });
+
+  it("neither watches, writes nor waits for a fenced member, and says what the core said of it", async () => {
+    placements.seed(placement(["idc-1", "idc-2"]));
+    await reconcile(key);
+    fence("idc-2");
+    // Not listed since start: a registered member would hold every write back; a fenced one does not.
+    widgets.set("idc-2", { synced: false });
+    placements.seed(placement(["idc-1", "cloud-1"]));
+    await reconcile(key);
+    expect(widgets.store("cloud-1").get("web", ns)).toBeDefined();
+    // Its object stays: the member is declared gone, nothing is sent there.
+    expect(widgets.store("idc-2").get("web", ns)).toBeDefined();
+    expect(events).toEqual(["Warning MemberFenced: idc-2 is fenced"]);
+  });
+
+  it("holds every write while a member that may hold the workload has not been listed", async () => {
+    widgets.set("idc-2", { synced: false });
+    placements.seed(placement(["idc-1"]));
+    const result = await reconcile(key);
+    expect(widgets.store("idc-1").get("web", ns)).toBeUndefined();
+    expect(result).toEqual({ requeueAfterMs: 1000 });
+  });
+
+  it("never takes over someone else's object of the same name, and says where it is", async () => {
+    await widgets.store("idc-1").apply(widget(9, false) as unknown as Widget, "someone");
+    placements.seed(placement(["idc-1", "idc-2"]));
+    await reconcile(key);
+    expect(widgets.store("idc-1").get("web", ns)?.spec?.size).toBe(9);
+    expect(widgets.store("idc-2").get("web", ns)?.spec?.size).toBe(2);
+    expect(condition("MemberConflict")).toMatchObject({ status: "True", reason: "UnmanagedWidgetExists" });
+    expect(condition("MemberConflict")?.message).toContain("idc-1");
+  });
+
+  it("reports what a member refused as MemberWriteFailed, and clears it once the write lands", async () => {
+    writer.refuse.set("idc-2", "spec: Forbidden: updates to this field are forbidden");
+    placements.seed(placement(["idc-1", "idc-2"]));
+    expect(await reconcile(key)).toEqual({ requeueAfterMs: 100 });
+    expect(condition("MemberWriteFailed")).toMatchObject({ status: "True", reason: "MemberRefusedWrite" });
+    expect(condition("MemberWriteFailed")?.message).toBe("idc-2: spec: Forbidden: updates to this field are forbidden");
+    writer.refuse.clear();
+    await reconcile(key);
+    expect(condition("MemberWriteFailed")).toMatchObject({ status: "False", reason: "WritesApplied" });
+  });
+
+  it("finalizes in every member but a fenced one, leaving someone else's objects alone", async () => {
+    placements.seed(placement(["idc-1", "idc-2"]));
+    await reconcile(key);
+    await widgets.store("cloud-1").apply(widget(9, false) as unknown as Widget, "someone");
+    fence("idc-2");
+    await workloads.delete({ namespace: ns, name: "web" });
+    await reconcile(key);
+    expect(widgets.store("idc-1").get("web", ns)).toBeUndefined();
+    expect(widgets.store("idc-2").get("web", ns)).toBeDefined();
+    expect(widgets.store("cloud-1").get("web", ns)?.spec?.size).toBe(9);
+    expect(workloads.get("web", ns)).toBeUndefined();
+  });
+
+  it("keeps the finalizer while a member cannot be cleaned, and retries", async () => {
+    placements.seed(placement(["idc-1"]));
+    await reconcile(key);
+    const failing = new FakeMemberWriter({ Widget: widgets }, MANAGED);
+    failing.delete = async () => {
+      throw new Error("connection refused");
+    };
+    writer.delete = failing.delete;
+    await workloads.delete({ namespace: ns, name: "web" });
+    expect(await reconcile(key)).toEqual({ requeueAfterMs: 2000 });
+    expect(workloads.get("web", ns)?.metadata.deletionTimestamp).toBeDefined();
+  });
+});

@@ -1,0 +1,287 @@
+/**
+ * The shell every controller of a federated workload shares (fleet-root's FederatedDeployments,
+ * the stateful-orchestrator's FederatedStatefulSets), on the kit's reconcile template:
+ *
+ *   observe — watch every member that may hold the workload (placed, held before, or Ready; never
+ *     a fenced one), see each member's managed object, and where one is to be made, look whether
+ *     someone else's of that name is there;
+ *   decide — the kind's pure core, over those views;
+ *   apply — nothing while a member that may hold the workload is unseen since start; otherwise
+ *     the core's rounds in order, each in parallel; a refusal is reported, a conflict retried;
+ *   status — the core's conditions plus the member-facing ones (`MemberConflict`, `Scheduled`,
+ *     `MemberWriteFailed`), then progress on the bus and the core's Events;
+ *   finalize — every member at once, a fenced one skipped (declared gone for good).
+ *
+ * A controller is then the binding of its kind (`MemberWorkloadKind`) to its core.
+ */
+import type { KubeObject, MemberCluster, Placement } from "@spillway/api";
+import { rolloutProgress, type RolloutProgress } from "@spillway/bus";
+import {
+  Controller,
+  isConflict,
+  memberChangeFilter,
+  reconciler,
+  setCondition,
+  watch,
+  type CachedSource,
+  type EventType,
+  type MemberObjects,
+  type ObjectClient,
+} from "@spillway/kit";
+import {
+  isMemberReady,
+  memberLabels,
+  memberWorkloadConditions,
+  placementName,
+  watchedMembers,
+  type MemberObject,
+  type MemberSight,
+  type WorkloadDecision,
+  type WorkloadKind,
+} from "@spillway/rules";
+import { errorFields, type Logger } from "@spillway/telemetry";
+import type { MemberObjectRef, MemberWriter } from "./member-writer.ts";
+
+/** What the shell needs of a workload object. */
+type Workload<S> = KubeObject<unknown, S> & { metadata: { namespace?: string; name?: string; generation?: number } };
+type Annotated = { metadata?: { annotations?: Record<string, string> } };
+
+/** How one workload kind binds to the shell: its names, its member object, its core. */
+export interface MemberWorkloadKind<W extends Workload<S>, S, V extends MemberSight, D extends WorkloadDecision<S>> {
+  /** The controller's name in logs and metrics, e.g. `federated-deployment`. */
+  controller: string;
+  kind: WorkloadKind;
+  /** The member object the workload becomes, e.g. `{ apiVersion: "apps/v1", kind: "Deployment" }`. */
+  memberKind: { apiVersion: string; kind: string };
+  finalizer: string;
+  /** The annotation on member objects (and pods) that names their workload as `namespace/name`. */
+  ownerAnnotation: string;
+  /** Members the workload ran in before (from its status): they must be seen before anything is written. */
+  heldBefore(w: W): string[];
+  /** What the controller made beside the member object, removed with it when the workload goes. */
+  companions?(w: W): MemberObjectRef[];
+  /** The kind's view of one member: the shell's sight plus its cached objects. */
+  view(w: W, sight: MemberSight): V;
+  /** The kind's pure core. */
+  decide(w: W, observed: { placement: Placement | undefined; members: V[] }, nowMs: number): D;
+  /** Called for each member object applied, with the generation the member gave it. */
+  applied?(w: W, write: Extract<D["rounds"][number][number], { action: "apply" }>, generation: number): void;
+  requeueMs: { retrySoon: number; progressing: number };
+  /** Reconciles in flight; they mostly wait on member API calls. */
+  concurrency: number;
+}
+
+export interface MemberWorkloadDeps<W> {
+  client: ObjectClient<W & KubeObject<unknown, unknown>>;
+  cache: CachedSource<W>;
+  placements: CachedSource<Placement>;
+  members: CachedSource<MemberCluster>;
+  /** The member objects the controller manages (a label-selected watch in each member). */
+  objects: MemberObjects<Annotated>;
+  /** Further member watches whose changes move a workload on (its pods), found by the same annotation. */
+  related?: MemberObjects<Annotated>[];
+  writer: MemberWriter;
+  publish: (progress: RolloutProgress) => void;
+  events?: { record(obj: W, type: EventType, reason: string, note: string): Promise<void> };
+  /** Counts calls to member API servers, by verb (metrics). */
+  countMemberCall?: (verb: "read" | "apply" | "delete" | "namespace") => void;
+  log: Logger;
+  resyncPeriodMs?: number;
+}
+
+interface Applied {
+  retrySoon: boolean;
+  /** What members refused, one line per member (e.g. a field a StatefulSet cannot change). */
+  failures: string[];
+}
+
+const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace}/${name}`;
+
+/** The reconcile function alone, for unit tests that drive it key by key. */
+export function memberWorkloadReconciler<W extends Workload<S>, S, V extends MemberSight, D extends WorkloadDecision<S>>(
+  kind: MemberWorkloadKind<W, S, V, D>,
+  deps: MemberWorkloadDeps<W>,
+) {
+  const { members, log } = deps;
+  const watches = [deps.objects, ...(deps.related ?? [])];
+  const logFields = (w: W, cluster?: string) => ({
+    controller: kind.controller,
+    namespace: w.metadata.namespace,
+    name: w.metadata.name,
+    ...(cluster ? { cluster } : {}),
+  });
+  const ref = (w: W): MemberObjectRef => ({ ...kind.memberKind, namespace: w.metadata.namespace!, name: w.metadata.name! });
+  const placementOf = (w: W) => deps.placements.get(placementName(kind.kind, w.metadata.name!), w.metadata.namespace!);
+
+  async function observe(w: W) {
+    const ns = w.metadata.namespace!;
+    const name = w.metadata.name!;
+    const placement = placementOf(w);
+    const targets = new Set((placement?.spec.clusters ?? []).filter((c) => c.replicas > 0).map((c) => c.name));
+    const held = new Set(kind.heldBefore(w));
+    const all = members.list().map((m) => ({ m, name: m.metadata.name!, fenced: m.spec.fenced === true, ready: isMemberReady(m) }));
+    const watched = watchedMembers(all, (c) => targets.has(c) || held.has(c));
+    await Promise.all(
+      watched.map(async ({ m }) => {
+        try {
+          await Promise.all(watches.map((o) => o.ensure(m)));
+        } catch (err) {
+          log.warn({ ...logFields(w, m.metadata.name), ...errorFields(err) }, "no client for member");
+        }
+      }),
+    );
+    const candidates = new Set([...watched.map((x) => x.name), ...targets, ...held, ...deps.objects.clustersHolding(name, ns)]);
+    const views = [...candidates].map((c) => {
+      const m = members.get(c);
+      const caches = watches.map((o) => o.cache(c));
+      return kind.view(w, {
+        name: c,
+        info: m && { name: c, labels: memberLabels(m) },
+        ready: !!m && isMemberReady(m),
+        fenced: m?.spec.fenced === true,
+        connected: caches.every((x) => !!x),
+        synced: caches.every((x) => x?.synced ?? false),
+      });
+    });
+    // The watch holds only managed objects: where one is to be made, look whether someone else's
+    // of that name is there (every member at once).
+    await Promise.all(
+      views
+        .filter((v) => !hasObject(deps.objects, v.name, ns, name) && v.connected && v.synced && v.ready && targets.has(v.name))
+        .map(async (v) => {
+          try {
+            deps.countMemberCall?.("read");
+            v.lookup = (await deps.writer.read(members.get(v.name)!, ref(w)))?.managed === false ? "foreign" : "absent";
+          } catch (err) {
+            v.lookup = "failed";
+            log.warn({ ...logFields(w, v.name), ...errorFields(err) }, `cannot look up member ${kind.memberKind.kind}`);
+          }
+        }),
+    );
+    return { placement, members: views };
+  }
+
+  /** Carries out one write; resolves to what the member refused, "" for a conflict, undefined when done. */
+  async function write(w: W, mw: D["rounds"][number][number]): Promise<string | undefined> {
+    const member = members.get(mw.cluster);
+    if (!member) return undefined;
+    try {
+      if (mw.action === "delete") {
+        deps.countMemberCall?.("delete");
+        await deps.writer.delete(member, ref(w));
+        return undefined;
+      }
+      if (mw.create) {
+        deps.countMemberCall?.("namespace");
+        await deps.writer.ensureNamespace(member, w.metadata.namespace!);
+      }
+      for (const needed of mw.needs ?? []) await deps.writer.ensure(member, needed);
+      deps.countMemberCall?.("apply");
+      const generation = await deps.writer.apply(member, mw.object);
+      kind.applied?.(w, mw as Extract<typeof mw, { action: "apply" }>, generation);
+      return undefined;
+    } catch (err) {
+      // A conflict only means our cache was behind; the next pass, moments later, has the update.
+      if (isConflict(err)) return "";
+      log.warn({ ...logFields(w, mw.cluster), ...errorFields(err) }, "member write failed; will retry");
+      return `${mw.cluster}: ${(err as { body?: { message?: string } }).body?.message ?? (err instanceof Error ? err.message : String(err))}`;
+    }
+  }
+
+  async function apply(w: W, d: D): Promise<Applied> {
+    if (d.unseen.length) {
+      log.debug({ ...logFields(w), clusters: d.unseen }, "holding member writes until these members have been listed");
+      return { retrySoon: d.retrySoon, failures: [] };
+    }
+    const outcomes: Array<string | undefined> = [];
+    for (const round of d.rounds) outcomes.push(...(await Promise.all(round.map((mw) => write(w, mw)))));
+    for (const e of d.events) await deps.events?.record(w, e.type, e.reason, e.note);
+    return { retrySoon: d.retrySoon || outcomes.some((x) => x !== undefined), failures: outcomes.filter((x): x is string => !!x) };
+  }
+
+  /** Removes what the controller made for `w` in every member but a fenced one; true once nothing is left. */
+  async function finalize(w: W): Promise<boolean> {
+    const results = await Promise.all(
+      members.list().map(async (m) => {
+        if (m.spec.fenced) return true;
+        try {
+          await deps.writer.delete(m, ref(w), true);
+          for (const c of kind.companions?.(w) ?? []) await deps.writer.delete(m, c, true);
+          return true;
+        } catch (err) {
+          log.warn({ ...logFields(w, m.metadata.name), ...errorFields(err) }, `cannot remove member ${kind.memberKind.kind} yet`);
+          return false;
+        }
+      }),
+    );
+    return results.every(Boolean);
+  }
+
+  return reconciler<W, S, Awaited<ReturnType<typeof observe>>, D, Applied>({
+    cache: deps.cache,
+    client: deps.client as unknown as ObjectClient<W>,
+    finalizer: kind.finalizer,
+    finalize,
+    observe,
+    decide: (w, o) => kind.decide(w, o, Date.now()),
+    apply,
+    status: (latest, d, applied) => {
+      if (!d.status) return undefined;
+      const member = memberWorkloadConditions({
+        memberKind: kind.memberKind.kind,
+        namespace: latest.metadata.namespace!,
+        name: latest.metadata.name!,
+        conflicts: d.conflicts,
+        placement: placementOf(latest),
+        writeFailures: applied.failures,
+      });
+      let conditions = (latest.status as { conditions?: Parameters<typeof setCondition>[0] } | undefined)?.conditions;
+      for (const c of [...d.status.conditions, ...member])
+        conditions = setCondition(conditions, { ...c, observedGeneration: latest.metadata.generation });
+      return { ...(latest.status as object), ...(d.status.status as object), conditions } as S;
+    },
+    afterStatus: (w, d, _applied, written) => {
+      if (!written || !d.status) return;
+      deps.publish(rolloutProgress(w, d.status.status as Parameters<typeof rolloutProgress>[1], d.status.complete));
+    },
+    requeueAfterMs: (d, a) =>
+      d.unseen.length ? 1000 : a.retrySoon ? kind.requeueMs.retrySoon : d.status?.complete ? 30_000 : kind.requeueMs.progressing,
+  });
+}
+
+const hasObject = (objects: MemberObjects<unknown>, cluster: string, namespace: string, name: string) =>
+  !!objects.cache(cluster)?.get(name, namespace);
+
+/** The controller: the reconciler above, and the watches that bring a workload back to it. */
+export function memberWorkloadController<W extends Workload<S>, S, V extends MemberSight, D extends WorkloadDecision<S>>(
+  kind: MemberWorkloadKind<W, S, V, D>,
+  deps: MemberWorkloadDeps<W>,
+): Controller<W> {
+  const all = () => deps.cache.list().map((w) => keyOf(w.metadata.namespace, w.metadata.name));
+  const owner = (o: Annotated) => {
+    const key = o.metadata?.annotations?.[kind.ownerAnnotation];
+    return key && key.indexOf("/") > 0 ? [key] : [];
+  };
+  const memberChanged = memberChangeFilter();
+  return new Controller<W>({
+    name: kind.controller,
+    primary: deps.cache,
+    secondary: [
+      watch(deps.placements, (p) => (p.spec.workloadRef.kind === kind.kind ? [keyOf(p.metadata.namespace, p.spec.workloadRef.name)] : [])),
+      // A member's spec, labels or readiness changed: every workload may be affected.
+      watch(deps.members, (m, type) => (memberChanged(type, m) ? all() : []), 200),
+      // A member just listed: workloads held until it was seen may go on.
+      ...[deps.objects, ...(deps.related ?? [])].flatMap((o) => [
+        watch(o.synced, all),
+        // Any change of a managed member object (or a pod of one) moves its workload on.
+        watch(o, (e) => owner(e.object), 50),
+      ]),
+    ],
+    concurrency: kind.concurrency,
+    resyncPeriodMs: deps.resyncPeriodMs,
+    reconcile: memberWorkloadReconciler(kind, deps),
+    log: deps.log,
+  });
+}
+
+export type { MemberObject };
