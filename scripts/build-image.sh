@@ -50,6 +50,10 @@ if ! buildah inspect --type image "$base" >/dev/null 2>&1; then
   buildah rm "$ctr" >/dev/null
 fi
 
+# The fleet apiserver goes in as a built binary (see the Dockerfile): a real file in the context.
+fleet_apiserver=$("$root/scripts/build-fleet-apiserver.sh")
+install -D -m 0755 "$fleet_apiserver" "$root/.build/image/fleet-apiserver"
+
 echo "image: building $tag from Dockerfile (NODE_IMAGE=$base)" >&2
 ca=()
 # Behind a TLS-inspecting proxy, npm in the build trusts what this machine trusts, for the build only.

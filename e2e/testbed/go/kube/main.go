@@ -1,5 +1,6 @@
 // Command kube is a multi-call binary holding the Kubernetes control-plane components the
-// testbed runs: kube-apiserver, kube-controller-manager, kube-scheduler and kubectl. One binary
+// testbed runs: kube-apiserver, kube-controller-manager, kube-scheduler and kubectl, and the
+// fleet-informer test client (the fleet apiserver is a product component: cmd/fleet-apiserver). One binary
 // links the shared dependency graph once instead of four times, which on a 2-core machine is the
 // difference between minutes and a quarter of an hour. The component is chosen by the name it is
 // invoked as (symlinks in .testbed/bin) or, failing that, by the first argument.
@@ -29,7 +30,6 @@ var components = map[string]func() *cobra.Command{
 	"kube-apiserver":          apiserver.NewAPIServerCommand,
 	"kube-controller-manager": controllermanager.NewControllerManagerCommand,
 	"kube-scheduler":          func() *cobra.Command { return scheduler.NewSchedulerCommand() },
-	"fleet-apiserver":         newFleetAPIServerCommand,
 	"fleet-informer":          newFleetInformerCommand,
 }
 
@@ -48,7 +48,7 @@ func main() {
 	}
 	newCommand, ok := components[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "usage: kube {kube-apiserver|fleet-apiserver|fleet-informer|kube-controller-manager|kube-scheduler|kubectl} [flags]\n")
+		fmt.Fprintf(os.Stderr, "usage: kube {kube-apiserver|fleet-informer|kube-controller-manager|kube-scheduler|kubectl} [flags]\n")
 		os.Exit(2)
 	}
 	os.Exit(cli.Run(newCommand()))

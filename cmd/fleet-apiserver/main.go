@@ -1,24 +1,36 @@
-package main
-
-// fleet-apiserver is kube-apiserver serving Spillway's fleet API (docs/adr/0008): the host's etcd
-// for everything that lives on the federation, cluster-gateway's etcd-API shim (through
-// --etcd-servers-overrides) for member-resident resources. It is kube-apiserver's own code with two
-// differences, both because this server shares the host's storage but not the host's services:
+// Command fleet-apiserver serves Spillway's fleet API (docs/adr/0008): one Kubernetes API over every
+// member cluster, for unmodified kubectl, client-go, Helm and Argo CD. It is kube-apiserver's own
+// code — Table output, field selectors, WatchList, RBAC, OpenAPI and admission all come from
+// Kubernetes itself — on the host's storage for what lives on the federation (spillway.dev kinds,
+// namespaces, RBAC), and on cluster-gateway's etcd-API shim (--etcd-servers-overrides) for the
+// member-resident resources (pods, nodes, events, services, …). It ships in the Spillway image and
+// runs beside cluster-gateway (charts/spillway, fleetAPI.enabled); the testbed runs this same build.
 //
-//   - Services named by APIServices and webhooks are resolved on the HOST (--host-kubeconfig), where
-//     they live, not among the members' Services this server stores; otherwise every aggregated API
-//     and webhook of the host would be unreachable through the fleet API.
-//   - The controller that writes the Available condition of aggregated APIServices is off: the host
-//     owns those objects, and a second writer with another view of the network would flap them (and
-//     the host's aggregator refuses traffic to an APIService marked unavailable).
+// It differs from kube-apiserver in three ways, each because this server shares the host's storage
+// but not the host's network or its controllers:
+//
+//   - Services named by APIServices and webhooks are resolved on the HOST (--host-kubeconfig),
+//     where they live, not among the members' Services this server stores; otherwise every
+//     aggregated API and webhook of the host would be unreachable through the fleet API.
+//     kube-apiserver builds its resolver inside its config assembly (app.CreateKubeAPIServerConfig)
+//     from its own informers, and its only hook to replace it is app.SetServiceResolverForTests:
+//     no flag or option does this, and copying the config assembly (~150 lines of kube-apiserver
+//     that change every release) to inject one would be worse than calling the hook once, before
+//     any server is built, as it is meant to be called.
+//   - The controller that writes the Available condition of aggregated APIServices is off: the
+//     host owns those objects, and a second writer with another view of the network would flap
+//     them (and the host's aggregator refuses traffic to an APIService marked unavailable).
 //   - The Service IP and node-port repair loops are off: the fleet's Services are the members',
-//     whose cluster IPs come from overlapping ranges (every member has its own `kubernetes` Service
-//     at the same address), so the initial "allocation check" can never pass and kube-apiserver
-//     would exit. The fleet API allocates nothing: it refuses Service creates.
+//     whose cluster IPs come from overlapping ranges (every member has its own `kubernetes`
+//     Service at the same address), so the initial "allocation check" can never pass and
+//     kube-apiserver would exit. The fleet API allocates nothing: it refuses Service creates.
+package main
 
 import (
 	"fmt"
+	"os"
 	"time"
+	_ "time/tzdata"
 
 	"github.com/spf13/cobra"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
@@ -29,8 +41,12 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/component-base/cli"
 	basecompatibility "k8s.io/component-base/compatibility"
 	logsapi "k8s.io/component-base/logs/api/v1"
+	_ "k8s.io/component-base/logs/json/register"
+	_ "k8s.io/component-base/metrics/prometheus/clientgo"
+	_ "k8s.io/component-base/metrics/prometheus/version"
 	aggregatorapiserver "k8s.io/kube-aggregator/pkg/apiserver"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	"k8s.io/kubernetes/cmd/kube-apiserver/app/options"
@@ -63,8 +79,8 @@ func newFleetAPIServerCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// kube-apiserver's only public hook for its service resolver; it is used for every
-			// resolution (aggregator, admission and conversion webhooks), which is what we need.
+			// The one hook for kube-apiserver's service resolver (see the package comment); it is
+			// used for every resolution: aggregator, admission and conversion webhooks.
 			apiserver.SetServiceResolverForTests(resolver)
 
 			completed, err := s.Complete(ctx)
@@ -121,4 +137,8 @@ func hostServiceResolver(stop <-chan struct{}, kubeconfig string) (webhook.Servi
 		return nil, fmt.Errorf("cannot list the host's Services through %s", kubeconfig)
 	}
 	return aggregatorapiserver.NewClusterIPServiceResolver(services.Lister()), nil
+}
+
+func main() {
+	os.Exit(cli.Run(newFleetAPIServerCommand()))
 }
