@@ -8,7 +8,7 @@
 import { beforeEach, describe, expect, it } from "@jest/globals";
 import type { KubeObject, MemberCluster, Placement } from "@spillway/api";
 import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit/testing";
-import { unseenMembers, type MemberSight, type WorkloadDecision } from "@spillway/rules";
+import { unseenMembers, type MemberSight, type MemberWrite, type WorkloadDecision } from "@spillway/rules";
 import { createLogger } from "@spillway/telemetry";
 import { memberWorkloadReconciler, type MemberWorkloadKind } from "./member-workload-controller.ts";
 import type { Manager } from "./member-writer.ts";
@@ -64,7 +64,7 @@ function decide(w: Workload, o: { placement: Placement | undefined; members: Vie
     (c) => placed.has(c),
   ).map((m) => m.name);
   const usable = (m: View) => m.connected && m.synced && !m.fenced && !!m.info;
-  const writes = o.members.flatMap((m) => {
+  const writes = o.members.flatMap((m): MemberWrite[] => {
     if (!usable(m)) return [];
     if (placed.has(m.name) && !m.widget && m.lookup === "absent")
       return [{ cluster: m.name, action: "apply" as const, object: widget(w.spec.replicas), create: true, needs: [widget(0)] }];

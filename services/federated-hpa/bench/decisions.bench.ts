@@ -128,7 +128,6 @@ for (let pass = 0; pass < PASSES; pass++) {
       readyPods: readyPods(pods),
       readings: sources.map((m) => resourceReading(pods, m.type === "Resource" ? m.name : "cpu")),
       history: historyFromStatus(h.status),
-      fleetCapacity: { replicas: 1000, short: "" },
       nowMs: now,
     });
     if (pass > 0) decisions.push(performance.now() - t0);

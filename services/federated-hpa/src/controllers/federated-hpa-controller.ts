@@ -21,12 +21,20 @@ import {
   type EventType,
   type ObjectClient,
 } from "@spillway/kit";
-import { autoscale, type AutoscaleDecision, type AutoscaleInput, type MetricReading, type MetricSource } from "../core/autoscale.ts";
-import { metricStatuses, targetsSummary } from "../core/metric-status.ts";
-import { behaviorOf, historyFromStatus, historyToStatus, metricSources } from "../core/metric-spec.ts";
+import {
+  autoscale,
+  limitToFleet,
+  scalesUp,
+  type AutoscaleDecision,
+  type FleetCapacity,
+  type MetricReading,
+  type MetricSource,
+} from "../core/autoscale.ts";
+import { autoscalerStatus, type Outcome, type Pass } from "../core/autoscaler-status.ts";
+import { behaviorOf, historyFromStatus, metricSources } from "../core/metric-spec.ts";
 import { objectResource } from "../core/object-resource.ts";
 import { podsMetricReading, readyPods, resourceReading, type FleetPod } from "../core/pod-readings.ts";
-import { recordScale, type Condition } from "../core/scaling-behavior.ts";
+import type { Behavior } from "../core/scaling-behavior.ts";
 import { targetScale, type TargetKind, type TargetObject, type TargetScale } from "../core/target.ts";
 import type { LabelSelector } from "@spillway/rules";
 import type { TimedValue } from "../adapters/host-metrics-api.ts";
@@ -58,19 +66,23 @@ export interface FederatedHPADeps {
 }
 
 type Observed =
-  | { kind: "noTarget"; reason: string; message: string }
-  | { kind: "badSpec"; message: string }
-  | { kind: "ready"; target: TargetScale; input: AutoscaleInput; sources: MetricSource[]; capacityError?: string };
+  | Extract<Pass, { kind: "noTarget" | "badSpec" }>
+  | {
+      kind: "ready";
+      target: TargetScale;
+      sources: MetricSource[];
+      behavior?: Behavior;
+      /** The autoscaler's recommendation, before the fleet's capacity limits it. */
+      recommendation: AutoscaleDecision;
+      capacity?: FleetCapacity;
+      /** The scheduler could not be asked what the fleet can place. */
+      capacityError?: string;
+    };
 
 interface Decision {
-  observed: Observed;
-  result?: AutoscaleDecision;
-}
-
-interface Applied {
-  scaled: boolean;
-  error?: string;
-  nowMs: number;
+  pass: Pass;
+  /** Why a rescale is held back (a scale-up the scheduler could not check would make replicas that never run). */
+  hold?: string;
 }
 
 const KIND_OF: Record<string, TargetKind | undefined> = {
@@ -130,7 +142,7 @@ export function federatedHPAReconciler(deps: FederatedHPADeps) {
     return { readings: out, ready: Array.isArray(pods) ? readyPods(pods) : 0 };
   }
 
-  return reconciler<FederatedHPA, FederatedHPAStatus, Observed, Decision, Applied>({
+  return reconciler<FederatedHPA, FederatedHPAStatus, Observed, Decision, Outcome>({
     cache: deps.cache,
     client: deps.client,
     async observe(h) {
@@ -158,7 +170,7 @@ export function federatedHPAReconciler(deps: FederatedHPADeps) {
       }
       const { readings: rs, ready } = await readings(h, target, sources);
       const behavior = behaviorOf(h.spec);
-      const input: AutoscaleInput = {
+      const recommendation = autoscale({
         minReplicas: h.spec.minReplicas ?? 1,
         maxReplicas: h.spec.maxReplicas,
         metrics: sources,
@@ -170,93 +182,53 @@ export function federatedHPAReconciler(deps: FederatedHPADeps) {
         history: historyFromStatus(h.status),
         nowMs: now(),
         ...(deps.downscaleStabilizationSeconds !== undefined ? { downscaleStabilizationSeconds: deps.downscaleStabilizationSeconds } : {}),
-      };
+      });
+      const observed = { kind: "ready" as const, target, sources, ...(behavior ? { behavior } : {}), recommendation };
       // Ask the scheduler only when the answer matters: the autoscaler would scale up.
-      const first = autoscale(input);
-      if (deps.capacity && first.desiredReplicas > target.specReplicas) {
-        try {
-          input.fleetCapacity = await deps.capacity(kind, target.namespace, target.name, first.desiredReplicas);
-        } catch (err) {
-          return { kind: "ready", target, input, sources, capacityError: (err as Error).message };
-        }
-      }
-      return { kind: "ready", target, input, sources };
-    },
-    decide(_h, observed) {
-      return observed.kind === "ready" ? { observed, result: autoscale(observed.input) } : { observed };
-    },
-    async apply(h, d) {
-      const nowMs = now();
-      const o = d.observed;
-      if (o.kind !== "ready" || !d.result?.rescale) return { scaled: false, nowMs };
-      if (o.capacityError && d.result.desiredReplicas > o.target.specReplicas) {
-        // Without the scheduler's answer a scale-up could make replicas that never run: hold.
-        return { scaled: false, error: o.capacityError, nowMs };
-      }
+      if (!deps.capacity || !scalesUp(recommendation, target.specReplicas)) return observed;
       try {
-        await deps.scale.setReplicas(o.target.kind, o.target.namespace, o.target.name, d.result.desiredReplicas);
+        return { ...observed, capacity: await deps.capacity(kind, target.namespace, target.name, recommendation.desiredReplicas) };
+      } catch (err) {
+        return { ...observed, capacityError: (err as Error).message };
+      }
+    },
+    decide(_h, o): Decision {
+      if (o.kind !== "ready") return { pass: o };
+      const decision = limitToFleet(o.recommendation, o.target.specReplicas, o.capacity);
+      const pass: Pass = {
+        kind: "decided",
+        target: o.target,
+        sources: o.sources,
+        ...(o.behavior ? { behavior: o.behavior } : {}),
+        decision,
+      };
+      return o.capacityError && scalesUp(decision, o.target.specReplicas) ? { pass, hold: o.capacityError } : { pass };
+    },
+    async apply(h, { pass, hold }) {
+      const nowMs = now();
+      if (pass.kind !== "decided" || !pass.decision.rescale) return { scaled: false, nowMs };
+      if (hold) return { scaled: false, error: hold, nowMs };
+      const { target, decision } = pass;
+      try {
+        await deps.scale.setReplicas(target.kind, target.namespace, target.name, decision.desiredReplicas);
       } catch (err) {
         const message = `the HPA controller was unable to update the target scale: ${(err as Error).message}`;
         await deps.events.record(
           h,
           "Warning",
           "FailedRescale",
-          `New size: ${d.result.desiredReplicas}; reason: ${d.result.reason}; error: ${message}`,
+          `New size: ${decision.desiredReplicas}; reason: ${decision.reason}; error: ${message}`,
         );
         return { scaled: false, error: message, nowMs };
       }
-      await deps.events.record(h, "Normal", "SuccessfulRescale", `New size: ${d.result.desiredReplicas}; reason: ${d.result.reason}`);
+      await deps.events.record(h, "Normal", "SuccessfulRescale", `New size: ${decision.desiredReplicas}; reason: ${decision.reason}`);
       return { scaled: true, nowMs };
     },
-    status(latest, d, applied) {
-      const o = d.observed;
-      const at = new Date(applied.nowMs);
+    status(latest, d, outcome) {
+      const { status, conditions: next } = autoscalerStatus(latest, d.pass, outcome);
       let conditions = latest.status?.conditions;
-      const set = (type: string, c: Condition) => (conditions = setCondition(conditions, { type, ...c }, at));
-      const ref = latest.spec.scaleTargetRef;
-      const base: FederatedHPAStatus = {
-        ...latest.status,
-        observedGeneration: latest.metadata.generation ?? 0,
-        reference: `${ref.kind}/${ref.name}`,
-      };
-      if (o.kind === "noTarget") {
-        set("AbleToScale", { status: "False", reason: o.reason, message: o.message });
-        return { ...base, conditions };
-      }
-      if (o.kind === "badSpec") {
-        set("ScalingActive", {
-          status: "False",
-          reason: "InvalidMetricSourceType",
-          message: `the HPA was unable to compute the replica count: ${o.message}`,
-        });
-        return { ...base, conditions };
-      }
-      const r = d.result!;
-      const { ableToScale, scalingActive, scalingLimited } = r.conditions;
-      if (applied.error) set("AbleToScale", { status: "False", reason: "FailedUpdateScale", message: applied.error });
-      else if (applied.scaled)
-        set("AbleToScale", {
-          status: "True",
-          reason: "SucceededRescale",
-          message: `the HPA controller was able to update the target scale to ${r.desiredReplicas}`,
-        });
-      else if (ableToScale) set("AbleToScale", ableToScale);
-      set("ScalingActive", scalingActive);
-      if (scalingLimited) set("ScalingLimited", scalingLimited);
-      const current = o.target.specReplicas;
-      const history = applied.scaled ? recordScale(r.history, current, r.desiredReplicas, applied.nowMs, o.input.behavior) : r.history;
-      return {
-        ...base,
-        currentReplicas: o.target.statusReplicas,
-        desiredReplicas: applied.scaled || !r.rescale ? r.desiredReplicas : current,
-        ...(applied.scaled ? { lastScaleTime: at.toISOString() } : {}),
-        ...(r.currentMetrics.length > 0 || scalingActive.status === "True"
-          ? { currentMetrics: metricStatuses(o.sources, r.currentMetrics) }
-          : {}),
-        targets: targetsSummary(o.sources, r.currentMetrics),
-        conditions,
-        history: historyToStatus(history),
-      };
+      for (const c of next) conditions = setCondition(conditions, c, new Date(outcome.nowMs));
+      return { ...latest.status, ...status, conditions };
     },
     requeueAfterMs: () => deps.syncPeriodMs,
   });

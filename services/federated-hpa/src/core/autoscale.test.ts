@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import { autoscale, type AutoscaleInput, type MetricReading, type MetricSource } from "./autoscale.ts";
+import { autoscale, limitToFleet, type AutoscaleInput, type FleetCapacity, type MetricReading, type MetricSource } from "./autoscale.ts";
 import type { PodInfo, PodMetric } from "./replica-calculator.ts";
 import { emptyHistory } from "./scaling-behavior.ts";
 
@@ -37,6 +37,9 @@ const input = (o: Partial<AutoscaleInput> & Pick<AutoscaleInput, "currentReplica
   nowMs: NOW,
   ...o,
 });
+
+/** The decision as the controller makes it: the autoscaler's, then held to what the fleet can place. */
+const decide = (i: AutoscaleInput, fleetCapacity: FleetCapacity) => limitToFleet(autoscale(i), i.currentReplicas, fleetCapacity);
 
 describe("autoscale", () => {
   it("leaves a target scaled to zero alone when minReplicas is above zero", () => {
@@ -86,14 +89,14 @@ describe("autoscale", () => {
 
   it("stops a scale-up at what the fleet can place, naming what is short", () => {
     const behavior = { scaleUp: { policies: [{ type: "Pods" as const, value: 100, periodSeconds: 15 }] } };
-    const d = autoscale(
+    const d = decide(
       input({
         currentReplicas: 20,
         behavior,
         metrics: [cpuTarget(50)],
         readings: [pods(20, 1000)],
-        fleetCapacity: { replicas: 32, short: "needs 1 nvidia.com/gpu per replica; largest free node has 0" },
       }),
+      { replicas: 32, short: "needs 1 nvidia.com/gpu per replica; largest free node has 0" },
     );
     expect(d).toMatchObject({ desiredReplicas: 32, rescale: true });
     expect(d.conditions.scalingLimited).toEqual({
@@ -102,14 +105,14 @@ describe("autoscale", () => {
       message: "the fleet can place 32 replica(s) in all: needs 1 nvidia.com/gpu per replica; largest free node has 0",
     });
     // Already at the fleet's capacity: no step, the reason stays.
-    const at = autoscale(
+    const at = decide(
       input({
         currentReplicas: 32,
         behavior,
         metrics: [cpuTarget(50)],
         readings: [pods(32, 1000)],
-        fleetCapacity: { replicas: 32, short: "full" },
       }),
+      { replicas: 32, short: "full" },
     );
     expect(at).toMatchObject({ desiredReplicas: 32, rescale: false, conditions: { scalingLimited: { reason: "FleetCapacity" } } });
   });
@@ -155,15 +158,15 @@ describe("autoscale", () => {
         (min, span, current, used, capacity) => {
           const max = min + span;
           const c = Math.min(Math.max(current, min), max);
-          const d = autoscale(
+          const d = decide(
             input({
               minReplicas: min,
               maxReplicas: max,
               currentReplicas: c,
               metrics: [cpuTarget(50)],
               readings: [pods(c, used)],
-              fleetCapacity: { replicas: capacity, short: "full" },
             }),
+            { replicas: capacity, short: "full" },
           );
           expect(d.desiredReplicas).toBeGreaterThanOrEqual(Math.min(min, c));
           expect(d.desiredReplicas).toBeLessThanOrEqual(max);

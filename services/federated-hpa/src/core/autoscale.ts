@@ -56,8 +56,6 @@ export interface AutoscaleInput {
   readyPods: number;
   readings: MetricReading[];
   history: History;
-  /** How many replicas the fleet can place in all (the scheduler's simulation), and what is short beyond. */
-  fleetCapacity?: { replicas: number; short: string };
   tolerance?: number;
   readiness?: ReadinessConfig;
   downscaleStabilizationSeconds?: number;
@@ -258,22 +256,44 @@ export function autoscale(input: AutoscaleInput): AutoscaleDecision {
     nowMs: input.nowMs,
     ...(input.downscaleStabilizationSeconds !== undefined ? { downscaleStabilizationSeconds: input.downscaleStabilizationSeconds } : {}),
   });
-  let desired = n.replicas;
-  let scalingLimited = n.scalingLimited;
-  if (input.fleetCapacity && desired > current && desired > input.fleetCapacity.replicas) {
-    desired = Math.max(current, input.fleetCapacity.replicas);
-    scalingLimited = {
-      status: "True",
-      reason: "FleetCapacity",
-      message: `the fleet can place ${input.fleetCapacity.replicas} replica(s) in all: ${input.fleetCapacity.short}`,
-    };
-  }
+  const desired = n.replicas;
   return {
     desiredReplicas: desired,
     rescale: desired !== current,
     reason: desired > current ? `${winner} above target` : desired < current ? "All metrics below target" : "",
-    conditions: { ableToScale: n.ableToScale, scalingActive: active(winner), scalingLimited },
+    conditions: { ableToScale: n.ableToScale, scalingActive: active(winner), scalingLimited: n.scalingLimited },
     currentMetrics,
     history: n.history,
+  };
+}
+
+/** How many replicas the fleet can place in all (the scheduler's simulation), and what is short beyond. */
+export interface FleetCapacity {
+  replicas: number;
+  short: string;
+}
+
+/** Whether the decision scales up, so that what the fleet can place matters (ask the scheduler then only). */
+export const scalesUp = (d: AutoscaleDecision, currentReplicas: number) => d.desiredReplicas > currentReplicas;
+
+/**
+ * The decision held to what the fleet can place: a scale-up stops at the fleet's capacity (never
+ * below the current count), and `ScalingLimited` says what is short.
+ */
+export function limitToFleet(d: AutoscaleDecision, currentReplicas: number, capacity: FleetCapacity | undefined): AutoscaleDecision {
+  if (!capacity || !scalesUp(d, currentReplicas) || d.desiredReplicas <= capacity.replicas) return d;
+  const desired = Math.max(currentReplicas, capacity.replicas);
+  return {
+    ...d,
+    desiredReplicas: desired,
+    rescale: desired !== currentReplicas,
+    conditions: {
+      ...d.conditions,
+      scalingLimited: {
+        status: "True",
+        reason: "FleetCapacity",
+        message: `the fleet can place ${capacity.replicas} replica(s) in all: ${capacity.short}`,
+      },
+    },
   };
 }

@@ -9,6 +9,7 @@
  * FederatedHPA's status — so a restarted autoscaler neither forgets a stabilization window nor
  * scales down early. Pure.
  */
+import type { ConditionInput } from "@spillway/api";
 
 export type PolicyType = "Pods" | "Percent";
 export type SelectPolicy = "Max" | "Min" | "Disabled";
@@ -87,11 +88,8 @@ export interface NormalizeInput {
   downscaleStabilizationSeconds?: number;
 }
 
-export interface Condition {
-  status: "True" | "False";
-  reason: string;
-  message: string;
-}
+/** A condition whose type is the role it is returned in (`ableToScale`, `scalingLimited`, …). */
+export type Condition = Omit<ConditionInput, "type">;
 
 export interface Normalized {
   replicas: number;
