@@ -1,5 +1,6 @@
 # Spillway — the two commands that matter on a fresh machine:
-#   make demo   install, build, bring up the local federation, start the services, apply a sample
+#   make demo   install, build, bring up the local federation, start the services, apply the samples
+#               (make story then plays a fleet-wide rollout and the autoscaler on it)
 #   make test   everything: lint, type-check, generated-code check, unit tests, e2e on a testbed
 # and `make down` to stop what `make demo` started.
 #
@@ -13,7 +14,7 @@ TOOLCHAIN = eval "$$(scripts/toolchain.sh)"
 # The e2e federation of `make test` runs beside a demo: its own state dir and ports.
 E2E_ENV = SPILLWAY_TESTBED_DIR=$(CURDIR)/.testbed/e2e SPILLWAY_TESTBED_PORT_BASE=27000 SPILLWAY_TESTBED_POD_READY_DELAY_MS=2000 SPILLWAY_TESTBED_METRICS=1 SPILLWAY_E2E_KUBECONFIG=$(CURDIR)/.testbed/e2e/kubeconfig
 
-.PHONY: setup install binaries argocd demo down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate image
+.PHONY: setup install binaries fleet-apiserver argocd demo story down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate image
 
 setup: install binaries
 
@@ -21,20 +22,28 @@ install:
 	@$(TOOLCHAIN); pnpm install --frozen-lockfile --reporter=append-only
 
 binaries:
-	@e2e/testbed/build.sh
+	@testbed/build.sh
+
+# The fleet apiserver (cmd/fleet-apiserver), the product's Go component: into .build/bin.
+fleet-apiserver:
+	@scripts/build-fleet-apiserver.sh >/dev/null
 
 # Argo CD, Debian's redis-server and Argo CD's CRDs, for the Argo CD tests only.
 argocd:
-	@e2e/testbed/build.sh argocd
+	@testbed/build.sh argocd
 
 demo: setup
-	@$(TOOLCHAIN); node e2e/testbed/src/cli.ts demo
+	@$(TOOLCHAIN); node demo/src/main.ts
+
+# The demo's stories, on the federation `make demo` brought up: a fleet-wide rollout, then the autoscaler.
+story:
+	@$(TOOLCHAIN); node demo/src/story.ts
 
 down:
-	@$(TOOLCHAIN); node e2e/testbed/src/cli.ts down
+	@$(TOOLCHAIN); node testbed/src/cli.ts down
 
 testbed-up: setup
-	@$(TOOLCHAIN); node e2e/testbed/src/cli.ts up
+	@$(TOOLCHAIN); node testbed/src/cli.ts up
 
 testbed-down: down
 
@@ -60,9 +69,9 @@ test-unit: install
 # Brings up its own federation, runs the suite, and always takes the federation down again.
 test-e2e: setup argocd
 	@$(TOOLCHAIN); export $(E2E_ENV); \
-	node e2e/testbed/src/cli.ts up; \
+	node testbed/src/cli.ts up; \
 	status=0; pnpm run test:e2e || status=$$?; \
-	node e2e/testbed/src/cli.ts down; \
+	node testbed/src/cli.ts down; \
 	exit $$status
 
 test: setup lint typecheck verify-generated test-unit test-e2e

@@ -45,7 +45,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: `^(?!\\.{1,2}/|(@spillway/(api|rules|resources)${allowed})$)`,
-              message: "core/ is pure: it may import its own modules, @spillway/api, @spillway/rules and @spillway/resources only (IO belongs in adapters/ or controllers/)",
+              message:
+                "core/ is pure: it may import its own modules, @spillway/api, @spillway/rules and @spillway/resources only (IO belongs in adapters/ or controllers/)",
             },
           ],
         },

@@ -19,11 +19,7 @@ export default {
     {
       ...common,
       displayName: "unit",
-      testMatch: [
-        "<rootDir>/packages/*/src/**/*.test.ts",
-        "<rootDir>/services/*/src/**/*.test.ts",
-        "<rootDir>/e2e/testbed/src/**/*.test.ts",
-      ],
+      testMatch: ["<rootDir>/packages/*/src/**/*.test.ts", "<rootDir>/services/*/src/**/*.test.ts", "<rootDir>/testbed/src/**/*.test.ts"],
     },
     {
       ...common,

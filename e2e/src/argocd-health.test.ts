@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { runCommand } from "../testbed/src/run-command.ts";
+import { runCommand } from "@spillway/testbed";
 import { argocdBin, healthChecksPath } from "./argocd.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "spillway-argocd-health-"));

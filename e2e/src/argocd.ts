@@ -11,9 +11,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, wr
 import { connect } from "node:net";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { tail } from "../testbed/src/processes.ts";
-import { runCommand } from "../testbed/src/run-command.ts";
-import { bin, binDir, buildDir, repoRoot, testbedDir } from "../testbed/src/paths.ts";
+import { tail, runCommand, bin, binDir, buildDir, repoRoot, testbedDir } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig } from "./env.ts";
 import { eventually } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";

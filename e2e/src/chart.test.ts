@@ -9,9 +9,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { parse } from "yaml";
-import { CHART_DIR, SERVICES, identityKubeconfig, RELEASE, runHelm, type ServiceName } from "../testbed/src/chart.ts";
-import { runKubectl } from "../testbed/src/kubectl.ts";
+import { etcdServersOverrides } from "@spillway/api";
+import { parse, parseAllDocuments } from "yaml";
+import { CHART_DIR, SERVICES, identityKubeconfig, RELEASE, runHelm, type ServiceName, runKubectl } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig, kubectlBin, repoRoot } from "./env.ts";
 import { createNamespace, deleteNamespace, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
@@ -65,6 +65,52 @@ describe("the Helm chart", () => {
     const r = await helm(["install", "bad", CHART_DIR, "--namespace", RELEASE_NAMESPACE, "--dry-run=server", ...set]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(message);
+  });
+
+  it("runs the fleet apiserver beside cluster-gateway, on the gateway's storage, checking every request on the host", async () => {
+    const r = await helm([
+      "template",
+      "t",
+      CHART_DIR,
+      "--kube-version=1.34.0",
+      "--set=fleetAPI.enabled=true",
+      "--set=fleetAPI.etcd.servers=https://10.0.0.10:2379",
+      "--set=fleetAPI.serviceAccountKeySecret=host-sa-keys",
+    ]);
+    expect(r.stderr).toBe("");
+    const docs = parseAllDocuments(r.stdout).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string }; spec?: never; data?: never },
+    );
+    const gateway = docs.find((d) => d.kind === "Deployment" && d.metadata.name === "t-spillway-cluster-gateway") as unknown as {
+      spec: { template: { spec: { containers: Array<{ name: string; command?: string[]; args: string[] }> } } };
+    };
+    const [main, fleet] = gateway.spec.template.spec.containers;
+    expect(fleet?.command).toEqual(["fleet-apiserver"]);
+    // The same storage split as the testbed's (one generated list), on the gateway's loopback shim.
+    expect(main?.args).toContain("--fleet-storage-addr=127.0.0.1:2381");
+    expect(fleet?.args).toContain(`--etcd-servers-overrides=${etcdServersOverrides("http://127.0.0.1:2381")}`);
+    expect(fleet?.args).toEqual(
+      expect.arrayContaining([
+        "--etcd-servers=https://10.0.0.10:2379",
+        "--authorization-mode=Webhook",
+        "--anonymous-auth=false",
+        "--authentication-token-webhook-config-file=/etc/spillway/fleet-api/authn-webhook.kubeconfig",
+        "--authorization-webhook-config-file=/etc/spillway/fleet-api/authz-webhook.kubeconfig",
+      ]),
+    );
+    const config = docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "t-spillway-cluster-gateway-fleet-api") as unknown as {
+      data: Record<string, string>;
+    };
+    expect(parse(config.data["authz-webhook.kubeconfig"]!).clusters[0].cluster.server).toBe(
+      "https://kubernetes.default.svc/apis/authorization.k8s.io/v1/subjectaccessreviews",
+    );
+    const delegator = docs.find((d) => d.kind === "ClusterRoleBinding" && d.metadata.name.endsWith("auth-delegator")) as unknown as {
+      roleRef: { name: string };
+    };
+    expect(delegator.roleRef.name).toBe("system:auth-delegator");
+    // Off by default: nothing of it is rendered.
+    const plain = await helm(["template", "t", CHART_DIR, "--kube-version=1.34.0"]);
+    expect(plain.stdout).not.toContain("fleet-apiserver");
   });
 
   describe("install, upgrade and uninstall", () => {

@@ -6,8 +6,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
 import { reuseConnections } from "@spillway/kit";
-import { bin, kubeconfigPath, repoRoot } from "../testbed/src/paths.ts";
-import { clusterPorts, loadTopology, natsPorts } from "../testbed/src/topology.ts";
+import { bin, kubeconfigPath, repoRoot, clusterPorts, loadTopology, natsPorts } from "@spillway/testbed";
 
 export type ClusterRole = "host" | "idc-1" | "idc-2" | "cloud-1";
 export const ROLES: ClusterRole[] = ["host", "idc-1", "idc-2", "cloud-1"];

@@ -23,8 +23,7 @@ import {
 } from "@spillway/api";
 import { Informer, ResourceClient } from "@spillway/kit";
 import { parseAllDocuments } from "yaml";
-import { alive, ProcessTable } from "../testbed/src/processes.ts";
-import { bin, testbedDir } from "../testbed/src/paths.ts";
+import { alive, ProcessTable, bin, testbedDir } from "@spillway/testbed";
 import { kubeConfigFor, metricsWriteUrl, repoRoot, type ClusterRole } from "./env.ts";
 import { federatedDeployment } from "./federated-workloads.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";

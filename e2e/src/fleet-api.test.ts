@@ -8,16 +8,13 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from "@kubernetes/client-node";
 import { clusterLabel } from "@spillway/api";
-import { startFleetApi, stopFleetApi } from "../testbed/src/fleet-api.ts";
-import { bin, testbedDir } from "../testbed/src/paths.ts";
-import { probe } from "../testbed/src/probe.ts";
+import { startFleetApi, stopFleetApi, bin, testbedDir, probe, ProcessTable } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig, fleetStorageAddr, kubeConfigFor, kubectlBin, testImage, type ClusterRole } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
 import { partition } from "./partition.ts";
 import { MEMBERS } from "./rollout-services.ts";
 import { itOnLocalTestbed } from "./local-testbed.ts";
-import { ProcessTable } from "../testbed/src/processes.ts";
 import { startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
 const ns = uniqueName("e2e-fleet");

@@ -6,12 +6,13 @@
  * real members of the testbed.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { ClusterRegistry, createClient } from "@spillway/proto";
-import { identityKubeconfig } from "../testbed/src/chart.ts";
+import { bin, identityKubeconfig } from "@spillway/testbed";
 import { natsUrl, repoRoot } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
@@ -62,6 +63,21 @@ describeAsRoot("the container image", () => {
     expect(node).toBe(`v${readFileSync(join(repoRoot, ".nvmrc"), "utf8").trim()}`);
     expect([jest, typescript, tests]).toEqual(["0", "0", "0"]);
     expect(runtime).toBe("client-node");
+  });
+
+  it("ships the fleet apiserver: the same build the testbed runs, and no test code", () => {
+    const [version, sum, testFiles, testingDirs] = inImage(
+      "fleet-apiserver --version; sha256sum /usr/local/bin/fleet-apiserver | cut -d' ' -f1; find /app/testbed /app/demo /app/cmd /app/e2e -type f ! -name package.json 2>/dev/null | wc -l; find /app -path /app/node_modules -prune -o -type d -name testing -print | wc -l",
+    )
+      .trim()
+      .split("\n");
+    expect(version).toMatch(/^Kubernetes v1\.\d+\.\d+$/);
+    expect(sum).toBe(
+      createHash("sha256")
+        .update(readFileSync(bin("fleet-apiserver")))
+        .digest("hex"),
+    );
+    expect([testFiles, testingDirs]).toEqual(["0", "0"]);
   });
 
   describe("cluster-gateway from the image, with the chart's command and ServiceAccount", () => {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { CustomObjectsApi } from "@kubernetes/client-node";
-import { runCommand } from "../testbed/src/run-command.ts";
+import { runCommand } from "@spillway/testbed";
 import { GROUP, VERSION, type FederatedDeployment, type MemberCluster, type Placement } from "@spillway/api";
 import { contextOf, e2eKubeconfig, kubeConfigFor, kubectlBin, repoRoot, testImage } from "./env.ts";
 import { federatedDeployment, setImage } from "./federated-workloads.ts";

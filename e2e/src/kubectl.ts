@@ -1,5 +1,5 @@
 /** The real kubectl, as users run it, against the context that plays `role` (the testbed's one wrapper). */
-import { runKubectl, type KubectlResult } from "../testbed/src/kubectl.ts";
+import { runKubectl, type KubectlResult } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig, kubectlBin, type ApiRole } from "./env.ts";
 
 export type { KubectlResult };

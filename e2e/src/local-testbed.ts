@@ -2,8 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "@jest/globals";
-import { ProcessTable } from "../testbed/src/processes.ts";
-import { testbedDir } from "../testbed/src/paths.ts";
+import { ProcessTable, testbedDir } from "@spillway/testbed";
 
 /**
  * A test that needs a process of the local testbed — to take a member's API server down through

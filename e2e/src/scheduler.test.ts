@@ -15,8 +15,7 @@ import {
 import { ResourceClient, updateObject } from "@spillway/kit";
 import { placementName } from "@spillway/rules";
 import { ClusterRegistry, createClient, Scheduler, type ServiceClient } from "@spillway/proto";
-import { testbedDir } from "../testbed/src/paths.ts";
-import { ProcessTable } from "../testbed/src/processes.ts";
+import { testbedDir, ProcessTable } from "@spillway/testbed";
 import { kubeConfigFor } from "./env.ts";
 import { federatedDeployment } from "./federated-workloads.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { identityKubeconfig, RELEASE, SERVICES, type ServiceName } from "../testbed/src/chart.ts";
+import { identityKubeconfig, RELEASE, SERVICES, type ServiceName } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig, natsUrl, repoRoot } from "./env.ts";
 import { kubectl } from "./kubectl.ts";
 import { eventually } from "./helpers.ts";

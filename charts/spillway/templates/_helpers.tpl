@@ -54,3 +54,112 @@ app.kubernetes.io/instance: {{ (index . 0).Release.Name }}
 {{- .Values.nats.url -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The fleet apiserver container of every cluster-gateway pod (fleetAPI.enabled; see fleet-api.yaml). */}}
+{{- define "spillway.fleetApiContainer" -}}
+{{- $f := .Values.fleetAPI -}}
+- name: fleet-apiserver
+  image: {{ include "spillway.image" . | quote }}
+  imagePullPolicy: {{ .Values.image.pullPolicy }}
+  command: ["fleet-apiserver"]
+  args:
+    - --host-kubeconfig=/etc/spillway/fleet-api/host.kubeconfig
+    - --etcd-servers={{ required "fleetAPI.etcd.servers: the host's etcd, where the fleet API keeps what lives on the federation" $f.etcd.servers }}
+    {{- if $f.etcd.clientSecret }}
+    - --etcd-cafile=/etc/spillway/fleet-api/etcd/ca.crt
+    - --etcd-certfile=/etc/spillway/fleet-api/etcd/tls.crt
+    - --etcd-keyfile=/etc/spillway/fleet-api/etcd/tls.key
+    {{- end }}
+    - --etcd-servers-overrides={{ include "spillway.fleetStorageOverrides" (printf "http://127.0.0.1:%v" $f.storagePort) }}
+    # The shim stores JSON; compaction of the host's etcd is the host apiserver's job.
+    - --storage-media-type=application/json
+    - --etcd-compaction-interval=0
+    - --secure-port={{ $f.port }}
+    - --cert-dir=/var/run/fleet-apiserver
+    {{- if $f.servingSecret }}
+    - --tls-cert-file=/etc/spillway/fleet-api/serving/tls.crt
+    - --tls-private-key-file=/etc/spillway/fleet-api/serving/tls.key
+    {{- end }}
+    - --authentication-token-webhook-config-file=/etc/spillway/fleet-api/authn-webhook.kubeconfig
+    - --authentication-token-webhook-version=v1
+    - --anonymous-auth=false
+    - --authorization-mode=Webhook
+    - --authorization-webhook-config-file=/etc/spillway/fleet-api/authz-webhook.kubeconfig
+    - --authorization-webhook-version=v1
+    # The host's issuer and keys: a token the fleet API issues is one the host would.
+    - --service-account-issuer={{ $f.serviceAccountIssuer }}
+    - --service-account-key-file=/etc/spillway/fleet-api/sa/sa.pub
+    - --service-account-signing-key-file=/etc/spillway/fleet-api/sa/sa.key
+    - --service-cluster-ip-range={{ $f.serviceClusterIPRange }}
+    {{- if $f.frontProxySecret }}
+    # The host's front-proxy credentials: the host's aggregated APIs answer through the fleet API too.
+    - --requestheader-client-ca-file=/etc/spillway/fleet-api/front-proxy/ca.crt
+    - --requestheader-allowed-names=front-proxy-client
+    - --requestheader-extra-headers-prefix=X-Remote-Extra-
+    - --requestheader-group-headers=X-Remote-Group
+    - --requestheader-username-headers=X-Remote-User
+    - --proxy-client-cert-file=/etc/spillway/fleet-api/front-proxy/tls.crt
+    - --proxy-client-key-file=/etc/spillway/fleet-api/front-proxy/tls.key
+    {{- end }}
+    - --endpoint-reconciler-type=none
+    - --profiling=false
+  ports:
+    - name: fleet-api
+      containerPort: {{ $f.port }}
+  # /readyz needs credentials (anonymous requests are 401): the probes look at the port.
+  readinessProbe:
+    tcpSocket: { port: fleet-api }
+    periodSeconds: 5
+  livenessProbe:
+    tcpSocket: { port: fleet-api }
+    periodSeconds: 10
+    failureThreshold: 6
+  resources:
+    {{- toYaml $f.resources | nindent 4 }}
+  securityContext:
+    allowPrivilegeEscalation: false
+    readOnlyRootFilesystem: true
+    capabilities:
+      drop: [ALL]
+  volumeMounts:
+    - { name: fleet-api-config, mountPath: /etc/spillway/fleet-api, readOnly: true }
+    - { name: fleet-api-sa, mountPath: /etc/spillway/fleet-api/sa, readOnly: true }
+    - { name: fleet-api-certs, mountPath: /var/run/fleet-apiserver }
+    {{- if $f.etcd.clientSecret }}
+    - { name: fleet-api-etcd, mountPath: /etc/spillway/fleet-api/etcd, readOnly: true }
+    {{- end }}
+    {{- if $f.servingSecret }}
+    - { name: fleet-api-serving, mountPath: /etc/spillway/fleet-api/serving, readOnly: true }
+    {{- end }}
+    {{- if $f.frontProxySecret }}
+    - { name: fleet-api-front-proxy, mountPath: /etc/spillway/fleet-api/front-proxy, readOnly: true }
+    {{- end }}
+{{- end -}}
+
+{{- define "spillway.fleetApiVolumes" -}}
+{{- $f := .Values.fleetAPI -}}
+- name: fleet-api-config
+  configMap:
+    name: {{ include "spillway.serviceName" (list . "cluster-gateway") }}-fleet-api
+- name: fleet-api-sa
+  secret:
+    secretName: {{ required "fleetAPI.serviceAccountKeySecret: a Secret with the host's sa.key and sa.pub" $f.serviceAccountKeySecret }}
+- name: fleet-api-certs
+  emptyDir:
+    sizeLimit: 16Mi
+{{- with $f.etcd.clientSecret }}
+- name: fleet-api-etcd
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- with $f.servingSecret }}
+- name: fleet-api-serving
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- with $f.frontProxySecret }}
+- name: fleet-api-front-proxy
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- end -}}

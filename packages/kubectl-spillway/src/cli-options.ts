@@ -30,7 +30,6 @@ export function connect(o: CliOptions): Kube {
   return { kc, namespace };
 }
 
-
 export function checkOutput(o: CliOptions, allowed: readonly string[]): void {
   if (o.output !== undefined && !allowed.includes(o.output))
     throw new Error(`unable to match a printer suitable for the output format "${o.output}", allowed formats are: ${allowed.join(",")}`);

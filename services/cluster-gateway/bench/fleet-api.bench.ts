@@ -23,7 +23,7 @@ process.env["SPILLWAY_TESTBED_DIR"] ??= join(root, ".testbed", "bench-fleet");
 process.env["SPILLWAY_TESTBED_PORT_BASE"] ??= "24000";
 process.env["SPILLWAY_TESTBED_METRICS"] = "0";
 process.env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"] ??= "0";
-const { up, down, loadTopology, kubeconfigPath, startFleetApi } = await import("@spillway/e2e/testbed");
+const { up, down, loadTopology, kubeconfigPath, startFleetApi } = await import("@spillway/testbed");
 const { KubeConfig, CoreV1Api } = await import("@kubernetes/client-node");
 
 interface Target {

@@ -12,7 +12,7 @@ const PODS = Number(process.env["BENCH_PODS"] ?? 10_000);
 const LAG_PODS = Number(process.env["BENCH_LAG_PODS"] ?? 500);
 
 process.env["SPILLWAY_TESTBED_DIR"] ??= join(import.meta.dirname, "..", "..", "..", ".testbed", "bench");
-const { up, down, validateTopology } = await import("@spillway/e2e/testbed");
+const { up, down, validateTopology } = await import("@spillway/testbed");
 const { parseMemberKubeconfig } = await import("@spillway/kit");
 const { MemberConnection } = await import("../src/adapters/member-connection.ts");
 const { snapshotMessage } = await import("../src/adapters/snapshot-message.ts");

@@ -22,7 +22,7 @@ process.env["SPILLWAY_E2E_NATS_URL"] ??= `nats://127.0.0.1:${Number(process.env[
 const MANY = Number(process.env["BENCH_HPAS"] ?? 200);
 const WINDOW_MS = Number(process.env["BENCH_WINDOW_SECONDS"] ?? 60) * 1000;
 
-const { up, down, loadTopology, clusterPorts, kubectl, bin } = await import("@spillway/e2e/testbed");
+const { up, down, loadTopology, clusterPorts, kubectl, bin } = await import("@spillway/testbed");
 const { get: httpsGet } = await import("node:https");
 const { startService, waitReady, stop, freePort } = await import("@spillway/e2e/services");
 const { kubeConfigFor, natsUrl } = await import("@spillway/e2e/clusters");

@@ -25,7 +25,7 @@ const WORKLOADS = Number(process.env["BENCH_WORKLOADS"] ?? 100);
 const INTERVAL_MS = Number(process.env["BENCH_INTERVAL_MS"] ?? 250);
 const HOLD_DOWN_S = 5;
 
-const { up, down, loadTopology } = await import("@spillway/e2e/testbed");
+const { up, down, loadTopology } = await import("@spillway/testbed");
 const { startService, waitReady, stop, freePort, metricValue } = await import("@spillway/e2e/services");
 const { kubeConfigFor } = await import("@spillway/e2e/clusters");
 const { AppsV1Api, Watch } = await import("@kubernetes/client-node");

@@ -18,7 +18,7 @@ process.env["SPILLWAY_E2E_KUBECONFIG"] ??= join(process.env["SPILLWAY_TESTBED_DI
 process.env["SPILLWAY_E2E_NATS_URL"] ??= `nats://127.0.0.1:${Number(process.env["SPILLWAY_TESTBED_PORT_BASE"]) + 40}`;
 const ORDINALS = 24;
 
-const { up, down, loadTopology } = await import("@spillway/e2e/testbed");
+const { up, down, loadTopology } = await import("@spillway/testbed");
 const { startService, waitReady, stop, freePort } = await import("@spillway/e2e/services");
 const { kubeConfigFor } = await import("@spillway/e2e/clusters");
 const { AppsV1Api } = await import("@kubernetes/client-node");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { fleetBudget, planRollout, type MemberObservation, type StalledMember } from "./rollout-plan.ts";
-import { complete, isAvailable, isBound, stepDeployment, type SimDeployment, type SimPod } from "./rollout-sim.ts";
+import { complete, isAvailable, isBound, stepDeployment, type SimDeployment, type SimPod } from "./testing/rollout-sim.ts";
 
 const obs = (name: string, target: number, extra: Partial<MemberObservation> = {}): MemberObservation => ({
   name,

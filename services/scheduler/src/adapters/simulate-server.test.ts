@@ -8,7 +8,7 @@ import { create } from "@bufbuild/protobuf";
 import type { FederatedDeployment, MemberCluster, Placement } from "@spillway/api";
 import { FakeObjects } from "@spillway/kit/testing";
 import { SimulateRequestSchema } from "@spillway/proto";
-import { member, snapshot } from "./fixtures.ts";
+import { member, snapshot } from "./testing/fixtures.ts";
 import { defaultSchedulerConfig } from "../core/types.ts";
 import { SchedulingService, type Workload } from "./scheduling-service.ts";
 import { simulateService } from "./simulate-server.ts";

@@ -9,7 +9,7 @@ import type { FederatedDeployment, MemberCluster, Placement } from "@spillway/ap
 import type { PlacementChanged } from "@spillway/bus";
 import { FakeObjects } from "@spillway/kit/testing";
 import { OwnerPodsSchema, type ClusterSnapshot } from "@spillway/proto";
-import { member, snapshot } from "../adapters/fixtures.ts";
+import { member, snapshot } from "../adapters/testing/fixtures.ts";
 import { defaultSchedulerConfig } from "../core/types.ts";
 import { SchedulingService, type Workload } from "../adapters/scheduling-service.ts";
 import { placementReconciler } from "./placement-controller.ts";

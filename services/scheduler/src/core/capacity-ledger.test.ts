@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { CapacityLedger } from "./capacity-ledger.ts";
-import { cluster, nodes16, workload } from "./fixtures.ts";
+import { cluster, nodes16, workload } from "./testing/fixtures.ts";
 
 describe("CapacityLedger", () => {
   it("takes room first-fit and never offers it twice", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { decide, newLedgers, type PassContext } from "./decide.ts";
-import { cluster, nodes16, testbedFleet, testConfig, workload } from "./fixtures.ts";
+import { cluster, nodes16, testbedFleet, testConfig, workload } from "./testing/fixtures.ts";
 import type { ClusterView, Decision, Observed, PreviousPlacement, WorkloadRequest } from "./types.ts";
 
 const ctxOf = (clusters: ClusterView[], nowMs = 1_000_000, inflight: PassContext["inflight"] = []): PassContext => ({

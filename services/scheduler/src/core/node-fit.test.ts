@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import { workload } from "./fixtures.ts";
+import { workload } from "./testing/fixtures.ts";
 import { fitCount, nodeEligible, repels, tolerates } from "./node-fit.ts";
 import type { NodeCapacity, Taint } from "./types.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { newLedgers, type PassContext } from "./decide.ts";
-import { cluster, nodes16, testbedFleet, testConfig, workload } from "./fixtures.ts";
+import { cluster, nodes16, testbedFleet, testConfig, workload } from "./testing/fixtures.ts";
 import { decideOrdinals, rangesOf, type OrdinalRange, type OrdinalRequest } from "./ordinal-placement.ts";
 import type { ClusterView, Decision, Observed, WorkloadRequest } from "./types.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { cluster, nodes16, workload } from "../fixtures.ts";
+import { cluster, nodes16, workload } from "../testing/fixtures.ts";
 import { clusterAffinity } from "./cluster-affinity.ts";
 import { clusterReady } from "./cluster-ready.ts";
 import { clusterTaints } from "./cluster-taints.ts";

@@ -5,37 +5,14 @@
 # links them into .testbed/bin (kubectl included).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-cache=${SPILLWAY_CACHE:-$HOME/.cache/spillway}
-bin_cache="$cache/bin"
+root=$(cd "$here/.." && pwd)
 out="$root/.testbed/bin"
-mkdir -p "$bin_cache" "$out"
-export GOFLAGS="${GOFLAGS:-} -trimpath"
-export GOTOOLCHAIN=local
+# shellcheck source=../scripts/go-build.sh
+. "$root/scripts/go-build.sh"
+mkdir -p "$out"
 
-kube_version=$(awk '$1 == "k8s.io/kubernetes" || ($1 == "require" && $2 == "k8s.io/kubernetes") {print $NF; exit}' "$here/go/kube/go.mod")
-[ -n "$kube_version" ] || { echo "build: cannot read the k8s.io/kubernetes version from $here/go/kube/go.mod" >&2; exit 1; }
-kube_minor=$(echo "$kube_version" | cut -d. -f2)
-kube_ldflags="-s -w"
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  kube_ldflags+=" -X $p.gitVersion=$kube_version -X $p.gitMajor=1 -X $p.gitMinor=$kube_minor -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
-done
-
-# build NAME MODULE_DIR PACKAGE LDFLAGS
-build() {
-  local name=$1 dir=$2 pkg=$3 ldflags=$4
-  local hash
-  hash=$( (cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go; echo "$ldflags"; go env GOVERSION) | sha256sum | cut -c1-16)
-  local target="$bin_cache/$name-$hash"
-  if [ ! -x "$target" ]; then
-    echo "build: $name (cached at $target)" >&2
-    local start=$SECONDS
-    (cd "$dir" && go build -ldflags "$ldflags" -o "$target.tmp" "$pkg") || { echo "build: $name FAILED" >&2; exit 1; }
-    mv "$target.tmp" "$target"
-    echo "build: $name took $((SECONDS - start))s" >&2
-  fi
-  ln -sfn "$target" "$out/$name"
-}
+# build NAME MODULE_DIR PACKAGE LDFLAGS: into $out (cached, see scripts/go-build.sh)
+build() { go_build "$1" "$2" "$3" "$4" "$out"; }
 
 # `build.sh argocd`: only what the Argo CD tests run (make test builds it; the demo does not wait for it).
 if [ "${1:-}" = argocd ]; then
@@ -74,8 +51,10 @@ if [ "${1:-}" = argocd ]; then
   exit 0
 fi
 
-build kube "$here/go/kube" . "$kube_ldflags"
-for c in kube-apiserver fleet-apiserver fleet-informer kube-controller-manager kube-scheduler kubectl; do ln -sfn kube "$out/$c"; done
+build kube "$here/go/kube" . "$(kube_ldflags "$here/go/kube")"
+for c in kube-apiserver fleet-informer kube-controller-manager kube-scheduler kubectl; do ln -sfn kube "$out/$c"; done
+# The fleet apiserver the product ships (cmd/fleet-apiserver): the testbed runs that same build.
+ln -sfn "$("$root/scripts/build-fleet-apiserver.sh")" "$out/fleet-apiserver"
 build etcd "$here/go/etcd" . "-s -w"
 build kwok "$here/go/kwok" sigs.k8s.io/kwok/cmd/kwok "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v0.8.0"
 build nats-server "$here/go/nats" github.com/nats-io/nats-server/v2 "-s -w"

@@ -54,7 +54,7 @@ function requireBinaries(): void {
     "metrics-server",
     "testbed-certs",
   ].filter((b) => !existsSync(bin(b)));
-  if (missing.length) throw new Error(`testbed binaries missing in ${binDir}: ${missing.join(", ")}; run e2e/testbed/build.sh`);
+  if (missing.length) throw new Error(`testbed binaries missing in ${binDir}: ${missing.join(", ")}; run testbed/build.sh (make binaries)`);
 }
 
 /** The kwok Stage manifests, with the configured pod-ready delay written into pod-ready. */

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * `node e2e/testbed/src/cli.ts up|demo|down|status`: the local federation of real control planes.
+ * `node testbed/src/cli.ts up|down|status`: the local federation of real control planes (the demo,
+ * which also starts the services and the samples, is `node demo/src/main.ts`).
  * `up` prints how long bring-up took and what runs where; `down` leaves no process behind.
  */
-import { demo } from "./demo.ts";
 import { down, up } from "./federation.ts";
 import { kubeconfigPath, testbedDir } from "./paths.ts";
 import { alive, ProcessTable } from "./processes.ts";
@@ -20,8 +20,6 @@ try {
     for (const c of fed.clusters) log(`  ${c.spec.name.padEnd(8)} ${c.server}  (${c.spec.role}${c.spec.tier ? `, ${c.spec.tier}` : ""})`);
     log(`  nats     ${fed.natsUrl} (JetStream)`);
     log(`kubeconfig: ${kubeconfigPath} (contexts: ${fed.clusters.map((c) => c.spec.name).join(", ")})`);
-  } else if (command === "demo") {
-    await demo(loadTopology(), Number(process.env["SPILLWAY_DEMO_REPLICAS"] ?? 2), log);
   } else if (command === "down") {
     const stopped = await down();
     log(stopped.length ? `stopped ${stopped.length} processes: ${stopped.join(", ")}` : "nothing was running");
@@ -30,12 +28,12 @@ try {
       console.log(`${alive(p.pid) ? "running" : "DEAD   "} ${String(p.pid).padStart(7)} ${p.name.padEnd(34)} ${p.log}`);
     }
   } else {
-    console.error("usage: cli.ts up|demo|down|status");
+    console.error("usage: cli.ts up|down|status");
     process.exit(2);
   }
 } catch (err) {
   console.error(`testbed: ${command} failed: ${err instanceof Error ? err.message : String(err)}`);
-  if (command === "up" || command === "demo") {
+  if (command === "up") {
     // Half a federation is worse than none: stop what started, keep the logs for diagnosis.
     const stopped = await down();
     console.error(`testbed: stopped ${stopped.length} processes that had started; logs are in ${testbedDir}/logs`);

@@ -7,7 +7,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const buildDir = join(repoRoot, ".testbed");
 export const testbedDir = resolve(process.env["SPILLWAY_TESTBED_DIR"] ?? buildDir);
 export const binDir = join(buildDir, "bin");

@@ -5,9 +5,7 @@
  * IDC. Prints the fleet-wide replica count and where the replicas run as it goes.
  */
 import { join } from "node:path";
-import { kubectl } from "./kubectl.ts";
-import { repoRoot } from "./paths.ts";
-import { waitFor } from "./processes.ts";
+import { kubectl, repoRoot, waitFor } from "@spillway/testbed";
 
 const NS = "ml";
 const APP = "llm";
@@ -21,10 +19,10 @@ interface Fhpa {
   };
 }
 
-export async function demoAutoscaling(members: string[], log: (line: string) => void): Promise<void> {
+export async function autoscalingStory(members: string[], log: (line: string) => void): Promise<void> {
   const sample = join(repoRoot, "samples", "gpu-inference.yaml");
   await kubectl("host", ["apply", "-f", sample]);
-  log(`autoscaling sample applied: ${sample} — a model on GPUs, FederatedHPA min 1 / max 40 on CPU utilization 50 %`);
+  log(`autoscaling: ${sample} — a model on GPUs, FederatedHPA min 1 / max 40 on CPU utilization 50 %`);
   const running = async () =>
     Promise.all(
       members.map(async (m) => {

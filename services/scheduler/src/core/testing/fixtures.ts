@@ -1,5 +1,5 @@
 /** Test fixtures: members and workloads as plain data. */
-import type { ClusterView, SchedulerConfig, Tier, WorkloadRequest } from "./types.ts";
+import type { ClusterView, SchedulerConfig, Tier, WorkloadRequest } from "../types.ts";
 
 export function cluster(
   name: string,
