@@ -7,18 +7,18 @@ import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
 import { memberClusterKind, type MemberCluster } from "@spillway/api";
 import { topics } from "@spillway/bus";
 import { ResourceClient } from "@spillway/kit";
-import { compareRank, rankOf } from "@spillway/rules";
 import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { FleetKeyspace } from "./core/fleet-keyspace.ts";
 import { FleetObjects } from "./core/fleet-objects.ts";
 import { defaultFleetStorageOptions, FleetStorage, serveFleetStorage } from "./adapters/fleet-storage-server.ts";
 import { defaultConnectionOptions } from "./adapters/member-connection.ts";
-import { MemberWriter } from "./adapters/member-writer.ts";
+import { MemberCaller } from "./adapters/member-caller.ts";
 import { Registry } from "./adapters/registry.ts";
 import { serveRegistry } from "./adapters/registry-server.ts";
 import { SnapshotPublisher } from "./adapters/snapshot-publisher.ts";
 import { memberClusterController } from "./controllers/member-cluster-controller.ts";
+import { memberRanking } from "./core/member-ranking.ts";
 
 const positiveInteger = (flag: string, v: string) => {
   const n = Number(v);
@@ -33,6 +33,7 @@ await runService(
     // The fleet API's storage (ADR 0008): served only when a kube-apiserver is pointed at it.
     const fleetAddr = extra["fleet-storage-addr"] ?? "";
     let rank = (_cluster: string) => 0;
+    let order = "";
     const keyspace = fleetAddr
       ? new FleetKeyspace({
           clockMicros: () => Math.floor((performance.timeOrigin + performance.now()) * 1000),
@@ -65,20 +66,13 @@ await runService(
     const members = new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind);
     const informer = ctx.informers.forKind(members);
     const registry = new Registry(ctx.kubeConfig, informer, ctx.log, options);
-    // Same-name objects go to the best-ranked member: the fleet's one ranking (IDC first).
-    // Objects can arrive before every member is known: names follow whenever the order changes.
-    let order = "";
+    // Same-name objects go to the best-ranked member. Objects can arrive before every member is
+    // known: names follow whenever the ranking changes.
     registry.onChange(() => {
-      const ranked = registry
-        .list()
-        .map((e) => ({ name: e.member.metadata.name!, tier: e.member.spec.tier, priority: e.member.spec.priority ?? 100 }));
-      rank = rankOf(ranked);
-      const now = [...ranked]
-        .sort(compareRank)
-        .map((m) => m.name)
-        .join(",");
-      if (now !== order) {
-        order = now;
+      const next = memberRanking(registry.list().map((e) => e.member));
+      rank = next.rank;
+      if (next.order !== order) {
+        order = next.order;
         fleet?.rerank();
       }
     });
@@ -118,7 +112,7 @@ await runService(
         grpc = await serveRegistry(registry, `${ctx.config.grpcHost}:${ctx.config.grpcPort}`);
         ctx.log.info({ grpc: `${ctx.config.grpcHost}:${grpc.port}` }, "serving ClusterRegistry");
         if (keyspace && fleet) {
-          const writer = new MemberWriter((c) => registry.get(c)?.connection?.kubeConfig);
+          const writer = new MemberCaller((c) => registry.get(c)?.connection?.kubeConfig);
           const storage = new FleetStorage(keyspace, fleet, writer, ctx.log.child({ component: "fleet-storage" }), {
             ...defaultFleetStorageOptions,
             progressIntervalMs: secondsFlag(ctx.config, "fleet-progress-interval"),

@@ -14,23 +14,23 @@ import {
 import { createLogger } from "@spillway/telemetry";
 import { FleetKeyspace, prefixEnd } from "../core/fleet-keyspace.ts";
 import { FleetObjects, type Holding, type MemberObject } from "../core/fleet-objects.ts";
-import type { MemberWrite } from "../core/member-write.ts";
+import type { MemberCall } from "../core/member-call.ts";
 import { FleetStorage } from "./fleet-storage-server.ts";
-import type { MemberWriter, WriteResult } from "./member-writer.ts";
+import type { MemberCaller, WriteResult } from "./member-caller.ts";
 
 const pods = fleetResources.find((r) => r.resource === "pods")!;
 const enc = (s: string) => Buffer.from(s, "latin1");
 
 /** A member writer that records what it was asked and answers like a member would. */
 class FakeWriter {
-  calls: Array<{ cluster: string; writes: MemberWrite[] }> = [];
-  answer: (h: Holding, w: MemberWrite[]) => WriteResult = (h, writes) => {
+  calls: Array<{ cluster: string; writes: MemberCall[] }> = [];
+  answer: (h: Holding, w: MemberCall[]) => WriteResult = (h, writes) => {
     const last = writes[writes.length - 1]!;
     if (last.verb === "delete") return { deleted: true };
     const rv = String(Number(h.object.metadata?.resourceVersion ?? "0") + 1);
     return { object: { ...last.body, metadata: { ...last.body.metadata, resourceVersion: rv } } };
   };
-  async apply(h: Holding, writes: MemberWrite[]): Promise<WriteResult> {
+  async apply(h: Holding, writes: MemberCall[]): Promise<WriteResult> {
     this.calls.push({ cluster: h.cluster, writes });
     return this.answer(h, writes);
   }
@@ -41,7 +41,7 @@ function setup() {
   const keyspace = new FleetKeyspace({ clockMicros: () => now++, windowSize: 100 });
   const objects = new FleetObjects(keyspace, (c) => (c.startsWith("idc") ? 0 : 1));
   const writer = new FakeWriter();
-  const storage = new FleetStorage(keyspace, objects, writer as unknown as MemberWriter, createLogger("test", "silent"), {
+  const storage = new FleetStorage(keyspace, objects, writer as unknown as MemberCaller, createLogger("test", "silent"), {
     progressIntervalMs: 60_000,
     readOnlyNamespaces: ["kube-system"],
   });

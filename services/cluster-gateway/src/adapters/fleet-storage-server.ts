@@ -35,8 +35,9 @@ import { errorFields, type Logger } from "@spillway/telemetry";
 import { CompactedError, FutureRevisionError, type FleetKeyspace, type KeyChange, type StoredKv } from "../core/fleet-keyspace.ts";
 import type { FleetObjects, MemberObject } from "../core/fleet-objects.ts";
 import { resourceOfKey } from "@spillway/api";
-import { planDelete, planPut } from "../core/member-write.ts";
-import type { MemberWriter } from "./member-writer.ts";
+import { judgeFleetWrite } from "../core/fleet-write-policy.ts";
+import { planDelete, planPut } from "../core/member-call.ts";
+import type { MemberCaller } from "./member-caller.ts";
 
 export interface FleetStorageOptions {
   /** How often watches that asked for progress notifications get one. */
@@ -82,13 +83,13 @@ function toEvent(c: KeyChange, withPrev: boolean): MessageInitShape<typeof Event
 export class FleetStorage {
   private readonly keyspace: FleetKeyspace;
   private readonly objects: FleetObjects;
-  private readonly writer: MemberWriter;
+  private readonly writer: MemberCaller;
   private readonly log: Logger;
   private readonly options: FleetStorageOptions;
   private nextWatchId = 0n;
   private nextLease = 0n;
 
-  constructor(keyspace: FleetKeyspace, objects: FleetObjects, writer: MemberWriter, log: Logger, options = defaultFleetStorageOptions) {
+  constructor(keyspace: FleetKeyspace, objects: FleetObjects, writer: MemberCaller, log: Logger, options = defaultFleetStorageOptions) {
     this.keyspace = keyspace;
     this.objects = objects;
     this.writer = writer;
@@ -161,23 +162,18 @@ export class FleetStorage {
       } else this.keyspace.delete(key);
       return { header: this.header(), succeeded: true, responses: [this.okResponse(op.case)] };
     }
-    if (expected === 0) {
-      const name = key.slice(key.lastIndexOf("/") + 1);
+    const holding = expected === 0 ? undefined : this.objects.holding(key);
+    if (expected !== 0 && !holding) return failed();
+    const verdict = judgeFleetWrite(
+      { resource, name: holding?.name ?? key.slice(key.lastIndexOf("/") + 1), ...(holding ? { holding } : {}) },
+      this.options.readOnlyNamespaces,
+    );
+    if (!verdict.allowed)
       throw new RpcError(
-        grpc.status.FAILED_PRECONDITION,
-        `${resource.resource} are not created through the fleet API (${resource.resource} "${name}"): ` +
-          (resource.createInstead ? `create ${resource.createInstead} on the host, or ` : "") +
-          "create it in its member cluster",
+        verdict.reason === "CreateRefused" ? grpc.status.FAILED_PRECONDITION : grpc.status.PERMISSION_DENIED,
+        verdict.message,
       );
-    }
-    const holding = this.objects.holding(key);
     if (!holding) return failed();
-    if (holding.namespace && this.options.readOnlyNamespaces.includes(holding.namespace)) {
-      throw new RpcError(
-        grpc.status.PERMISSION_DENIED,
-        `${resource.resource} in ${holding.namespace} are read-only through the fleet API: each member's control plane owns them (change ${holding.name} in ${holding.cluster})`,
-      );
-    }
     let plan;
     if (op.case === "requestPut") {
       let next: MemberObject;

@@ -35,13 +35,15 @@ export interface MemberClusterControllerDeps {
   resyncMs?: number;
   /** Where a failed reconcile is logged. */
   log?: Pick<Logger, "warn">;
+  now?: () => number;
 }
 
 type Facts = Omit<MemberObservation, "generation" | "previous"> | undefined;
 
 export function memberClusterReconciler(deps: MemberClusterControllerDeps) {
   const { registry } = deps;
-  return reconciler<MemberCluster, NonNullable<MemberCluster["status"]>, MemberState | undefined, Facts>({
+  const now = deps.now ?? Date.now;
+  return reconciler<MemberCluster, NonNullable<MemberCluster["status"]>, { entry: MemberState | undefined; nowMs: number }, Facts>({
     cache: deps.cache,
     client: deps.client,
     finalizer: FINALIZER,
@@ -52,15 +54,16 @@ export function memberClusterReconciler(deps: MemberClusterControllerDeps) {
       return true;
     },
     finalizeRetryMs: 200,
-    observe: async (m) => registry.get(m.metadata.name!),
-    decide: (_m, entry) =>
+    // The clock is read here, with the rest of the world: decide stays a function of what it is given.
+    observe: async (m) => ({ entry: registry.get(m.metadata.name!), nowMs: now() }),
+    decide: (_m, { entry, nowMs }) =>
       entry && {
         configError: entry.configError,
         health: entry.connection?.health,
         kubernetesVersion: entry.connection?.kubernetesVersion,
         totals: entry.connection?.builder.totals(),
         synced: entry.connection?.synced ?? false,
-        nowIso: new Date().toISOString(),
+        nowIso: new Date(nowMs).toISOString(),
       },
     apply: async () => undefined,
     status: (latest, facts) => facts && memberStatus({ ...facts, generation: latest.metadata.generation, previous: latest.status }),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { clusterLabel } from "@spillway/api";
 import type { Holding, MemberObject } from "./fleet-objects.ts";
 import { fleetResources } from "@spillway/api";
-import { planDelete, planPut } from "./member-write.ts";
+import { planDelete, planPut } from "./member-call.ts";
 
 const r = (name: string) => fleetResources.find((x) => x.resource === name)!;
 const object: MemberObject = {

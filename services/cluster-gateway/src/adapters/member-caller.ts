@@ -6,11 +6,11 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { kubeRequest } from "@spillway/kit";
 import type { Holding, MemberObject } from "../core/fleet-objects.ts";
 import { objectPath } from "@spillway/api";
-import type { MemberWrite } from "../core/member-write.ts";
+import type { MemberCall } from "../core/member-call.ts";
 
 export type WriteResult = { object: MemberObject } | { deleted: true };
 
-export class MemberWriter {
+export class MemberCaller {
   private readonly kubeConfigOf: (cluster: string) => KubeConfig | undefined;
 
   constructor(kubeConfigOf: (cluster: string) => KubeConfig | undefined) {
@@ -18,7 +18,7 @@ export class MemberWriter {
   }
 
   /** Runs the writes in order; each update carries the resourceVersion the previous one returned. */
-  async apply(holding: Holding, writes: MemberWrite[]): Promise<WriteResult> {
+  async apply(holding: Holding, writes: MemberCall[]): Promise<WriteResult> {
     const kc = this.kubeConfigOf(holding.cluster);
     const what = `${holding.resource.resource} ${holding.namespace ? `${holding.namespace}/` : ""}${holding.name} in ${holding.cluster}`;
     if (!kc) throw new Error(`cannot write ${what}: the gateway has no connection to ${holding.cluster}`);

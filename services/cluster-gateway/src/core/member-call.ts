@@ -6,7 +6,7 @@
 import { deepEqual } from "@spillway/rules";
 import { decodeForMember, type Holding, type MemberObject } from "./fleet-objects.ts";
 
-export type MemberWrite =
+export type MemberCall =
   | { verb: "update"; subresource?: "status"; body: MemberObject }
   | { verb: "delete"; gracePeriodSeconds?: number; uid?: string; resourceVersion?: string };
 
@@ -16,7 +16,7 @@ export type MemberWrite =
  *   kubelet or kwok finishes), sent as DELETE with the grace period asked for.
  * - Otherwise the main resource when anything but status changed, then `status` when status did.
  */
-export function planPut(holding: Holding, next: MemberObject): MemberWrite[] {
+export function planPut(holding: Holding, next: MemberObject): MemberCall[] {
   const target = decodeForMember(next, holding);
   const current = holding.object;
   const meta = target.metadata ?? {};
@@ -24,7 +24,7 @@ export function planPut(holding: Holding, next: MemberObject): MemberWrite[] {
     const grace = meta.deletionGracePeriodSeconds;
     return [{ verb: "delete", ...(typeof grace === "number" ? { gracePeriodSeconds: grace } : {}), ...preconditions(holding) }];
   }
-  const writes: MemberWrite[] = [];
+  const writes: MemberCall[] = [];
   const { status: nextStatus, ...nextRest } = target;
   const { status: currentStatus, ...currentRest } = current;
   const statusChanged = holding.resource.statusSubresource && !deepEqual(nextStatus, currentStatus);
@@ -36,7 +36,7 @@ export function planPut(holding: Holding, next: MemberObject): MemberWrite[] {
 }
 
 /** kube-apiserver's delete of the key: the object is gone now (grace period zero). */
-export function planDelete(holding: Holding): MemberWrite {
+export function planDelete(holding: Holding): MemberCall {
   return { verb: "delete", gracePeriodSeconds: 0, ...preconditions(holding) };
 }
 
