@@ -21,37 +21,20 @@ import {
   type EventType,
   type ObjectClient,
 } from "@spillway/kit";
-import {
-  autoscale,
-  limitToFleet,
-  scalesUp,
-  type AutoscaleDecision,
-  type FleetCapacity,
-  type MetricReading,
-  type MetricSource,
-} from "../core/autoscale.ts";
+import { autoscale, limitToFleet, scalesUp, type AutoscaleDecision, type FleetCapacity, type MetricSource } from "../core/autoscale.ts";
 import { autoscalerStatus, type Outcome, type Pass } from "../core/autoscaler-status.ts";
 import { behaviorOf, historyFromStatus, metricSources } from "../core/metric-spec.ts";
-import { objectResource } from "../core/object-resource.ts";
-import { podsMetricReading, readyPods, resourceReading, type FleetPod } from "../core/pod-readings.ts";
 import type { Behavior } from "../core/scaling-behavior.ts";
 import { targetScale, type TargetKind, type TargetObject, type TargetScale } from "../core/target.ts";
-import type { LabelSelector } from "@spillway/rules";
-import type { TimedValue } from "../adapters/host-metrics-api.ts";
 import type { ScaleWriter } from "../adapters/target-scale.ts";
+import { readMetrics, type MetricDeps } from "../adapters/metric-readings.ts";
 import type { Logger } from "@spillway/telemetry";
 
-export interface FederatedHPADeps {
+export interface FederatedHPADeps extends MetricDeps {
   client: ObjectClient<FederatedHPA>;
   cache: CachedSource<FederatedHPA>;
   targets: Record<TargetKind, CachedSource<TargetObject & { apiVersion?: string; kind?: string }>>;
   scale: ScaleWriter;
-  fleetPods: (namespace: string, selector: LabelSelector) => Promise<{ pods: FleetPod[] }>;
-  hostMetrics: {
-    podsMetric(namespace: string, metric: string, selector: LabelSelector | undefined): Promise<Map<string, TimedValue>>;
-    objectMetric(namespace: string, resource: string, name: string, metric: string, selector?: LabelSelector): Promise<number>;
-    externalMetric(namespace: string, metric: string, selector: LabelSelector | undefined): Promise<number>;
-  };
   /** Replicas the fleet can place of `replicas` asked; undefined where no scheduler is configured. */
   capacity?: (kind: TargetKind, namespace: string, name: string, replicas: number) => Promise<{ replicas: number; short: string }>;
   events: { record(obj: FederatedHPA, type: EventType, reason: string, note: string): Promise<void> };
@@ -96,52 +79,6 @@ const targetKey = (kind: string, namespace: string, name: string) => `${kind}/${
 export function federatedHPAReconciler(deps: FederatedHPADeps) {
   const now = deps.now ?? Date.now;
 
-  async function readings(
-    h: FederatedHPA,
-    target: TargetScale,
-    sources: MetricSource[],
-  ): Promise<{ readings: MetricReading[]; ready: number }> {
-    const ns = h.metadata.namespace!;
-    const needsPods = sources.some((s) => s.type === "Resource" || s.type === "ContainerResource" || s.type === "Pods");
-    let pods: FleetPod[] | { error: string } = [];
-    if (needsPods)
-      pods = await deps.fleetPods(ns, target.selector).then(
-        (r) => r.pods,
-        (err: Error) => ({ error: err.message }),
-      );
-    const specs = h.spec.metrics ?? [];
-    const out = await Promise.all(
-      sources.map(async (s, i): Promise<MetricReading> => {
-        try {
-          switch (s.type) {
-            case "Resource":
-              return "error" in pods ? pods : resourceReading(pods, s.name);
-            case "ContainerResource":
-              return "error" in pods ? pods : resourceReading(pods, s.name, s.container);
-            case "Pods":
-              if ("error" in pods) return pods;
-              return podsMetricReading(pods, await deps.hostMetrics.podsMetric(ns, s.metricName, specs[i]?.pods?.metric.selector));
-            case "Object":
-              return {
-                value: await deps.hostMetrics.objectMetric(
-                  ns,
-                  objectResource(s.describedObject.kind, s.describedObject.apiVersion),
-                  s.describedObject.name,
-                  s.metricName,
-                  specs[i]?.object?.metric.selector,
-                ),
-              };
-            case "External":
-              return { value: await deps.hostMetrics.externalMetric(ns, s.metricName, specs[i]?.external?.metric.selector) };
-          }
-        } catch (err) {
-          return { error: (err as Error).message };
-        }
-      }),
-    );
-    return { readings: out, ready: Array.isArray(pods) ? readyPods(pods) : 0 };
-  }
-
   return reconciler<FederatedHPA, FederatedHPAStatus, Observed, Decision, Outcome>({
     cache: deps.cache,
     client: deps.client,
@@ -168,7 +105,7 @@ export function federatedHPAReconciler(deps: FederatedHPADeps) {
       } catch (err) {
         return { kind: "badSpec", message: (err as Error).message };
       }
-      const { readings: rs, ready } = await readings(h, target, sources);
+      const { readings: rs, ready } = await readMetrics(deps, h, target, sources);
       const behavior = behaviorOf(h.spec);
       const recommendation = autoscale({
         minReplicas: h.spec.minReplicas ?? 1,
