@@ -12,11 +12,11 @@ import {
   type Placement,
 } from "@spillway/api";
 import { topics } from "@spillway/bus";
-import { EventRecorder, memberChangeFilter, ResourceClient, watch } from "@spillway/kit";
+import { EventRecorder, ResourceClient } from "@spillway/kit";
 import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
-import { affectedBy, type SnapshotDelta } from "./core/affected.ts";
 import { defaultSchedulerConfig } from "./core/types.ts";
+import { AffectedWorkloads } from "./adapters/affected-workloads.ts";
 import { SchedulingService, type Workload, type WorkloadKind } from "./adapters/scheduling-service.ts";
 import { serveScheduler } from "./adapters/simulate-server.ts";
 import { SnapshotSource } from "./adapters/snapshot-source.ts";
@@ -59,47 +59,7 @@ await runService(
       decision: ctx.telemetry.meter.createCounter("spillway_scheduler_decisions", { description: "Placement decisions computed" }),
     };
 
-    /** The workloads of each kind a change in `cluster` can affect, each by its own member ranking. */
-    const affected = (cluster: string, delta?: SnapshotDelta): Record<WorkloadKind, string[]> => {
-      const ranks = new Map<string, (c: string) => number>();
-      const rankFor = (w: Workload | undefined) => {
-        const order = w?.spec.placement?.tierOrder;
-        const key = (order ?? []).join(",");
-        if (!ranks.has(key)) ranks.set(key, service.rankOf(order));
-        return ranks.get(key)!;
-      };
-      const placements = service.allPlacements();
-      const keys = (kind: WorkloadKind) =>
-        affectedBy(
-          cluster,
-          service.rankOf(),
-          placements
-            .filter((p) => p.spec.workloadRef.kind === kind)
-            .map((p) => ({
-              key: `${p.metadata.namespace}/${p.spec.workloadRef.name}`,
-              clusters: Object.fromEntries(p.spec.clusters.map((c) => [c.name, c.replicas])),
-              unschedulable: p.spec.unschedulableReplicas,
-              rankOf: rankFor(service.workload(kind, p.metadata.namespace!, p.spec.workloadRef.name)),
-              rolling: p.spec.rolloutRoom !== undefined,
-            })),
-          delta,
-        );
-      return { FederatedDeployment: keys("FederatedDeployment"), FederatedStatefulSet: keys("FederatedStatefulSet") };
-    };
-    // Both controllers see the same change (the same delta, the same member object): work out what
-    // it affects once, and judge "did the member really change" once, for both.
-    const perChange = new WeakMap<object, Record<WorkloadKind, string[]>>();
-    const affectedOnce = (change: object, what: () => { cluster: string; delta?: SnapshotDelta } | undefined) => {
-      let keys = perChange.get(change);
-      if (!keys) {
-        const c = what();
-        keys = c ? affected(c.cluster, c.delta) : { FederatedDeployment: [], FederatedStatefulSet: [] };
-        perChange.set(change, keys);
-      }
-      return keys;
-    };
-    const memberChanged = memberChangeFilter();
-
+    const affected = new AffectedWorkloads(service, snapshots, members);
     const controllers = KINDS.map((kind) =>
       placementController(
         {
@@ -114,15 +74,7 @@ await runService(
           count: (what, k) => counters[what].add(1, { kind: k }),
           log: ctx.log,
         },
-        [
-          // A snapshot or member change re-evaluates only the workloads it can affect.
-          watch(snapshots, (e) => affectedOnce(e.delta, () => e)[kind], 100),
-          watch(
-            members,
-            (m, type) => affectedOnce(m, () => (memberChanged(type, m) ? { cluster: m.metadata.name! } : undefined))[kind],
-            100,
-          ),
-        ],
+        affected.watches(kind),
       ),
     );
 

@@ -5,30 +5,22 @@
  * placement controllers and gRPC Simulate, so both decide from exactly the same inputs.
  */
 import type { FederatedDeployment, FederatedStatefulSet, MemberCluster, Placement, Tier } from "@spillway/api";
-import type { ObjectCache } from "@spillway/kit";
+import type { EventSource, ObjectCache } from "@spillway/kit";
 import type { ClusterSnapshot } from "@spillway/proto";
 import { placementName, rankOf, type WorkloadKind } from "@spillway/rules";
-import { decide, newLedgers, type InflightReplicas, type PassContext } from "../core/decide.ts";
-import { decideOrdinals, rangesOf, type OrdinalRequest } from "../core/ordinal-placement.ts";
-import type { Decision, Observed, PreviousPlacement, SchedulerConfig, WorkloadRequest } from "../core/types.ts";
+import { decide, newLedgers, type InflightReplicas } from "../core/decide.ts";
+import { decideOrdinals, rangesOf } from "../core/ordinal-placement.ts";
+import type { Decision, PreviousPlacement, SchedulerConfig } from "../core/types.ts";
 import { rolloutOf, statefulRolling, workloadRequest } from "../core/workload-request.ts";
 import { clusterView, observedIn, ownsPods } from "./cluster-views.ts";
 
 export type { WorkloadKind };
-export type Workload = FederatedDeployment | FederatedStatefulSet;
+export type { Inputs, Workload } from "../core/placement-object.ts";
+import type { Inputs, Workload } from "../core/placement-object.ts";
 
 /** The latest snapshot of each member (the gateway's stream in production, a map in tests). */
 export interface SnapshotReader {
   get(cluster: string): ClusterSnapshot | undefined;
-}
-
-export interface Inputs {
-  request: WorkloadRequest;
-  observed: Record<string, Observed>;
-  previous: PreviousPlacement | undefined;
-  /** For a FederatedStatefulSet: ranges instead of counts. */
-  ordinals?: OrdinalRequest;
-  ctx: PassContext;
 }
 
 export class SchedulingService {
@@ -47,13 +39,16 @@ export class SchedulingService {
   constructor(deps: {
     config: SchedulerConfig;
     members: ObjectCache<MemberCluster>;
-    placements: ObjectCache<Placement>;
+    /** The Placements' cache; when it is also an event source, the service follows it (see `observed`). */
+    placements: ObjectCache<Placement> & Partial<EventSource<Placement>>;
     workloads: Record<WorkloadKind, ObjectCache<Workload>>;
     snapshots: SnapshotReader;
   }) {
     this.config = deps.config;
     this.members = deps.members;
     this.placements = deps.placements;
+    // What this replica wrote is kept until the informer delivers it; every Placement event says so.
+    deps.placements.addHandler?.((type, p) => this.observed(p, type === "delete"));
     this.workloads = deps.workloads;
     this.snapshots = deps.snapshots;
   }

@@ -6,9 +6,8 @@
  * A change is announced on `spillway.placement.<ns>.<name>`. The Placement goes with its workload
  * (owner reference), so there is no finalizer.
  */
-import { API_VERSION, type Placement, type PlacementStatus } from "@spillway/api";
+import type { Placement } from "@spillway/api";
 import type { PlacementChanged } from "@spillway/bus";
-import { deepEqual } from "@spillway/rules";
 import {
   Controller,
   controllerReference,
@@ -22,9 +21,8 @@ import {
   type EventType,
   type ObjectClient,
 } from "@spillway/kit";
-import { placementName } from "@spillway/rules";
-import type { Decision } from "../core/types.ts";
-import type { Inputs, SchedulingService, Workload, WorkloadKind } from "../adapters/scheduling-service.ts";
+import { placementFor, placementStatus, type Observed, type PlacementDecision } from "../core/placement-object.ts";
+import type { SchedulingService, Workload, WorkloadKind } from "../adapters/scheduling-service.ts";
 import type { Logger } from "@spillway/telemetry";
 
 export const FIELD_MANAGER = "spillway-scheduler";
@@ -44,104 +42,6 @@ export interface PlacementControllerDeps {
   resyncMs?: number;
   /** Where a failed reconcile is logged. */
   log?: Pick<Logger, "warn">;
-}
-
-/** What counts as "the decision changed": replicas per cluster, unschedulable, generation, room for a rollout. */
-const essence = (spec: Placement["spec"]) => ({
-  clusters: spec.clusters.map((c) => [c.name, c.replicas, c.ordinalStart]),
-  unschedulable: spec.unschedulableReplicas,
-  generation: spec.workloadGeneration,
-  room: spec.rolloutRoom,
-});
-
-export function placementStatus(
-  d: Decision,
-  replicas: number,
-  placementGeneration: number | undefined,
-  prior: PlacementStatus | undefined,
-): PlacementStatus {
-  const placed = replicas - d.unschedulable;
-  const phase = d.unschedulable === 0 ? "Scheduled" : placed > 0 ? "PartiallyScheduled" : "Unschedulable";
-  const { failbackSince: _drop, ...rest } = prior ?? {};
-  return {
-    ...rest,
-    observedGeneration: placementGeneration,
-    phase,
-    ...(d.failbackSinceMs !== undefined ? { failbackSince: new Date(d.failbackSinceMs).toISOString() } : {}),
-    conditions: setCondition(prior?.conditions, {
-      type: "Scheduled",
-      status: d.unschedulable === 0 ? "True" : "False",
-      reason: phase === "Scheduled" ? "Scheduled" : "Unschedulable",
-      message: d.unschedulable === 0 ? `all ${replicas} replica(s) placed` : d.message,
-      observedGeneration: placementGeneration,
-    }),
-  };
-}
-
-interface Observed {
-  now: number;
-  inputs: Inputs;
-  existing: Placement | undefined;
-}
-
-interface PlacementDecision {
-  decision: Decision;
-  /** The Placement to hold, and whether it must be written. */
-  desired: Placement;
-  write: boolean;
-  /** When to look again: a timer in the rules (failback hold-down, failover grace) or the resync. */
-  requeueAfterMs: number;
-}
-
-/** Pure: the Placement a decision makes, and when its timers want another look. */
-export function placementFor(
-  kind: WorkloadKind,
-  w: Workload,
-  o: Observed,
-  d: Decision,
-  config: SchedulingService["config"],
-  resyncMs: number,
-): PlacementDecision {
-  const name = w.metadata.name!;
-  const spec: Placement["spec"] = {
-    workloadRef: { apiVersion: API_VERSION, kind, name },
-    workloadGeneration: w.metadata.generation ?? 0,
-    clusters: d.clusters.map((c) => ({
-      name: c.name,
-      replicas: c.replicas,
-      ...(c.ordinalStart !== undefined ? { ordinalStart: c.ordinalStart } : {}),
-      reason: c.reason,
-    })),
-    unschedulableReplicas: d.unschedulable,
-    snapshotRevisions: Object.fromEntries(o.inputs.ctx.clusters.map((c) => [c.name, c.snapshotRevision])),
-    ...(d.room ? { rolloutRoom: d.room } : {}),
-  };
-  const desired: Placement = o.existing
-    ? { ...o.existing, spec }
-    : {
-        apiVersion: API_VERSION,
-        kind: "Placement",
-        metadata: {
-          name: placementName(kind, name),
-          namespace: w.metadata.namespace,
-          labels: { "spillway.dev/workload": name, "spillway.dev/workload-kind": kind },
-          ownerReferences: [controllerReference(w)],
-        },
-        spec,
-      };
-  const waits = [resyncMs];
-  if (d.failbackSinceMs !== undefined) waits.push(Math.max(100, d.failbackSinceMs + config.failbackHoldDownMs - o.now));
-  for (const c of o.inputs.ctx.clusters) {
-    if (!c.ready && (o.inputs.previous?.replicas[c.name] ?? 0) > 0)
-      waits.push(Math.max(100, config.failoverGraceMs - c.notReadyForMs + 100));
-  }
-  if (d.unschedulable > 0 || Object.values(o.inputs.observed).some((x) => x.unschedulable > 0)) waits.push(5_000);
-  return {
-    decision: d,
-    desired,
-    write: !o.existing || !deepEqual(essence(o.existing.spec), essence(spec)),
-    requeueAfterMs: Math.min(...waits),
-  };
 }
 
 /** What the scheduler applies: its fields only, guarded by the resourceVersion it decided from. */
@@ -167,7 +67,7 @@ export function placementReconciler(deps: PlacementControllerDeps) {
       const now = Date.now();
       return { now, inputs: service.inputs(kind, w, now), existing: service.placement(kind, w.metadata.namespace!, w.metadata.name!) };
     },
-    decide: (w, o) => placementFor(kind, w, o, service.decide(o.inputs), service.config, deps.resyncMs ?? 60_000),
+    decide: (w, o) => placementFor(kind, w, o, service.decide(o.inputs), service.config, deps.resyncMs ?? 60_000, controllerReference(w)),
     reserve: (_w, d) => {
       deps.count("decision", kind);
       if (d.write) service.wrote(d.desired);
@@ -194,7 +94,10 @@ export function placementReconciler(deps: PlacementControllerDeps) {
       const status = await updateStatus(
         placements,
         { namespace, name: d.desired.metadata.name! },
-        (latest) => placementStatus(d.decision, total, latest.metadata.generation, latest.status),
+        (latest) => {
+          const { status, scheduled } = placementStatus(d.decision, total, latest.metadata.generation, latest.status);
+          return { ...status, conditions: setCondition(latest.status?.conditions, scheduled) };
+        },
         { initial: placed.metadata.resourceVersion ? placed : undefined },
       );
       if (status.written) service.wrote(status.object);
@@ -205,15 +108,12 @@ export function placementReconciler(deps: PlacementControllerDeps) {
 }
 
 export function placementController(deps: PlacementControllerDeps, extra: ReturnType<typeof watch>[] = []): Controller<Workload> {
-  const { kind, service } = deps;
+  const { kind } = deps;
   return new Controller<Workload>({
     name: `placement-${kind.toLowerCase()}`,
     primary: deps.workloads,
     secondary: [
-      watch(deps.placementEvents, (p, type) => {
-        service.observed(p, type === "delete");
-        return p.spec.workloadRef.kind === kind ? [`${p.metadata.namespace}/${p.spec.workloadRef.name}`] : [];
-      }),
+      watch(deps.placementEvents, (p) => (p.spec.workloadRef.kind === kind ? [`${p.metadata.namespace}/${p.spec.workloadRef.name}`] : [])),
       ...extra,
     ],
     log: deps.log,
