@@ -97,6 +97,19 @@ interface Applied {
 
 const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace}/${name}`;
 
+/** A workload as the cores take it: plain data, its name and generation beside its spec and status. */
+export const workloadFacts = <
+  W extends { metadata: { namespace?: string; name?: string; generation?: number }; spec: unknown; status?: unknown },
+>(
+  w: W,
+) => ({
+  namespace: w.metadata.namespace!,
+  name: w.metadata.name!,
+  generation: w.metadata.generation ?? 0,
+  spec: w.spec as W["spec"],
+  status: w.status as W["status"],
+});
+
 /** The reconcile function alone, for unit tests that drive it key by key. */
 export function memberWorkloadReconciler<W extends Workload<S>, S, V extends MemberSight, D extends WorkloadDecision<S>>(
   kind: MemberWorkloadKind<W, S, V, D>,

@@ -9,6 +9,7 @@ import type { MemberObjects } from "@spillway/kit";
 import {
   memberWorkloadController,
   memberWorkloadReconciler,
+  workloadFacts,
   type MemberWorkloadDeps,
   type MemberWorkloadKind,
 } from "@spillway/member-workload";
@@ -45,13 +46,7 @@ function kind(deps: Deps): MemberWorkloadKind<FederatedDeployment, FederatedDepl
     view: (fd, sight) => ({ ...sight, deployment: deps.deployments.cache(sight.name)?.get(fd.metadata.name!, fd.metadata.namespace!) }),
     decide: (fd, o, nowMs) =>
       decidePropagation({
-        fd: {
-          namespace: fd.metadata.namespace!,
-          name: fd.metadata.name!,
-          generation: fd.metadata.generation ?? 0,
-          spec: fd.spec,
-          status: fd.status,
-        },
+        fd: workloadFacts(fd),
         ...placed(fd, o.placement),
         members: o.members,
         nowMs,

@@ -11,6 +11,7 @@ import type { MemberObjects } from "@spillway/kit";
 import {
   memberWorkloadController,
   memberWorkloadReconciler,
+  workloadFacts,
   type MemberWorkloadDeps,
   type MemberWorkloadKind,
 } from "@spillway/member-workload";
@@ -65,13 +66,7 @@ function kind(deps: Deps): MemberWorkloadKind<FederatedStatefulSet, FederatedSta
     },
     decide: (s, o, nowMs) =>
       decideOrchestration({
-        fsts: {
-          namespace: s.metadata.namespace!,
-          name: s.metadata.name!,
-          generation: s.metadata.generation ?? 0,
-          spec: s.spec,
-          status: s.status,
-        },
+        fsts: workloadFacts(s),
         placement: rangesOf(o.placement),
         members: o.members,
         nowMs,
