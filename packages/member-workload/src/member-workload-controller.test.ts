@@ -16,7 +16,7 @@ import { FakeMemberWriter } from "./testing/fake-member-writer.ts";
 
 type Status = { replicas?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> };
 type Workload = KubeObject<{ replicas: number }, Status>;
-type Widget = KubeObject<{ size: number }, unknown>;
+type Widget = KubeObject<{ size: number; template?: { spec: { volumes: Array<{ configMap: { name: string } }> } } }, unknown>;
 type View = MemberSight & { widget: Widget | undefined };
 
 const CLUSTERS = ["idc-1", "idc-2", "cloud-1"];
@@ -53,7 +53,8 @@ const widget = (size: number, managed = true) => ({
     labels: managed ? { [MANAGED.label]: MANAGED.value } : {},
     annotations: { [OWNER]: `${ns}/web` },
   },
-  spec: { size },
+  // Its pods would mount a ConfigMap: what the dependency look is about.
+  spec: { size, template: { spec: { volumes: [{ configMap: { name: "cfg" } }] } } },
 });
 
 /** A core as small as a core can be: a Widget where placed, none elsewhere, after the restart gate. */
@@ -197,6 +198,72 @@ describe("member-workload shell", () => {
     expect(widgets.store("idc-2").get("web", ns)).toBeDefined();
     expect(widgets.store("cloud-1").get("web", ns)?.spec?.size).toBe(9);
     expect(workloads.get("web", ns)).toBeUndefined();
+  });
+
+  describe("with dependencies followed from the host", () => {
+    type ConfigMap = KubeObject<unknown, unknown> & { data?: Record<string, string>; [field: string]: unknown };
+    const DEPS: Manager = { label: "spillway.dev/managed-by", value: "dependencies", fieldManager: "spillway-dependencies" };
+    let configMaps: FakeMemberObjects<ConfigMap>;
+    let onHost: boolean;
+    const cfg = (managed: boolean): ConfigMap => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "cfg", namespace: ns, labels: managed ? { [DEPS.label]: DEPS.value } : {} },
+      spec: undefined,
+      data: { a: "1" },
+    });
+
+    beforeEach(() => {
+      configMaps = new FakeMemberObjects<ConfigMap>("ConfigMap", CLUSTERS);
+      onHost = true;
+      reconcile = memberWorkloadReconciler(kind, {
+        client: workloads,
+        cache: workloads,
+        placements,
+        members,
+        objects: widgets,
+        writer,
+        dependencies: {
+          copies: new FakeMemberWriter({ ConfigMap: configMaps }, DEPS),
+          host: { read: async (_ns, ref) => (onHost && ref.name === "cfg" ? cfg(false) : undefined) },
+        },
+        publish: () => undefined,
+        log: createLogger("test", "silent"),
+      });
+    });
+
+    it("writes the workload to a member only once Spillway's copy of what its pods need is there", async () => {
+      placements.seed(placement(["idc-1"]));
+      expect(await reconcile(key)).toEqual({ requeueAfterMs: 100 });
+      expect(widgets.store("idc-1").get("web", ns)).toBeUndefined();
+      expect(condition("DependenciesReady")).toMatchObject({ status: "False", reason: "WaitingForDependencies" });
+      expect(condition("DependenciesReady")?.message).toContain("ConfigMap/cfg in idc-1");
+      await configMaps.store("idc-1").create(cfg(true));
+      await reconcile(key);
+      expect(widgets.store("idc-1").get("web", ns)).toBeDefined();
+      expect(condition("DependenciesReady")).toMatchObject({ status: "True" });
+    });
+
+    it("is not written where the member holds its own object of a name the host holds, and says which", async () => {
+      await configMaps.store("idc-2").create(cfg(false));
+      await configMaps.store("idc-1").create(cfg(true));
+      placements.seed(placement(["idc-1", "idc-2"]));
+      await reconcile(key);
+      expect(widgets.store("idc-1").get("web", ns)).toBeDefined();
+      expect(widgets.store("idc-2").get("web", ns)).toBeUndefined();
+      expect(condition("DependenciesReady")).toMatchObject({ status: "False", reason: "UnmanagedDependencyExists" });
+      expect(condition("DependenciesReady")?.message).toContain("ConfigMap shop/cfg in idc-2");
+    });
+
+    it("uses a member's own object when the host has no source (as before dependencies were followed)", async () => {
+      onHost = false;
+      await configMaps.store("idc-1").create(cfg(false));
+      placements.seed(placement(["idc-1", "cloud-1"]));
+      await reconcile(key);
+      expect(widgets.store("idc-1").get("web", ns)).toBeDefined();
+      expect(widgets.store("cloud-1").get("web", ns)).toBeDefined();
+      expect(condition("DependenciesReady")).toMatchObject({ status: "True" });
+    });
   });
 
   it("keeps the finalizer while a member cannot be cleaned, and retries", async () => {

@@ -29,6 +29,10 @@ import {
   type ObjectClient,
 } from "@spillway/kit";
 import {
+  dependenciesCondition,
+  dependenciesReady,
+  judgeDependencies,
+  templateDependencies,
   isMemberReady,
   memberLabels,
   memberWorkloadConditions,
@@ -38,9 +42,12 @@ import {
   type MemberSight,
   type WorkloadDecision,
   type WorkloadKind,
+  type DependencyVerdict,
+  type PodSpecRefs,
 } from "@spillway/rules";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import type { MemberObjectRef, MemberWriter } from "./member-writer.ts";
+import { sightDependencies, type HostObjects } from "./dependency-sight.ts";
 
 /** What the shell needs of a workload object. */
 type Workload<S> = KubeObject<unknown, S> & { metadata: { namespace?: string; name?: string; generation?: number } };
@@ -81,6 +88,12 @@ export interface MemberWorkloadDeps<W> {
   /** Further member watches whose changes move a workload on (its pods), found by the same annotation. */
   related?: MemberObjects<Annotated>[];
   writer: MemberWriter;
+  /**
+   * Where the objects the workload's pods need are looked for before it is written to a member
+   * (ADR 0009): the dependency follower's copies there, and their sources on the host. Absent:
+   * no look (the workload is written as it comes).
+   */
+  dependencies?: { copies: Pick<MemberWriter, "read">; host: HostObjects };
   publish: (progress: RolloutProgress) => void;
   events?: { record(obj: W, type: EventType, reason: string, note: string): Promise<void> };
   /** Counts calls to member API servers, by verb (metrics). */
@@ -93,6 +106,8 @@ interface Applied {
   retrySoon: boolean;
   /** What members refused, one line per member (e.g. a field a StatefulSet cannot change). */
   failures: string[];
+  /** What each member written to this pass lacked, or held as its own, of what the pods need. */
+  dependencies: Map<string, DependencyVerdict>;
 }
 
 const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace}/${name}`;
@@ -174,11 +189,26 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
     return { placement, members: views };
   }
 
-  /** Carries out one write; resolves to what the member refused, "" for a conflict, undefined when done. */
-  async function write(w: W, mw: D["rounds"][number][number]): Promise<string | undefined> {
+  /**
+   * Carries out one write; resolves to what the member refused, "" for a conflict or a write held
+   * until the member holds what the pods need, undefined when done.
+   */
+  async function write(w: W, mw: D["rounds"][number][number], verdicts: Map<string, DependencyVerdict>): Promise<string | undefined> {
     const member = members.get(mw.cluster);
     if (!member) return undefined;
     try {
+      if (mw.action === "apply" && deps.dependencies) {
+        const template = (mw.object as { spec?: { template?: { spec?: PodSpecRefs } } }).spec?.template?.spec;
+        const refs = templateDependencies(template);
+        if (refs.length) {
+          deps.countMemberCall?.("read");
+          const verdict = judgeDependencies(
+            await sightDependencies(member, w.metadata.namespace!, refs, deps.dependencies.copies, deps.dependencies.host),
+          );
+          verdicts.set(mw.cluster, verdict);
+          if (!dependenciesReady(verdict)) return "";
+        }
+      }
       if (mw.action === "delete") {
         deps.countMemberCall?.("delete");
         await deps.writer.delete(member, ref(w));
@@ -202,14 +232,19 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
   }
 
   async function apply(w: W, d: D): Promise<Applied> {
+    const verdicts = new Map<string, DependencyVerdict>();
     if (d.unseen.length) {
       log.debug({ ...logFields(w), clusters: d.unseen }, "holding member writes until these members have been listed");
-      return { retrySoon: d.retrySoon, failures: [] };
+      return { retrySoon: d.retrySoon, failures: [], dependencies: verdicts };
     }
     const outcomes: Array<string | undefined> = [];
-    for (const round of d.rounds) outcomes.push(...(await Promise.all(round.map((mw) => write(w, mw)))));
+    for (const round of d.rounds) outcomes.push(...(await Promise.all(round.map((mw) => write(w, mw, verdicts)))));
     for (const e of d.events) await deps.events?.record(w, e.type, e.reason, e.note);
-    return { retrySoon: d.retrySoon || outcomes.some((x) => x !== undefined), failures: outcomes.filter((x): x is string => !!x) };
+    return {
+      retrySoon: d.retrySoon || outcomes.some((x) => x !== undefined),
+      failures: outcomes.filter((x): x is string => !!x),
+      dependencies: verdicts,
+    };
   }
 
   /** Removes what the controller made for `w` in every member but a fenced one; true once nothing is left. */
@@ -248,6 +283,8 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
         placement: placementOf(latest),
         writeFailures: applied.failures,
       });
+      // Judged only where something was written this pass; otherwise the last verdict stands.
+      if (applied.dependencies.size) member.push(dependenciesCondition(latest.metadata.namespace!, applied.dependencies));
       let conditions = (latest.status as { conditions?: Parameters<typeof setCondition>[0] } | undefined)?.conditions;
       for (const c of [...d.status.conditions, ...member])
         conditions = setCondition(conditions, { ...c, observedGeneration: latest.metadata.generation });

@@ -25,6 +25,10 @@ export interface MemberWriter {
   apply(member: MemberCluster, object: MemberObject): Promise<number>;
   /** Creates the object unless one of that name exists (someone else's is left alone). */
   ensure(member: MemberCluster, object: MemberObject): Promise<void>;
+  /** Creates the object; false when one of that name exists already (whoever made it). */
+  create(member: MemberCluster, object: MemberObject): Promise<boolean>;
+  /** Replaces the object whole: fields someone else added are gone, as a put-back must do. */
+  replace(member: MemberCluster, object: MemberObject): Promise<void>;
   /** Deletes the object (gone already is fine); `onlyManaged` leaves someone else's alone. */
   delete(member: MemberCluster, ref: MemberObjectRef, onlyManaged?: boolean): Promise<void>;
   ensureNamespace(member: MemberCluster, namespace: string): Promise<void>;
@@ -89,6 +93,24 @@ export class ApiMemberWriter implements MemberWriter {
     await api.create(object as KubernetesObject).catch((err: unknown) => {
       if (!isAlreadyExists(err)) throw err;
     });
+  }
+
+  async create(member: MemberCluster, object: MemberObject): Promise<boolean> {
+    const api = await this.api(member);
+    try {
+      await api.create(object as KubernetesObject);
+      return true;
+    } catch (err) {
+      if (isAlreadyExists(err)) return false;
+      throw err;
+    }
+  }
+
+  async replace(member: MemberCluster, object: MemberObject): Promise<void> {
+    const api = await this.api(member);
+    // No resourceVersion: the copy is ours whatever the member holds now (a Service keeps the
+    // addresses and ports it was given, which an update that leaves them out preserves).
+    await api.replace(object as KubernetesObject);
   }
 
   async delete(member: MemberCluster, ref: MemberObjectRef, onlyManaged = false): Promise<void> {

@@ -1,9 +1,23 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import { copyDiffers, followPlan, memberCopy, type CopyWrite, type DependencyCopy, type FollowedWorkload, type MemberCopies } from "./dependency-copies.ts";
+import {
+  copyDiffers,
+  followPlan,
+  memberCopy,
+  type CopyWrite,
+  type DependencyCopy,
+  type FollowedWorkload,
+  type MemberCopies,
+} from "./dependency-copies.ts";
 import { dependencyKey, type DependencyRef } from "./workload-dependencies.ts";
 
-const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: "shop", uid: "u1", resourceVersion: "9", ...extra });
+const meta = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  namespace: "shop",
+  uid: "u1",
+  resourceVersion: "9",
+  ...extra,
+});
 
 describe("memberCopy", () => {
   it("copies a ConfigMap's content, labelled as Spillway's, without the host's bookkeeping", () => {
@@ -18,20 +32,42 @@ describe("memberCopy", () => {
     expect(copy).toEqual({
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: { name: "cfg", namespace: "shop", labels: { app: "web", "spillway.dev/managed-by": "dependencies" }, annotations: { note: "kept" } },
+      metadata: {
+        name: "cfg",
+        namespace: "shop",
+        labels: { app: "web", "spillway.dev/managed-by": "dependencies" },
+        annotations: { note: "kept" },
+      },
       data: { a: "1" },
     });
   });
   it("never copies a service-account token (the host's credential)", () => {
-    expect(memberCopy("Secret", { metadata: meta("tok"), type: "kubernetes.io/service-account-token", data: { token: "x" } })).toBeUndefined();
+    expect(
+      memberCopy("Secret", { metadata: meta("tok"), type: "kubernetes.io/service-account-token", data: { token: "x" } }),
+    ).toBeUndefined();
   });
   it("leaves a Service's addresses and node ports to the member, but keeps a headless one headless", () => {
-    const spec = { type: "NodePort", clusterIP: "10.0.0.9", clusterIPs: ["10.0.0.9"], ipFamilies: ["IPv4"], selector: { app: "web" }, ports: [{ port: 80, nodePort: 30080 }] };
-    expect(memberCopy("Service", { metadata: meta("web"), spec })?.spec).toEqual({ type: "NodePort", selector: { app: "web" }, ports: [{ port: 80 }] });
-    expect(memberCopy("Service", { metadata: meta("db"), spec: { clusterIP: "None", clusterIPs: ["None"] } })?.spec).toEqual({ clusterIP: "None" });
+    const spec = {
+      type: "NodePort",
+      clusterIP: "10.0.0.9",
+      clusterIPs: ["10.0.0.9"],
+      ipFamilies: ["IPv4"],
+      selector: { app: "web" },
+      ports: [{ port: 80, nodePort: 30080 }],
+    };
+    expect(memberCopy("Service", { metadata: meta("web"), spec })?.spec).toEqual({
+      type: "NodePort",
+      selector: { app: "web" },
+      ports: [{ port: 80 }],
+    });
+    expect(memberCopy("Service", { metadata: meta("db"), spec: { clusterIP: "None", clusterIPs: ["None"] } })?.spec).toEqual({
+      clusterIP: "None",
+    });
   });
   it("leaves the bound volume of a claim to the member", () => {
-    expect(memberCopy("PersistentVolumeClaim", { metadata: meta("data"), spec: { volumeName: "pv-1", accessModes: ["ReadWriteOnce"] } })?.spec).toEqual({ accessModes: ["ReadWriteOnce"] });
+    expect(
+      memberCopy("PersistentVolumeClaim", { metadata: meta("data"), spec: { volumeName: "pv-1", accessModes: ["ReadWriteOnce"] } })?.spec,
+    ).toEqual({ accessModes: ["ReadWriteOnce"] });
   });
 });
 
@@ -57,7 +93,11 @@ const source = (kind: "ConfigMap" | "Secret", name: string, data = "1"): [string
 describe("followPlan", () => {
   const cfg = { kind: "ConfigMap" as const, name: "cfg" };
   const sources = new Map([source("ConfigMap", "cfg"), source("Secret", "pw")]);
-  const member = (name: string, copies: Array<[string, DependencyCopy]> = [], synced = true): MemberCopies => ({ name, synced, copies: new Map(copies) });
+  const member = (name: string, copies: Array<[string, DependencyCopy]> = [], synced = true): MemberCopies => ({
+    name,
+    synced,
+    copies: new Map(copies),
+  });
 
   it("creates what a placed workload needs, and only what the host holds", () => {
     const plan = followPlan({
@@ -106,9 +146,9 @@ describe("followPlan", () => {
     members: fc.subarray(clusters),
     needs: fc.array(refArb, { maxLength: 4 }),
   });
-  const copiesArb = fc.array(fc.tuple(refArb, fc.constantFrom("1", "2")), { maxLength: 5 }).map(
-    (xs) => new Map(xs.map(([r, v]) => source(r.kind, r.name, v))),
-  );
+  const copiesArb = fc
+    .array(fc.tuple(refArb, fc.constantFrom("1", "2")), { maxLength: 5 })
+    .map((xs) => new Map(xs.map(([r, v]) => source(r.kind, r.name, v))));
   const inputArb = fc.record({
     workloads: fc.array(workloadArb, { maxLength: 4 }),
     sources: copiesArb,
@@ -142,7 +182,13 @@ describe("followPlan", () => {
       fc.property(inputArb, ({ workloads, sources: src, members }) => {
         const plan = followPlan({ workloads, sources: src, members });
         for (const w of plan.filter((x) => x.action === "delete"))
-          expect(workloads.some((wl) => wl.members.includes(w.cluster) && wl.needs.some((r) => dependencyKey(r) === dependencyKey((w as { ref: DependencyRef }).ref)))).toBe(false);
+          expect(
+            workloads.some(
+              (wl) =>
+                wl.members.includes(w.cluster) &&
+                wl.needs.some((r) => dependencyKey(r) === dependencyKey((w as { ref: DependencyRef }).ref)),
+            ),
+          ).toBe(false);
         const after = carryOut(members, plan);
         const again = followPlan({ workloads, sources: src, members: members.map((m) => ({ ...m, copies: after.get(m.name)! })) });
         expect(again).toEqual([]);

@@ -54,7 +54,14 @@ function contentOf(kind: DependencyKind, o: DependencyObject): Record<string, un
       return { spec };
     }
     case "Service": {
-      const { clusterIP, clusterIPs: _ips, ipFamilies: _f, healthCheckNodePort: _h, ports, ...spec } = (o.spec ?? {}) as Record<string, unknown>;
+      const {
+        clusterIP,
+        clusterIPs: _ips,
+        ipFamilies: _f,
+        healthCheckNodePort: _h,
+        ports,
+        ...spec
+      } = (o.spec ?? {}) as Record<string, unknown>;
       const memberPorts = (ports as Array<Record<string, unknown>> | undefined)?.map(({ nodePort: _n, ...p }) => p);
       return { spec: { ...spec, ...(clusterIP === "None" ? { clusterIP } : {}), ...(memberPorts ? { ports: memberPorts } : {}) } };
     }
@@ -110,8 +117,7 @@ export interface MemberCopies {
 }
 
 export type CopyWrite =
-  | { cluster: string; action: "create" | "update"; copy: DependencyCopy }
-  | { cluster: string; action: "delete"; ref: DependencyRef };
+  { cluster: string; action: "create" | "update"; copy: DependencyCopy } | { cluster: string; action: "delete"; ref: DependencyRef };
 
 /**
  * The writes that make each synced member hold the copies its workloads need: the sources (by

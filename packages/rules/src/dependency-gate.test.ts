@@ -8,7 +8,11 @@ describe("judgeDependencies", () => {
     ["Spillway's copy is there", { ref: cm, member: "copy" }, { waiting: [], conflicts: [] }],
     ["absent, and the host holds it: wait", { ref: cm, member: "absent", onHost: true }, { waiting: ["ConfigMap/cfg"], conflicts: [] }],
     ["absent, and not on the host: the member's business", { ref: cm, member: "absent", onHost: false }, { waiting: [], conflicts: [] }],
-    ["the member's own, host holds one: conflict", { ref: cm, member: "foreign", onHost: true }, { waiting: [], conflicts: ["ConfigMap/cfg"] }],
+    [
+      "the member's own, host holds one: conflict",
+      { ref: cm, member: "foreign", onHost: true },
+      { waiting: [], conflicts: ["ConfigMap/cfg"] },
+    ],
     ["the member's own, nothing on the host: used as is", { ref: cm, member: "foreign", onHost: false }, { waiting: [], conflicts: [] }],
   ])("%s", (_n, s, expected) => {
     expect(judgeDependencies([s])).toEqual(expected);

@@ -5,8 +5,16 @@ describe("templateDependencies", () => {
   it.each<[string, PodSpecRefs | undefined, string[]]>([
     ["no template", undefined, []],
     ["a bare container", { containers: [{}] }, []],
-    ["env valueFrom", { containers: [{ env: [{ valueFrom: { configMapKeyRef: { name: "cfg" } } }, { valueFrom: { secretKeyRef: { name: "pw" } } }] }] }, ["ConfigMap/cfg", "Secret/pw"]],
-    ["envFrom in an init container", { initContainers: [{ envFrom: [{ configMapRef: { name: "a" } }, { secretRef: { name: "b" } }] }] }, ["ConfigMap/a", "Secret/b"]],
+    [
+      "env valueFrom",
+      { containers: [{ env: [{ valueFrom: { configMapKeyRef: { name: "cfg" } } }, { valueFrom: { secretKeyRef: { name: "pw" } } }] }] },
+      ["ConfigMap/cfg", "Secret/pw"],
+    ],
+    [
+      "envFrom in an init container",
+      { initContainers: [{ envFrom: [{ configMapRef: { name: "a" } }, { secretRef: { name: "b" } }] }] },
+      ["ConfigMap/a", "Secret/b"],
+    ],
     [
       "volumes of every kind",
       {
@@ -23,7 +31,11 @@ describe("templateDependencies", () => {
     ["a named ServiceAccount", { serviceAccountName: "web" }, ["ServiceAccount/web"]],
     ["the deprecated spelling", { serviceAccount: "old" }, ["ServiceAccount/old"]],
     ["the member's default account is its own", { serviceAccountName: "default" }, []],
-    ["a name used twice is one dependency", { containers: [{ envFrom: [{ configMapRef: { name: "x" } }] }], volumes: [{ configMap: { name: "x" } }] }, ["ConfigMap/x"]],
+    [
+      "a name used twice is one dependency",
+      { containers: [{ envFrom: [{ configMapRef: { name: "x" } }] }], volumes: [{ configMap: { name: "x" } }] },
+      ["ConfigMap/x"],
+    ],
   ])("%s", (_name, spec, expected) => {
     expect(templateDependencies(spec).map((r) => `${r.kind}/${r.name}`)).toEqual(expected);
   });

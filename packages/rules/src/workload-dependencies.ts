@@ -89,8 +89,9 @@ export function templateDependencies(spec: PodSpecRefs | undefined): DependencyR
 }
 
 /** The Secrets a ServiceAccount lends its pods: its image pull secrets (the kubelet pulls with them). */
-export function serviceAccountDependencies(account: { imagePullSecrets?: Array<{ name?: string }> } | undefined): DependencyRef[] {
-  return (account?.imagePullSecrets ?? []).filter((s) => !!s.name).map((s) => ({ kind: "Secret" as const, name: s.name! }));
+export function serviceAccountDependencies(account: { [field: string]: unknown } | undefined): DependencyRef[] {
+  const secrets = (account?.imagePullSecrets ?? []) as Array<{ name?: string }>;
+  return secrets.filter((s) => !!s.name).map((s) => ({ kind: "Secret" as const, name: s.name! }));
 }
 
 /**
@@ -98,14 +99,16 @@ export function serviceAccountDependencies(account: { imagePullSecrets?: Array<{
  * controller would: a Service with no selector selects nothing (its endpoints are someone's own).
  */
 export function selectingServices(
-  services: ReadonlyArray<{ metadata?: { name?: string }; spec?: { selector?: Record<string, string> } }>,
+  services: ReadonlyArray<{ metadata?: { name?: string }; spec?: unknown }>,
   podLabels: Record<string, string> | undefined,
 ): DependencyRef[] {
+  const selectorOf = (s: { spec?: unknown }) => (s.spec as { selector?: Record<string, string> } | undefined)?.selector;
   return services
-    .filter((s) => s.metadata?.name && s.spec?.selector && Object.keys(s.spec.selector).length > 0)
-    .filter((s) => matchesSelector(podLabels ?? {}, { matchLabels: s.spec!.selector! }))
+    .filter((s) => s.metadata?.name && Object.keys(selectorOf(s) ?? {}).length > 0)
+    .filter((s) => matchesSelector(podLabels ?? {}, { matchLabels: selectorOf(s)! }))
     .map((s) => ({ kind: "Service" as const, name: s.metadata!.name! }))
     .sort(byKey);
 }
 
-const byKey = (a: DependencyRef, b: DependencyRef) => (dependencyKey(a) < dependencyKey(b) ? -1 : dependencyKey(a) > dependencyKey(b) ? 1 : 0);
+const byKey = (a: DependencyRef, b: DependencyRef) =>
+  dependencyKey(a) < dependencyKey(b) ? -1 : dependencyKey(a) > dependencyKey(b) ? 1 : 0;

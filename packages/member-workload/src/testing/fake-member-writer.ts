@@ -49,6 +49,24 @@ export class FakeMemberWriter implements MemberWriter {
     this.ensured.push(`${member.metadata.name}/${object.metadata.name}`);
   }
 
+  async create(member: MemberCluster, object: MemberObject): Promise<boolean> {
+    const store = this.store(member, object.kind);
+    if (!store) throw new Error(`no fake store for ${object.kind}`);
+    if (store.get(object.metadata.name, object.metadata.namespace)) return false;
+    await store.create(object as unknown as Stored);
+    return true;
+  }
+
+  async replace(member: MemberCluster, object: MemberObject): Promise<void> {
+    const store = this.store(member, object.kind);
+    if (!store) throw new Error(`no fake store for ${object.kind}`);
+    const current = store.get(object.metadata.name, object.metadata.namespace);
+    await store.replace({
+      ...(object as unknown as Stored),
+      metadata: { ...object.metadata, resourceVersion: current?.metadata.resourceVersion },
+    } as Stored);
+  }
+
   async delete(member: MemberCluster, ref: MemberObjectRef, onlyManaged = false): Promise<void> {
     const store = this.store(member, ref.kind);
     if (!store) return;

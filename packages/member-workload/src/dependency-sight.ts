@@ -1,0 +1,77 @@
+/**
+ * What a member holds, and the host, of the objects a workload's pods need (ADR 0009): the
+ * shell's look before it writes a workload to a member, judged by `judgeDependencies`. The member
+ * is read first (Spillway's copy there settles it); the host only when the member has none.
+ */
+import { KubernetesObjectApi, type KubeConfig } from "@kubernetes/client-node";
+import type { MemberCluster } from "@spillway/api";
+import { isNotFound } from "@spillway/kit";
+import {
+  dependencyKinds,
+  dependencyManager,
+  memberCopy,
+  type DependencyObject,
+  type DependencyRef,
+  type DependencySighting,
+} from "@spillway/rules";
+import { ApiMemberWriter, type Manager, type MemberWriter } from "./member-writer.ts";
+import type { MemberClients } from "@spillway/kit";
+
+/** Who writes dependency copies in members: the label their watch selects, and the field manager. */
+export const DEPENDENCY_COPIES: Manager = { ...dependencyManager, fieldManager: "spillway-dependencies" };
+
+/** What a member-workload controller looks at before writing a workload (the shell's `dependencies`). */
+export const dependencyLook = (clients: Pick<MemberClients, "get">, host: KubeConfig) => ({
+  copies: new ApiMemberWriter(clients, DEPENDENCY_COPIES),
+  host: new ApiHostObjects(host),
+});
+
+/** The host's objects that dependencies are copied from. */
+export interface HostObjects {
+  read(namespace: string, ref: DependencyRef): Promise<DependencyObject | undefined>;
+}
+
+export class ApiHostObjects implements HostObjects {
+  private readonly api: KubernetesObjectApi;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.api = KubernetesObjectApi.makeApiClient(kubeConfig);
+  }
+
+  async read(namespace: string, ref: DependencyRef): Promise<DependencyObject | undefined> {
+    try {
+      return (await this.api.read({
+        apiVersion: dependencyKinds[ref.kind].apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace },
+      })) as DependencyObject;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+}
+
+/** Reads, for each ref, what `member` holds (through the follower's writer, which knows its own copies) and, if need be, the host. */
+export async function sightDependencies(
+  member: MemberCluster,
+  namespace: string,
+  refs: readonly DependencyRef[],
+  copies: Pick<MemberWriter, "read">,
+  host: HostObjects,
+): Promise<DependencySighting[]> {
+  return Promise.all(
+    refs.map(async (ref): Promise<DependencySighting> => {
+      const held = await copies.read(member, {
+        apiVersion: dependencyKinds[ref.kind].apiVersion,
+        kind: ref.kind,
+        namespace,
+        name: ref.name,
+      });
+      if (held?.managed) return { ref, member: "copy" };
+      const source = await host.read(namespace, ref);
+      // A source that never leaves the host (a service-account token) is not awaited.
+      return { ref, member: held ? "foreign" : "absent", onHost: !!source && !!memberCopy(ref.kind, source) };
+    }),
+  );
+}
