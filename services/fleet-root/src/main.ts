@@ -5,6 +5,8 @@
  */
 import {
   federatedDeploymentKind,
+  federatedStatefulSetKind,
+  type FederatedStatefulSet,
   memberClusterKind,
   placementKind,
   type FederatedDeployment,
@@ -15,7 +17,9 @@ import { topics } from "@spillway/bus";
 import { MemberClients, ResourceClient } from "@spillway/kit";
 import { runService } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
-import { ApiMemberWriter } from "@spillway/member-workload";
+import { ApiMemberWriter, DEPENDENCY_COPIES, dependencyLook } from "@spillway/member-workload";
+import { hostSources, memberCopies } from "./adapters/dependency-objects.ts";
+import { dependencyController } from "./controllers/dependency-controller.ts";
 import { MANAGED, memberDeploymentInformers } from "./adapters/member-deployments.ts";
 import { federatedDeploymentController } from "./controllers/federated-deployment-controller.ts";
 
@@ -28,16 +32,40 @@ await runService("fleet-root", async (ctx) => {
   const memberCalls = ctx.telemetry.meter.createCounter("spillway_fleet_root_member_calls", {
     description: "Calls fleet-root made to member API servers for member Deployments, by verb",
   });
+  const placements = ctx.informers.forKind(new ResourceClient<Placement>(ctx.kubeConfig, placementKind));
+  const members = ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind));
+  const cache = ctx.informers.forKind(client);
   const controller = federatedDeploymentController({
     client,
-    cache: ctx.informers.forKind(client),
-    placements: ctx.informers.forKind(new ResourceClient<Placement>(ctx.kubeConfig, placementKind)),
-    members: ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind)),
+    cache,
+    placements,
+    members,
     deployments,
     writer: new ApiMemberWriter(memberClients, MANAGED),
+    dependencies: dependencyLook(memberClients, ctx.kubeConfig),
     publish: (p) => ctx.bus.publish(topics.rollout, p, p.namespace, p.name),
     countMemberCall: (verb) => memberCalls.add(1, { verb }),
     log: ctx.log,
   });
-  return { controllers: [controller], stop: () => deployments.stop() };
+  // Dependencies follow workloads of both kinds: one follower for the fleet, here, beside propagation.
+  const copies = memberCopies(memberClients, (cluster, err, retryInMs) =>
+    ctx.log.warn({ cluster, retryInMs, ...errorFields(err) }, "member dependency watch failed; restarting"),
+  );
+  const follower = dependencyController({
+    deployments: cache,
+    statefulSets: ctx.informers.forKind(new ResourceClient<FederatedStatefulSet>(ctx.kubeConfig, federatedStatefulSetKind)),
+    placements,
+    members,
+    sources: hostSources(ctx.kubeConfig, (o) => ctx.informers.informerFor(o)),
+    copies,
+    writer: new ApiMemberWriter(memberClients, DEPENDENCY_COPIES),
+    countMemberCall: (verb) => memberCalls.add(1, { verb, what: "dependency" }),
+    log: ctx.log.child({ controller: "dependency-follower" }),
+  });
+  return {
+    controllers: [controller, follower],
+    stop: async () => {
+      await Promise.all([deployments.stop(), ...Object.values(copies).map((c) => c.stop())]);
+    },
+  };
 });

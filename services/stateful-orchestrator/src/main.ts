@@ -16,7 +16,7 @@ import { topics } from "@spillway/bus";
 import { EventRecorder, MemberClients, ResourceClient } from "@spillway/kit";
 import { runService } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
-import { ApiMemberWriter } from "@spillway/member-workload";
+import { ApiMemberWriter, dependencyLook } from "@spillway/member-workload";
 import { MANAGED, memberPodInformers, memberStatefulSetInformers } from "./adapters/member-statefulsets.ts";
 import { federatedStatefulSetController } from "./controllers/federated-statefulset-controller.ts";
 
@@ -38,6 +38,7 @@ await runService("stateful-orchestrator", async (ctx) => {
     statefulSets,
     pods,
     writer: new ApiMemberWriter(memberClients, MANAGED),
+    dependencies: dependencyLook(memberClients, ctx.kubeConfig),
     publish: (p) => ctx.bus.publish(topics.rollout, p, p.namespace, p.name),
     events,
     log: ctx.log,
