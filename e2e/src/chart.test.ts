@@ -313,7 +313,9 @@ describe("least-privilege RBAC, one ServiceAccount per service", () => {
     const refusals: Array<[ServiceName, string[], string]> = [
       ["cluster-gateway", ["get", "secrets", "-n", other], `cannot list resource "secrets" in API group "" in the namespace "${other}"`],
       ["scheduler", ["get", "secret", secret, "-n", RELEASE_NAMESPACE], `cannot get resource "secrets"`],
-      ["fleet-root", ["get", "secrets", "-n", RELEASE_NAMESPACE], `cannot list resource "secrets"`],
+      // fleet-root reads Secrets everywhere (they follow workloads into members) but never writes one.
+      ["fleet-root", ["delete", "secret", secret, "-n", RELEASE_NAMESPACE], `cannot delete resource "secrets"`],
+      ["stateful-orchestrator", ["get", "secrets", "-n", other], `cannot list resource "secrets"`],
       ["federated-hpa", ["delete", "federateddeployment", "web", "-n", other], `cannot delete resource "federateddeployments"`],
       ["scheduler", ["get", "pods", "-A"], `cannot list resource "pods"`],
       ["fleet-root", ["create", "namespace", uniqueName("nope")], `cannot create resource "namespaces"`],
