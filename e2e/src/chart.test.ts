@@ -311,7 +311,12 @@ describe("least-privilege RBAC, one ServiceAccount per service", () => {
       `secret/${secret}`,
     );
     const refusals: Array<[ServiceName, string[], string]> = [
-      ["cluster-gateway", ["get", "secrets", "-n", other], `cannot list resource "secrets" in API group "" in the namespace "${other}"`],
+      // The gateway stores the fleet API's fleet-level objects on the host, but never touches RBAC or workloads' members.
+      [
+        "cluster-gateway",
+        ["create", "clusterrolebinding", uniqueName("nope"), "--clusterrole=view", "--user=x"],
+        `cannot create resource "clusterrolebindings"`,
+      ],
       ["scheduler", ["get", "secret", secret, "-n", RELEASE_NAMESPACE], `cannot get resource "secrets"`],
       // fleet-root reads Secrets everywhere (they follow workloads into members) but never writes one.
       ["fleet-root", ["delete", "secret", secret, "-n", RELEASE_NAMESPACE], `cannot delete resource "secrets"`],

@@ -86,7 +86,7 @@ describe("dependencies follow their workloads into members", () => {
     const kc = kubeConfigFor(role);
     const seen = new Map<string, number>();
     const informers = ["configmaps", "secrets", "serviceaccounts", "services"]
-      .map((r) => [`/api/v1/namespaces/${ns}/${r}`, r] as const)
+      .map((r): [string, string] => [`/api/v1/namespaces/${ns}/${r}`, r])
       .concat([[`/apis/apps/v1/namespaces/${ns}/deployments`, "deployments"]])
       .map(([path, resource]) => {
         const i = new Informer<{ metadata?: { name?: string; resourceVersion?: string } }>(kc, {

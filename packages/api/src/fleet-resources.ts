@@ -1,9 +1,18 @@
 /**
  * The fleet API's contract between cluster-gateway (which stores these resources) and the fleet
- * kube-apiserver (whose `--etcd-servers-overrides` sends them there): the member-resident
- * resources served merged from every member (ADR 0008), where
- * kube-apiserver keeps each in storage (its key prefix, which is not always the plural), the
- * version it stores, and the federated kind a user creates instead.
+ * kube-apiserver (whose `--etcd-servers-overrides` sends them there): the one table of where each
+ * resource's objects come from (ADR 0008, ADR 0009):
+ * - **member-level** (pods, nodes, events, ReplicaSets…): merged from every member, each object
+ *   labelled with its member; never created through the fleet API;
+ * - **fleet-level** (`fleetLevel` set): the host's object is the fleet's one object — a native
+ *   workload is its federated kind on the host (a Deployment is a FederatedDeployment), a
+ *   ConfigMap is the host's ConfigMap, which follows its workloads into members. Creates,
+ *   updates and deletes go to the host; members' copies made by Spillway are not shown again,
+ *   while objects that exist only in a member still are (`fromMembers`), with their member label;
+ * - **refused** kinds (`refuse` set): what the fleet cannot run fleet-wide; a create is refused
+ *   with what to do instead, members' own objects are shown as member-level ones.
+ * Also: where kube-apiserver keeps each in storage (its key prefix, not always the plural) and
+ * the version it stores.
  */
 
 export interface FleetResource {
@@ -17,8 +26,22 @@ export interface FleetResource {
   namespaced: boolean;
   /** Whether status is written through a `status` subresource. */
   statusSubresource: boolean;
-  /** What to create instead, for kinds Spillway federates. */
+  /** What to create instead, for member-level kinds Spillway federates. */
   createInstead?: string;
+  /** The host kind whose objects are this resource's fleet-level objects (itself, or the federated kind). */
+  fleetLevel?: HostKind;
+  /** False: members' objects of this kind are never shown (their Secrets and ServiceAccounts are theirs alone). */
+  fromMembers?: boolean;
+  /** Why a create is refused, and what to do instead, for kinds the fleet does not run. */
+  refuse?: string;
+}
+
+/** A kind on the host, as its REST path names it. */
+export interface HostKind {
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
 }
 
 /** A built-in resource as kube-apiserver stores it: v1, namespaced, keyed by its plural, with status. */
@@ -34,19 +57,46 @@ const builtin = (group: string, resource: string, kind: string, extra: Partial<F
 });
 
 const federated = (kind: string) => ({ createInstead: `a ${kind} (spillway.dev/v1alpha1)` });
+/** The host's own objects of the same kind are the fleet's. */
+const onHost = (group: string, resource: string, kind: string, version = "v1"): Pick<FleetResource, "fleetLevel"> => ({
+  fleetLevel: { group, version, resource, kind },
+});
+const spillway = (resource: string, kind: string) => onHost("spillway.dev", resource, kind, "v1alpha1");
+const refused = (why: string) => ({ refuse: why });
 
 export const fleetResources: readonly FleetResource[] = [
   builtin("", "pods", "Pod", federated("FederatedDeployment or FederatedStatefulSet")),
   builtin("", "nodes", "Node", { storagePrefix: "minions", namespaced: false }),
   builtin("", "events", "Event", { statusSubresource: false }),
-  builtin("", "services", "Service", { storagePrefix: "services/specs" }),
-  builtin("", "persistentvolumeclaims", "PersistentVolumeClaim"),
-  builtin("", "configmaps", "ConfigMap", { statusSubresource: false }),
+  builtin("", "services", "Service", { storagePrefix: "services/specs", ...onHost("", "services", "Service") }),
+  builtin("", "persistentvolumeclaims", "PersistentVolumeClaim", onHost("", "persistentvolumeclaims", "PersistentVolumeClaim")),
+  builtin("", "configmaps", "ConfigMap", { statusSubresource: false, ...onHost("", "configmaps", "ConfigMap") }),
+  builtin("", "secrets", "Secret", { statusSubresource: false, fromMembers: false, ...onHost("", "secrets", "Secret") }),
+  builtin("", "serviceaccounts", "ServiceAccount", {
+    statusSubresource: false,
+    fromMembers: false,
+    ...onHost("", "serviceaccounts", "ServiceAccount"),
+  }),
   builtin("discovery.k8s.io", "endpointslices", "EndpointSlice", { statusSubresource: false }),
-  builtin("apps", "deployments", "Deployment", federated("FederatedDeployment")),
+  builtin("apps", "deployments", "Deployment", spillway("federateddeployments", "FederatedDeployment")),
   builtin("apps", "replicasets", "ReplicaSet", federated("FederatedDeployment")),
   builtin("apps", "statefulsets", "StatefulSet", federated("FederatedStatefulSet")),
+  builtin("autoscaling", "horizontalpodautoscalers", "HorizontalPodAutoscaler", {
+    version: "v2",
+    ...spillway("federatedhpas", "FederatedHPA"),
+  }),
+  builtin(
+    "apps",
+    "daemonsets",
+    "DaemonSet",
+    refused("a DaemonSet runs on every node of one cluster; create it in each member that needs it"),
+  ),
+  builtin("batch", "jobs", "Job", refused("Jobs are not federated; create the Job in the member cluster it should run in")),
+  builtin("batch", "cronjobs", "CronJob", refused("CronJobs are not federated; create the CronJob in the member cluster it should run in")),
 ];
+
+/** The label Spillway puts on what it makes in members: those objects are copies of fleet-level ones. */
+export const managedByLabel = "spillway.dev/managed-by";
 
 export const storageRoot = "/registry/";
 

@@ -13,6 +13,8 @@ import { FleetKeyspace } from "./core/fleet-keyspace.ts";
 import { FleetObjects } from "./core/fleet-objects.ts";
 import { defaultFleetStorageOptions, FleetStorage, serveFleetStorage } from "./adapters/fleet-storage-server.ts";
 import { defaultConnectionOptions } from "./adapters/member-connection.ts";
+import { feedHostObjects } from "./adapters/host-fleet-feed.ts";
+import { HostWriter } from "./adapters/host-writer.ts";
 import { MemberCaller } from "./adapters/member-caller.ts";
 import { Registry } from "./adapters/registry.ts";
 import { serveRegistry } from "./adapters/registry-server.ts";
@@ -41,6 +43,8 @@ await runService(
         })
       : undefined;
     const fleet = keyspace ? new FleetObjects(keyspace, (c) => rank(c)) : undefined;
+    // Fleet-level objects (ADR 0009): the host's, served as their native kinds.
+    if (fleet) feedHostObjects(ctx.kubeConfig, fleet, (o) => ctx.informers.informerFor(o), ctx.log.child({ component: "fleet-storage" }));
     const options = {
       ...defaultConnectionOptions,
       probeIntervalMs: secondsFlag(ctx.config, "probe-interval"),
@@ -113,10 +117,14 @@ await runService(
         ctx.log.info({ grpc: `${ctx.config.grpcHost}:${grpc.port}` }, "serving ClusterRegistry");
         if (keyspace && fleet) {
           const writer = new MemberCaller((c) => registry.get(c)?.connection?.kubeConfig);
-          const storage = new FleetStorage(keyspace, fleet, writer, ctx.log.child({ component: "fleet-storage" }), {
-            ...defaultFleetStorageOptions,
-            progressIntervalMs: secondsFlag(ctx.config, "fleet-progress-interval"),
-          });
+          const storage = new FleetStorage(
+            keyspace,
+            fleet,
+            writer,
+            ctx.log.child({ component: "fleet-storage" }),
+            { ...defaultFleetStorageOptions, progressIntervalMs: secondsFlag(ctx.config, "fleet-progress-interval") },
+            new HostWriter(ctx.kubeConfig),
+          );
           fleetStorage = await serveFleetStorage(storage, fleetAddr);
           ctx.log.info({ addr: fleetAddr }, "serving the fleet API's storage (etcd v3 API)");
         }

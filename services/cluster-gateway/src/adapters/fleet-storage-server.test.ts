@@ -205,3 +205,106 @@ describe("FleetStorage (etcd's API over the fleet keyspace)", () => {
     await done;
   });
 });
+
+describe("FleetStorage: fleet-level objects live on the host (ADR 0009)", () => {
+  const deployments = fleetResources.find((r) => r.resource === "deployments")!;
+  const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "app:1" }] } };
+
+  /** The host, as far as the storage writes to it: FederatedDeployments by name. */
+  class FakeHost {
+    objects = new Map<string, MemberObject>();
+    calls: string[] = [];
+    private rv = 100;
+    async create(_r: unknown, ns: string, body: MemberObject) {
+      this.calls.push(`create ${body.kind} ${ns}/${body.metadata!.name}`);
+      const o = { ...body, metadata: { ...body.metadata, uid: "host-uid", resourceVersion: String(++this.rv), generation: 1 } };
+      this.objects.set(body.metadata!.name!, o);
+      return o;
+    }
+    async replace(_r: unknown, ns: string, name: string, body: MemberObject) {
+      this.calls.push(`replace ${body.kind} ${ns}/${name}@${body.metadata!.resourceVersion}`);
+      const o = { ...body, metadata: { ...body.metadata, uid: "host-uid", resourceVersion: String(++this.rv), generation: 2 } };
+      this.objects.set(name, o);
+      return o;
+    }
+    async delete(_r: unknown, ns: string, name: string) {
+      this.calls.push(`delete ${ns}/${name}`);
+      this.objects.delete(name);
+      return { deleted: true as const };
+    }
+  }
+
+  function hostSetup() {
+    let now = 1_000;
+    const keyspace = new FleetKeyspace({ clockMicros: () => now++, windowSize: 100 });
+    const objects = new FleetObjects(keyspace, () => 0);
+    const host = new FakeHost();
+    const storage = new FleetStorage(
+      keyspace,
+      objects,
+      new FakeWriter() as unknown as MemberCaller,
+      createLogger("test", "silent"),
+      { progressIntervalMs: 60_000, readOnlyNamespaces: ["kube-system"] },
+      host as never,
+    );
+    return { keyspace, objects, host, storage };
+  }
+
+  const deployment = (extra: object = {}) =>
+    JSON.stringify({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "shop", uid: "fleet-uid" },
+      spec: { replicas: 2, template },
+      ...extra,
+    });
+
+  it("a create of a Deployment is a FederatedDeployment on the host, served back as the Deployment at the answered revision", async () => {
+    const { storage, host, keyspace } = hostSetup();
+    const key = "/registry/deployments/shop/web";
+    const res = await storage.txn(txn(key, 0, { put: deployment() }));
+    expect(res.succeeded).toBe(true);
+    expect(host.calls).toEqual(["create FederatedDeployment shop/web"]);
+    expect(host.objects.get("web")!.metadata!.annotations).toEqual({ "spillway.dev/fleet-uid": "fleet-uid" });
+    const served = keyspace.get(key)!;
+    expect(served.modRevision).toBe(Number(res.header!.revision));
+    expect(JSON.parse(served.value)).toMatchObject({
+      kind: "Deployment",
+      metadata: { name: "web", uid: "fleet-uid" },
+      spec: { replicas: 2 },
+    });
+  });
+
+  it("an update goes to the host object under its own version; a delete deletes it; Spillway's member copies are never served", async () => {
+    const { storage, host, keyspace, objects } = hostSetup();
+    const key = "/registry/deployments/shop/web";
+    await storage.txn(txn(key, 0, { put: deployment() }));
+    // The member copy fleet-root made is the same workload: not a second Deployment.
+    objects.upsert(deployments, "idc-1", {
+      metadata: { name: "web", namespace: "shop", labels: { "spillway.dev/managed-by": "fleet-root" } },
+    });
+    const next = JSON.parse(keyspace.get(key)!.value);
+    next.spec.replicas = 5;
+    const res = await storage.txn(txn(key, keyspace.get(key)!.modRevision, { put: JSON.stringify(next) }));
+    expect(res.succeeded).toBe(true);
+    expect(host.calls[1]).toBe("replace FederatedDeployment shop/web@101");
+    expect((host.objects.get("web")!.spec as { replicas: number }).replicas).toBe(5);
+    expect(await storage.txn(txn(key, keyspace.get(key)!.modRevision, "delete"))).toMatchObject({ succeeded: true });
+    expect(host.calls[2]).toBe("delete shop/web");
+    expect(keyspace.get(key)).toBeUndefined();
+  });
+
+  it("refuses what cannot hold fleet-wide, and kinds the fleet does not run, writing nothing", async () => {
+    const { storage, host } = hostSetup();
+    const pinned = deployment({ spec: { replicas: 1, template: { ...template, spec: { ...template.spec, nodeName: "n1" } } } });
+    await expect(storage.txn(txn("/registry/deployments/shop/web", 0, { put: pinned }))).rejects.toMatchObject({
+      grpcCode: grpc.status.INVALID_ARGUMENT,
+      message: expect.stringContaining("nodeName pins every pod"),
+    });
+    await expect(storage.txn(txn("/registry/daemonsets/shop/agent", 0, { put: "{}" }))).rejects.toMatchObject({
+      grpcCode: grpc.status.FAILED_PRECONDITION,
+      message: expect.stringContaining("create it in each member that needs it"),
+    });
+    expect(host.calls).toEqual([]);
+  });
+});

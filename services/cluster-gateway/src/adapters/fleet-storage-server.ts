@@ -34,8 +34,10 @@ import { isConflict, isNotFound } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { CompactedError, FutureRevisionError, type FleetKeyspace, type KeyChange, type StoredKv } from "../core/fleet-keyspace.ts";
 import type { FleetObjects, MemberObject } from "../core/fleet-objects.ts";
-import { resourceOfKey } from "@spillway/api";
-import { judgeFleetWrite } from "../core/fleet-write-policy.ts";
+import { resourceOfKey, storageRoot, type FleetResource } from "@spillway/api";
+import { HOST, judgeFleetWrite } from "../core/fleet-write-policy.ts";
+import { FleetLevelRefusal, hostBody, sameOnHost, type KubeJson } from "../core/fleet-level.ts";
+import type { HostWriter } from "./host-writer.ts";
 import { planDelete, planPut } from "../core/member-call.ts";
 import type { MemberCaller } from "./member-caller.ts";
 
@@ -84,15 +86,24 @@ export class FleetStorage {
   private readonly keyspace: FleetKeyspace;
   private readonly objects: FleetObjects;
   private readonly writer: MemberCaller;
+  private readonly host: HostWriter | undefined;
   private readonly log: Logger;
   private readonly options: FleetStorageOptions;
   private nextWatchId = 0n;
   private nextLease = 0n;
 
-  constructor(keyspace: FleetKeyspace, objects: FleetObjects, writer: MemberCaller, log: Logger, options = defaultFleetStorageOptions) {
+  constructor(
+    keyspace: FleetKeyspace,
+    objects: FleetObjects,
+    writer: MemberCaller,
+    log: Logger,
+    options = defaultFleetStorageOptions,
+    host?: HostWriter,
+  ) {
     this.keyspace = keyspace;
     this.objects = objects;
     this.writer = writer;
+    this.host = host;
     this.log = log;
     this.options = options;
   }
@@ -164,8 +175,9 @@ export class FleetStorage {
     }
     const holding = expected === 0 ? undefined : this.objects.holding(key);
     if (expected !== 0 && !holding) return failed();
+    const { namespace, name } = keyParts(resource, key);
     const verdict = judgeFleetWrite(
-      { resource, name: holding?.name ?? key.slice(key.lastIndexOf("/") + 1), ...(holding ? { holding } : {}) },
+      { resource, name: holding?.name ?? name, ...(namespace ? { namespace } : {}), ...(holding ? { holding } : {}) },
       this.options.readOnlyNamespaces,
     );
     if (!verdict.allowed)
@@ -173,20 +185,11 @@ export class FleetStorage {
         verdict.reason === "CreateRefused" ? grpc.status.FAILED_PRECONDITION : grpc.status.PERMISSION_DENIED,
         verdict.message,
       );
-    if (!holding) return failed();
+    if (!holding || holding.cluster === HOST)
+      return this.hostTxn(key, resource, namespace, name, op, holding?.object as KubeJson | undefined, failed);
     let plan;
-    if (op.case === "requestPut") {
-      let next: MemberObject;
-      try {
-        next = JSON.parse(Buffer.from(op.value.value).toString("utf8")) as MemberObject;
-      } catch {
-        throw new RpcError(
-          grpc.status.INVALID_ARGUMENT,
-          `the value written to ${key} is not JSON: start kube-apiserver with --storage-media-type=application/json`,
-        );
-      }
-      plan = planPut(holding, next);
-    } else plan = [planDelete(holding)];
+    if (op.case === "requestPut") plan = planPut(holding, parseValue(key, op) as MemberObject);
+    else plan = [planDelete(holding)];
 
     try {
       const result = await this.writer.apply(holding, plan);
@@ -206,6 +209,63 @@ export class FleetStorage {
     // A write the member took with no visible change still moves the key's revision, so the
     // version kube-apiserver hands its client is the key's own.
     if (op.case === "requestPut" && (this.keyspace.get(key)?.modRevision ?? 0) === expected) this.keyspace.touch(key);
+    return { header: this.header(), succeeded: true, responses: [this.okResponse(op.case)] };
+  }
+
+  /**
+   * A write of a fleet-level object (ADR 0009): a create, an update or a delete of the host
+   * object behind the key, translated from the native kind kube-apiserver wrote.
+   */
+  private async hostTxn(
+    key: string,
+    resource: FleetResource,
+    namespace: string | undefined,
+    name: string,
+    op: NonNullable<TxnRequest["success"][number]["request"]> & { case: "requestPut" | "requestDeleteRange" },
+    current: KubeJson | undefined,
+    failed: () => MessageInitShape<typeof TxnResponseSchema>,
+  ): Promise<MessageInitShape<typeof TxnResponseSchema>> {
+    const host = this.host;
+    if (!host)
+      throw new RpcError(
+        grpc.status.FAILED_PRECONDITION,
+        `${resource.resource} are not written through this fleet API: it has no host connection`,
+      );
+    const served = this.keyspace.get(key)?.modRevision ?? 0;
+    try {
+      if (
+        op.case === "requestDeleteRange" ||
+        (current && (parseValue(key, op) as KubeJson).metadata?.deletionTimestamp && !current.metadata?.deletionTimestamp)
+      ) {
+        if (!current) return failed();
+        const result = await host.delete(resource, namespace, name, current.metadata?.uid);
+        if ("deleted" in result || resource.fleetLevel!.kind !== resource.kind) this.objects.remove(resource, HOST, namespace, name);
+        else this.objects.upsert(resource, HOST, result.object);
+      } else {
+        const body = hostBody(resource, parseValue(key, op) as KubeJson, current);
+        if (current && sameOnHost(body, current)) {
+          // Nothing the host keeps changed (a status write, an annotation the view derives): the
+          // key still moves, so the version kube-apiserver hands back is the key's own.
+        } else {
+          const written = current ? await host.replace(resource, namespace, name, body) : await host.create(resource, namespace, body);
+          this.objects.upsert(resource, HOST, written);
+        }
+      }
+    } catch (err) {
+      if (err instanceof FleetLevelRefusal) throw new RpcError(grpc.status.INVALID_ARGUMENT, err.message);
+      if (err instanceof RpcError) throw err;
+      if (isConflict(err)) return failed();
+      if (isNotFound(err)) {
+        if (current) this.objects.remove(resource, HOST, namespace, name);
+        return failed();
+      }
+      this.log.warn({ key, ...errorFields(err) }, "fleet API write refused by the host");
+      throw new RpcError(grpc.status.FAILED_PRECONDITION, (err as Error).message);
+    }
+    if (op.case === "requestPut" && (this.keyspace.get(key)?.modRevision ?? 0) === served) {
+      if (!this.keyspace.get(key)) return failed();
+      this.keyspace.touch(key);
+    }
     return { header: this.header(), succeeded: true, responses: [this.okResponse(op.case)] };
   }
 
@@ -300,6 +360,27 @@ export class FleetStorage {
   status() {
     return { header: this.header(), version: "3.6.0", dbSize: BigInt(this.keyspace.size * 1024), leader: 1n, raftTerm: 1n };
   }
+}
+
+/** The JSON kube-apiserver put; anything else means it was started without JSON storage. */
+function parseValue(key: string, op: { case: string; value: unknown }): unknown {
+  const value = (op.value as { value?: Uint8Array }).value ?? new Uint8Array();
+  try {
+    return JSON.parse(Buffer.from(value).toString("utf8"));
+  } catch {
+    throw new RpcError(
+      grpc.status.INVALID_ARGUMENT,
+      `the value written to ${key} is not JSON: start kube-apiserver with --storage-media-type=application/json`,
+    );
+  }
+}
+
+/** The namespace and name a storage key names. */
+function keyParts(resource: FleetResource, key: string): { namespace: string | undefined; name: string } {
+  const rest = key.slice(`${storageRoot}${resource.storagePrefix}/`.length);
+  if (!resource.namespaced) return { namespace: undefined, name: rest };
+  const slash = rest.indexOf("/");
+  return { namespace: rest.slice(0, slash), name: rest.slice(slash + 1) };
 }
 
 /** Serves the storage on `addr` (host:port, loopback: kube-apiserver runs beside the gateway). */

@@ -35,7 +35,9 @@ export class MemberCaller {
           ...(w.uid ? { preconditions: { uid: w.uid } } : {}),
         };
         const answer = (await kubeRequest(kc, { method: "DELETE", path, body, what })) as MemberObject & { kind?: string };
-        result = answer.kind === "Status" ? { deleted: true } : { object: answer };
+        // Most kinds answer a delete with the object as it was; only one still held by finalizers
+        // or a grace period (a deletion timestamp) is still there.
+        result = answer.kind === "Status" || !answer.metadata?.deletionTimestamp ? { deleted: true } : { object: answer };
       } else {
         const previous = "object" in result ? result.object.metadata?.resourceVersion : undefined;
         const body = previous ? { ...w.body, metadata: { ...w.body.metadata, resourceVersion: previous } } : w.body;

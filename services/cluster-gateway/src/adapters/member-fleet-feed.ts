@@ -41,7 +41,8 @@ export class MemberFleetFeed {
     this.cluster = cluster;
     this.objects = objects;
     this.log = log;
-    for (const r of fleetResources) {
+    // Secrets and ServiceAccounts of members are theirs alone: only the host's are fleet-level.
+    for (const r of fleetResources.filter((x) => x.fromMembers !== false)) {
       let informer = shared.get(r.resource);
       if (!informer) {
         const path = collectionPath(r);

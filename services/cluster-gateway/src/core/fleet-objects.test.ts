@@ -138,7 +138,7 @@ describe("fleet resources", () => {
     expect(resourceOfKey("/registry/services/specs/web/api")?.resource).toBe("services");
     expect(resourceOfKey("/registry/minions/n1")?.resource).toBe("nodes");
     expect(resourceOfKey("/registry/deployments/web/api")?.group).toBe("apps");
-    expect(resourceOfKey("/registry/secrets/web/x")).toBeUndefined();
+    expect(resourceOfKey("/registry/leases/web/x")).toBeUndefined();
     expect(storageKey(nodes, "ignored", "n1")).toBe("/registry/minions/n1");
   });
 });

@@ -5,8 +5,10 @@
  * informers can track, and the rename holds while both exist. Each object carries the label
  * `spillway.dev/cluster`, so `-l spillway.dev/cluster=idc-1` selects one member.
  */
-import { apiVersionOf, clusterLabel, storageKey, type FleetResource } from "@spillway/api";
+import { apiVersionOf, clusterLabel, managedByLabel, storageKey, type FleetResource } from "@spillway/api";
 import type { FleetKeyspace } from "./fleet-keyspace.ts";
+import { fleetView, type KubeJson } from "./fleet-level.ts";
+import { HOST } from "./fleet-write-policy.ts";
 
 export interface MemberObjectMeta {
   name?: string;
@@ -56,6 +58,11 @@ export class FleetObjects {
   }
 
   upsert(resource: FleetResource, cluster: string, object: MemberObject): void {
+    // What Spillway made in a member from a fleet-level object is that object again: not served twice.
+    if (resource.fleetLevel && cluster !== HOST && object.metadata?.labels?.[managedByLabel]) {
+      this.remove(resource, cluster, object.metadata.namespace, object.metadata.name ?? "");
+      return;
+    }
     const name = object.metadata?.name;
     if (!name) throw new Error(`a ${resource.kind} from ${cluster} has no metadata.name`);
     const namespace = resource.namespaced ? object.metadata?.namespace : undefined;
@@ -109,8 +116,10 @@ export class FleetObjects {
     }
   }
 
+  /** The host's (fleet-level) object first: it is the fleet's one object of that name. */
   private byRank(clusters: string[]): string[] {
-    return clusters.sort((a, b) => this.rank(a) - this.rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const rank = (c: string) => (c === HOST ? -Infinity : this.rank(c));
+    return clusters.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   }
 
   private serve(resource: FleetResource, namespace: string | undefined, name: string, id: string): void {
@@ -144,6 +153,12 @@ const groupId = (r: FleetResource, namespace: string | undefined, name: string) 
  * set from the key's revision.
  */
 export function encodeForFleet(resource: FleetResource, cluster: string, object: MemberObject, fleetName: string): string {
+  if (cluster === HOST) {
+    // A fleet-level object: the host's, as its native kind, with no member label.
+    const { metadata = {}, apiVersion: _a, kind: _k, ...rest } = fleetView(resource, object as KubeJson);
+    const { resourceVersion: _rv, ...meta } = metadata;
+    return JSON.stringify({ apiVersion: apiVersionOf(resource), kind: resource.kind, metadata: { ...meta, name: fleetName }, ...rest });
+  }
   const { metadata = {}, apiVersion: _a, kind: _k, ...rest } = object;
   const { resourceVersion: _rv, ...meta } = metadata;
   return JSON.stringify({

@@ -27,22 +27,65 @@ describe("judgeFleetWrite", () => {
     ],
     [
       "a write in a member's kube-system says where to make it",
-      { resource: pods, name: "coredns", holding: { namespace: "kube-system", cluster: "idc-2" } },
+      { resource: pods, name: "coredns", namespace: "kube-system", holding: { cluster: "idc-2" } },
       {
         allowed: false,
         reason: "ReadOnlyNamespace",
-        message: "pods in kube-system are read-only through the fleet API: each member's control plane owns them (change coredns in idc-2)",
+        message:
+          "pods in kube-system are read-only through the fleet API: each cluster's control plane owns them (change coredns in idc-2)",
       },
     ],
     [
       "a write to a user's object goes to its member",
-      { resource: pods, name: "web-1", holding: { namespace: "shop", cluster: "idc-1" } },
+      { resource: pods, name: "web-1", namespace: "shop", holding: { cluster: "idc-1" } },
       { allowed: true },
     ],
     [
       "a cluster-scoped object is no namespace's",
       { resource: { resource: "nodes" }, name: "n1", holding: { cluster: "idc-1" } },
       { allowed: true },
+    ],
+    [
+      "a create of a fleet-level kind goes to the host",
+      { resource: { resource: "deployments", fleetLevel: {} }, name: "web", namespace: "shop" },
+      { allowed: true },
+    ],
+    [
+      "a create of a fleet-level kind in a system namespace is refused (the fleet API server's own controllers write there)",
+      { resource: { resource: "configmaps", fleetLevel: {} }, name: "extension-apiserver-authentication", namespace: "kube-system" },
+      {
+        allowed: false,
+        reason: "ReadOnlyNamespace",
+        message:
+          "configmaps in kube-system are read-only through the fleet API: each cluster's control plane owns them (change extension-apiserver-authentication in the cluster that owns it)",
+      },
+    ],
+    [
+      "a kind the fleet does not run says what to do instead",
+      {
+        resource: {
+          resource: "daemonsets",
+          refuse: "a DaemonSet runs on every node of one cluster; create it in each member that needs it",
+        },
+        name: "agent",
+        namespace: "shop",
+      },
+      {
+        allowed: false,
+        reason: "CreateRefused",
+        message:
+          'daemonsets are not created through the fleet API (daemonsets "agent"): a DaemonSet runs on every node of one cluster; create it in each member that needs it',
+      },
+    ],
+    [
+      "the kubernetes Service is each cluster's own",
+      { resource: { resource: "services", fleetLevel: {} }, name: "kubernetes", namespace: "default", holding: { cluster: "" } },
+      {
+        allowed: false,
+        reason: "ReadOnlyObject",
+        message:
+          "the kubernetes Service in default is each cluster's own address of its API server: it is not written through the fleet API",
+      },
     ],
   ])("%s", (_what, write, verdict) => {
     expect(judgeFleetWrite(write, SYSTEM)).toEqual(verdict);

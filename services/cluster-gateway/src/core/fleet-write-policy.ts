@@ -1,37 +1,51 @@
 /**
- * What the fleet API lets a client write to a member-resident object (ADR 0008), decided apart
- * from the etcd protocol that carries the write:
- * - **No creates**: a member-resident object is made in its member, or by Spillway from a
- *   federated kind on the host; the refusal names which.
- * - **Members' system namespaces are read-only**: each member's control plane owns them.
- * Everything else goes to the member that holds the object, which has the last word.
+ * What the fleet API lets a client write (ADR 0008, ADR 0009), decided apart from the etcd
+ * protocol that carries the write:
+ * - **Creates of fleet-level kinds** (a Deployment, a ConfigMap…) go to the host, where the
+ *   fleet-level object lives; **creates of member-level kinds** are refused with what to do
+ *   instead (the federated kind, or the member), as are kinds the fleet does not run.
+ * - **System namespaces are read-only**, on the host as in members: each cluster's control plane
+ *   owns them (and the fleet API server's own controllers, which write there, must reach none).
+ * - **The `kubernetes` Service in `default`** is each cluster's own address of its API server.
+ * Everything else goes to whoever holds the object (the host or its member), which has the last word.
  */
 export interface FleetWrite {
-  /** The resource, e.g. `pods`, and the federated kind to create instead, if it has one. */
-  resource: { resource: string; createInstead?: string };
+  resource: { resource: string; createInstead?: string; refuse?: string; fleetLevel?: unknown };
   name: string;
+  /** The namespace written in (for a create, the one it is made in). */
+  namespace?: string;
   /** Where the object is, for a write to an existing one; undefined for a create. */
-  holding?: { namespace?: string; cluster: string };
+  holding?: { cluster: string };
 }
 
-export type FleetWriteVerdict = { allowed: true } | { allowed: false; reason: "CreateRefused" | "ReadOnlyNamespace"; message: string };
+export type FleetWriteVerdict =
+  { allowed: true } | { allowed: false; reason: "CreateRefused" | "ReadOnlyNamespace" | "ReadOnlyObject"; message: string };
+
+/** The cluster name the host's (fleet-level) objects are held under. */
+export const HOST = "";
 
 export function judgeFleetWrite(w: FleetWrite, readOnlyNamespaces: readonly string[]): FleetWriteVerdict {
-  const { resource, name, holding } = w;
-  if (!holding)
-    return {
-      allowed: false,
-      reason: "CreateRefused",
-      message:
-        `${resource.resource} are not created through the fleet API (${resource.resource} "${name}"): ` +
-        (resource.createInstead ? `create ${resource.createInstead} on the host, or ` : "") +
-        "create it in its member cluster",
-    };
-  if (holding.namespace && readOnlyNamespaces.includes(holding.namespace))
+  const { resource, name, holding, namespace } = w;
+  const where = holding ? (holding.cluster === HOST ? "on the host" : `in ${holding.cluster}`) : "in the cluster that owns it";
+  if (namespace && readOnlyNamespaces.includes(namespace))
     return {
       allowed: false,
       reason: "ReadOnlyNamespace",
-      message: `${resource.resource} in ${holding.namespace} are read-only through the fleet API: each member's control plane owns them (change ${name} in ${holding.cluster})`,
+      message: `${resource.resource} in ${namespace} are read-only through the fleet API: each cluster's control plane owns them (change ${name} ${where})`,
     };
-  return { allowed: true };
+  if (resource.resource === "services" && namespace === "default" && name === "kubernetes")
+    return {
+      allowed: false,
+      reason: "ReadOnlyObject",
+      message: "the kubernetes Service in default is each cluster's own address of its API server: it is not written through the fleet API",
+    };
+  if (holding || resource.fleetLevel) return { allowed: true };
+  return {
+    allowed: false,
+    reason: "CreateRefused",
+    message:
+      `${resource.resource} are not created through the fleet API (${resource.resource} "${name}"): ` +
+      (resource.refuse ??
+        (resource.createInstead ? `create ${resource.createInstead} on the host, or ` : "") + "create it in its member cluster"),
+  };
 }

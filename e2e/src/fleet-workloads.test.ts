@@ -1,0 +1,246 @@
+/**
+ * An unchanged application through the fleet API (ADR 0009), judged by the real kubectl: a plain
+ * manifest of a ConfigMap, a Deployment that mounts it and a Service is applied to the `fleet`
+ * context; the Deployment IS the fleet's workload (a FederatedDeployment on the host, placed
+ * IDC-first and rolled out by fleet-root), listed once, with a Deployment's status, so kubectl's
+ * rollout, scale, set image and restart work unchanged; the ConfigMap follows it into members.
+ * What the fleet cannot run is refused at once, leaving nothing behind.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { startFleetApi, stopFleetApi } from "@spillway/testbed";
+import { fleetStorageAddr, testImage, type ClusterRole } from "./env.ts";
+import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { kubectl } from "./kubectl.ts";
+import { MEMBERS } from "./rollout-services.ts";
+import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
+
+const ns = uniqueName("e2e-native");
+const leaseNs = uniqueName("e2e-native-lease");
+
+async function ok(role: ClusterRole | "fleet", args: string[], input?: string): Promise<string> {
+  const r = await kubectl(role, args, input);
+  if (r.code !== 0) throw new Error(`kubectl --context ${role} ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const manifest = (replicas: number, image = testImage(1)) =>
+  JSON.stringify({
+    apiVersion: "v1",
+    kind: "List",
+    items: [
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web-config", namespace: ns }, data: { mode: "plain" } },
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "web", namespace: ns, labels: { app: "web" } },
+        spec: {
+          replicas,
+          selector: { matchLabels: { app: "web" } },
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+          template: {
+            metadata: { labels: { app: "web" } },
+            spec: {
+              containers: [{ name: "app", image, resources: { requests: { cpu: "100m" } } }],
+              volumes: [{ name: "config", configMap: { name: "web-config" } }],
+            },
+          },
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "web", namespace: ns },
+        spec: { selector: { app: "web" }, ports: [{ port: 80 }] },
+      },
+    ],
+  });
+
+describe("an unchanged application through the fleet API", () => {
+  const procs: RunningService[] = [];
+
+  beforeAll(async () => {
+    await createNamespace("host", ns);
+    await createNamespace("host", leaseNs);
+    const gwPort = await freePort();
+    const gw = await startService("cluster-gateway", uniqueName("gw-native"), [
+      `--lease-namespace=${leaseNs}`,
+      `--grpc-addr=127.0.0.1:${gwPort}`,
+      `--fleet-storage-addr=${fleetStorageAddr}`,
+      "--probe-interval=1",
+      "--hold-down=2",
+    ]);
+    procs.push(gw);
+    await waitReady(gw, 60_000);
+    procs.push(
+      await startService("scheduler", uniqueName("sched-native"), [`--lease-namespace=${leaseNs}`, `--gateway-addr=127.0.0.1:${gwPort}`]),
+    );
+    procs.push(await startService("fleet-root", uniqueName("fr-native"), [`--lease-namespace=${leaseNs}`]));
+    await Promise.all(procs.map((p) => waitReady(p, 60_000)));
+    await startFleetApi();
+  }, 180_000);
+
+  afterAll(async () => {
+    await kubectl("fleet", ["delete", "-f", "-", "--ignore-not-found", "--wait=false"], manifest(0));
+    await stopFleetApi();
+    await Promise.all(procs.map((p) => stop(p)));
+    for (const role of ["host", ...MEMBERS] as const) await deleteNamespace(role, ns);
+    await deleteNamespace("host", leaseNs);
+  });
+
+  it("kubectl apply of a plain manifest makes the fleet's workload, listed once, placed IDC-first, with its ConfigMap in every member it runs in", async () => {
+    const applied = await ok("fleet", ["apply", "-f", "-"], manifest(2));
+    expect(applied).toContain("deployment.apps/web created");
+    // The Deployment is the FederatedDeployment on the host: one workload, both views.
+    expect(await ok("host", ["get", "federateddeployment", "web", "-n", ns, "-o", "jsonpath={.spec.replicas}"])).toBe("2");
+    await ok("fleet", ["rollout", "status", "deployment/web", "-n", ns, "--timeout=120s"]);
+    expect((await ok("fleet", ["get", "deployments", "-n", ns, "-o", "name"])).trim()).toBe("deployment.apps/web");
+    const columns = (await ok("fleet", ["get", "deployment", "web", "-n", ns, "--no-headers"])).trim().split(/\s+/);
+    expect(columns.slice(0, 4)).toEqual(["web", "2/2", "2", "2"]);
+    // IDC first: the members that run it are IDC members, and each holds the ConfigMap.
+    const running: ClusterRole[] = [];
+    for (const m of MEMBERS) {
+      const r = await kubectl(m, ["get", "deployment", "web", "-n", ns, "-o", "jsonpath={.spec.replicas}"]);
+      if (r.code === 0 && Number(r.stdout) > 0) running.push(m);
+    }
+    expect(running.length).toBeGreaterThan(0);
+    expect(running.every((m) => m.startsWith("idc"))).toBe(true);
+    for (const m of running) expect(await ok(m, ["get", "configmap", "web-config", "-n", ns, "-o", "jsonpath={.data.mode}"])).toBe("plain");
+    // The ConfigMap and the Service are listed once: the host's, not each member's copy again.
+    expect((await ok("fleet", ["get", "configmap", "web-config", "-n", ns, "-o", "name"])).trim()).toBe("configmap/web-config");
+    expect((await ok("fleet", ["get", "services", "-n", ns, "-o", "name"])).trim()).toBe("service/web");
+    // The same manifest again is no change: no perpetual diff.
+    const again = await ok("fleet", ["apply", "-f", "-"], manifest(2));
+    expect(again).toContain("deployment.apps/web unchanged");
+    expect(again).toContain("configmap/web-config unchanged");
+  });
+
+  it("kubectl scale, set image and rollout restart act on the whole fleet, and rollout status waits for it", async () => {
+    await ok("fleet", ["scale", "deployment/web", "-n", ns, "--replicas=3"]);
+    expect(await ok("host", ["get", "federateddeployment", "web", "-n", ns, "-o", "jsonpath={.spec.replicas}"])).toBe("3");
+    await ok("fleet", ["rollout", "status", "deployment/web", "-n", ns, "--timeout=120s"]);
+    expect((await ok("fleet", ["get", "deployment", "web", "-n", ns, "--no-headers"])).trim().split(/\s+/)[1]).toBe("3/3");
+
+    await ok("fleet", ["set", "image", "deployment/web", "-n", ns, `app=${testImage(2)}`]);
+    await ok("fleet", ["rollout", "status", "deployment/web", "-n", ns, "--timeout=120s"]);
+    for (const m of MEMBERS) {
+      const r = await kubectl(m, ["get", "deployment", "web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}"]);
+      if (r.code === 0) expect(r.stdout).toBe(testImage(2));
+    }
+
+    await ok("fleet", ["rollout", "restart", "deployment/web", "-n", ns]);
+    const restartedAt = await ok("host", [
+      "get",
+      "federateddeployment",
+      "web",
+      "-n",
+      ns,
+      "-o",
+      `jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}`,
+    ]);
+    expect(restartedAt).not.toBe("");
+    await ok("fleet", ["rollout", "status", "deployment/web", "-n", ns, "--timeout=120s"]);
+    const d = JSON.parse(await ok("fleet", ["get", "deployment", "web", "-n", ns, "-o", "json"])) as {
+      metadata: { generation: number };
+      status: { observedGeneration: number; conditions: Array<{ type: string; status: string; reason: string }> };
+    };
+    expect(d.status.observedGeneration).toBe(d.metadata.generation);
+    expect(d.status.conditions.find((c) => c.type === "Available")).toMatchObject({ status: "True" });
+    expect(d.status.conditions.find((c) => c.type === "Progressing")).toMatchObject({ status: "True", reason: "NewReplicaSetAvailable" });
+  });
+
+  it("a FederatedDeployment made on the host is a Deployment through the fleet, and editing either edits the workload", async () => {
+    const fd = {
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedDeployment",
+      metadata: { name: "api", namespace: ns },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "api" } },
+        template: { metadata: { labels: { app: "api" } }, spec: { containers: [{ name: "app", image: testImage(1) }] } },
+        placement: { clusterNames: ["idc-2"] },
+      },
+    };
+    await ok("host", ["apply", "-f", "-"], JSON.stringify(fd));
+    await ok("fleet", ["rollout", "status", "deployment/api", "-n", ns, "--timeout=120s"]);
+    // Its placement, which a Deployment has no field for, shows as an annotation and edits as one.
+    expect(
+      await ok("fleet", ["get", "deployment", "api", "-n", ns, "-o", `jsonpath={.metadata.annotations.spillway\\.dev/placement}`]),
+    ).toBe('{"clusterNames":["idc-2"]}');
+    await ok("fleet", ["label", "deployment", "api", "-n", ns, "team=payments"]);
+    expect(await ok("host", ["get", "federateddeployment", "api", "-n", ns, "-o", "jsonpath={.metadata.labels.team}"])).toBe("payments");
+    await ok("fleet", ["delete", "deployment", "api", "-n", ns]);
+    await eventually("the FederatedDeployment and its member Deployment are gone", async () => {
+      const host = await kubectl("host", ["get", "federateddeployment", "api", "-n", ns]);
+      const member = await kubectl("idc-2", ["get", "deployment", "api", "-n", ns]);
+      return host.code !== 0 && member.code !== 0 ? true : undefined;
+    });
+  });
+
+  it.each([
+    [
+      "a DaemonSet",
+      {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name: "agent" },
+        spec: {
+          selector: { matchLabels: { app: "agent" } },
+          template: { metadata: { labels: { app: "agent" } }, spec: { containers: [{ name: "a", image: testImage(1) }] } },
+        },
+      },
+      "create it in each member that needs it",
+      "daemonset",
+    ],
+    [
+      "a Job",
+      {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: "once" },
+        spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "a", image: testImage(1) }] } } },
+      },
+      "create the Job in the member cluster it should run in",
+      "job",
+    ],
+    [
+      "a Deployment pinned to a node",
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "pinned" },
+        spec: {
+          selector: { matchLabels: { app: "p" } },
+          template: { metadata: { labels: { app: "p" } }, spec: { nodeName: "node-1", containers: [{ name: "a", image: testImage(1) }] } },
+        },
+      },
+      "remove it (use a nodeSelector or affinity",
+      "deployment",
+    ],
+  ])("refuses %s at once, saying what to do instead, and leaves nothing anywhere", async (_what, object, message, kind) => {
+    const r = await kubectl("fleet", ["apply", "-n", ns, "-f", "-"], JSON.stringify(object));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(message);
+    for (const role of ["host", ...MEMBERS] as const) {
+      const left = await kubectl(role, ["get", kind, object.metadata.name, "-n", ns]);
+      expect([role, left.code]).toEqual([role, 1]);
+    }
+  });
+
+  it("kubectl delete of the manifest through the fleet removes the workload everywhere", async () => {
+    await ok("fleet", ["delete", "-f", "-"], manifest(3));
+    await eventually(
+      "web gone from the host and every member",
+      async () => {
+        const left = await Promise.all(
+          (["host", ...MEMBERS] as const).flatMap((role: ClusterRole) =>
+            [role === "host" ? "federateddeployments" : "deployments", "configmap/web-config"].map(async (what) =>
+              (await kubectl(role, ["get", what, "-n", ns, "-o", "name", "--ignore-not-found"])).stdout.trim(),
+            ),
+          ),
+        );
+        return left.every((l) => l === "") ? true : undefined;
+      },
+      90_000,
+    );
+  });
+});
