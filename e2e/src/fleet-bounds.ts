@@ -23,8 +23,9 @@ export interface Extremes {
 const isReady = (p: V1Pod) =>
   !p.metadata?.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 
-export async function watchFleetBounds(members: ClusterRole[], namespace: string, app: string) {
-  const labelSelector = `app=${app}`;
+/** `app` selects the workload's pods by `app=<app>`, or by `selector` when given (a chart's own labels). */
+export async function watchFleetBounds(members: ClusterRole[], namespace: string, app: string, selector = `app=${app}`) {
+  const labelSelector = selector;
   const watches = members.map((m) => {
     const kc = kubeConfigFor(m);
     const apps = kc.makeApiClient(AppsV1Api);

@@ -7,11 +7,13 @@
  * What the fleet cannot run is refused at once, leaving nothing behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { startFleetApi, stopFleetApi } from "@spillway/testbed";
-import { fleetStorageAddr, testImage, type ClusterRole } from "./env.ts";
+import { join } from "node:path";
+import { runHelm, startFleetApi, stopFleetApi } from "@spillway/testbed";
+import { contextOf, e2eKubeconfig, fleetStorageAddr, repoRoot, testImage, type ClusterRole } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
 import { MEMBERS } from "./rollout-services.ts";
+import { watchFleetBounds } from "./fleet-bounds.ts";
 import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
 const ns = uniqueName("e2e-native");
@@ -146,6 +148,133 @@ describe("an unchanged application through the fleet API", () => {
     expect(d.status.observedGeneration).toBe(d.metadata.generation);
     expect(d.status.conditions.find((c) => c.type === "Available")).toMatchObject({ status: "True" });
     expect(d.status.conditions.find((c) => c.type === "Progressing")).toMatchObject({ status: "True", reason: "NewReplicaSetAvailable" });
+  });
+
+  it("kubectl rollout history lists the fleet's revisions, and rollout undo goes back to the previous template", async () => {
+    const history = await ok("fleet", ["rollout", "history", "deployment/web", "-n", ns]);
+    // Three templates so far: the first, set image, restart.
+    expect(
+      history
+        .trim()
+        .split("\n")
+        .filter((l) => /^\d+\s/.test(l.trim())),
+    ).toHaveLength(3);
+    const sets = JSON.parse(await ok("fleet", ["get", "replicasets", "-n", ns, "-l", "app=web", "-o", "json"])) as {
+      items: Array<{ metadata: { ownerReferences?: Array<{ kind: string; name: string }>; labels: Record<string, string> } }>;
+    };
+    // The fleet's ReplicaSets, owned by the fleet's Deployment, not each member's.
+    expect(sets.items.every((rs) => rs.metadata.ownerReferences?.[0]?.name === "web" && !rs.metadata.labels["spillway.dev/cluster"])).toBe(
+      true,
+    );
+    await ok("fleet", ["rollout", "undo", "deployment/web", "-n", ns, "--to-revision=1"]);
+    await ok("fleet", ["rollout", "status", "deployment/web", "-n", ns, "--timeout=120s"]);
+    expect(
+      await ok("host", ["get", "federateddeployment", "web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}"]),
+    ).toBe(testImage(1));
+  });
+
+  it("an autoscaling/v2 HPA on the Deployment is the workload's FederatedHPA", async () => {
+    const hpa = {
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name: "web", namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
+        minReplicas: 2,
+        maxReplicas: 5,
+        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }],
+      },
+    };
+    expect(await ok("fleet", ["apply", "-f", "-"], JSON.stringify(hpa))).toContain("horizontalpodautoscaler.autoscaling/web created");
+    expect(
+      await ok("host", ["get", "federatedhpa", "web", "-n", ns, "-o", "jsonpath={.spec.scaleTargetRef.kind}/{.spec.maxReplicas}"]),
+    ).toBe("FederatedDeployment/5");
+    expect((await ok("fleet", ["get", "hpa", "web", "-n", ns, "--no-headers"])).trim().split(/\s+/).slice(0, 2)).toEqual([
+      "web",
+      "Deployment/web",
+    ]);
+    await ok("fleet", ["delete", "hpa", "web", "-n", ns]);
+    expect((await kubectl("host", ["get", "federatedhpa", "web", "-n", ns])).code).toBe(1);
+  });
+
+  it("podinfo's public chart, unchanged: helm install --wait through the fleet, upgrade to a new image, uninstall leaves nothing", async () => {
+    const chart = join(repoRoot, "..", "shared", "fixtures", "charts", "podinfo");
+    const fleet = { kubeconfig: e2eKubeconfig, context: contextOf("fleet") };
+    const values = [
+      "--set",
+      "hpa.enabled=true",
+      "--set",
+      "hpa.cpu=80",
+      "--set",
+      "redis.enabled=true",
+      "--set",
+      "serviceAccount.enabled=true",
+    ];
+    const install = await runHelm(["install", "shop", chart, "-n", ns, "--wait", "--timeout=3m", ...values], fleet);
+    expect([install.code, install.stderr]).toEqual([0, ""]);
+    // The chart's Deployments run IDC-first; each member that runs podinfo holds what its pods need.
+    expect(
+      (await ok("host", ["get", "federateddeployments", "-n", ns, "-o", "name"]))
+        .trim()
+        .split("\n")
+        .filter((l) => l.includes("/shop-"))
+        .sort(),
+    ).toEqual(["federateddeployment.spillway.dev/shop-podinfo", "federateddeployment.spillway.dev/shop-podinfo-redis"]);
+    const account = await ok("fleet", [
+      "get",
+      "deployment",
+      "shop-podinfo",
+      "-n",
+      ns,
+      "-o",
+      "jsonpath={.spec.template.spec.serviceAccountName}",
+    ]);
+    for (const m of MEMBERS) {
+      const replicas = await kubectl(m, ["get", "deployment", "shop-podinfo", "-n", ns, "-o", "jsonpath={.spec.replicas}"]);
+      if (replicas.code !== 0 || Number(replicas.stdout) === 0) continue;
+      expect(m.startsWith("idc")).toBe(true);
+      expect((await kubectl(m, ["get", "serviceaccount", account, "-n", ns])).code).toBe(0);
+      expect((await kubectl(m, ["get", "service", "shop-podinfo", "-n", ns])).code).toBe(0);
+    }
+    expect(await ok("host", ["get", "federatedhpa", "shop-podinfo", "-n", ns, "-o", "jsonpath={.spec.scaleTargetRef.kind}"])).toBe(
+      "FederatedDeployment",
+    );
+
+    // Four replicas (the autoscaler is not running here), then the upgrade is judged on every watch
+    // event: maxUnavailable 1 and the default 25% surge, fleet-wide.
+    await ok("fleet", ["scale", "deployment/shop-podinfo", "-n", ns, "--replicas=4"]);
+    await ok("fleet", ["rollout", "status", "deployment/shop-podinfo", "-n", ns, "--timeout=120s"]);
+    const bounds = await watchFleetBounds(MEMBERS, ns, "shop-podinfo", "app.kubernetes.io/name=shop-podinfo");
+    const upgrade = await runHelm(
+      ["upgrade", "shop", chart, "-n", ns, "--wait", "--timeout=3m", "--set", "image.tag=6.9.0", ...values],
+      fleet,
+    );
+    expect([upgrade.code, upgrade.stderr]).toEqual([0, ""]);
+    await ok("fleet", ["rollout", "status", "deployment/shop-podinfo", "-n", ns, "--timeout=120s"]);
+    const seen = await bounds.stop();
+    expect(seen.changes).toBeGreaterThan(4);
+    expect(seen.maxReplicaSetReplicas).toBeLessThanOrEqual(5);
+    expect(seen.minReady).toBeGreaterThanOrEqual(3);
+    expect(
+      await ok("fleet", ["get", "deployment", "shop-podinfo", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}"]),
+    ).toContain(":6.9.0");
+
+    const uninstall = await runHelm(["uninstall", "shop", "-n", ns, "--wait", "--timeout=3m"], fleet);
+    expect(uninstall.code).toBe(0);
+    await eventually(
+      "nothing of the release left on the host or in any member",
+      async () => {
+        const left = await Promise.all(
+          (["host", ...MEMBERS] as const).map(async (role: ClusterRole) =>
+            (await kubectl(role, ["get", "deployments,services,configmaps,serviceaccounts,secrets", "-n", ns, "-o", "name"])).stdout
+              .split("\n")
+              .filter((l) => l.includes("/shop-") || l.includes("sh.helm.release")),
+          ),
+        );
+        return left.every((l) => l.length === 0) ? true : undefined;
+      },
+      90_000,
+    );
   });
 
   it("a FederatedDeployment made on the host is a Deployment through the fleet, and editing either edits the workload", async () => {

@@ -5,7 +5,9 @@
  * informers can track, and the rename holds while both exist. Each object carries the label
  * `spillway.dev/cluster`, so `-l spillway.dev/cluster=idc-1` selects one member.
  */
-import { apiVersionOf, clusterLabel, managedByLabel, storageKey, type FleetResource } from "@spillway/api";
+import { apiVersionOf, clusterLabel, fleetResources, managedByLabel, storageKey, type FleetResource } from "@spillway/api";
+import { federatedDeploymentAnnotation } from "@spillway/rules";
+import { fleetReplicaSets, type MemberReplicaSet } from "./fleet-replicasets.ts";
 import type { FleetKeyspace } from "./fleet-keyspace.ts";
 import { fleetView, type KubeJson } from "./fleet-level.ts";
 import { HOST } from "./fleet-write-policy.ts";
@@ -46,6 +48,12 @@ export class FleetObjects {
   /** resource|namespace|name → the keys it is served under now, with their holder's cluster. */
   private readonly servedAs = new Map<string, Map<string, string>>();
   private readonly holdings = new Map<string, Holding>();
+  /** namespace/deployment → the members' ReplicaSets of that fleet Deployment, by `cluster/namespace/name`. */
+  private readonly memberReplicaSets = new Map<string, Map<string, MemberReplicaSet>>();
+  /** cluster/namespace/name of a member ReplicaSet → the fleet Deployment it is counted in. */
+  private readonly replicaSetOwner = new Map<string, string>();
+  /** namespace/deployment → the names of the fleet ReplicaSets served for it. */
+  private readonly fleetReplicaSetNames = new Map<string, Set<string>>();
 
   constructor(keyspace: FleetKeyspace, rank: ClusterRank) {
     this.keyspace = keyspace;
@@ -58,6 +66,7 @@ export class FleetObjects {
   }
 
   upsert(resource: FleetResource, cluster: string, object: MemberObject): void {
+    if (this.memberReplicaSet(resource, cluster, object.metadata?.namespace, object.metadata?.name, object)) return;
     // What Spillway made in a member from a fleet-level object is that object again: not served twice.
     if (resource.fleetLevel && cluster !== HOST && object.metadata?.labels?.[managedByLabel]) {
       this.remove(resource, cluster, object.metadata.namespace, object.metadata.name ?? "");
@@ -72,19 +81,72 @@ export class FleetObjects {
     if (!group) this.groups.set(id, (group = new Map()));
     group.set(cluster, object);
     this.serve(resource, namespace, name, id);
+    if (cluster === HOST && resource === DEPLOYMENTS) this.refreshReplicaSets(`${namespace}/${name}`);
   }
 
   remove(resource: FleetResource, cluster: string, namespace: string | undefined, name: string): void {
+    if (this.memberReplicaSet(resource, cluster, namespace, name, undefined)) return;
     const id = groupId(resource, resource.namespaced ? namespace : undefined, name);
     const group = this.groups.get(id);
     if (!group?.delete(cluster)) return;
     if (group.size === 0) this.groups.delete(id);
     this.serve(resource, resource.namespaced ? namespace : undefined, name, id);
+    if (cluster === HOST && resource === DEPLOYMENTS) this.refreshReplicaSets(`${namespace}/${name}`);
+  }
+
+  /**
+   * A member's ReplicaSet of a fleet Deployment is part of one of the fleet's ReplicaSets (not
+   * served on its own): true when `object` (or its removal, when undefined) was taken that way.
+   */
+  private memberReplicaSet(
+    resource: FleetResource,
+    cluster: string,
+    namespace: string | undefined,
+    name: string | undefined,
+    object: MemberObject | undefined,
+  ): boolean {
+    if (resource !== REPLICASETS || cluster === HOST || !namespace || !name) return false;
+    const id = `${cluster}/${namespace}/${name}`;
+    const owner = (object?.metadata?.annotations as Record<string, string> | undefined)?.[federatedDeploymentAnnotation];
+    const before = this.replicaSetOwner.get(id);
+    if (before && before !== owner) {
+      // Removed, or no longer that workload's: it counts there no more.
+      this.memberReplicaSets.get(before)?.delete(id);
+      this.replicaSetOwner.delete(id);
+      this.refreshReplicaSets(before);
+    }
+    if (!object || !owner) return !object && before !== undefined;
+    if (this.groups.get(groupId(resource, namespace, name))?.has(cluster)) this.remove(resource, cluster, namespace, name);
+    let held = this.memberReplicaSets.get(owner);
+    if (!held) this.memberReplicaSets.set(owner, (held = new Map()));
+    held.set(id, { cluster, rs: object as KubeJson });
+    this.replicaSetOwner.set(id, owner);
+    this.refreshReplicaSets(owner);
+    return true;
+  }
+
+  /** Serves the fleet ReplicaSets of one fleet Deployment from its members' (none once it is gone). */
+  private refreshReplicaSets(deployment: string): void {
+    const [namespace, name] = [deployment.slice(0, deployment.indexOf("/")), deployment.slice(deployment.indexOf("/") + 1)];
+    const fd = this.groups.get(groupId(DEPLOYMENTS, namespace, name))?.get(HOST);
+    const members = [...(this.memberReplicaSets.get(deployment)?.values() ?? [])];
+    const next = fd ? fleetReplicaSets(fleetView(DEPLOYMENTS, fd as KubeJson), members) : [];
+    const names = new Set(next.map((rs) => rs.metadata!.name!));
+    for (const gone of this.fleetReplicaSetNames.get(deployment) ?? [])
+      if (!names.has(gone)) this.remove(REPLICASETS, HOST, namespace, gone);
+    for (const rs of next) this.upsert(REPLICASETS, HOST, rs as MemberObject);
+    if (names.size) this.fleetReplicaSetNames.set(deployment, names);
+    else this.fleetReplicaSetNames.delete(deployment);
   }
 
   /** The names (namespace/name) a member holds of a resource, for a resync against a fresh list. */
   heldBy(resource: FleetResource, cluster: string): Array<{ namespace: string | undefined; name: string }> {
     const out: Array<{ namespace: string | undefined; name: string }> = [];
+    if (resource === REPLICASETS)
+      for (const id of this.replicaSetOwner.keys()) {
+        const [c, namespace, name] = id.split("/");
+        if (c === cluster) out.push({ namespace, name: name! });
+      }
     for (const [id, group] of this.groups) {
       if (!group.has(cluster) || !id.startsWith(`${resource.group}/${resource.resource}|`)) continue;
       const o = group.get(cluster)!;
@@ -144,6 +206,9 @@ export class FleetObjects {
     else this.servedAs.delete(id);
   }
 }
+
+const DEPLOYMENTS = fleetResources.find((r) => r.resource === "deployments")!;
+const REPLICASETS = fleetResources.find((r) => r.resource === "replicasets")!;
 
 const groupId = (r: FleetResource, namespace: string | undefined, name: string) => `${r.group}/${r.resource}|${namespace ?? ""}|${name}`;
 

@@ -39,6 +39,12 @@ export function judgeFleetWrite(w: FleetWrite, readOnlyNamespaces: readonly stri
       reason: "ReadOnlyObject",
       message: "the kubernetes Service in default is each cluster's own address of its API server: it is not written through the fleet API",
     };
+  if (holding?.cluster === HOST && !resource.fleetLevel)
+    return {
+      allowed: false,
+      reason: "ReadOnlyObject",
+      message: `${resource.resource} "${name}" is the fleet's view of its members' objects: change the workload that owns it`,
+    };
   if (holding || resource.fleetLevel) return { allowed: true };
   return {
     allowed: false,

@@ -4,12 +4,12 @@
  * labels that mark it as managed, and annotations pointing back to the federated object.
  */
 import type { FederatedDeploymentSpec } from "@spillway/api";
-import { memberTemplate, templateHash, type MemberInfo } from "@spillway/rules";
+import { federatedDeploymentAnnotation, fleetTemplateHashAnnotation, memberTemplate, templateHash, type MemberInfo } from "@spillway/rules";
 import type { MemberPlan } from "./rollout-plan.ts";
 
 export const MANAGED_BY = "spillway.dev/managed-by";
 export const MANAGER = "fleet-root";
-export const OWNER_ANNOTATION = "spillway.dev/federated-deployment";
+export const OWNER_ANNOTATION = federatedDeploymentAnnotation;
 export const TEMPLATE_HASH = "spillway.dev/template-hash";
 
 export type { MemberInfo };
@@ -41,7 +41,11 @@ export function memberDeployment(
       name: fd.name,
       namespace: fd.namespace,
       labels: { [MANAGED_BY]: MANAGER, [OWNER_ANNOTATION]: fd.name },
-      annotations: { [OWNER_ANNOTATION]: `${fd.namespace}/${fd.name}`, [TEMPLATE_HASH]: templateHash(template) },
+      annotations: {
+        [OWNER_ANNOTATION]: `${fd.namespace}/${fd.name}`,
+        [TEMPLATE_HASH]: templateHash(template),
+        [fleetTemplateHashAnnotation]: templateHash(fd.spec.template),
+      },
     },
     spec: {
       replicas: plan.replicas,

@@ -1,0 +1,92 @@
+import { describe, expect, it } from "@jest/globals";
+import { fleetResources } from "@spillway/api";
+import { templateHash } from "@spillway/rules";
+import { FleetKeyspace } from "./fleet-keyspace.ts";
+import { FleetObjects } from "./fleet-objects.ts";
+import { fleetReplicaSets } from "./fleet-replicasets.ts";
+import { HOST } from "./fleet-write-policy.ts";
+
+const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "app:2" }] } };
+const oldTemplate = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "app:1" }] } };
+const deployment = {
+  metadata: { name: "web", namespace: "shop", uid: "fleet-uid" },
+  spec: { replicas: 4, selector: { matchLabels: { app: "web" } }, template },
+};
+const memberRs = (cluster: string, fleetTemplate: object, replicas: number, ready: number, revision: string) => ({
+  cluster,
+  rs: {
+    metadata: {
+      name: `web-${cluster}-${revision}`,
+      namespace: "shop",
+      creationTimestamp: `2026-01-0${revision}T00:00:00Z`,
+      annotations: {
+        "spillway.dev/federated-deployment": "shop/web",
+        "spillway.dev/fleet-template-hash": templateHash(fleetTemplate),
+        "deployment.kubernetes.io/revision": revision,
+      },
+    },
+    spec: { replicas, template: { ...fleetTemplate, metadata: { labels: { app: "web", "pod-template-hash": `h${cluster}` } } } },
+    status: { replicas, readyReplicas: ready, availableReplicas: ready },
+  },
+});
+
+describe("fleetReplicaSets", () => {
+  const sets = fleetReplicaSets(deployment, [
+    memberRs("idc-1", template, 2, 2, "2"),
+    memberRs("cloud-1", template, 2, 1, "3"),
+    memberRs("idc-1", oldTemplate, 0, 0, "1"),
+  ]);
+  const current = sets.find((s) => s.metadata!.name === `web-${templateHash(template).slice(0, 10)}`)!;
+
+  it("sums each template's ReplicaSets over the members, owned by the fleet Deployment", () => {
+    expect(sets).toHaveLength(2);
+    expect(current.spec!.replicas).toBe(4);
+    expect(current.status).toMatchObject({ replicas: 4, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 });
+    expect(current.metadata!.generation).toBe(1);
+    expect(current.metadata!.ownerReferences).toEqual([
+      { apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: "fleet-uid", controller: true, blockOwnerDeletion: true },
+    ]);
+    expect(current.metadata!.annotations!["deployment.kubernetes.io/revision"]).toBe("3");
+  });
+
+  it("gives the current one the Deployment's own template (helm's and kubectl's match, ignoring the hash label)", () => {
+    const t = current.spec!.template as typeof template;
+    const { "pod-template-hash": hash, ...labels } = t.metadata.labels as Record<string, string>;
+    expect({ ...t, metadata: { ...t.metadata, labels } }).toEqual(template);
+    expect(hash).toBe(templateHash(template).slice(0, 10));
+    expect(current.spec!.selector).toEqual({ matchLabels: { app: "web", "pod-template-hash": hash } });
+  });
+
+  it("keeps an old template's ReplicaSet with that template, for rollout history and undo", () => {
+    const old = sets.find((s) => s !== current)!;
+    expect((old.spec!.template as { spec: unknown }).spec).toEqual(oldTemplate.spec);
+    expect(old.metadata!.annotations!["deployment.kubernetes.io/revision"]).toBe("1");
+  });
+});
+
+describe("FleetObjects serves the fleet's ReplicaSets in place of the members' of a fleet workload", () => {
+  const deployments = fleetResources.find((r) => r.resource === "deployments")!;
+  const replicasets = fleetResources.find((r) => r.resource === "replicasets")!;
+
+  it("one ReplicaSet per template, while members' own ReplicaSets are served as before; gone with the Deployment", () => {
+    let now = 1;
+    const keyspace = new FleetKeyspace({ clockMicros: () => now++, windowSize: 100 });
+    const objects = new FleetObjects(keyspace, () => 0);
+    const fd = { metadata: { name: "web", namespace: "shop", uid: "host-uid" }, spec: deployment.spec };
+    objects.upsert(deployments, HOST, fd);
+    objects.upsert(replicasets, "idc-1", memberRs("idc-1", template, 2, 2, "1").rs);
+    objects.upsert(replicasets, "cloud-1", memberRs("cloud-1", template, 1, 1, "1").rs);
+    objects.upsert(replicasets, "idc-1", { metadata: { name: "theirs", namespace: "shop" } });
+    const names = () =>
+      keyspace.range("/registry/replicasets/", { end: "/registry/replicasets0" }).kvs.map((kv) => kv.key.split("/").pop());
+    expect(names()).toEqual([`web-${templateHash(template).slice(0, 10)}`, "theirs"].sort());
+    const served = JSON.parse(keyspace.get(`/registry/replicasets/shop/web-${templateHash(template).slice(0, 10)}`)!.value);
+    expect(served.status.readyReplicas).toBe(3);
+    objects.remove(replicasets, "cloud-1", "shop", "web-cloud-1-1");
+    expect(
+      JSON.parse(keyspace.get(`/registry/replicasets/shop/web-${templateHash(template).slice(0, 10)}`)!.value).status.readyReplicas,
+    ).toBe(2);
+    objects.remove(deployments, HOST, "shop", "web");
+    expect(names()).toEqual(["theirs"]);
+  });
+});
