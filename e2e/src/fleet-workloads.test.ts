@@ -77,6 +77,7 @@ describe("an unchanged application through the fleet API", () => {
       await startService("scheduler", uniqueName("sched-native"), [`--lease-namespace=${leaseNs}`, `--gateway-addr=127.0.0.1:${gwPort}`]),
     );
     procs.push(await startService("fleet-root", uniqueName("fr-native"), [`--lease-namespace=${leaseNs}`]));
+    procs.push(await startService("stateful-orchestrator", uniqueName("so-native"), [`--lease-namespace=${leaseNs}`]));
     await Promise.all(procs.map((p) => waitReady(p, 60_000)));
     await startFleetApi();
   }, 180_000);
@@ -274,6 +275,37 @@ describe("an unchanged application through the fleet API", () => {
         return left.every((l) => l.length === 0) ? true : undefined;
       },
       90_000,
+    );
+  });
+
+  it("a StatefulSet through the fleet is a FederatedStatefulSet: one object, a StatefulSet's status, rollout status waits for it", async () => {
+    const sts = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "db", namespace: ns },
+      spec: {
+        replicas: 3,
+        serviceName: "db",
+        selector: { matchLabels: { app: "db" } },
+        template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "db", image: testImage(1) }] } },
+      },
+    };
+    expect(await ok("fleet", ["apply", "-f", "-"], JSON.stringify(sts))).toContain("statefulset.apps/db created");
+    expect(await ok("host", ["get", "federatedstatefulset", "db", "-n", ns, "-o", "jsonpath={.spec.replicas}"])).toBe("3");
+    await ok("fleet", ["rollout", "status", "statefulset/db", "-n", ns, "--timeout=120s"]);
+    expect((await ok("fleet", ["get", "statefulsets", "-n", ns, "-o", "name"])).trim()).toBe("statefulset.apps/db");
+    expect((await ok("fleet", ["get", "statefulset", "db", "-n", ns, "--no-headers"])).trim().split(/\s+/).slice(0, 2)).toEqual([
+      "db",
+      "3/3",
+    ]);
+    const status = JSON.parse(await ok("fleet", ["get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.status}"])) as Record<
+      string,
+      unknown
+    >;
+    expect(status.currentRevision).toBe(status.updateRevision);
+    await ok("fleet", ["delete", "statefulset", "db", "-n", ns]);
+    await eventually("db gone from the host", async () =>
+      (await kubectl("host", ["get", "federatedstatefulset", "db", "-n", ns])).code !== 0 ? true : undefined,
     );
   });
 

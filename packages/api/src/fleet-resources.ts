@@ -80,7 +80,7 @@ export const fleetResources: readonly FleetResource[] = [
   builtin("discovery.k8s.io", "endpointslices", "EndpointSlice", { statusSubresource: false }),
   builtin("apps", "deployments", "Deployment", spillway("federateddeployments", "FederatedDeployment")),
   builtin("apps", "replicasets", "ReplicaSet", federated("FederatedDeployment")),
-  builtin("apps", "statefulsets", "StatefulSet", federated("FederatedStatefulSet")),
+  builtin("apps", "statefulsets", "StatefulSet", spillway("federatedstatefulsets", "FederatedStatefulSet")),
   builtin("autoscaling", "horizontalpodautoscalers", "HorizontalPodAutoscaler", {
     version: "v2",
     ...spillway("federatedhpas", "FederatedHPA"),

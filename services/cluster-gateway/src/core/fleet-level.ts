@@ -41,22 +41,18 @@ export class FleetLevelRefusal extends Error {}
 export const fleetUidAnnotation = "spillway.dev/fleet-uid";
 export const placementAnnotation = "spillway.dev/placement";
 export const overridesAnnotation = "spillway.dev/overrides";
-/** Annotations the view derives: never stored on the host object as annotations. */
-const derived = [fleetUidAnnotation, placementAnnotation, overridesAnnotation];
-
-const deploymentSpecFields = [
-  "replicas",
-  "selector",
-  "template",
-  "strategy",
-  "minReadySeconds",
-  "revisionHistoryLimit",
-  "progressDeadlineSeconds",
-  "paused",
+export const ordinalRangesAnnotation = "spillway.dev/ordinal-ranges";
+/** A federated workload's fields its native kind has none for, each carried in an annotation (JSON). */
+const carried: Array<{ field: string; annotation: string }> = [
+  { field: "placement", annotation: placementAnnotation },
+  { field: "overrides", annotation: overridesAnnotation },
+  { field: "ordinalRanges", annotation: ordinalRangesAnnotation },
 ];
+/** Annotations the view derives: never stored on the host object as annotations. */
+const derived = [fleetUidAnnotation, ...carried.map((c) => c.annotation)];
+
 const hpaSpecFields = ["minReplicas", "maxReplicas", "metrics", "behavior"];
-/** Conditions a Deployment's (and an HPA's) own controller writes; Spillway's own stay on the federated kind. */
-const deploymentConditions = ["Available", "Progressing", "ReplicaFailure"];
+/** Conditions an HPA's own controller writes; Spillway's own stay on the federated kind. */
 const hpaConditions = ["AbleToScale", "ScalingActive", "ScalingLimited"];
 
 const nativeOf: Record<string, string> = { FederatedDeployment: "Deployment", FederatedStatefulSet: "StatefulSet" };
@@ -85,6 +81,66 @@ function conditionsOf(status: Record<string, unknown> | undefined, types: string
   return kept.length ? kept : undefined;
 }
 
+/** A native workload kind and its federated kind: the spec fields they share, the status one cluster's controller writes. */
+interface Workload {
+  kind: string;
+  specFields: string[];
+  status(s: Record<string, unknown> | undefined): Record<string, unknown>;
+}
+
+const workloads: Record<string, Workload> = {
+  FederatedDeployment: {
+    kind: "Deployment",
+    specFields: [
+      "replicas",
+      "selector",
+      "template",
+      "strategy",
+      "minReadySeconds",
+      "revisionHistoryLimit",
+      "progressDeadlineSeconds",
+      "paused",
+    ],
+    status: (s) =>
+      defined({
+        observedGeneration: s?.observedGeneration,
+        replicas: s?.replicas,
+        updatedReplicas: s?.updatedReplicas,
+        readyReplicas: s?.readyReplicas,
+        availableReplicas: s?.availableReplicas,
+        unavailableReplicas: s?.unavailableReplicas,
+        conditions: conditionsOf(s, ["Available", "Progressing", "ReplicaFailure"], true),
+      }),
+  },
+  FederatedStatefulSet: {
+    kind: "StatefulSet",
+    specFields: [
+      "replicas",
+      "selector",
+      "template",
+      "serviceName",
+      "podManagementPolicy",
+      "updateStrategy",
+      "volumeClaimTemplates",
+      "minReadySeconds",
+      "revisionHistoryLimit",
+      "ordinals",
+      "persistentVolumeClaimRetentionPolicy",
+    ],
+    status: (s) =>
+      defined({
+        observedGeneration: s?.observedGeneration,
+        replicas: s?.replicas ?? 0,
+        readyReplicas: s?.readyReplicas,
+        currentReplicas: s?.currentReplicas,
+        updatedReplicas: s?.updatedReplicas,
+        availableReplicas: s?.availableReplicas,
+        currentRevision: s?.currentRevision,
+        updateRevision: s?.updateRevision,
+      }),
+  },
+};
+
 /** The view's metadata: the host object's, with the derived annotations and without its finalizers. */
 function viewMetadata(host: KubeJson, extra: Record<string, string>) {
   const { finalizers: _f, managedFields: _m, annotations = {}, ...meta } = host.metadata ?? {};
@@ -100,26 +156,17 @@ function viewMetadata(host: KubeJson, extra: Record<string, string>) {
 /** The host object as the fleet API serves it (its native kind). */
 export function fleetView(resource: FleetResource, host: KubeJson): KubeJson {
   const kind = resource.fleetLevel?.kind;
-  if (kind === "FederatedDeployment") {
+  const workload = kind ? workloads[kind] : undefined;
+  if (workload) {
     const spec = host.spec ?? {};
     const extra: Record<string, string> = {};
-    if (spec.placement !== undefined) extra[placementAnnotation] = JSON.stringify(spec.placement);
-    if (spec.overrides !== undefined) extra[overridesAnnotation] = JSON.stringify(spec.overrides);
-    const s = host.status;
+    for (const c of carried) if (spec[c.field] !== undefined) extra[c.annotation] = JSON.stringify(spec[c.field]);
     return {
       apiVersion: "apps/v1",
-      kind: "Deployment",
+      kind: workload.kind,
       metadata: viewMetadata(host, extra),
-      spec: pick(spec, deploymentSpecFields),
-      status: defined({
-        observedGeneration: s?.observedGeneration,
-        replicas: s?.replicas,
-        updatedReplicas: s?.updatedReplicas,
-        readyReplicas: s?.readyReplicas,
-        availableReplicas: s?.availableReplicas,
-        unavailableReplicas: s?.unavailableReplicas,
-        conditions: conditionsOf(s, deploymentConditions, true),
-      }),
+      spec: pick(spec, workload.specFields),
+      status: workload.status(host.status),
     };
   }
   if (kind === "FederatedHPA") {
@@ -183,7 +230,8 @@ export function hostBody(resource: FleetResource, value: KubeJson, current: Kube
   const apiVersion = fl.group ? `${fl.group}/${fl.version}` : fl.version;
   const fleetUid = current?.metadata?.annotations?.[fleetUidAnnotation] ?? (current ? undefined : value.metadata?.uid);
   const keepUid: Record<string, string> = fleetUid ? { [fleetUidAnnotation]: fleetUid } : {};
-  if (fl.kind === "FederatedDeployment") {
+  const workload = workloads[fl.kind];
+  if (workload) {
     const spec = value.spec ?? {};
     const template = spec.template as { spec?: { nodeName?: string } } | undefined;
     if (template?.spec?.nodeName)
@@ -192,15 +240,12 @@ export function hostBody(resource: FleetResource, value: KubeJson, current: Kube
           "remove it (use a nodeSelector or affinity, which hold in every member)",
       );
     const annotations = value.metadata?.annotations ?? {};
+    const fromAnnotations = Object.fromEntries(carried.map((c) => [c.field, parseAnnotation(annotations, c.annotation, c.field)]));
     return {
       apiVersion,
       kind: fl.kind,
       metadata: hostMetadata(value, current, keepUid),
-      spec: defined({
-        ...pick(spec, deploymentSpecFields),
-        placement: parseAnnotation(annotations, placementAnnotation, "placement"),
-        overrides: parseAnnotation(annotations, overridesAnnotation, "overrides"),
-      }),
+      spec: defined({ ...pick(spec, workload.specFields), ...fromAnnotations }),
     };
   }
   if (fl.kind === "FederatedHPA") {
