@@ -7,8 +7,9 @@
  * What the fleet cannot run is refused at once, leaving nothing behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { runHelm, startFleetApi, stopFleetApi } from "@spillway/testbed";
+import { bin, runHelm, startFleetApi, stopFleetApi } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig, fleetStorageAddr, repoRoot, testImage, type ClusterRole } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
@@ -115,6 +116,27 @@ describe("an unchanged application through the fleet API", () => {
     const again = await ok("fleet", ["apply", "-f", "-"], manifest(2));
     expect(again).toContain("deployment.apps/web unchanged");
     expect(again).toContain("configmap/web-config unchanged");
+  });
+
+  it("client-go's Deployment informer through the fleet holds one object per workload, with the fleet-wide status", async () => {
+    const child = spawn(bin("fleet-informer"), ["--kubeconfig", e2eKubeconfig, "--context", contextOf("fleet"), "--namespace", ns]);
+    let last: { deployments?: string[] } | undefined;
+    let buffered = "";
+    child.stdout.on("data", (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split("\n");
+      buffered = lines.pop()!;
+      for (const l of lines) if (l.trim()) last = JSON.parse(l) as { deployments?: string[] };
+    });
+    try {
+      const d = JSON.parse(await ok("fleet", ["get", "deployment", "web", "-n", ns, "-o", "json"])) as { metadata: { generation: number } };
+      const want = `web/2/2/${d.metadata.generation}/${d.metadata.generation}`;
+      await eventually("the informer's cache holds web once, 2 of 2 ready, generation observed", async () =>
+        JSON.stringify(last?.deployments) === JSON.stringify([want]) ? true : undefined,
+      );
+    } finally {
+      child.kill();
+    }
   });
 
   it("kubectl scale, set image and rollout restart act on the whole fleet, and rollout status waits for it", async () => {

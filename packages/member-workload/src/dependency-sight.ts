@@ -10,6 +10,10 @@ import {
   dependencyKinds,
   dependencyManager,
   memberCopy,
+  selectingServices,
+  serviceAccountDependencies,
+  templateDependencies,
+  type PodSpecRefs,
   type DependencyObject,
   type DependencyRef,
   type DependencySighting,
@@ -29,6 +33,8 @@ export const dependencyLook = (clients: Pick<MemberClients, "get">, host: KubeCo
 /** The host's objects that dependencies are copied from. */
 export interface HostObjects {
   read(namespace: string, ref: DependencyRef): Promise<DependencyObject | undefined>;
+  /** The namespace's Services (those that select the pods follow them). */
+  services(namespace: string): Promise<DependencyObject[]>;
 }
 
 export class ApiHostObjects implements HostObjects {
@@ -36,6 +42,10 @@ export class ApiHostObjects implements HostObjects {
 
   constructor(kubeConfig: KubeConfig) {
     this.api = KubernetesObjectApi.makeApiClient(kubeConfig);
+  }
+
+  async services(namespace: string): Promise<DependencyObject[]> {
+    return (await this.api.list("v1", "Service", namespace)).items as DependencyObject[];
   }
 
   async read(namespace: string, ref: DependencyRef): Promise<DependencyObject | undefined> {
@@ -50,6 +60,22 @@ export class ApiHostObjects implements HostObjects {
       throw err;
     }
   }
+}
+
+/**
+ * Everything the pods of `template` need in a member, as the follower copies it: what the template
+ * names, the image pull secrets of its ServiceAccount, and the Services that select its pods.
+ */
+export async function podDependencies(
+  template: { metadata?: { labels?: Record<string, string> }; spec?: PodSpecRefs } | undefined,
+  namespace: string,
+  host: HostObjects,
+): Promise<DependencyRef[]> {
+  const named = templateDependencies(template?.spec);
+  const accounts = named.filter((r) => r.kind === "ServiceAccount");
+  const lent = (await Promise.all(accounts.map(async (r) => serviceAccountDependencies(await host.read(namespace, r))))).flat();
+  const services = selectingServices(await host.services(namespace), template?.metadata?.labels);
+  return [...named, ...lent, ...services];
 }
 
 /** Reads, for each ref, what `member` holds (through the follower's writer, which knows its own copies) and, if need be, the host. */

@@ -16,7 +16,10 @@ import { FakeMemberWriter } from "./testing/fake-member-writer.ts";
 
 type Status = { replicas?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> };
 type Workload = KubeObject<{ replicas: number }, Status>;
-type Widget = KubeObject<{ size: number; template?: { spec: { volumes: Array<{ configMap: { name: string } }> } } }, unknown>;
+type Widget = KubeObject<
+  { size: number; template?: { metadata: { labels: Record<string, string> }; spec: { volumes: Array<{ configMap: { name: string } }> } } },
+  unknown
+>;
 type View = MemberSight & { widget: Widget | undefined };
 
 const CLUSTERS = ["idc-1", "idc-2", "cloud-1"];
@@ -54,7 +57,7 @@ const widget = (size: number, managed = true) => ({
     annotations: { [OWNER]: `${ns}/web` },
   },
   // Its pods would mount a ConfigMap: what the dependency look is about.
-  spec: { size, template: { spec: { volumes: [{ configMap: { name: "cfg" } }] } } },
+  spec: { size, template: { metadata: { labels: { app: "web" } }, spec: { volumes: [{ configMap: { name: "cfg" } }] } } },
 });
 
 /** A core as small as a core can be: a Widget where placed, none elsewhere, after the restart gate. */
@@ -225,7 +228,7 @@ describe("member-workload shell", () => {
         writer,
         dependencies: {
           copies: new FakeMemberWriter({ ConfigMap: configMaps }, DEPS),
-          host: { read: async (_ns, ref) => (onHost && ref.name === "cfg" ? cfg(false) : undefined) },
+          host: { read: async (_ns, ref) => (onHost && ref.name === "cfg" ? cfg(false) : undefined), services: async () => [] },
         },
         publish: () => undefined,
         log: createLogger("test", "silent"),
@@ -253,6 +256,41 @@ describe("member-workload shell", () => {
       expect(widgets.store("idc-2").get("web", ns)).toBeUndefined();
       expect(condition("DependenciesReady")).toMatchObject({ status: "False", reason: "UnmanagedDependencyExists" });
       expect(condition("DependenciesReady")?.message).toContain("ConfigMap shop/cfg in idc-2");
+    });
+
+    it("awaits the Services that select the pods too (the pods' addresses are theirs)", async () => {
+      const services = new FakeMemberObjects<ConfigMap>("Service", CLUSTERS);
+      const selecting = {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "front", namespace: ns },
+        spec: { selector: { app: "web" } },
+      };
+      reconcile = memberWorkloadReconciler(
+        { ...kind, decide: (w, o) => decide(w, o) },
+        {
+          client: workloads,
+          cache: workloads,
+          placements,
+          members,
+          objects: widgets,
+          writer,
+          dependencies: {
+            copies: new FakeMemberWriter({ ConfigMap: configMaps, Service: services }, DEPS),
+            host: {
+              read: async (_ns, ref) => (ref.kind === "ConfigMap" ? cfg(false) : ref.kind === "Service" ? (selecting as never) : undefined),
+              services: async () => [selecting as never],
+            },
+          },
+          publish: () => undefined,
+          log: createLogger("test", "silent"),
+        },
+      );
+      await configMaps.store("idc-1").create(cfg(true));
+      placements.seed(placement(["idc-1"]));
+      await reconcile(key);
+      expect(widgets.store("idc-1").get("web", ns)).toBeUndefined();
+      expect(condition("DependenciesReady")?.message).toContain("Service/front in idc-1");
     });
 
     it("uses a member's own object when the host has no source (as before dependencies were followed)", async () => {

@@ -32,7 +32,6 @@ import {
   dependenciesCondition,
   dependenciesReady,
   judgeDependencies,
-  templateDependencies,
   isMemberReady,
   memberLabels,
   memberWorkloadConditions,
@@ -43,11 +42,10 @@ import {
   type WorkloadDecision,
   type WorkloadKind,
   type DependencyVerdict,
-  type PodSpecRefs,
 } from "@spillway/rules";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import type { MemberObjectRef, MemberWriter } from "./member-writer.ts";
-import { sightDependencies, type HostObjects } from "./dependency-sight.ts";
+import { podDependencies, sightDependencies, type HostObjects } from "./dependency-sight.ts";
 
 /** What the shell needs of a workload object. */
 type Workload<S> = KubeObject<unknown, S> & { metadata: { namespace?: string; name?: string; generation?: number } };
@@ -198,13 +196,11 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
     if (!member) return undefined;
     try {
       if (mw.action === "apply" && deps.dependencies) {
-        const template = (mw.object as { spec?: { template?: { spec?: PodSpecRefs } } }).spec?.template?.spec;
-        const refs = templateDependencies(template);
+        const template = (mw.object as { spec?: { template?: Parameters<typeof podDependencies>[0] } }).spec?.template;
+        const { copies, host } = deps.dependencies;
+        const refs = await podDependencies(template, w.metadata.namespace!, host);
         if (refs.length) {
-          deps.countMemberCall?.("read");
-          const verdict = judgeDependencies(
-            await sightDependencies(member, w.metadata.namespace!, refs, deps.dependencies.copies, deps.dependencies.host),
-          );
+          const verdict = judgeDependencies(await sightDependencies(member, w.metadata.namespace!, refs, copies, host));
           verdicts.set(mw.cluster, verdict);
           if (!dependenciesReady(verdict)) return "";
         }

@@ -1,7 +1,8 @@
 package main
 
-// fleet-informer is the client-go proof of the fleet API (docs/adr/0008): a SharedInformerFactory
-// for pods and nodes, the way every Kubernetes controller reads, pointed at any kubeconfig context.
+// fleet-informer is the client-go proof of the fleet API (docs/adr/0008, 0009): a
+// SharedInformerFactory for pods, nodes and Deployments, the way every Kubernetes controller
+// reads, pointed at any kubeconfig context.
 // Whenever its cache changes it prints one JSON line with what the cache holds, so a test can
 // compare it with the members. It uses client-go's defaults, WatchList included when the
 // KUBE_FEATURE_WatchListClient environment variable turns it on.
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -29,6 +31,8 @@ type cacheLine struct {
 	// Pods as "<cluster label>/<namespace>/<name>/<uid>", sorted.
 	Pods  []string `json:"pods"`
 	Nodes int      `json:"nodes"`
+	// Deployments as "<name>/<ready>/<replicas>/<generation>/<observedGeneration>", sorted.
+	Deployments []string `json:"deployments"`
 }
 
 func newFleetInformerCommand() *cobra.Command {
@@ -50,6 +54,7 @@ func newFleetInformerCommand() *cobra.Command {
 			factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithNamespace(namespace))
 			pods := factory.Core().V1().Pods().Informer()
 			nodes := factory.Core().V1().Nodes().Informer()
+			deployments := factory.Apps().V1().Deployments().Informer()
 			changed := make(chan struct{}, 1)
 			poke := func() {
 				select {
@@ -68,18 +73,30 @@ func newFleetInformerCommand() *cobra.Command {
 			if _, err := nodes.AddEventHandler(handler); err != nil {
 				return err
 			}
+			if _, err := deployments.AddEventHandler(handler); err != nil {
+				return err
+			}
 			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
 			stop := ctx.Done()
 			factory.Start(stop)
-			if !cache.WaitForCacheSync(stop, pods.HasSynced, nodes.HasSynced) {
+			if !cache.WaitForCacheSync(stop, pods.HasSynced, nodes.HasSynced, deployments.HasSynced) {
 				return fmt.Errorf("informers did not sync")
 			}
 			var mu sync.Mutex
 			print := func() {
 				mu.Lock()
 				defer mu.Unlock()
-				line := cacheLine{Pods: []string{}, Nodes: len(nodes.GetStore().ListKeys())}
+				line := cacheLine{Pods: []string{}, Nodes: len(nodes.GetStore().ListKeys()), Deployments: []string{}}
+				for _, o := range deployments.GetStore().List() {
+					d := o.(*appsv1.Deployment)
+					replicas := int32(1)
+					if d.Spec.Replicas != nil {
+						replicas = *d.Spec.Replicas
+					}
+					line.Deployments = append(line.Deployments, fmt.Sprintf("%s/%d/%d/%d/%d", d.Name, d.Status.ReadyReplicas, replicas, d.Generation, d.Status.ObservedGeneration))
+				}
+				sort.Strings(line.Deployments)
 				for _, o := range pods.GetStore().List() {
 					p := o.(*corev1.Pod)
 					line.Pods = append(line.Pods, fmt.Sprintf("%s/%s/%s/%s", p.Labels["spillway.dev/cluster"], p.Namespace, p.Name, p.UID))
