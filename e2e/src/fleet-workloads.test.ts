@@ -196,6 +196,31 @@ describe("an unchanged application through the fleet API", () => {
     ).toBe(testImage(1));
   });
 
+  it("kubectl describe and logs deploy/NAME read the fleet's Deployment as one cluster's", async () => {
+    const describe = await ok("fleet", ["describe", "deployment", "web", "-n", ns]);
+    expect(describe).toMatch(/Replicas:\s+3 desired \| 3 updated \| 3 total \| 3 available \| 0 unavailable/);
+    expect(describe).toMatch(/NewReplicaSet:\s+web-[0-9a-f]{10} \(3\/3 replicas created\)/);
+    const logs = await kubectl("fleet", ["logs", "deployment/web", "-n", ns]);
+    expect(logs.code).toBe(0);
+    // kubectl picks one of the workload's pods, wherever it runs, and reads its member's kubelet.
+    const pod =
+      /pod\/(\S+)/.exec(logs.stderr)?.[1] ??
+      (await ok("fleet", ["get", "pods", "-n", ns, "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name}"]));
+    const cluster = await ok("fleet", ["get", "pod", pod, "-n", ns, "-o", `jsonpath={.metadata.labels.spillway\\.dev/cluster}`]);
+    expect(logs.stdout).toBe(await ok(cluster as ClusterRole, ["logs", pod.replace(`.${cluster}`, ""), "-n", ns]));
+  });
+
+  it("kubectl rollout status fails when the fleet-wide rollout exceeds its progress deadline, and a fitting template recovers", async () => {
+    await ok("fleet", ["patch", "deployment/web", "-n", ns, "--type=merge", "-p", '{"spec":{"progressDeadlineSeconds":10}}']);
+    // 500 CPUs per pod fit in no member: the new template waits for room, then the deadline passes.
+    await ok("fleet", ["set", "resources", "deployment/web", "-n", ns, "-c", "app", "--requests=cpu=500"]);
+    const r = await kubectl("fleet", ["rollout", "status", "deployment/web", "-n", ns, "--timeout=90s"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("exceeded its progress deadline");
+    await ok("fleet", ["set", "resources", "deployment/web", "-n", ns, "-c", "app", "--requests=cpu=100m"]);
+    await ok("fleet", ["rollout", "status", "deployment/web", "-n", ns, "--timeout=120s"]);
+  });
+
   it("an autoscaling/v2 HPA on the Deployment is the workload's FederatedHPA", async () => {
     const hpa = {
       apiVersion: "autoscaling/v2",
