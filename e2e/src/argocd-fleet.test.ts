@@ -7,29 +7,15 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { CustomObjectsApi } from "@kubernetes/client-node";
-import { Informer } from "@spillway/kit";
 import { startFleetApi, stopFleetApi } from "@spillway/testbed";
 import { stringify } from "yaml";
-import { ARGOCD_NAMESPACE, startArgoCD, type ArgoCD } from "./argocd.ts";
+import { ARGOCD_NAMESPACE, startArgoCD, watchApplication, type ArgoCD } from "./argocd.ts";
 import { fleetStorageAddr, kubeConfigFor, testImage } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
 import { MEMBERS } from "./rollout-services.ts";
 import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
-interface Application {
-  metadata: { name: string; namespace: string };
-  status?: {
-    sync?: { status?: string; revision?: string };
-    health?: { status?: string };
-    reconciledAt?: string;
-    resources?: Array<{ kind: string; name: string; status?: string; health?: { status?: string } }>;
-  };
-}
-
-const host = kubeConfigFor("host");
-const custom = host.makeApiClient(CustomObjectsApi);
 const ns = uniqueName("e2e-argofleet");
 const leaseNs = uniqueName("e2e-argofleet-lease");
 const APP = uniqueName("fleet-shop");
@@ -59,37 +45,8 @@ const files = (image: string) => ({
     .join("---\n"),
 });
 
-const apps = new Informer<Application & { metadata: { name: string; namespace: string } }>(host, {
-  path: `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`,
-  list: () =>
-    custom.listNamespacedCustomObject({
-      group: "argoproj.io",
-      version: "v1alpha1",
-      namespace: ARGOCD_NAMESPACE,
-      plural: "applications",
-    }) as Promise<{
-      items: Array<Application & { metadata: { name: string; namespace: string } }>;
-    }>,
-  maxBackoffMs: 1000,
-});
-const app = () => apps.get(APP, ARGOCD_NAMESPACE);
-const seen: Array<{ revision: string; sync: string; health: string }> = [];
-const waitApp = (what: string, ok: (a: Application) => boolean, timeoutMs = 150_000) =>
-  eventually(
-    what,
-    async () => {
-      const a = app();
-      return a && ok(a) ? a : undefined;
-    },
-    timeoutMs,
-    200,
-  ).catch((e: Error) => {
-    throw new Error(`${e.message}\nlast seen: ${JSON.stringify(app()?.status, null, 1)}`);
-  });
-const annotate = async (key: string, value: string) => {
-  const r = await kubectl("host", ["annotate", "application", APP, "-n", ARGOCD_NAMESPACE, `${key}=${value}`, "--overwrite"]);
-  if (r.code !== 0) throw new Error(`annotate ${APP}: ${r.stderr}`);
-};
+const watched = watchApplication(APP);
+const { app, seen, refresh, waitApp } = watched;
 
 describe("Argo CD with the fleet API as a destination cluster", () => {
   const procs: RunningService[] = [];
@@ -141,13 +98,7 @@ describe("Argo CD with the fleet API as a destination cluster", () => {
         },
       },
     };
-    apps.addHandler(() => {
-      const s = app()?.status;
-      const now = { revision: s?.sync?.revision ?? "", sync: s?.sync?.status ?? "", health: s?.health?.status ?? "" };
-      const last = seen.at(-1);
-      if (!last || last.revision !== now.revision || last.sync !== now.sync || last.health !== now.health) seen.push(now);
-    });
-    await apps.start();
+    await watched.start();
     const r = await kubectl(
       "host",
       ["apply", "-f", "-"],
@@ -159,7 +110,7 @@ describe("Argo CD with the fleet API as a destination cluster", () => {
   afterAll(async () => {
     await kubectl("host", ["delete", "application", APP, "-n", ARGOCD_NAMESPACE, "--ignore-not-found", "--wait=false"]);
     await kubectl("host", ["delete", "secret", "fleet", "-n", ARGOCD_NAMESPACE, "--ignore-not-found"]);
-    await apps.stop();
+    await watched.stop();
     await argocd?.stop();
     await kubectl("host", ["delete", "federateddeployments", "--all", "-n", ns, "--wait=true", "--timeout=60s"]);
     await stopFleetApi();
@@ -184,7 +135,7 @@ describe("Argo CD with the fleet API as a destination cluster", () => {
     // no state the watch delivered between was OutOfSync.
     const from = seen.length;
     const before = app()!.status!.reconciledAt;
-    await annotate("argocd.argoproj.io/refresh", "hard");
+    await refresh("hard");
     await waitApp("reconciled again after the hard refresh", (a) => !!a.status?.reconciledAt && a.status.reconciledAt !== before);
     expect(app()!.status!.sync!.status).toBe("Synced");
     expect(seen.slice(from).filter((s) => s.sync !== "Synced")).toEqual([]);
@@ -192,7 +143,7 @@ describe("Argo CD with the fleet API as a destination cluster", () => {
 
   it("a change in Git rolls out across the fleet", async () => {
     const sha = await argocd.commit(files(testImage(2)), "web: image 2");
-    await annotate("argocd.argoproj.io/refresh", "normal");
+    await refresh();
     await waitApp(
       "the new revision Synced and Healthy",
       (a) => a.status?.sync?.revision === sha && a.status.sync.status === "Synced" && a.status.health?.status === "Healthy",

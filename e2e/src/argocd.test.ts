@@ -8,7 +8,6 @@
  * change of the Application a watch delivers is recorded, so a state it passes through is seen.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { CustomObjectsApi } from "@kubernetes/client-node";
 import {
   federatedDeploymentKind,
   federatedStatefulSetKind,
@@ -16,33 +15,17 @@ import {
   type FederatedHPA,
   type FederatedStatefulSet,
 } from "@spillway/api";
-import { Informer, ResourceClient } from "@spillway/kit";
+import { ResourceClient } from "@spillway/kit";
 import { stringify } from "yaml";
-import { ARGOCD_NAMESPACE, startArgoCD, type ArgoCD } from "./argocd.ts";
+import { ARGOCD_NAMESPACE, startArgoCD, watchApplication, type ArgoCD } from "./argocd.ts";
 import { kubeConfigFor, testImage } from "./env.ts";
 import { federatedDeployment } from "./federated-workloads.ts";
-import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { createNamespace, deleteNamespace, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
 import { MEMBERS } from "./rollout-services.ts";
 import { freePort, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
-interface Application {
-  metadata: { name: string; namespace: string; annotations?: Record<string, string> };
-  status?: {
-    sync?: { status?: string; revision?: string };
-    health?: { status?: string; message?: string };
-    reconciledAt?: string;
-    resources?: Array<{ kind: string; name: string; status?: string }>;
-    operationState?: {
-      phase?: string;
-      message?: string;
-      syncResult?: { revision?: string; resources?: Array<{ kind: string; name: string; status?: string; message?: string }> };
-    };
-  };
-}
-
 const host = kubeConfigFor("host");
-const custom = host.makeApiClient(CustomObjectsApi);
 const fds = new ResourceClient<FederatedDeployment>(host, federatedDeploymentKind);
 const fstss = new ResourceClient<FederatedStatefulSet>(host, federatedStatefulSetKind);
 const ns = uniqueName("e2e-argocd");
@@ -103,49 +86,8 @@ const application = (repoUrl: string) => ({
   },
 });
 
-const apps = new Informer<Application & { metadata: { name: string; namespace: string } }>(host, {
-  path: `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`,
-  list: () =>
-    custom.listNamespacedCustomObject({
-      group: "argoproj.io",
-      version: "v1alpha1",
-      namespace: ARGOCD_NAMESPACE,
-      plural: "applications",
-    }) as Promise<{
-      items: Array<Application & { metadata: { name: string; namespace: string } }>;
-    }>,
-  maxBackoffMs: 1000,
-});
-/** Every state of the Application a watch delivered: revision, sync status, health. */
-const seen: Array<{ revision: string; sync: string; health: string }> = [];
-const app = () => apps.get(APP, ARGOCD_NAMESPACE);
-
-/** Asks Argo CD to look at Git now (what its webhook does on a push) instead of at its next poll. */
-const refresh = async (kind: "normal" | "hard" = "normal") => {
-  const r = await kubectl("host", [
-    "annotate",
-    "application",
-    APP,
-    "-n",
-    ARGOCD_NAMESPACE,
-    `argocd.argoproj.io/refresh=${kind}`,
-    "--overwrite",
-  ]);
-  if (r.code !== 0) throw new Error(`refresh ${APP}: ${r.stderr}`);
-};
-
-const waitApp = (what: string, ok: (a: Application) => boolean, timeoutMs = 150_000) =>
-  eventually(
-    what,
-    async () => {
-      const a = app();
-      return a && ok(a) ? a : undefined;
-    },
-    timeoutMs,
-    200,
-  ).catch((e: Error) => {
-    throw new Error(`${e.message}\nlast seen: ${JSON.stringify(app()?.status, null, 1)}`);
-  });
+const watched = watchApplication(APP);
+const { app, seen, refresh, waitApp } = watched;
 
 describe("Argo CD syncs Spillway workloads from Git", () => {
   const procs: RunningService[] = [];
@@ -179,20 +121,14 @@ describe("Argo CD syncs Spillway workloads from Git", () => {
       "search.yaml": manifest(search),
       "web-hpa.yaml": manifest(autoscaler),
     });
-    apps.addHandler(() => {
-      const s = app()?.status;
-      const now = { revision: s?.sync?.revision ?? "", sync: s?.sync?.status ?? "", health: s?.health?.status ?? "" };
-      const last = seen.at(-1);
-      if (!last || last.revision !== now.revision || last.sync !== now.sync || last.health !== now.health) seen.push(now);
-    });
-    await apps.start();
+    await watched.start();
     const r = await kubectl("host", ["apply", "-f", "-"], JSON.stringify(application(argocd.repoUrl)));
     if (r.code !== 0) throw new Error(`create the Application: ${r.stderr}`);
   }, 300_000);
 
   afterAll(async () => {
     await kubectl("host", ["delete", "application", APP, "-n", ARGOCD_NAMESPACE, "--ignore-not-found", "--wait=false"]);
-    await apps.stop();
+    await watched.stop();
     await argocd?.stop();
     for (const h of ["federatedhpas", "federateddeployments", "federatedstatefulsets"])
       await kubectl("host", ["delete", h, "--all", "-n", ns, "--wait=true", "--timeout=60s"]);

@@ -12,7 +12,9 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { tail, runCommand, bin, binDir, buildDir, repoRoot, testbedDir } from "@spillway/testbed";
-import { contextOf, e2eKubeconfig } from "./env.ts";
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import { Informer } from "@spillway/kit";
+import { contextOf, e2eKubeconfig, kubeConfigFor } from "./env.ts";
 import { eventually } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
 import { freePort } from "./service-process.ts";
@@ -272,4 +274,83 @@ export async function startArgoCD(files: Record<string, string>, settings: Recor
     await stop();
     throw new Error(`starting Argo CD (logs in ${dir}): ${(e as Error).message}`);
   }
+}
+
+/** An Argo CD Application as the tests read it. */
+export interface Application {
+  metadata: { name: string; namespace: string; annotations?: Record<string, string> };
+  status?: {
+    sync?: { status?: string; revision?: string };
+    health?: { status?: string; message?: string };
+    reconciledAt?: string;
+    resources?: Array<{ kind: string; name: string; status?: string; health?: { status?: string } }>;
+    operationState?: {
+      phase?: string;
+      message?: string;
+      syncResult?: { revision?: string; resources?: Array<{ kind: string; name: string; status?: string; message?: string }> };
+    };
+  };
+}
+
+/**
+ * One Application watched on the host: its latest state, every distinct (revision, sync, health)
+ * the watch delivered (so "never OutOfSync in between" is judged on every change, not on samples),
+ * waiting for a state, and a refresh as Argo CD's webhook asks for one.
+ */
+export function watchApplication(name: string) {
+  const host = kubeConfigFor("host");
+  const custom = host.makeApiClient(CustomObjectsApi);
+  type Named = Application & { metadata: { name: string; namespace: string } };
+  const informer = new Informer<Named>(host, {
+    path: `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`,
+    list: () =>
+      custom.listNamespacedCustomObject({
+        group: "argoproj.io",
+        version: "v1alpha1",
+        namespace: ARGOCD_NAMESPACE,
+        plural: "applications",
+      }) as Promise<{
+        items: Named[];
+      }>,
+    maxBackoffMs: 1000,
+  });
+  const app = () => informer.get(name, ARGOCD_NAMESPACE);
+  const seen: Array<{ revision: string; sync: string; health: string }> = [];
+  informer.addHandler(() => {
+    const s = app()?.status;
+    const now = { revision: s?.sync?.revision ?? "", sync: s?.sync?.status ?? "", health: s?.health?.status ?? "" };
+    const last = seen.at(-1);
+    if (!last || last.revision !== now.revision || last.sync !== now.sync || last.health !== now.health) seen.push(now);
+  });
+  return {
+    app,
+    seen,
+    start: () => informer.start(),
+    stop: () => informer.stop(),
+    /** Asks Argo CD to look at Git now (what its webhook does on a push) instead of at its next poll. */
+    refresh: async (kind: "normal" | "hard" = "normal") => {
+      const r = await kubectl("host", [
+        "annotate",
+        "application",
+        name,
+        "-n",
+        ARGOCD_NAMESPACE,
+        `argocd.argoproj.io/refresh=${kind}`,
+        "--overwrite",
+      ]);
+      if (r.code !== 0) throw new Error(`refresh ${name}: ${r.stderr}`);
+    },
+    waitApp: (what: string, ok: (a: Application) => boolean, timeoutMs = 150_000) =>
+      eventually(
+        what,
+        async () => {
+          const a = app();
+          return a && ok(a) ? a : undefined;
+        },
+        timeoutMs,
+        200,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}\nlast seen: ${JSON.stringify(app()?.status, null, 1)}`);
+      }),
+  };
 }

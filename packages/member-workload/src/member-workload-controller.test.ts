@@ -119,7 +119,13 @@ describe("member-workload shell", () => {
     ensured = writer.ensured;
     events = [];
     for (const c of CLUSTERS) members.seed(memberFixture(c));
-    reconcile = memberWorkloadReconciler(kind, {
+    reconcile = shell({ events: { record: async (_o, type, reason, note) => void events.push(`${type} ${reason}: ${note}`) } });
+    workloads.seed(workload());
+  });
+
+  /** The shell over this test's fakes, with `extra` dependencies. */
+  const shell = (extra: Partial<Parameters<typeof memberWorkloadReconciler<Workload, Status, View, WorkloadDecision<Status>>>[1]>) =>
+    memberWorkloadReconciler(kind, {
       client: workloads,
       cache: workloads,
       placements,
@@ -127,11 +133,9 @@ describe("member-workload shell", () => {
       objects: widgets,
       writer,
       publish: () => undefined,
-      events: { record: async (_o, type, reason, note) => void events.push(`${type} ${reason}: ${note}`) },
       log: createLogger("test", "silent"),
+      ...extra,
     });
-    workloads.seed(workload());
-  });
 
   const condition = (type: string) => workloads.get("web", ns)?.status?.conditions?.find((c) => c.type === type);
   const fence = (c: string) => members.seed({ ...memberFixture(c), spec: { ...memberFixture(c).spec, fenced: true } });
@@ -219,19 +223,11 @@ describe("member-workload shell", () => {
     beforeEach(() => {
       configMaps = new FakeMemberObjects<ConfigMap>("ConfigMap", CLUSTERS);
       onHost = true;
-      reconcile = memberWorkloadReconciler(kind, {
-        client: workloads,
-        cache: workloads,
-        placements,
-        members,
-        objects: widgets,
-        writer,
+      reconcile = shell({
         dependencies: {
           copies: new FakeMemberWriter({ ConfigMap: configMaps }, DEPS),
           host: { read: async (_ns, ref) => (onHost && ref.name === "cfg" ? cfg(false) : undefined), services: async () => [] },
         },
-        publish: () => undefined,
-        log: createLogger("test", "silent"),
       });
     });
 
@@ -266,26 +262,15 @@ describe("member-workload shell", () => {
         metadata: { name: "front", namespace: ns },
         spec: { selector: { app: "web" } },
       };
-      reconcile = memberWorkloadReconciler(
-        { ...kind, decide: (w, o) => decide(w, o) },
-        {
-          client: workloads,
-          cache: workloads,
-          placements,
-          members,
-          objects: widgets,
-          writer,
-          dependencies: {
-            copies: new FakeMemberWriter({ ConfigMap: configMaps, Service: services }, DEPS),
-            host: {
-              read: async (_ns, ref) => (ref.kind === "ConfigMap" ? cfg(false) : ref.kind === "Service" ? (selecting as never) : undefined),
-              services: async () => [selecting as never],
-            },
+      reconcile = shell({
+        dependencies: {
+          copies: new FakeMemberWriter({ ConfigMap: configMaps, Service: services }, DEPS),
+          host: {
+            read: async (_ns, ref) => (ref.kind === "ConfigMap" ? cfg(false) : ref.kind === "Service" ? (selecting as never) : undefined),
+            services: async () => [selecting as never],
           },
-          publish: () => undefined,
-          log: createLogger("test", "silent"),
         },
-      );
+      });
       await configMaps.store("idc-1").create(cfg(true));
       placements.seed(placement(["idc-1"]));
       await reconcile(key);
