@@ -16,6 +16,8 @@ import { eventually } from "./helpers.ts";
 import { rolloutServices } from "./rollout-services.ts";
 
 const SECRET_VALUE = "s3cr3t-never-logged";
+const IDC_AUTH = '{"auths":{"registry.idc.example":{}}}';
+const CLOUD_AUTH = '{"auths":{"mirror.cloud.example":{}}}';
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 describe("dependencies follow their workloads into members", () => {
@@ -32,9 +34,24 @@ describe("dependencies follow their workloads into members", () => {
       namespace: ns,
       body: { metadata: { name: "web-secret" }, type: "Opaque", data: { password: b64(SECRET_VALUE) } },
     });
+    // Cloud pulls from its own mirror: its copy of the registry Secret is overridden there.
     await host.createNamespacedSecret({
       namespace: ns,
-      body: { metadata: { name: "registry" }, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": b64('{"auths":{}}') } },
+      body: {
+        metadata: {
+          name: "registry",
+          annotations: {
+            "spillway.dev/overrides": JSON.stringify([
+              {
+                clusterSelector: { matchLabels: { "spillway.dev/tier": "cloud" } },
+                patches: [{ op: "replace", path: "/data/.dockerconfigjson", value: b64(CLOUD_AUTH) }],
+              },
+            ]),
+          },
+        },
+        type: "kubernetes.io/dockerconfigjson",
+        data: { ".dockerconfigjson": b64(IDC_AUTH) },
+      },
     });
     await host.createNamespacedServiceAccount({
       namespace: ns,
@@ -133,6 +150,13 @@ describe("dependencies follow their workloads into members", () => {
     await updateObject(fds, { namespace: ns, name: "web" }, (fd) => ({ ...fd, spec: { ...fd.spec, replicas: 4 } }));
     await eventually("web spilled to cloud-1", () => deploymentIn("cloud-1"));
     expect(await copiesIn("cloud-1")).toEqual(everything);
+    // Each member's copy of the registry Secret is its tier's.
+    const auth = async (m: ClusterRole) =>
+      Buffer.from(
+        (await core(m).readNamespacedSecret({ namespace: ns, name: "registry" })).data![".dockerconfigjson"]!,
+        "base64",
+      ).toString();
+    expect([await auth("idc-1"), await auth("cloud-1")]).toEqual([IDC_AUTH, CLOUD_AUTH]);
     const deployedAt = await eventually("cloud-1's watch saw the Deployment", async () => cloud.seen.get("deployments/web"));
     for (const key of ["configmaps/web-config", "secrets/web-secret", "secrets/registry", "serviceaccounts/web", "services/web"]) {
       expect([key, cloud.seen.get(key)! < deployedAt]).toEqual([key, true]);

@@ -4,6 +4,7 @@ import {
   copyDiffers,
   followPlan,
   memberCopy,
+  memberCopyFor,
   type CopyWrite,
   type DependencyCopy,
   type FollowedWorkload,
@@ -71,6 +72,36 @@ describe("memberCopy", () => {
   });
 });
 
+describe("memberCopyFor", () => {
+  const registry = {
+    metadata: meta("registry", {
+      annotations: {
+        "spillway.dev/overrides": JSON.stringify([
+          {
+            clusterSelector: { matchLabels: { "spillway.dev/tier": "cloud" } },
+            patches: [{ op: "replace", path: "/data/.dockerconfigjson", value: "Y2xvdWQ=" }],
+          },
+        ]),
+      },
+    }),
+    type: "kubernetes.io/dockerconfigjson",
+    data: { ".dockerconfigjson": "aWRj" },
+  };
+  it("applies the source's overrides that select the member, and only there; the instruction itself is not copied", () => {
+    const cloud = memberCopyFor("Secret", registry, { name: "cloud-1", labels: { "spillway.dev/tier": "cloud" } })!;
+    const idc = memberCopyFor("Secret", registry, { name: "idc-1", labels: { "spillway.dev/tier": "idc" } })!;
+    expect(cloud.data).toEqual({ ".dockerconfigjson": "Y2xvdWQ=" });
+    expect(idc.data).toEqual({ ".dockerconfigjson": "aWRj" });
+    expect(cloud.metadata.annotations).toBeUndefined();
+  });
+  it("names the source when its overrides cannot apply", () => {
+    const bad = { ...registry, metadata: { ...registry.metadata, annotations: { "spillway.dev/overrides": "cloud" } } };
+    expect(() => memberCopyFor("Secret", bad, { name: "cloud-1", labels: {} })).toThrow(
+      "Secret shop/registry: annotation spillway.dev/overrides must be a JSON list",
+    );
+  });
+});
+
 describe("copyDiffers", () => {
   const copy = memberCopy("ConfigMap", { metadata: meta("cfg"), data: { a: "1" } })!;
   it("sees an edited value, an added key and a lost label", () => {
@@ -102,7 +133,7 @@ describe("followPlan", () => {
   it("creates what a placed workload needs, and only what the host holds", () => {
     const plan = followPlan({
       workloads: [{ id: "FederatedDeployment/web", members: ["idc-1"], needs: [cfg, { kind: "ConfigMap", name: "absent" }] }],
-      sources,
+      desired: (_m, k) => sources.get(k),
       members: [member("idc-1"), member("cloud-1")],
     });
     expect(plan).toEqual([{ cluster: "idc-1", action: "create", copy: sources.get("ConfigMap/cfg") }]);
@@ -111,7 +142,7 @@ describe("followPlan", () => {
     const edited = source("ConfigMap", "cfg", "hand-edited");
     const plan = followPlan({
       workloads: [{ id: "FederatedDeployment/web", members: ["idc-1"], needs: [cfg] }],
-      sources,
+      desired: (_m, k) => sources.get(k),
       members: [member("idc-1", [edited, source("Secret", "pw")])],
     });
     expect(plan).toEqual([
@@ -122,7 +153,7 @@ describe("followPlan", () => {
   it("keeps a copy whose source is gone while a workload there still names it", () => {
     const plan = followPlan({
       workloads: [{ id: "FederatedDeployment/web", members: ["idc-1"], needs: [cfg] }],
-      sources: new Map(),
+      desired: () => undefined,
       members: [member("idc-1", [source("ConfigMap", "cfg")])],
     });
     expect(plan).toEqual([]);
@@ -130,7 +161,7 @@ describe("followPlan", () => {
   it("writes nothing to a member not listed since start", () => {
     const plan = followPlan({
       workloads: [{ id: "FederatedDeployment/web", members: ["idc-1"], needs: [cfg] }],
-      sources,
+      desired: (_m, k) => sources.get(k),
       members: [member("idc-1", [source("Secret", "pw")], false)],
     });
     expect(plan).toEqual([]);
@@ -167,7 +198,7 @@ describe("followPlan", () => {
   it("leaves every needed source's copy, as the source is, in each member of each workload", () => {
     fc.assert(
       fc.property(inputArb, ({ workloads, sources: src, members }) => {
-        const after = carryOut(members, followPlan({ workloads, sources: src, members }));
+        const after = carryOut(members, followPlan({ workloads, desired: (_m, k) => src.get(k), members }));
         for (const w of workloads as FollowedWorkload[])
           for (const m of w.members)
             for (const r of w.needs as DependencyRef[]) {
@@ -180,7 +211,7 @@ describe("followPlan", () => {
   it("never removes a copy a workload in that member names, and is idempotent", () => {
     fc.assert(
       fc.property(inputArb, ({ workloads, sources: src, members }) => {
-        const plan = followPlan({ workloads, sources: src, members });
+        const plan = followPlan({ workloads, desired: (_m, k) => src.get(k), members });
         for (const w of plan.filter((x) => x.action === "delete"))
           expect(
             workloads.some(
@@ -190,7 +221,11 @@ describe("followPlan", () => {
             ),
           ).toBe(false);
         const after = carryOut(members, plan);
-        const again = followPlan({ workloads, sources: src, members: members.map((m) => ({ ...m, copies: after.get(m.name)! })) });
+        const again = followPlan({
+          workloads,
+          desired: (_m, k) => src.get(k),
+          members: members.map((m) => ({ ...m, copies: after.get(m.name)! })),
+        });
         expect(again).toEqual([]);
       }),
     );

@@ -12,7 +12,9 @@
  * - A member's own object of the same name is never taken over: creates are plain creates, and
  *   the apply step reports "already exists" as a conflict.
  */
+import type { Override } from "@spillway/api";
 import { deepEqual } from "./deep-equal.ts";
+import { applyPatch, overrideApplies, type MemberInfo } from "./member-template.ts";
 import { dependencyKey, dependencyKinds, type DependencyKind, type DependencyRef } from "./workload-dependencies.ts";
 
 /** The label every copy carries, and its value: the member watch selects copies by it. */
@@ -34,8 +36,15 @@ export interface DependencyCopy {
   [field: string]: unknown;
 }
 
-// Bookkeeping of the tools that wrote the source, not content: a member copy carries none of it.
-const droppedAnnotations = ["kubectl.kubernetes.io/last-applied-configuration"];
+/**
+ * On a source object: what changes in the copies of selected members, as a workload's overrides
+ * (JSON of `[{clusterNames | clusterSelector, patches}]`, patches applied to the copy), e.g. a
+ * different registry Secret or storage class in cloud.
+ */
+export const copyOverridesAnnotation = "spillway.dev/overrides";
+
+// Bookkeeping of the tools that wrote the source, and Spillway's own instructions: not content.
+const droppedAnnotations = ["kubectl.kubernetes.io/last-applied-configuration", copyOverridesAnnotation];
 
 /** What a member's control plane owns in a Service and a claim: never copied, never compared. */
 function contentOf(kind: DependencyKind, o: DependencyObject): Record<string, unknown> | undefined {
@@ -91,6 +100,35 @@ export function memberCopy(kind: DependencyKind, source: DependencyObject): Depe
   };
 }
 
+/**
+ * The copy one member gets: `memberCopy` with the source's overrides that select the member
+ * applied. Throws, naming the source, when its overrides are not JSON or a patch does not apply.
+ */
+export function memberCopyFor(kind: DependencyKind, source: DependencyObject, member: MemberInfo): DependencyCopy | undefined {
+  const copy = memberCopy(kind, source);
+  const raw = source.metadata?.annotations?.[copyOverridesAnnotation];
+  if (!copy || raw === undefined) return copy;
+  let overrides: Override[];
+  try {
+    overrides = JSON.parse(raw) as Override[];
+    if (!Array.isArray(overrides)) throw new Error("not a list");
+  } catch {
+    throw new Error(
+      `${kind} ${copy.metadata.namespace}/${copy.metadata.name}: annotation ${copyOverridesAnnotation} must be a JSON list of overrides`,
+    );
+  }
+  const patched = structuredClone(copy) as unknown as Record<string, unknown>;
+  for (const o of overrides) {
+    if (!overrideApplies(o, member)) continue;
+    try {
+      applyPatch(patched, o.patches ?? []);
+    } catch (err) {
+      throw new Error(`${kind} ${copy.metadata.namespace}/${copy.metadata.name} for ${member.name}: ${(err as Error).message}`);
+    }
+  }
+  return patched as unknown as DependencyCopy;
+}
+
 /** Whether a member's copy must be rewritten: claims are made once (their spec is the member's after binding). */
 export function copyDiffers(kind: DependencyKind, actual: DependencyCopy, desired: DependencyCopy): boolean {
   if (kind === "PersistentVolumeClaim") return false;
@@ -120,13 +158,14 @@ export type CopyWrite =
   { cluster: string; action: "create" | "update"; copy: DependencyCopy } | { cluster: string; action: "delete"; ref: DependencyRef };
 
 /**
- * The writes that make each synced member hold the copies its workloads need: the sources (by
- * `Kind/name`, each already `memberCopy`'d) are what exists on the host. Creates first in the
- * result; deletes last, so nothing needed is ever absent between the two.
+ * The writes that make each synced member hold the copies its workloads need: `desired` is the
+ * copy a member gets of a source (by `Kind/name`; undefined when the host holds none, or none for
+ * that member). Creates first in the result; deletes last, so nothing needed is ever absent
+ * between the two.
  */
 export function followPlan(input: {
   workloads: readonly FollowedWorkload[];
-  sources: ReadonlyMap<string, DependencyCopy>;
+  desired: (member: string, key: string) => DependencyCopy | undefined;
   members: readonly MemberCopies[];
 }): CopyWrite[] {
   const referenced = new Map<string, Map<string, DependencyRef>>();
@@ -143,7 +182,7 @@ export function followPlan(input: {
     if (!m.synced) continue;
     const refs = referenced.get(m.name) ?? new Map<string, DependencyRef>();
     for (const [key, ref] of refs) {
-      const desired = input.sources.get(key);
+      const desired = input.desired(m.name, key);
       if (!desired) continue;
       const actual = m.copies.get(key);
       if (!actual) puts.push({ cluster: m.name, action: "create", copy: desired });

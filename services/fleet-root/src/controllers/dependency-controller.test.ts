@@ -136,6 +136,31 @@ describe("dependency follower", () => {
     expect(held("idc-1")).toEqual([]);
   });
 
+  it("gives each member its copy with the source's overrides that select it (a storage class in cloud)", async () => {
+    sources.PersistentVolumeClaim.seed(
+      object("PersistentVolumeClaim", "data", {
+        spec: { accessModes: ["ReadWriteOnce"], storageClassName: "ceph" },
+        metadata: {
+          name: "data",
+          namespace: ns,
+          annotations: {
+            "spillway.dev/overrides": JSON.stringify([
+              { clusterNames: ["cloud-1"], patches: [{ op: "replace", path: "/spec/storageClassName", value: "gp3" }] },
+            ]),
+          },
+        },
+      }),
+    );
+    const withClaim = fd("web", "cfg");
+    (withClaim.spec.template.spec as { volumes: unknown[] }).volumes.push({ name: "d", persistentVolumeClaim: { claimName: "data" } });
+    deployments.seed(withClaim);
+    placements.seed(placement("web", ["idc-1", "cloud-1"]));
+    await reconcile(`${ns}/dependencies`);
+    const claimIn = (c: string) =>
+      (copies.PersistentVolumeClaim.store(c).get("data", ns) as { spec?: { storageClassName?: string } }).spec?.storageClassName;
+    expect([claimIn("idc-1"), claimIn("cloud-1")]).toEqual(["ceph", "gp3"]);
+  });
+
   it("never overwrites a member's own object of a dependency's name, and looks again later", async () => {
     await copies.ConfigMap.store("idc-1").create(object("ConfigMap", "cfg", { data: { mine: "yes" } }));
     deployments.seed(fd("web", "cfg"));

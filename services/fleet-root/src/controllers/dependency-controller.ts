@@ -21,6 +21,8 @@ import {
   followPlan,
   isMemberReady,
   memberCopy,
+  memberCopyFor,
+  memberLabels,
   placementName,
   type CopyWrite,
   type DependencyCopy,
@@ -98,7 +100,25 @@ export function dependencyReconciler(deps: DependencyDeps) {
         ),
       ),
     ];
-    const sources = copiesByKey(kinds.flatMap((kind) => deps.sources[kind].list(namespace).map((object) => ({ kind, object }))));
+    // The host's objects by `Kind/name`; each member's copy of one is made (with the overrides
+    // that select the member) when the plan asks for it.
+    const sources = new Map<string, { kind: DependencyKind; object: DependencyObject }>();
+    for (const kind of kinds)
+      for (const object of deps.sources[kind].list(namespace))
+        sources.set(dependencyKey({ kind, name: object.metadata?.name ?? "" }), { kind, object });
+    const infos = new Map(deps.members.list().map((m) => [m.metadata.name!, { name: m.metadata.name!, labels: memberLabels(m) }]));
+    const desired = (member: string, key: string): DependencyCopy | undefined => {
+      const source = sources.get(key);
+      const info = infos.get(member);
+      if (!source || !info) return undefined;
+      try {
+        return memberCopyFor(source.kind, source.object, info);
+      } catch (err) {
+        // The source's overrides are broken: that member gets no copy (its workload waits, and says so).
+        log.warn({ controller: NAME, namespace, cluster: member, object: key, ...errorFields(err) }, "cannot make a member's copy");
+        return undefined;
+      }
+    };
     const wanted = new Set(workloads.flatMap((w) => w.members));
     const members: MemberCopies[] = [];
     for (const m of deps.members.list()) {
@@ -117,7 +137,7 @@ export function dependencyReconciler(deps: DependencyDeps) {
       const held = caches.flatMap(({ kind, cache }) => (cache?.list(namespace) ?? []).map((object) => ({ kind, object })));
       members.push({ name, synced, copies: copiesByKey(held) });
     }
-    return { workloads, sources, members };
+    return { workloads, desired, members };
   }
 
   async function apply(namespace: string, writes: CopyWrite[]): Promise<{ retry: boolean }> {
