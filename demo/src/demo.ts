@@ -187,6 +187,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     kubectl --context idc-1 get nodes
     kubectl --context fleet get pods -A -o wide -L spillway.dev/cluster     # one API over every member
     kubectl --context fleet get nodes -l spillway.dev/cluster=cloud-1
+    kubectl --context fleet get deploy,sts,hpa -A                            # the samples as one cluster's workloads
     ${k} --context cloud-1 get pods -A
   the stories, on this federation: make story    (a fleet-wide rollout, then the autoscaler from 1 replica to the fleet's GPUs and back)
   stop everything with: make down`);
