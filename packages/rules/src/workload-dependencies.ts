@@ -30,6 +30,9 @@ export const dependencyKinds: Readonly<Record<DependencyKind, { plural: string; 
  */
 export const memberOwnServiceAccount = "default";
 
+/** Every kind that follows workloads, in one list. */
+export const dependencyKindNames = Object.keys(dependencyKinds) as DependencyKind[];
+
 export const dependencyKey = (r: DependencyRef) => `${r.kind}/${r.name}`;
 
 /** The parts of a pod spec that name other objects (the API's field names; all optional). */

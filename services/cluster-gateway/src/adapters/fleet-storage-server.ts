@@ -33,9 +33,9 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { isConflict, isNotFound } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { CompactedError, FutureRevisionError, type FleetKeyspace, type KeyChange, type StoredKv } from "../core/fleet-keyspace.ts";
-import type { FleetObjects, MemberObject } from "../core/fleet-objects.ts";
+import { HOST, type FleetObjects, type MemberObject } from "../core/fleet-objects.ts";
 import { resourceOfKey, storageRoot, type FleetResource } from "@spillway/api";
-import { HOST, judgeFleetWrite } from "../core/fleet-write-policy.ts";
+import { judgeFleetWrite } from "../core/fleet-write-policy.ts";
 import { FleetLevelRefusal, hostBody, sameOnHost, type KubeJson } from "../core/fleet-level.ts";
 import type { HostWriter } from "./host-writer.ts";
 import { planDelete, planPut } from "../core/member-call.ts";
@@ -232,17 +232,16 @@ export class FleetStorage {
         `${resource.resource} are not written through this fleet API: it has no host connection`,
       );
     const served = this.keyspace.get(key)?.modRevision ?? 0;
+    const value = op.case === "requestPut" ? (parseValue(key, op) as KubeJson) : undefined;
     try {
-      if (
-        op.case === "requestDeleteRange" ||
-        (current && (parseValue(key, op) as KubeJson).metadata?.deletionTimestamp && !current.metadata?.deletionTimestamp)
-      ) {
+      // A deletion timestamp that appears is kube-apiserver's graceful delete: a delete on the host.
+      if (!value || (current && value.metadata?.deletionTimestamp && !current.metadata?.deletionTimestamp)) {
         if (!current) return failed();
         const result = await host.delete(resource, namespace, name, current.metadata?.uid);
         if ("deleted" in result || resource.fleetLevel!.kind !== resource.kind) this.objects.remove(resource, HOST, namespace, name);
         else this.objects.upsert(resource, HOST, result.object);
       } else {
-        const body = hostBody(resource, parseValue(key, op) as KubeJson, current);
+        const body = hostBody(resource, value, current);
         if (current && sameOnHost(body, current)) {
           // Nothing the host keeps changed (a status write, an annotation the view derives): the
           // key still moves, so the version kube-apiserver hands back is the key's own.

@@ -9,8 +9,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { fleetResources, type FleetResource } from "@spillway/api";
 import { kubeRequest, type CachedSource, type InformerOptions, type ObjectList } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
-import type { FleetObjects, MemberObject } from "../core/fleet-objects.ts";
-import { HOST } from "../core/fleet-write-policy.ts";
+import { HOST, type FleetObjects, type MemberObject } from "../core/fleet-objects.ts";
 
 type Object = MemberObject & { metadata?: { name?: string; namespace?: string; deletionTimestamp?: string } };
 

@@ -55,9 +55,6 @@ const hpaSpecFields = ["minReplicas", "maxReplicas", "metrics", "behavior"];
 /** Conditions an HPA's own controller writes; Spillway's own stay on the federated kind. */
 const hpaConditions = ["AbleToScale", "ScalingActive", "ScalingLimited"];
 
-const nativeOf: Record<string, string> = { FederatedDeployment: "Deployment", FederatedStatefulSet: "StatefulSet" };
-const federatedOf: Record<string, string> = { Deployment: "FederatedDeployment", StatefulSet: "FederatedStatefulSet" };
-
 const pick = (o: Record<string, unknown> | undefined, fields: string[]) =>
   Object.fromEntries(fields.filter((f) => o?.[f] !== undefined).map((f) => [f, o![f]]));
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -178,7 +175,7 @@ export function fleetView(resource: FleetResource, host: KubeJson): KubeJson {
       kind: "HorizontalPodAutoscaler",
       metadata: viewMetadata(host, {}),
       spec: {
-        scaleTargetRef: { apiVersion: "apps/v1", kind: nativeOf[ref.kind ?? ""] ?? ref.kind, name: ref.name },
+        scaleTargetRef: { apiVersion: "apps/v1", kind: workloads[ref.kind ?? ""]?.kind ?? ref.kind, name: ref.name },
         ...pick(spec, hpaSpecFields),
       },
       status: defined({
@@ -251,7 +248,7 @@ export function hostBody(resource: FleetResource, value: KubeJson, current: Kube
   if (fl.kind === "FederatedHPA") {
     const spec = value.spec ?? {};
     const ref = (spec.scaleTargetRef ?? {}) as { apiVersion?: string; kind?: string; name?: string };
-    const target = federatedOf[ref.kind ?? ""];
+    const target = Object.keys(workloads).find((federated) => workloads[federated]!.kind === ref.kind);
     if (!target || (ref.apiVersion && ref.apiVersion !== "apps/v1"))
       throw new FleetLevelRefusal(
         `scaleTargetRef ${ref.apiVersion ?? ""}/${ref.kind ?? ""} cannot be autoscaled fleet-wide: the fleet autoscales Deployments and StatefulSets (apps/v1)`,

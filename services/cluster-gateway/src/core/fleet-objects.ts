@@ -10,7 +10,6 @@ import { federatedDeploymentAnnotation } from "@spillway/rules";
 import { fleetReplicaSets, type MemberReplicaSet } from "./fleet-replicasets.ts";
 import type { FleetKeyspace } from "./fleet-keyspace.ts";
 import { fleetView, type KubeJson } from "./fleet-level.ts";
-import { HOST } from "./fleet-write-policy.ts";
 
 export interface MemberObjectMeta {
   name?: string;
@@ -26,6 +25,9 @@ export interface MemberObject {
   metadata?: MemberObjectMeta;
   [field: string]: unknown;
 }
+
+/** The cluster name the host's (fleet-level) objects are held under. */
+export const HOST = "";
 
 /** Who holds the object behind a fleet key: enough to write it back to its member. */
 export interface Holding {

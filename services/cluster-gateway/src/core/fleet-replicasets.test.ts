@@ -2,9 +2,8 @@ import { describe, expect, it } from "@jest/globals";
 import { fleetResources } from "@spillway/api";
 import { templateHash } from "@spillway/rules";
 import { FleetKeyspace } from "./fleet-keyspace.ts";
-import { FleetObjects } from "./fleet-objects.ts";
+import { FleetObjects, HOST } from "./fleet-objects.ts";
 import { fleetReplicaSets } from "./fleet-replicasets.ts";
-import { HOST } from "./fleet-write-policy.ts";
 
 const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "app:2" }] } };
 const oldTemplate = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "app:1" }] } };

@@ -9,6 +9,8 @@
  * - **The `kubernetes` Service in `default`** is each cluster's own address of its API server.
  * Everything else goes to whoever holds the object (the host or its member), which has the last word.
  */
+import { HOST } from "./fleet-objects.ts";
+
 export interface FleetWrite {
   resource: { resource: string; createInstead?: string; refuse?: string; fleetLevel?: unknown };
   name: string;
@@ -20,9 +22,6 @@ export interface FleetWrite {
 
 export type FleetWriteVerdict =
   { allowed: true } | { allowed: false; reason: "CreateRefused" | "ReadOnlyNamespace" | "ReadOnlyObject"; message: string };
-
-/** The cluster name the host's (fleet-level) objects are held under. */
-export const HOST = "";
 
 export function judgeFleetWrite(w: FleetWrite, readOnlyNamespaces: readonly string[]): FleetWriteVerdict {
   const { resource, name, holding, namespace } = w;

@@ -5,12 +5,13 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { kubeRequest, MemberInformers, type CachedSource, type InformerOptions, type MemberClients, type ObjectList } from "@spillway/kit";
-import { dependencyKinds, dependencyManager, type DependencyKind, type DependencyObject } from "@spillway/rules";
+import { dependencyKindNames, dependencyKinds, dependencyManager, type DependencyKind, type DependencyObject } from "@spillway/rules";
 
 export type ByKind<T> = Record<DependencyKind, T>;
 
-const kinds = Object.keys(dependencyKinds) as DependencyKind[];
-const byKind = <T>(make: (kind: DependencyKind) => T): ByKind<T> => Object.fromEntries(kinds.map((k) => [k, make(k)])) as ByKind<T>;
+/** One `T` per kind that follows workloads. */
+export const byKind = <T>(make: (kind: DependencyKind) => T): ByKind<T> =>
+  Object.fromEntries(dependencyKindNames.map((k) => [k, make(k)])) as ByKind<T>;
 const collection = (kind: DependencyKind) => `/api/${dependencyKinds[kind].apiVersion}/${dependencyKinds[kind].plural}`;
 
 type Object = DependencyObject & { metadata?: { name?: string; namespace?: string } };

@@ -7,16 +7,15 @@ import type { FederatedDeployment, FederatedStatefulSet, KubeObject, MemberClust
 import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit/testing";
 import { DEPENDENCY_COPIES } from "@spillway/member-workload";
 import { FakeMemberWriter } from "@spillway/member-workload/testing";
-import { dependencyKinds, type DependencyKind, type DependencyObject } from "@spillway/rules";
+import { dependencyKindNames, type DependencyKind, type DependencyObject } from "@spillway/rules";
 import { createLogger } from "@spillway/telemetry";
-import type { ByKind } from "../adapters/dependency-objects.ts";
+import { byKind, type ByKind } from "../adapters/dependency-objects.ts";
 import { dependencyReconciler } from "./dependency-controller.ts";
 
 type Obj = KubeObject<unknown, unknown> & { [field: string]: unknown };
 const CLUSTERS = ["idc-1", "idc-2", "cloud-1"];
 const ns = "shop";
-const kinds = Object.keys(dependencyKinds) as DependencyKind[];
-const byKind = <T>(make: (k: DependencyKind) => T) => Object.fromEntries(kinds.map((k) => [k, make(k)])) as ByKind<T>;
+const kinds = dependencyKindNames;
 
 const fd = (name: string, configMap: string): FederatedDeployment => ({
   apiVersion: "spillway.dev/v1alpha1",

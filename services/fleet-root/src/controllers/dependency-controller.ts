@@ -17,7 +17,7 @@ import { Controller, parseKey, watch, type CachedSource, type MemberObjects, typ
 import type { MemberWriter } from "@spillway/member-workload";
 import {
   dependencyKey,
-  dependencyKinds,
+  dependencyKindNames,
   followPlan,
   isMemberReady,
   memberCopy,
@@ -51,7 +51,7 @@ export interface DependencyDeps {
   written?: (write: CopyWrite) => void;
 }
 
-const kinds = Object.keys(dependencyKinds) as DependencyKind[];
+const kinds = dependencyKindNames;
 /** One key per namespace: the follower's unit of work. */
 const NAME = "dependencies";
 const nsKey = (namespace: string) => `${namespace}/${NAME}`;
