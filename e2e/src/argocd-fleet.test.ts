@@ -2,8 +2,9 @@
  * Argo CD (the testbed's real build) with the fleet API registered as a destination cluster, as a
  * platform team would add any cluster: a plain-manifest application (a ConfigMap, a Deployment that
  * mounts it, a Service) synced from Git becomes the fleet's workload; the app is Synced and Healthy
- * with no perpetual diff (a hard refresh stays Synced, on every state the watch delivers), and a
- * change in Git rolls out across the fleet.
+ * with no perpetual diff (a hard refresh stays Synced, on every state the watch delivers), its
+ * resource tree (as Argo CD's API serves it to the UI) goes Deployment → ReplicaSet → the pods in
+ * the members, and a change in Git rolls out across the fleet.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
@@ -71,7 +72,7 @@ describe("Argo CD with the fleet API as a destination cluster", () => {
     await Promise.all(procs.map((p) => waitReady(p, 60_000)));
     const fleet = await startFleetApi();
     fleetServer = fleet.server;
-    argocd = await startArgoCD(files(testImage(1)));
+    argocd = await startArgoCD(files(testImage(1)), {}, { api: true });
     // The fleet registered as Argo CD registers any cluster: a cluster Secret with its address, CA and a token.
     const token = kubeConfigFor("fleet").getCurrentUser()?.token;
     const cluster = {
@@ -139,6 +140,28 @@ describe("Argo CD with the fleet API as a destination cluster", () => {
     await waitApp("reconciled again after the hard refresh", (a) => !!a.status?.reconciledAt && a.status.reconciledAt !== before);
     expect(app()!.status!.sync!.status).toBe("Synced");
     expect(seen.slice(from).filter((s) => s.sync !== "Synced")).toEqual([]);
+  });
+
+  it("the resource tree shows the pods, under the fleet ReplicaSet under the Deployment", async () => {
+    interface TreeNode {
+      kind: string;
+      name: string;
+      uid: string;
+      parentRefs?: Array<{ kind: string; name: string; uid?: string }>;
+    }
+    const tree = await eventually("the tree reaches the two pods", async () => {
+      const r = await fetch(`${argocd.api}/api/v1/applications/${APP}/resource-tree?appNamespace=${ARGOCD_NAMESPACE}`);
+      if (!r.ok) return undefined;
+      const nodes = ((await r.json()) as { nodes?: TreeNode[] }).nodes ?? [];
+      return nodes.filter((n) => n.kind === "Pod").length === 2 ? nodes : undefined;
+    });
+    const deployment = tree.find((n) => n.kind === "Deployment" && n.name === "web")!;
+    const replicaSets = tree.filter((n) => n.kind === "ReplicaSet" && n.parentRefs?.some((p) => p.uid === deployment.uid));
+    expect(replicaSets).toHaveLength(1);
+    for (const p of tree.filter((n) => n.kind === "Pod")) {
+      expect(p.name).toMatch(/^web-/);
+      expect(p.parentRefs).toEqual([expect.objectContaining({ kind: "ReplicaSet", name: replicaSets[0]!.name, uid: replicaSets[0]!.uid })]);
+    }
   });
 
   it("a change in Git rolls out across the fleet", async () => {

@@ -39,6 +39,8 @@ export interface ArgoCD {
   commit(files: Record<string, string | null>, message: string): Promise<string>;
   /** The directory holding every process's log. */
   dir: string;
+  /** Argo CD's API server (what its UI and CLI read), when started with `{ api: true }`. */
+  api?: string;
   stop(): Promise<void>;
 }
 
@@ -135,9 +137,14 @@ async function installArgoCDObjects(extraSettings: Record<string, string>): Prom
 
 /**
  * Starts redis-server, a Git server with one commit of `files`, the repo-server and the
- * application-controller. `settings` go into argocd-cm beside the health checks.
+ * application-controller. `settings` go into argocd-cm beside the health checks. With `api`, also
+ * the API server its UI and CLI read (without authentication, on loopback): the resource tree.
  */
-export async function startArgoCD(files: Record<string, string>, settings: Record<string, string> = {}): Promise<ArgoCD> {
+export async function startArgoCD(
+  files: Record<string, string>,
+  settings: Record<string, string> = {},
+  options: { api?: boolean } = {},
+): Promise<ArgoCD> {
   mkdirSync(testbedDir, { recursive: true });
   const dir = mkdtempSync(join(testbedDir, "argocd-"));
   const procs: Proc[] = [];
@@ -269,7 +276,32 @@ export async function startArgoCD(files: Record<string, string>, settings: Recor
       "/healthz",
       async () => (await fetch(`http://127.0.0.1:${metricsPort}/healthz`).catch(() => undefined))?.ok ?? false,
     );
-    return { repoUrl, commit, dir, stop };
+    let api: string | undefined;
+    if (options.api) {
+      const apiPort = await freePort();
+      const server = start(
+        dir,
+        "server",
+        argocdBin,
+        [
+          "--loglevel=info",
+          "--insecure",
+          "--disable-auth",
+          "--address=127.0.0.1",
+          `--port=${apiPort}`,
+          `--metrics-port=${await freePort()}`,
+          `--namespace=${ARGOCD_NAMESPACE}`,
+          `--redis=127.0.0.1:${redisPort}`,
+          `--repo-server=127.0.0.1:${repoPort}`,
+          `--staticassets=${local("static")}`,
+        ],
+        { ...env, ARGOCD_BINARY_NAME: "argocd-server" },
+      );
+      procs.push(server);
+      api = `http://127.0.0.1:${apiPort}`;
+      await waitUntil(server, "/healthz", async () => (await fetch(`${api}/healthz`).catch(() => undefined))?.ok ?? false);
+    }
+    return { repoUrl, commit, dir, stop, ...(api ? { api } : {}) };
   } catch (e) {
     await stop();
     throw new Error(`starting Argo CD (logs in ${dir}): ${(e as Error).message}`);

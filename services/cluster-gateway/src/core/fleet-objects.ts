@@ -7,7 +7,7 @@
  */
 import { apiVersionOf, clusterLabel, fleetResources, managedByLabel, storageKey, type FleetResource } from "@spillway/api";
 import { federatedDeploymentAnnotation } from "@spillway/rules";
-import { fleetReplicaSets, type MemberReplicaSet } from "./fleet-replicasets.ts";
+import { fleetReplicaSetOf, fleetReplicaSets, type MemberReplicaSet } from "./fleet-replicasets.ts";
 import type { FleetKeyspace } from "./fleet-keyspace.ts";
 import { fleetView, type KubeJson } from "./fleet-level.ts";
 
@@ -37,6 +37,19 @@ export interface Holding {
   /** The name in the member (the fleet name may carry the `.cluster` suffix). */
   name: string;
   object: MemberObject;
+  /**
+   * The member's owner references served as the fleet's owners (a pod's member ReplicaSet as the
+   * fleet ReplicaSet), by the fleet owner's uid: a write through the fleet names the member's again.
+   */
+  fleetOwners?: ReadonlyMap<string, OwnerReference>;
+}
+
+export interface OwnerReference {
+  kind?: string;
+  name?: string;
+  uid?: string;
+  controller?: boolean;
+  [field: string]: unknown;
 }
 
 /** Lower is better; ties go by cluster name. */
@@ -56,6 +69,10 @@ export class FleetObjects {
   private readonly replicaSetOwner = new Map<string, string>();
   /** namespace/deployment → the names of the fleet ReplicaSets served for it. */
   private readonly fleetReplicaSetNames = new Map<string, Set<string>>();
+  /** kind|namespace|name of a member owner → the pods (by group id) naming it as their controller. */
+  private readonly dependents = new Map<string, Map<string, { namespace: string; name: string }>>();
+  /** A member owner (or a fleet StatefulSet) → the fleet owner uid its pods were last served with. */
+  private readonly ownerServedAs = new Map<string, string>();
 
   constructor(keyspace: FleetKeyspace, rank: ClusterRank) {
     this.keyspace = keyspace;
@@ -81,19 +98,110 @@ export class FleetObjects {
     const id = groupId(resource, namespace, name);
     let group = this.groups.get(id);
     if (!group) this.groups.set(id, (group = new Map()));
+    if (resource === PODS) this.dependOn(group.get(cluster), object, id, namespace!, name);
     group.set(cluster, object);
     this.serve(resource, namespace, name, id);
     if (cluster === HOST && resource === DEPLOYMENTS) this.refreshReplicaSets(`${namespace}/${name}`);
+    if (cluster === HOST && resource === STATEFULSETS) this.statefulSetMoved(namespace!, name);
   }
 
   remove(resource: FleetResource, cluster: string, namespace: string | undefined, name: string): void {
     if (this.memberReplicaSet(resource, cluster, namespace, name, undefined)) return;
     const id = groupId(resource, resource.namespaced ? namespace : undefined, name);
     const group = this.groups.get(id);
+    const gone = group?.get(cluster);
     if (!group?.delete(cluster)) return;
+    if (resource === PODS) this.dependOn(gone, undefined, id, namespace!, name);
     if (group.size === 0) this.groups.delete(id);
     this.serve(resource, resource.namespaced ? namespace : undefined, name, id);
     if (cluster === HOST && resource === DEPLOYMENTS) this.refreshReplicaSets(`${namespace}/${name}`);
+    if (cluster === HOST && resource === STATEFULSETS) this.statefulSetMoved(namespace!, name);
+  }
+
+  /** Keeps the index of which pods name which owner, across a pod's change from `before` to `after`. */
+  private dependOn(before: MemberObject | undefined, after: MemberObject | undefined, id: string, namespace: string, name: string): void {
+    const was = ownerKey(before, namespace);
+    const now = ownerKey(after, namespace);
+    if (was === now) return;
+    if (was) {
+      const pods = this.dependents.get(was);
+      pods?.delete(id);
+      if (pods?.size === 0) this.dependents.delete(was);
+    }
+    if (now) {
+      let pods = this.dependents.get(now);
+      if (!pods) this.dependents.set(now, (pods = new Map()));
+      pods.set(id, { namespace, name });
+    }
+  }
+
+  /**
+   * What a member pod's controller is through the fleet: its member ReplicaSet of a fleet
+   * Deployment is the fleet ReplicaSet it is counted in, its member StatefulSet of a fleet
+   * StatefulSet is that StatefulSet. Undefined when it is the member's own (served as it is).
+   */
+  private fleetOwner(cluster: string, namespace: string | undefined, ref: OwnerReference): OwnerReference | undefined {
+    if (!namespace || !ref.name) return undefined;
+    if (ref.kind === "ReplicaSet") {
+      const id = `${cluster}/${namespace}/${ref.name}`;
+      const deployment = this.replicaSetOwner.get(id);
+      const member = deployment ? this.memberReplicaSets.get(deployment)?.get(id) : undefined;
+      const fd = deployment ? this.hostObject(DEPLOYMENTS, deployment) : undefined;
+      if (!member || !fd || member.rs.metadata?.uid !== ref.uid) return undefined;
+      const fleet = fleetReplicaSetOf(fleetView(DEPLOYMENTS, fd as KubeJson), member.rs);
+      return fleet ? { ...ref, ...fleet } : undefined;
+    }
+    if (ref.kind === "StatefulSet") {
+      const sts = this.hostObject(STATEFULSETS, `${namespace}/${ref.name}`);
+      const uid = sts ? fleetView(STATEFULSETS, sts as KubeJson).metadata?.uid : undefined;
+      return uid ? { ...ref, uid } : undefined;
+    }
+    return undefined;
+  }
+
+  private hostObject(resource: FleetResource, namespacedName: string): MemberObject | undefined {
+    const slash = namespacedName.indexOf("/");
+    return this.groups.get(groupId(resource, namespacedName.slice(0, slash), namespacedName.slice(slash + 1)))?.get(HOST);
+  }
+
+  /** A pod's owner references as the fleet serves them, and the member's ones they stand for. */
+  private withFleetOwners(cluster: string, object: MemberObject): { object: MemberObject; owners?: Map<string, OwnerReference> } {
+    const refs = object.metadata?.ownerReferences as OwnerReference[] | undefined;
+    if (!Array.isArray(refs)) return { object };
+    const owners = new Map<string, OwnerReference>();
+    const served = refs.map((ref) => {
+      const fleet = ref.controller ? this.fleetOwner(cluster, object.metadata?.namespace, ref) : undefined;
+      if (!fleet) return ref;
+      owners.set(fleet.uid!, ref);
+      return fleet;
+    });
+    return owners.size ? { object: { ...object, metadata: { ...object.metadata, ownerReferences: served } }, owners } : { object };
+  }
+
+  /**
+   * An owner's fleet identity may have changed (its workload or ReplicaSet arrived, changed or
+   * left): the pods naming it are served again, only when what they would name differs.
+   */
+  private ownerMoved(cluster: string, kind: string, namespace: string, name: string, now: string | undefined): void {
+    const cached = `${cluster}|${kind}|${namespace}|${name}`;
+    if (this.ownerServedAs.get(cached) === now) return;
+    if (now === undefined) this.ownerServedAs.delete(cached);
+    else this.ownerServedAs.set(cached, now);
+    for (const [id, pod] of this.dependents.get(`${kind}|${namespace}|${name}`) ?? []) this.serve(PODS, pod.namespace, pod.name, id);
+  }
+
+  private replicaSetMoved(id: string): void {
+    const [cluster, namespace, name] = id.split("/") as [string, string, string];
+    const rs = this.replicaSetOwner.has(id) ? { kind: "ReplicaSet", name, uid: this.memberReplicaSetUid(id) } : undefined;
+    this.ownerMoved(cluster, "ReplicaSet", namespace, name, rs && this.fleetOwner(cluster, namespace, rs)?.uid);
+  }
+
+  private memberReplicaSetUid(id: string): string | undefined {
+    return this.memberReplicaSets.get(this.replicaSetOwner.get(id)!)?.get(id)?.rs.metadata?.uid;
+  }
+
+  private statefulSetMoved(namespace: string, name: string): void {
+    this.ownerMoved(HOST, "StatefulSet", namespace, name, this.fleetOwner(HOST, namespace, { kind: "StatefulSet", name })?.uid);
   }
 
   /**
@@ -116,6 +224,7 @@ export class FleetObjects {
       this.memberReplicaSets.get(before)?.delete(id);
       this.replicaSetOwner.delete(id);
       this.refreshReplicaSets(before);
+      this.replicaSetMoved(id);
     }
     if (!object || !owner) return !object && before !== undefined;
     if (this.groups.get(groupId(resource, namespace, name))?.has(cluster)) this.remove(resource, cluster, namespace, name);
@@ -139,6 +248,7 @@ export class FleetObjects {
     for (const rs of next) this.upsert(REPLICASETS, HOST, rs as MemberObject);
     if (names.size) this.fleetReplicaSetNames.set(deployment, names);
     else this.fleetReplicaSetNames.delete(deployment);
+    for (const id of this.memberReplicaSets.get(deployment)?.keys() ?? []) this.replicaSetMoved(id);
   }
 
   /** The names (namespace/name) a member holds of a resource, for a resync against a fresh list. */
@@ -201,8 +311,9 @@ export class FleetObjects {
     for (const [key, cluster] of wanted) {
       const object = group!.get(cluster)!;
       const fleetName = key.slice(key.lastIndexOf("/") + 1);
-      this.keyspace.put(key, encodeForFleet(resource, cluster, object, fleetName));
-      this.holdings.set(key, { resource, cluster, namespace, name, object });
+      const served = resource === PODS && cluster !== HOST ? this.withFleetOwners(cluster, object) : { object };
+      this.keyspace.put(key, encodeForFleet(resource, cluster, served.object, fleetName));
+      this.holdings.set(key, { resource, cluster, namespace, name, object, ...(served.owners ? { fleetOwners: served.owners } : {}) });
     }
     if (wanted.size) this.servedAs.set(id, wanted);
     else this.servedAs.delete(id);
@@ -211,6 +322,14 @@ export class FleetObjects {
 
 const DEPLOYMENTS = fleetResources.find((r) => r.resource === "deployments")!;
 const REPLICASETS = fleetResources.find((r) => r.resource === "replicasets")!;
+const STATEFULSETS = fleetResources.find((r) => r.resource === "statefulsets")!;
+const PODS = fleetResources.find((r) => r.resource === "pods")!;
+
+/** The owner a pod's controller reference names, as the dependents index keys it. */
+function ownerKey(pod: MemberObject | undefined, namespace: string): string | undefined {
+  const ref = (pod?.metadata?.ownerReferences as OwnerReference[] | undefined)?.find?.((r) => r.controller);
+  return ref?.kind && ref.name ? `${ref.kind}|${namespace}|${ref.name}` : undefined;
+}
 
 const groupId = (r: FleetResource, namespace: string | undefined, name: string) => `${r.group}/${r.resource}|${namespace ?? ""}|${name}`;
 
@@ -244,7 +363,12 @@ export function encodeForFleet(resource: FleetResource, cluster: string, object:
  */
 export function decodeForMember(value: MemberObject, holding: Holding): MemberObject {
   const { metadata = {}, ...rest } = value;
-  const { managedFields: _m, labels = {}, ...meta } = metadata;
+  const { managedFields: _m, labels = {}, ownerReferences, ...meta } = metadata;
+  const owners = holding.fleetOwners;
+  const memberOwners =
+    owners && Array.isArray(ownerReferences)
+      ? (ownerReferences as OwnerReference[]).map((r) => (r.uid && owners.get(r.uid)) || r)
+      : ownerReferences;
   const ownLabel = holding.object.metadata?.labels?.[clusterLabel];
   const { [clusterLabel]: _c, ...otherLabels } = labels;
   const memberLabels = ownLabel === undefined ? otherLabels : { ...otherLabels, [clusterLabel]: ownLabel };
@@ -252,6 +376,7 @@ export function decodeForMember(value: MemberObject, holding: Holding): MemberOb
     ...rest,
     metadata: {
       ...meta,
+      ...(memberOwners !== undefined ? { ownerReferences: memberOwners } : {}),
       name: holding.name,
       ...(holding.object.metadata?.resourceVersion ? { resourceVersion: holding.object.metadata.resourceVersion } : {}),
       ...(Object.keys(memberLabels).length ? { labels: memberLabels } : {}),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { fleetResources } from "@spillway/api";
 import { templateHash } from "@spillway/rules";
 import { FleetKeyspace } from "./fleet-keyspace.ts";
-import { FleetObjects, HOST } from "./fleet-objects.ts";
+import { decodeForMember, FleetObjects, HOST, type MemberObject } from "./fleet-objects.ts";
 import { fleetReplicaSets } from "./fleet-replicasets.ts";
 
 const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "app:2" }] } };
@@ -87,5 +87,60 @@ describe("FleetObjects serves the fleet's ReplicaSets in place of the members' o
     ).toBe(2);
     objects.remove(deployments, HOST, "shop", "web");
     expect(names()).toEqual(["theirs"]);
+  });
+
+  const pods = fleetResources.find((r) => r.resource === "pods")!;
+  const statefulsets = fleetResources.find((r) => r.resource === "statefulsets")!;
+  const owner = (kind: string, name: string, uid: string) => ({
+    apiVersion: "apps/v1",
+    kind,
+    name,
+    uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  });
+  const pod = (name: string, ref: object): MemberObject => ({
+    metadata: { name, namespace: "shop", uid: `pod-${name}`, ownerReferences: [ref] },
+  });
+  const servedOwner = (keyspace: FleetKeyspace, name: string) =>
+    JSON.parse(keyspace.get(`/registry/pods/shop/${name}`)!.value).metadata.ownerReferences[0];
+
+  it("a member pod of a fleet Deployment names the fleet ReplicaSet as its controller, whichever arrives first", () => {
+    let now = 1;
+    const keyspace = new FleetKeyspace({ clockMicros: () => now++, windowSize: 100 });
+    const objects = new FleetObjects(keyspace, () => 0);
+    const rs = { ...memberRs("idc-1", template, 2, 2, "1").rs };
+    rs.metadata = { ...rs.metadata, uid: "member-rs-uid" } as typeof rs.metadata;
+    const fleetRs = `web-${templateHash(template).slice(0, 10)}`;
+    // The pod first: until its ReplicaSet and workload are known it names the member's.
+    objects.upsert(pods, "idc-1", pod("web-a", owner("ReplicaSet", rs.metadata.name, "member-rs-uid")));
+    objects.upsert(pods, "idc-1", pod("mine", owner("ReplicaSet", "theirs", "their-uid")));
+    expect(servedOwner(keyspace, "web-a").uid).toBe("member-rs-uid");
+    objects.upsert(replicasets, "idc-1", rs);
+    objects.upsert(deployments, HOST, { metadata: { name: "web", namespace: "shop", uid: "host-uid" }, spec: deployment.spec });
+    const fleetUid = JSON.parse(keyspace.get(`/registry/replicasets/shop/${fleetRs}`)!.value).metadata.uid;
+    expect(servedOwner(keyspace, "web-a")).toEqual(owner("ReplicaSet", fleetRs, fleetUid));
+    // A pod of a member's own ReplicaSet is served as it is.
+    expect(servedOwner(keyspace, "mine")).toEqual(owner("ReplicaSet", "theirs", "their-uid"));
+    // A write through the fleet (a label added) goes back naming the member's ReplicaSet: never orphaned there.
+    const holding = objects.holding("/registry/pods/shop/web-a")!;
+    const written = JSON.parse(keyspace.get("/registry/pods/shop/web-a")!.value);
+    written.metadata.labels = { tier: "web" };
+    expect(decodeForMember(written, holding).metadata!.ownerReferences).toEqual([owner("ReplicaSet", rs.metadata.name, "member-rs-uid")]);
+    // The workload gone: the pod names its member's ReplicaSet again.
+    objects.remove(deployments, HOST, "shop", "web");
+    expect(servedOwner(keyspace, "web-a").uid).toBe("member-rs-uid");
+  });
+
+  it("a member pod of a fleet StatefulSet names the fleet StatefulSet (its fleet uid)", () => {
+    let now = 1;
+    const keyspace = new FleetKeyspace({ clockMicros: () => now++, windowSize: 100 });
+    const objects = new FleetObjects(keyspace, () => 0);
+    objects.upsert(pods, "cloud-1", pod("db-3", owner("StatefulSet", "db", "member-sts-uid")));
+    objects.upsert(statefulsets, HOST, {
+      metadata: { name: "db", namespace: "shop", uid: "host-sts-uid", annotations: { "spillway.dev/fleet-uid": "fleet-sts-uid" } },
+      spec: { replicas: 4, selector: { matchLabels: { app: "db" } }, template: { metadata: { labels: { app: "db" } } } },
+    });
+    expect(servedOwner(keyspace, "db-3")).toEqual(owner("StatefulSet", "db", "fleet-sts-uid"));
   });
 });

@@ -37,14 +37,34 @@ const withoutHash = (template: Template | undefined): Template => {
 
 const num = (v: unknown) => (typeof v === "number" ? v : 0);
 
+/** The fleet template a member ReplicaSet runs: the key its group goes by. */
+const groupKey = (rs: KubeJson): string | undefined => {
+  const a = rs.metadata?.annotations ?? {};
+  return a[fleetTemplateHashAnnotation] ?? a[MEMBER_TEMPLATE_HASH];
+};
+
+const identity = (deployment: KubeJson, key: string) => ({
+  name: `${deployment.metadata?.name}-${key.slice(0, 10)}`,
+  uid: stableUid(`${deployment.metadata?.uid}/${key}`),
+});
+
+/**
+ * The fleet ReplicaSet a member ReplicaSet of `deployment` is counted in: what a pod of it names
+ * as its owner through the fleet, so an owner-reference walk (Argo CD's resource tree) goes
+ * pod → ReplicaSet → Deployment as in one cluster.
+ */
+export function fleetReplicaSetOf(deployment: KubeJson, rs: KubeJson): { name: string; uid: string } | undefined {
+  const key = groupKey(rs);
+  return key ? identity(deployment, key) : undefined;
+}
+
 export function fleetReplicaSets(deployment: KubeJson, members: readonly MemberReplicaSet[]): KubeJson[] {
   const meta = deployment.metadata ?? {};
   const spec = deployment.spec ?? {};
   const current = templateHash(spec.template);
   const groups = new Map<string, MemberReplicaSet[]>();
   for (const m of members) {
-    const a = m.rs.metadata?.annotations ?? {};
-    const key = a[fleetTemplateHashAnnotation] ?? a[MEMBER_TEMPLATE_HASH];
+    const key = groupKey(m.rs);
     if (!key) continue;
     groups.set(key, [...(groups.get(key) ?? []), m]);
   }
@@ -63,9 +83,8 @@ export function fleetReplicaSets(deployment: KubeJson, members: readonly MemberR
       apiVersion: "apps/v1",
       kind: "ReplicaSet",
       metadata: {
-        name: `${meta.name}-${hash}`,
+        ...identity(deployment, key),
         namespace: meta.namespace,
-        uid: stableUid(`${meta.uid}/${key}`),
         generation: 1,
         ...(created ? { creationTimestamp: created } : {}),
         labels: template.metadata?.labels ?? {},
