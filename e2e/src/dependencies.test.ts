@@ -21,7 +21,8 @@ const CLOUD_AUTH = '{"auths":{"mirror.cloud.example":{}}}';
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 describe("dependencies follow their workloads into members", () => {
-  const svc = rolloutServices("deps", []);
+  // Failback within seconds: a member freed of its conflict gets the workload back in the test's time.
+  const svc = rolloutServices("deps", ["--failback-hold-down=2"]);
   const { fds, ns } = svc;
   const core = (role: ClusterRole) => kubeConfigFor(role).makeApiClient(CoreV1Api);
   const apps = (role: ClusterRole) => kubeConfigFor(role).makeApiClient(AppsV1Api);
@@ -218,12 +219,13 @@ describe("dependencies follow their workloads into members", () => {
       namespace: ns,
       body: { metadata: { name: "shared-name" }, data: { from: "idc-2 itself" } },
     });
+    // idc-2 ranks first of the two members the workload may use.
     const fd = federatedDeployment({
       namespace: ns,
       name: "blocked",
       replicas: 1,
       requests: { cpu: "100m" },
-      spec: { placement: { clusterNames: ["idc-2"] } },
+      spec: { placement: { clusterNames: ["idc-2", "cloud-1"] } },
     });
     fd.spec.template.spec!.volumes = [{ name: "c", configMap: { name: "shared-name" } }];
     await fds.create(fd);
@@ -233,21 +235,35 @@ describe("dependencies follow their workloads into members", () => {
     });
     expect(reported.status).toBe("False");
     expect(reported.message).toContain(`ConfigMap ${ns}/shared-name in idc-2`);
+    expect((await fds.get({ namespace: ns, name: "blocked" })).status?.dependencyConflicts).toEqual([
+      { name: "idc-2", objects: ["ConfigMap/shared-name"] },
+    ]);
+    // Kept out of idc-2: the scheduler places it in cloud-1, where it runs.
+    await eventually(
+      "blocked runs in cloud-1",
+      async () => ((await deploymentIn("cloud-1", "blocked"))?.status?.readyReplicas === 1 ? true : undefined),
+      60_000,
+    );
+    const placed = (await kubeRequest(kubeConfigFor("host"), {
+      path: `/apis/spillway.dev/v1alpha1/namespaces/${ns}/placements/federateddeployment-blocked`,
+      what: "the Placement of blocked",
+    })) as { spec: { clusters: Array<{ name: string; replicas: number }> } };
+    expect(placed.spec.clusters.map((c) => [c.name, c.replicas])).toEqual([["cloud-1", 1]]);
     expect(await deploymentIn("idc-2", "blocked")).toBeUndefined();
     const theirs = await core("idc-2").readNamespacedConfigMap({ namespace: ns, name: "shared-name" });
     expect(theirs.data).toEqual({ from: "idc-2 itself" });
     expect(theirs.metadata?.labels ?? {}).not.toMatchObject(managed);
 
-    // Resolved in the member: Spillway's copy goes in, then the workload.
+    // Resolved in the member: it is no longer kept out; failback brings the workload to idc-2,
+    // Spillway's copy first.
     await core("idc-2").deleteNamespacedConfigMap({ namespace: ns, name: "shared-name" });
-    await eventually("blocked runs in idc-2 with Spillway's copy", () => deploymentIn("idc-2", "blocked"), 60_000);
+    await eventually("blocked runs in idc-2 with Spillway's copy", () => deploymentIn("idc-2", "blocked"), 90_000);
     const ours = await core("idc-2").readNamespacedConfigMap({ namespace: ns, name: "shared-name" });
     expect(ours.data).toEqual({ from: "host" });
     expect(ours.metadata?.labels).toMatchObject(managed);
-    await eventually("DependenciesReady is True", async () =>
-      (await fds.get({ namespace: ns, name: "blocked" })).status?.conditions?.find((x) => x.type === "DependenciesReady")?.status === "True"
-        ? true
-        : undefined,
-    );
+    await eventually("DependenciesReady is True and no member is kept out", async () => {
+      const s = (await fds.get({ namespace: ns, name: "blocked" })).status;
+      return s?.conditions?.find((x) => x.type === "DependenciesReady")?.status === "True" && !s.dependencyConflicts ? true : undefined;
+    });
   });
 });

@@ -14,7 +14,11 @@ import { memberWorkloadReconciler, type MemberWorkloadKind } from "./member-work
 import type { Manager } from "./member-writer.ts";
 import { FakeMemberWriter } from "./testing/fake-member-writer.ts";
 
-type Status = { replicas?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> };
+type Status = {
+  replicas?: number;
+  conditions?: Array<{ type: string; status: string; reason: string; message: string }>;
+  dependencyConflicts?: Array<{ name: string; objects: string[] }>;
+};
 type Workload = KubeObject<{ replicas: number }, Status>;
 type Widget = KubeObject<
   { size: number; template?: { metadata: { labels: Record<string, string> }; spec: { volumes: Array<{ configMap: { name: string } }> } } },
@@ -252,6 +256,29 @@ describe("member-workload shell", () => {
       expect(widgets.store("idc-2").get("web", ns)).toBeUndefined();
       expect(condition("DependenciesReady")).toMatchObject({ status: "False", reason: "UnmanagedDependencyExists" });
       expect(condition("DependenciesReady")?.message).toContain("ConfigMap shop/cfg in idc-2");
+    });
+
+    it("lists a member kept out for a conflict in status, looks at it again each pass, and drops it once resolved", async () => {
+      // The workload's own template (what a kept-out member is looked at with) mounts the ConfigMap.
+      const current = workloads.get("web", ns) as Workload;
+      workloads.seed({ ...current, spec: { ...current.spec, template: widget(0).spec.template } } as Workload);
+      await configMaps.store("idc-2").create(cfg(false));
+      placements.seed(placement(["idc-2"]));
+      const first = (await reconcile(key)) as { requeueAfterMs: number };
+      expect(workloads.get("web", ns)?.status?.dependencyConflicts).toEqual([{ name: "idc-2", objects: ["ConfigMap/cfg"] }]);
+      expect(first.requeueAfterMs).toBeLessThanOrEqual(5_000);
+      // The scheduler moves it (DependencyConflicts filter); idc-2 is still looked at, and still held.
+      await configMaps.store("idc-1").create(cfg(true));
+      placements.seed(placement(["idc-1"]));
+      expect(((await reconcile(key)) as { requeueAfterMs: number }).requeueAfterMs).toBeLessThanOrEqual(5_000);
+      expect(widgets.store("idc-1").get("web", ns)).toBeDefined();
+      expect(workloads.get("web", ns)?.status?.dependencyConflicts).toEqual([{ name: "idc-2", objects: ["ConfigMap/cfg"] }]);
+      expect(condition("DependenciesReady")).toMatchObject({ status: "False", reason: "UnmanagedDependencyExists" });
+      // Deleted there: no longer listed, and nothing is awaited where the workload is not placed.
+      await configMaps.store("idc-2").delete({ namespace: ns, name: "cfg" });
+      await reconcile(key);
+      expect(workloads.get("web", ns)?.status?.dependencyConflicts).toBeUndefined();
+      expect(condition("DependenciesReady")).toMatchObject({ status: "True" });
     });
 
     it("awaits the Services that select the pods too (the pods' addresses are theirs)", async () => {

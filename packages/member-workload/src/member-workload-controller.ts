@@ -31,6 +31,8 @@ import {
 import {
   dependenciesCondition,
   dependenciesReady,
+  dependencyConflicts,
+  recheckedVerdict,
   judgeDependencies,
   isMemberReady,
   memberLabels,
@@ -41,6 +43,7 @@ import {
   type MemberSight,
   type WorkloadDecision,
   type WorkloadKind,
+  type DependencyConflict,
   type DependencyVerdict,
 } from "@spillway/rules";
 import { errorFields, type Logger } from "@spillway/telemetry";
@@ -106,7 +109,15 @@ interface Applied {
   failures: string[];
   /** What each member written to this pass lacked, or held as its own, of what the pods need. */
   dependencies: Map<string, DependencyVerdict>;
+  /** Members the workload stays out of for a conflict: looked at again soon. */
+  keptOut: boolean;
 }
+
+/** How soon a member kept out for a conflict is looked at again (nothing watches the member's own objects). */
+const RECHECK_CONFLICTS_MS = 5_000;
+
+const conflictsOf = (w: { status?: unknown }): DependencyConflict[] =>
+  (w.status as { dependencyConflicts?: DependencyConflict[] } | undefined)?.dependencyConflicts ?? [];
 
 const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace}/${name}`;
 
@@ -227,19 +238,43 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
     }
   }
 
+  /**
+   * A member the workload is kept out of for a conflict, looked at again with the workload's own
+   * template: undefined when it cannot be read now (the last verdict stands).
+   */
+  async function recheck(w: W, cluster: string): Promise<DependencyVerdict | undefined> {
+    const member = members.get(cluster);
+    if (!member || !deps.dependencies) return { waiting: [], conflicts: [] };
+    const { copies, host } = deps.dependencies;
+    try {
+      const template = (w as { spec?: { template?: Parameters<typeof podDependencies>[0] } }).spec?.template;
+      const refs = await podDependencies(template, w.metadata.namespace!, host);
+      return recheckedVerdict(judgeDependencies(await sightDependencies(member, w.metadata.namespace!, refs, copies, host)));
+    } catch (err) {
+      log.warn({ ...logFields(w, cluster), ...errorFields(err) }, "cannot look at the member's conflicting objects again yet");
+      return undefined;
+    }
+  }
+
   async function apply(w: W, d: D): Promise<Applied> {
     const verdicts = new Map<string, DependencyVerdict>();
     if (d.unseen.length) {
       log.debug({ ...logFields(w), clusters: d.unseen }, "holding member writes until these members have been listed");
-      return { retrySoon: d.retrySoon, failures: [], dependencies: verdicts };
+      return { retrySoon: d.retrySoon, failures: [], dependencies: verdicts, keptOut: conflictsOf(w).length > 0 };
     }
     const outcomes: Array<string | undefined> = [];
     for (const round of d.rounds) outcomes.push(...(await Promise.all(round.map((mw) => write(w, mw, verdicts)))));
+    for (const { name } of conflictsOf(w)) {
+      if (verdicts.has(name)) continue;
+      const v = await recheck(w, name);
+      if (v) verdicts.set(name, v);
+    }
     for (const e of d.events) await deps.events?.record(w, e.type, e.reason, e.note);
     return {
       retrySoon: d.retrySoon || outcomes.some((x) => x !== undefined),
       failures: outcomes.filter((x): x is string => !!x),
       dependencies: verdicts,
+      keptOut: dependencyConflicts(conflictsOf(w), verdicts).length > 0,
     };
   }
 
@@ -279,19 +314,30 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
         placement: placementOf(latest),
         writeFailures: applied.failures,
       });
-      // Judged only where something was written this pass; otherwise the last verdict stands.
-      if (applied.dependencies.size) member.push(dependenciesCondition(latest.metadata.namespace!, applied.dependencies));
+      // Judged only where something was written (or a kept-out member looked at) this pass;
+      // otherwise the last verdict stands.
+      let kept = conflictsOf(latest);
+      if (applied.dependencies.size) {
+        member.push(dependenciesCondition(latest.metadata.namespace!, applied.dependencies));
+        kept = dependencyConflicts(kept, applied.dependencies);
+      }
       let conditions = (latest.status as { conditions?: Parameters<typeof setCondition>[0] } | undefined)?.conditions;
       for (const c of [...d.status.conditions, ...member])
         conditions = setCondition(conditions, { ...c, observedGeneration: latest.metadata.generation });
-      return { ...(latest.status as object), ...(d.status.status as object), conditions } as S;
+      const { dependencyConflicts: _before, ...rest } = { ...(latest.status as object), ...(d.status.status as object) } as {
+        dependencyConflicts?: unknown;
+      };
+      return { ...rest, conditions, ...(kept.length ? { dependencyConflicts: kept } : {}) } as S;
     },
     afterStatus: (w, d, _applied, written) => {
       if (!written || !d.status) return;
       deps.publish(rolloutProgress(w, d.status.status as Parameters<typeof rolloutProgress>[1], d.status.complete));
     },
     requeueAfterMs: (d, a) =>
-      d.unseen.length ? 1000 : a.retrySoon ? kind.requeueMs.retrySoon : d.status?.complete ? 30_000 : kind.requeueMs.progressing,
+      Math.min(
+        d.unseen.length ? 1000 : a.retrySoon ? kind.requeueMs.retrySoon : d.status?.complete ? 30_000 : kind.requeueMs.progressing,
+        a.keptOut ? RECHECK_CONFLICTS_MS : Infinity,
+      ),
   });
 }
 

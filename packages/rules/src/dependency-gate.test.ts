@@ -1,5 +1,13 @@
 import { describe, expect, it } from "@jest/globals";
-import { dependenciesCondition, judgeDependencies, type DependencySighting } from "./dependency-gate.ts";
+import fc from "fast-check";
+import {
+  dependenciesCondition,
+  dependencyConflicts,
+  judgeDependencies,
+  recheckedVerdict,
+  type DependencySighting,
+  type DependencyVerdict,
+} from "./dependency-gate.ts";
 
 const cm = { kind: "ConfigMap" as const, name: "cfg" };
 
@@ -39,5 +47,56 @@ describe("dependenciesCondition", () => {
   });
   it("is True when every member holds what it needs", () => {
     expect(dependenciesCondition("shop", new Map([["idc-1", { waiting: [], conflicts: [] }]]))).toMatchObject({ status: "True" });
+  });
+});
+
+describe("dependencyConflicts", () => {
+  const verdict = (conflicts: string[], waiting: string[] = []): DependencyVerdict => ({ waiting, conflicts });
+
+  it("keeps members not judged this pass, replaces those judged, drops the resolved; sorted by member", () => {
+    const before = [
+      { name: "idc-2", objects: ["ConfigMap/cfg"] },
+      { name: "cloud-1", objects: ["Secret/pw"] },
+    ];
+    expect(
+      dependencyConflicts(
+        before,
+        new Map([
+          ["cloud-1", verdict([])],
+          ["idc-1", verdict(["Service/web", "ConfigMap/a"])],
+        ]),
+      ),
+    ).toEqual([
+      { name: "idc-1", objects: ["ConfigMap/a", "Service/web"] },
+      { name: "idc-2", objects: ["ConfigMap/cfg"] },
+    ]);
+  });
+
+  it("a kept-out member rechecked: only conflicts count (what it lacks is copied once it is placed)", () => {
+    expect(recheckedVerdict(verdict([], ["ConfigMap/cfg"]))).toEqual(verdict([]));
+    expect(
+      dependencyConflicts(
+        [{ name: "idc-1", objects: ["ConfigMap/cfg"] }],
+        new Map([["idc-1", recheckedVerdict(verdict([], ["ConfigMap/cfg"]))]]),
+      ),
+    ).toEqual([]);
+  });
+
+  it("a member is listed exactly when its latest verdict had conflicts", () => {
+    const member = fc.constantFrom("idc-1", "idc-2", "cloud-1");
+    const objects = fc.uniqueArray(fc.constantFrom("ConfigMap/a", "Secret/b", "Service/c"));
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.tuple(member, objects), { maxLength: 3 }), { maxLength: 5 }), (passes) => {
+        let list = dependencyConflicts(undefined, new Map());
+        const latest = new Map<string, string[]>();
+        for (const pass of passes) {
+          const judged = new Map(pass.map(([m, o]) => [m, verdict(o)]));
+          list = dependencyConflicts(list, judged);
+          for (const [m, v] of judged) latest.set(m, v.conflicts);
+        }
+        const expected = [...latest].filter(([, o]) => o.length).map(([m, o]) => [m, [...o].sort()]);
+        expect(list.map((c) => [c.name, c.objects])).toEqual(expected.sort(([a], [b]) => (a! < b! ? -1 : 1)));
+      }),
+    );
   });
 });

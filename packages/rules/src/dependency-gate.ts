@@ -34,6 +34,36 @@ export function judgeDependencies(sightings: readonly DependencySighting[]): Dep
   return { waiting, conflicts };
 }
 
+/** A member holding its own objects where the host holds sources the pods need (the workload status field). */
+export interface DependencyConflict {
+  name: string;
+  objects: string[];
+}
+
+/**
+ * The members the workload stays out of, for its status (the scheduler's DependencyConflicts
+ * filter reads it): the last list with every member judged this pass replaced by its verdict. A
+ * member that is kept out is judged again each pass by `recheckedVerdict`, so the entry leaves
+ * once its object is renamed or deleted there.
+ */
+export function dependencyConflicts(
+  previous: readonly DependencyConflict[] | undefined,
+  judged: ReadonlyMap<string, DependencyVerdict>,
+): DependencyConflict[] {
+  const byMember = new Map((previous ?? []).map((c) => [c.name, c.objects]));
+  for (const [member, v] of judged) {
+    if (v.conflicts.length) byMember.set(member, [...v.conflicts].sort());
+    else byMember.delete(member);
+  }
+  return [...byMember].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, objects]) => ({ name, objects }));
+}
+
+/**
+ * A kept-out member looked at again: only its conflicts count. The workload has no replicas there,
+ * so what the member still lacks is the follower's to copy once it is placed, not a wait.
+ */
+export const recheckedVerdict = (v: DependencyVerdict): DependencyVerdict => ({ waiting: [], conflicts: v.conflicts });
+
 /** The `DependenciesReady` condition a workload reports, from what each member's gate found. */
 export function dependenciesCondition(namespace: string, byMember: ReadonlyMap<string, DependencyVerdict>) {
   const conflicts = [...byMember].filter(([, v]) => v.conflicts.length);

@@ -8,6 +8,7 @@ import type { KindDefinition } from "../kind-definition.ts";
 import { Described, KObject, StringEnum } from "../schema/builders.ts";
 import { Conditions, ObservedGeneration, type KubeObject } from "../schema/meta.ts";
 import {
+  workloadDependencyConflicts,
   Budget,
   Replicas,
   rollingUpdateOnly,
@@ -156,6 +157,7 @@ export const FederatedDeploymentStatus = KObject(
           "Members holding old pods with no room for a surge pod and no unavailability budget to spend, while the fleet's surge budget is free: the scheduler lends their replicas to members with room.",
       }),
     ),
+    ...workloadDependencyConflicts(),
     waitingForRoomSince: Type.Optional(
       Type.String({
         format: "date-time",

@@ -9,6 +9,7 @@ import type { KindDefinition } from "../kind-definition.ts";
 import { IntOrString, KObject, StringEnum } from "../schema/builders.ts";
 import { Conditions, ObservedGeneration, type KubeObject } from "../schema/meta.ts";
 import {
+  workloadDependencyConflicts,
   OpaqueList,
   Replicas,
   rollingUpdateOnly,
@@ -206,6 +207,7 @@ export const FederatedStatefulSetStatus = KObject(
         description: "The lowest ordinals that are not Ready (at most 100; notReadyCount counts them all), with their cluster and reason.",
       }),
     ),
+    ...workloadDependencyConflicts(),
     notReadyCount: Type.Optional(Replicas({ description: "How many ordinals are not Ready, fleet-wide." })),
   },
   { description: "What the fleet runs, named as a StatefulSet's status. Written by stateful-orchestrator." },

@@ -239,6 +239,28 @@ export const workloadStatusCounts = () => ({
   selector: Type.Optional(Type.String({ description: "The label selector in string form, for the scale subresource." })),
 });
 
+/** A member holding, as its own, objects of names the host holds as sources for the workload's pods. */
+export const DependencyConflict = KObject({
+  name: Type.String({ description: "The member cluster." }),
+  objects: Type.Array(Type.String(), {
+    maxItems: 64,
+    description: "`Kind/name` of each object there that Spillway did not create and will not overwrite.",
+  }),
+});
+
+/** Members the workload stays out of (the scheduler's DependencyConflicts filter) until their own objects are renamed or deleted. */
+export const workloadDependencyConflicts = () => ({
+  dependencyConflicts: Type.Optional(
+    Type.Array(DependencyConflict, {
+      maxItems: 256,
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["name"],
+      description:
+        "Members holding their own object where the host holds the source of something the pods need (DependenciesReady says which): the workload is not placed there until it is renamed or deleted.",
+    }),
+  ),
+});
+
 /** Where the workload may go, and what changes per cluster. */
 export const workloadPlacement = () => ({
   placement: Type.Optional(PlacementPolicy),

@@ -11,7 +11,7 @@ import { placementName, rankOf, type WorkloadKind } from "@spillway/rules";
 import { decide, newLedgers, type InflightReplicas } from "../core/decide.ts";
 import { decideOrdinals, rangesOf } from "../core/ordinal-placement.ts";
 import type { Decision, PreviousPlacement, SchedulerConfig } from "../core/types.ts";
-import { rolloutOf, statefulRolling, workloadRequest } from "../core/workload-request.ts";
+import { dependencyConflictsOf, rolloutOf, statefulRolling, workloadRequest } from "../core/workload-request.ts";
 import { clusterView, observedIn, ownsPods } from "./cluster-views.ts";
 
 export type { WorkloadKind };
@@ -135,7 +135,11 @@ export class SchedulingService {
       replicas: Object.fromEntries(existing.spec.clusters.map((c) => [c.name, c.replicas])),
       ...(existing.status?.failbackSince ? { failbackSinceMs: Date.parse(existing.status.failbackSince) } : {}),
     };
-    const request = workloadRequest(`${ns}/${w.metadata.name}`, w.spec, replicasOverride);
+    const conflicts = dependencyConflictsOf(w);
+    const request = {
+      ...workloadRequest(`${ns}/${w.metadata.name}`, w.spec, replicasOverride),
+      ...(conflicts ? { dependencyConflicts: conflicts } : {}),
+    };
     const rollout = kind === "FederatedDeployment" && replicasOverride === undefined ? rolloutOf(w as FederatedDeployment) : undefined;
     const sts = kind === "FederatedStatefulSet" ? (w as FederatedStatefulSet) : undefined;
     return {

@@ -31,6 +31,15 @@ describe("decide", () => {
     expect(d.clusters.find((c) => c.name === "cloud-1")!.reason).toMatch(/overflow: idc-1, idc-2 full/);
   });
 
+  it("releases the replicas of a member holding its own object where the host holds a dependency, and says why", () => {
+    const w = workload("shop/web", 4, 1000, { dependencyConflicts: { "idc-1": ["ConfigMap/web"] } });
+    const d = place(w, testbedFleet(), { replicas: { "idc-1": 4 } });
+    expect(split(d)).toEqual({ "idc-2": 4 });
+    expect(d.unschedulable).toBe(0);
+    // Resolved (the status no longer lists it): new replicas may go there again.
+    expect(split(place(workload("shop/web", 4, 1000), testbedFleet()))).toEqual({ "idc-1": 4 });
+  });
+
   it("reserves room given to one workload for the rest of the pass", () => {
     const fleet = testbedFleet();
     const ctx = ctxOf(fleet);

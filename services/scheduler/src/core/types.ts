@@ -39,6 +39,8 @@ export interface WorkloadRequest {
     maxClusters?: number;
     bounds?: Record<string, { min?: number; max?: number }>;
   };
+  /** Members holding their own objects where the host holds sources the pods need (member → `Kind/name`s): kept out. */
+  dependencyConflicts?: Record<string, string[]>;
   /** Most replicas failback may move in one step (the workload's maxSurge, at least 1). */
   failbackStep: number;
   /**

@@ -75,3 +75,11 @@ export function workloadRequest(
     failbackStep: Math.max(1, surge),
   };
 }
+
+/** The members the workload's status says it stays out of (DependencyConflicts filter). */
+export function dependencyConflictsOf(
+  w: Pick<FederatedDeployment | FederatedStatefulSet, "status">,
+): WorkloadRequest["dependencyConflicts"] {
+  const listed = w.status?.dependencyConflicts ?? [];
+  return listed.length ? Object.fromEntries(listed.map((c) => [c.name, c.objects])) : undefined;
+}

@@ -3,6 +3,7 @@ import { cluster, nodes16, workload } from "../testing/fixtures.ts";
 import { clusterAffinity } from "./cluster-affinity.ts";
 import { clusterReady } from "./cluster-ready.ts";
 import { clusterTaints } from "./cluster-taints.ts";
+import { dependencyConflicts } from "./dependency-conflicts.ts";
 import { tierOrder } from "./tier-order.ts";
 
 const idc = cluster("idc-1", "idc", 10, nodes16(1), { labels: { "spillway.dev/tier": "idc", region: "eu" } });
@@ -28,6 +29,16 @@ describe("scheduler plugins", () => {
     expect(
       clusterTaints.filter!(workload("w", 1, 1000, { tolerations: [{ key: "maintenance", operator: "Exists" }] }), cordoned).code,
     ).toBe("Success");
+  });
+
+  it("DependencyConflicts keeps a workload out of a member holding its own object of a dependency's name, naming it", () => {
+    const w = workload("w", 1, 1000, { dependencyConflicts: { "idc-1": ["ConfigMap/web", "Secret/pw"] } });
+    expect(dependencyConflicts.filter!(w, idc)).toEqual({
+      code: "Unschedulable",
+      reason:
+        "cluster idc-1 holds its own ConfigMap/web, Secret/pw where the host holds the source the pods need; rename or delete it there",
+    });
+    expect(dependencyConflicts.filter!(w, cloud).code).toBe("Success");
   });
 
   it("ClusterReady sends new replicas only to Ready members", () => {
