@@ -288,6 +288,28 @@ describe("an unchanged application through the fleet API", () => {
       "FederatedDeployment",
     );
 
+    // helm test: the chart's test hook Pods (not workloads) each run once, in the member running
+    // the release, and helm reads their phase and deletes them through the fleet as it asks.
+    const test = await runHelm(["test", "shop", "-n", ns, "--timeout=2m"], fleet);
+    expect([test.code, test.stderr]).toEqual([0, ""]);
+    const suites = [...test.stdout.matchAll(/TEST SUITE:\s+(\S+)\n[^]*?Phase:\s+(\S+)/g)].map((m) => [
+      m[1]!.replace(/-[a-z0-9]{5}$/, ""),
+      m[2],
+    ]);
+    expect(suites.sort()).toEqual([
+      ["shop-podinfo-grpc-test", "Succeeded"],
+      ["shop-podinfo-jwt-test", "Succeeded"],
+      ["shop-podinfo-service-test", "Succeeded"],
+    ]);
+    await eventually("the test Pods deleted once they succeeded (hook-delete-policy)", async () => {
+      const left = await Promise.all(
+        MEMBERS.map(async (m) =>
+          (await kubectl(m, ["get", "pods", "-n", ns, "-o", "name"])).stdout.split("\n").filter((l) => l.includes("-test-")),
+        ),
+      );
+      return left.flat().length === 0 ? true : undefined;
+    });
+
     // Four replicas (the autoscaler is not running here), then the upgrade is judged on every watch
     // event: maxUnavailable 1 and the default 25% surge, fleet-wide.
     await ok("fleet", ["scale", "deployment/shop-podinfo", "-n", ns, "--replicas=4"]);
@@ -409,6 +431,12 @@ describe("an unchanged application through the fleet API", () => {
       },
       "create the Job in the member cluster it should run in",
       "job",
+    ],
+    [
+      "a bare Pod",
+      { apiVersion: "v1", kind: "Pod", metadata: { name: "loose" }, spec: { containers: [{ name: "a", image: testImage(1) }] } },
+      "create a Deployment or StatefulSet through the fleet",
+      "pod",
     ],
     [
       "a Deployment pinned to a node",

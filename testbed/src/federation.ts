@@ -57,18 +57,44 @@ function requireBinaries(): void {
   if (missing.length) throw new Error(`testbed binaries missing in ${binDir}: ${missing.join(", ")}; run testbed/build.sh (make binaries)`);
 }
 
-/** The kwok Stage manifests, with the configured pod-ready delay written into pod-ready. */
+type Stage = { metadata: { name: string }; spec: { selector?: { matchExpressions?: unknown[] }; [f: string]: unknown } };
+
+/**
+ * The kwok Stage manifests, with the configured pod-ready delay written into pod-ready, and one
+ * of the testbed's own: a bare Pod that runs once (restartPolicy Never, no owner: a chart's test
+ * hook) completes as kwok's pod-complete completes a Job's, since no container runs here to end it.
+ */
 function writeStages(runDir: string, podReadyDelayMs: number): string[] {
   const source = stagesDir;
   const out = join(runDir, "kwok-stages");
   mkdirSync(out, { recursive: true });
+  const write = (file: string, stage: Stage) => {
+    writeFileSync(join(out, file), stringify(stage));
+    return join(out, file);
+  };
   return readdirSync(source)
     .filter((f) => f.endsWith(".yaml"))
-    .map((f) => {
-      const stage = parse(readFileSync(join(source, f), "utf8")) as { metadata: { name: string }; spec: Record<string, unknown> };
+    .flatMap((f) => {
+      const stage = parse(readFileSync(join(source, f), "utf8")) as Stage;
       if (stage.metadata.name === "pod-ready" && podReadyDelayMs > 0) stage.spec["delay"] = { durationMilliseconds: podReadyDelayMs };
-      writeFileSync(join(out, f), stringify(stage));
-      return join(out, f);
+      if (stage.metadata.name !== "pod-complete") return [write(f, stage)];
+      const runOnce: Stage = {
+        ...stage,
+        metadata: { ...stage.metadata, name: "pod-complete-run-once" },
+        spec: {
+          ...stage.spec,
+          selector: {
+            matchExpressions: [
+              ...(stage.spec.selector?.matchExpressions ?? []).filter(
+                (e) => (e as { key: string }).key !== ".metadata.ownerReferences.[].kind",
+              ),
+              { key: ".metadata.ownerReferences", operator: "DoesNotExist" },
+              { key: ".spec.restartPolicy", operator: "In", values: ["Never"] },
+            ],
+          },
+        },
+      };
+      return [write(f, stage), write("pod-complete-run-once.yaml", runOnce)];
     });
 }
 

@@ -65,7 +65,15 @@ const spillway = (resource: string, kind: string) => onHost("spillway.dev", reso
 const refused = (why: string) => ({ refuse: why });
 
 export const fleetResources: readonly FleetResource[] = [
-  builtin("", "pods", "Pod", federated("FederatedDeployment or FederatedStatefulSet")),
+  builtin(
+    "",
+    "pods",
+    "Pod",
+    refused(
+      "a bare Pod has no fleet-wide meaning (nothing would replace it); create a Deployment or StatefulSet through the fleet, " +
+        "or the Pod in its member cluster (a chart's test hook Pod, helm.sh/hook: test, is the exception: it runs in the member running the release)",
+    ),
+  ),
   builtin("", "nodes", "Node", { storagePrefix: "minions", namespaced: false }),
   builtin("", "events", "Event", { statusSubresource: false }),
   builtin("", "services", "Service", { storagePrefix: "services/specs", ...onHost("", "services", "Service") }),
@@ -113,6 +121,12 @@ export function objectPath(r: FleetResource, namespace: string | undefined, name
   const base = r.group ? `/apis/${r.group}/${r.version}` : "/api/v1";
   const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
   return `${base}${ns}/${r.resource}/${encodeURIComponent(name)}`;
+}
+
+/** The path an object is created at: its namespace's collection. */
+export function createPath(r: FleetResource, namespace: string | undefined): string {
+  const object = objectPath(r, namespace, "");
+  return object.slice(0, object.lastIndexOf("/"));
 }
 
 export function storageKey(r: FleetResource, namespace: string | undefined, name: string): string {

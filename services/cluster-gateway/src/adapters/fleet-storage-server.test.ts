@@ -34,6 +34,11 @@ class FakeWriter {
     this.calls.push({ cluster: h.cluster, writes });
     return this.answer(h, writes);
   }
+  created: Array<{ cluster: string; body: MemberObject }> = [];
+  async create(cluster: string, _r: unknown, _ns: string, body: MemberObject): Promise<MemberObject> {
+    this.created.push({ cluster, body });
+    return { ...body, metadata: { ...body.metadata, uid: "member-uid", resourceVersion: "1" } };
+  }
 }
 
 function setup() {
@@ -133,15 +138,52 @@ describe("FleetStorage (etcd's API over the fleet keyspace)", () => {
     expect(keyspace.get(b.key)).toBeUndefined();
   });
 
-  it("refuses creates of member kinds naming the federated kind, and writes in members' system namespaces", async () => {
-    const { storage, pod, keyspace } = setup();
+  it("refuses a bare Pod saying what to create instead, and writes in members' system namespaces", async () => {
+    const { storage, pod, keyspace, writer } = setup();
     await expect(storage.txn(txn("/registry/pods/web/new", 0, { put: "{}" }))).rejects.toMatchObject({
       grpcCode: grpc.status.FAILED_PRECONDITION,
-      message: expect.stringContaining("create a FederatedDeployment or FederatedStatefulSet (spillway.dev/v1alpha1) on the host"),
+      message: expect.stringContaining("create a Deployment or StatefulSet through the fleet"),
     });
+    expect(writer.created).toEqual([]);
     pod("idc-1", "coredns", "kube-system");
     const kv = keyspace.get("/registry/pods/kube-system/coredns")!;
     await expect(storage.txn(txn(kv.key, kv.modRevision, "delete"))).rejects.toMatchObject({ grpcCode: grpc.status.PERMISSION_DENIED });
+  });
+
+  it("creates a chart's test Pod once, in the best-ranked member running the namespace's fleet workloads", async () => {
+    const { storage, objects, keyspace, writer } = setup();
+    const testPod = JSON.stringify({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web-test", namespace: "web", uid: "fleet-uid", annotations: { "helm.sh/hook": "test" } },
+      spec: { restartPolicy: "Never", containers: [{ name: "t", image: "curl" }] },
+    });
+    // No member runs a fleet workload of the namespace yet: refused, saying why.
+    await expect(storage.txn(txn("/registry/pods/web/web-test", 0, { put: testPod }))).rejects.toMatchObject({
+      grpcCode: grpc.status.FAILED_PRECONDITION,
+      message: expect.stringContaining("no member runs ready pods of a fleet Deployment in web"),
+    });
+    const deployments = fleetResources.find((r) => r.resource === "deployments")!;
+    const replicasets = fleetResources.find((r) => r.resource === "replicasets")!;
+    objects.upsert(deployments, "", { metadata: { name: "app", namespace: "web", uid: "d" }, spec: { template: {} } });
+    for (const [cluster, ready] of [
+      ["cloud-1", 3],
+      ["idc-1", 1],
+    ] as const)
+      objects.upsert(replicasets, cluster, {
+        metadata: {
+          name: `app-${cluster}`,
+          namespace: "web",
+          annotations: { "spillway.dev/federated-deployment": "web/app", "spillway.dev/fleet-template-hash": "abc" },
+        },
+        status: { readyReplicas: ready },
+      });
+    expect((await storage.txn(txn("/registry/pods/web/web-test", 0, { put: testPod }))).succeeded).toBe(true);
+    expect(writer.created.map((c) => [c.cluster, c.body.metadata?.uid])).toEqual([["idc-1", undefined]]);
+    expect(JSON.parse(keyspace.get("/registry/pods/web/web-test")!.value).metadata).toMatchObject({
+      uid: "member-uid",
+      labels: { "spillway.dev/cluster": "idc-1" },
+    });
   });
 
   it("keeps the fleet API server's own bookkeeping (not a member kind) in the keyspace only", async () => {

@@ -34,6 +34,7 @@ import { isConflict, isNotFound } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { CompactedError, FutureRevisionError, type FleetKeyspace, type KeyChange, type StoredKv } from "../core/fleet-keyspace.ts";
 import { HOST, type FleetObjects, type MemberObject } from "../core/fleet-objects.ts";
+import { isTestHookPod, memberTestPod } from "../core/test-hook-pods.ts";
 import { resourceOfKey, storageRoot, type FleetResource } from "@spillway/api";
 import { judgeFleetWrite } from "../core/fleet-write-policy.ts";
 import { FleetLevelRefusal, hostBody, sameOnHost, type KubeJson } from "../core/fleet-level.ts";
@@ -176,6 +177,10 @@ export class FleetStorage {
     const holding = expected === 0 ? undefined : this.objects.holding(key);
     if (expected !== 0 && !holding) return failed();
     const { namespace, name } = keyParts(resource, key);
+    if (expected === 0 && resource.resource === "pods" && op.case === "requestPut" && namespace) {
+      const pod = parseValue(key, op) as MemberObject;
+      if (isTestHookPod(pod)) return this.createTestHook(resource, namespace, pod, failed);
+    }
     const verdict = judgeFleetWrite(
       { resource, name: holding?.name ?? name, ...(namespace ? { namespace } : {}), ...(holding ? { holding } : {}) },
       this.options.readOnlyNamespaces,
@@ -266,6 +271,30 @@ export class FleetStorage {
       this.keyspace.touch(key);
     }
     return { header: this.header(), succeeded: true, responses: [this.okResponse(op.case)] };
+  }
+
+  /** A chart's test Pod (ADR 0009): created once, in the member running the namespace's fleet workloads. */
+  private async createTestHook(
+    resource: FleetResource,
+    namespace: string,
+    pod: MemberObject,
+    failed: () => MessageInitShape<typeof TxnResponseSchema>,
+  ): Promise<MessageInitShape<typeof TxnResponseSchema>> {
+    const name = pod.metadata?.name;
+    const cluster = this.objects.testHookMember(namespace);
+    if (!cluster)
+      throw new RpcError(
+        grpc.status.FAILED_PRECONDITION,
+        `the test Pod ${namespace}/${name} runs in the member where the release's workloads run, and no member runs ready pods of a fleet Deployment in ${namespace} yet`,
+      );
+    try {
+      this.objects.upsert(resource, cluster, await this.writer.create(cluster, resource, namespace, memberTestPod(pod)));
+    } catch (err) {
+      if (isConflict(err)) return failed();
+      this.log.warn({ namespace, name, cluster, ...errorFields(err) }, "a test Pod was refused by its member");
+      throw new RpcError(grpc.status.FAILED_PRECONDITION, (err as Error).message);
+    }
+    return { header: this.header(), succeeded: true, responses: [this.okResponse("requestPut")] };
   }
 
   private okResponse(kind: "requestPut" | "requestDeleteRange"): MessageInitShape<typeof ResponseOpSchema> {

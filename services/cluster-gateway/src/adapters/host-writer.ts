@@ -4,7 +4,7 @@
  * request with the host's RBAC for the native kind.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { objectPath, type FleetResource } from "@spillway/api";
+import { createPath, objectPath, type FleetResource } from "@spillway/api";
 import { kubeRequest } from "@spillway/kit";
 import type { KubeJson } from "../core/fleet-level.ts";
 
@@ -19,8 +19,7 @@ export class HostWriter {
 
   private path(resource: FleetResource, namespace: string | undefined, name?: string): string {
     const host = { ...resource, ...resource.fleetLevel! };
-    const object = objectPath(host, namespace, name ?? "");
-    return name === undefined ? object.slice(0, object.lastIndexOf("/")) : object;
+    return name === undefined ? createPath(host, namespace) : objectPath(host, namespace, name);
   }
 
   private what(resource: FleetResource, namespace: string | undefined, name: string) {

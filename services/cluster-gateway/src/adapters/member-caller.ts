@@ -5,7 +5,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { kubeRequest } from "@spillway/kit";
 import type { Holding, MemberObject } from "../core/fleet-objects.ts";
-import { objectPath } from "@spillway/api";
+import { createPath, objectPath, type FleetResource } from "@spillway/api";
 import type { MemberCall } from "../core/member-call.ts";
 
 export type WriteResult = { object: MemberObject } | { deleted: true };
@@ -15,6 +15,14 @@ export class MemberCaller {
 
   constructor(kubeConfigOf: (cluster: string) => KubeConfig | undefined) {
     this.kubeConfigOf = kubeConfigOf;
+  }
+
+  /** Creates `body` in `cluster` (a chart's test Pod, ADR 0009); resolves to what the member made. */
+  async create(cluster: string, resource: FleetResource, namespace: string | undefined, body: MemberObject): Promise<MemberObject> {
+    const kc = this.kubeConfigOf(cluster);
+    const what = `${resource.resource} ${namespace ? `${namespace}/` : ""}${body.metadata?.name} in ${cluster}`;
+    if (!kc) throw new Error(`cannot create ${what}: the gateway has no connection to ${cluster}`);
+    return (await kubeRequest(kc, { method: "POST", path: createPath(resource, namespace), body, what })) as MemberObject;
   }
 
   /** Runs the writes in order; each update carries the resourceVersion the previous one returned. */

@@ -10,6 +10,7 @@ import { federatedDeploymentAnnotation } from "@spillway/rules";
 import { fleetReplicaSetOf, fleetReplicaSets, type MemberReplicaSet } from "./fleet-replicasets.ts";
 import type { FleetKeyspace } from "./fleet-keyspace.ts";
 import { fleetView, type KubeJson } from "./fleet-level.ts";
+import { testHookMember } from "./test-hook-pods.ts";
 
 export interface MemberObjectMeta {
   name?: string;
@@ -249,6 +250,19 @@ export class FleetObjects {
     if (names.size) this.fleetReplicaSetNames.set(deployment, names);
     else this.fleetReplicaSetNames.delete(deployment);
     for (const id of this.memberReplicaSets.get(deployment)?.keys() ?? []) this.replicaSetMoved(id);
+  }
+
+  /** Where a chart's test Pod in `namespace` runs: the best-ranked member running ready pods of its fleet Deployments. */
+  testHookMember(namespace: string): string | undefined {
+    const ready = new Map<string, number>();
+    for (const [deployment, sets] of this.memberReplicaSets) {
+      if (!deployment.startsWith(`${namespace}/`)) continue;
+      for (const { cluster, rs } of sets.values()) {
+        const n = rs.status?.readyReplicas;
+        ready.set(cluster, (ready.get(cluster) ?? 0) + (typeof n === "number" ? n : 0));
+      }
+    }
+    return testHookMember(ready, this.rank);
   }
 
   /** The names (namespace/name) a member holds of a resource, for a resync against a fresh list. */

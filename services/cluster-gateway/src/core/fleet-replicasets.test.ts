@@ -143,4 +143,17 @@ describe("FleetObjects serves the fleet's ReplicaSets in place of the members' o
     });
     expect(servedOwner(keyspace, "db-3")).toEqual(owner("StatefulSet", "db", "fleet-sts-uid"));
   });
+
+  it("a chart's test Pod goes to the best-ranked member running ready pods of the namespace's fleet Deployments", () => {
+    const keyspace = new FleetKeyspace({ clockMicros: () => 1, windowSize: 100 });
+    const objects = new FleetObjects(keyspace, (c) => (c.startsWith("idc") ? 0 : 1));
+    objects.upsert(deployments, HOST, { metadata: { name: "web", namespace: "shop", uid: "host-uid" }, spec: deployment.spec });
+    objects.upsert(replicasets, "cloud-1", memberRs("cloud-1", template, 2, 2, "1").rs);
+    expect(objects.testHookMember("shop")).toBe("cloud-1");
+    objects.upsert(replicasets, "idc-2", memberRs("idc-2", template, 1, 0, "1").rs);
+    expect(objects.testHookMember("shop")).toBe("cloud-1");
+    objects.upsert(replicasets, "idc-2", memberRs("idc-2", template, 1, 1, "1").rs);
+    expect(objects.testHookMember("shop")).toBe("idc-2");
+    expect(objects.testHookMember("other")).toBeUndefined();
+  });
 });
