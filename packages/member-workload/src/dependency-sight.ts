@@ -5,7 +5,7 @@
  */
 import { KubernetesObjectApi, type KubeConfig } from "@kubernetes/client-node";
 import type { MemberCluster } from "@spillway/api";
-import { isNotFound } from "@spillway/kit";
+import { isNotFound, type ObjectCache } from "@spillway/kit";
 import {
   dependencyKinds,
   dependencyManager,
@@ -14,21 +14,71 @@ import {
   serviceAccountDependencies,
   templateDependencies,
   type PodSpecRefs,
+  type DependencyKind,
   type DependencyObject,
   type DependencyRef,
   type DependencySighting,
 } from "@spillway/rules";
-import { ApiMemberWriter, type Manager, type MemberWriter } from "./member-writer.ts";
+import { ApiMemberWriter, type Manager, type MemberObjectRef, type MemberWriter } from "./member-writer.ts";
 import type { MemberClients } from "@spillway/kit";
 
 /** Who writes dependency copies in members: the label their watch selects, and the field manager. */
 export const DEPENDENCY_COPIES: Manager = { ...dependencyManager, fieldManager: "spillway-dependencies" };
 
-/** What a member-workload controller looks at before writing a workload (the shell's `dependencies`). */
-export const dependencyLook = (clients: Pick<MemberClients, "get">, host: KubeConfig) => ({
-  copies: new ApiMemberWriter(clients, DEPENDENCY_COPIES),
-  host: new ApiHostObjects(host),
-});
+/** Caches a controller may already hold: the host's sources and each member's Spillway copies, by kind. */
+export interface DependencyCaches {
+  sources: Record<DependencyKind, ObjectCache<DependencyObject>>;
+  copies: Record<DependencyKind, { cache(cluster: string): ObjectCache<unknown> | undefined }>;
+}
+
+/**
+ * What a member-workload controller looks at before writing a workload (the shell's `dependencies`).
+ * With the dependency follower's caches (fleet-root), a look answers from them and calls an API
+ * server only for what they lack (an object newer than the cache, or a member's own).
+ */
+export const dependencyLook = (clients: Pick<MemberClients, "get">, host: KubeConfig, caches?: DependencyCaches) => {
+  const copies = new ApiMemberWriter(clients, DEPENDENCY_COPIES);
+  const sources = new ApiHostObjects(host);
+  return caches
+    ? { copies: new CachedCopies(caches.copies, copies), host: new CachedHostObjects(caches.sources, sources) }
+    : { copies, host: sources };
+};
+
+/** The host's sources from a cache: Services listed from it, a name it lacks read from the host. */
+export class CachedHostObjects implements HostObjects {
+  private readonly cached: DependencyCaches["sources"];
+  private readonly api: HostObjects;
+
+  constructor(cached: DependencyCaches["sources"], api: HostObjects) {
+    this.cached = cached;
+    this.api = api;
+  }
+
+  async services(namespace: string): Promise<DependencyObject[]> {
+    return [...this.cached.Service.list(namespace)];
+  }
+
+  async read(namespace: string, ref: DependencyRef): Promise<DependencyObject | undefined> {
+    return this.cached[ref.kind].get(ref.name, namespace) ?? this.api.read(namespace, ref);
+  }
+}
+
+/** Spillway's copies in a member from a cache of them; anything else (absent, or the member's own) read from the member. */
+export class CachedCopies implements Pick<MemberWriter, "read"> {
+  private readonly cached: DependencyCaches["copies"];
+  private readonly api: Pick<MemberWriter, "read">;
+
+  constructor(cached: DependencyCaches["copies"], api: Pick<MemberWriter, "read">) {
+    this.cached = cached;
+    this.api = api;
+  }
+
+  async read(member: MemberCluster, ref: MemberObjectRef): Promise<{ managed: boolean } | undefined> {
+    const kind = ref.kind as DependencyKind;
+    if (this.cached[kind]?.cache(member.metadata.name!)?.get(ref.name, ref.namespace)) return { managed: true };
+    return this.api.read(member, ref);
+  }
+}
 
 /** The host's objects that dependencies are copied from. */
 export interface HostObjects {

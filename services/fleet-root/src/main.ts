@@ -35,6 +35,12 @@ await runService("fleet-root", async (ctx) => {
   const placements = ctx.informers.forKind(new ResourceClient<Placement>(ctx.kubeConfig, placementKind));
   const members = ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind));
   const cache = ctx.informers.forKind(client);
+  // Dependencies follow workloads of both kinds: one follower for the fleet, here, beside
+  // propagation; its caches also answer the gate's look before a member Deployment is written.
+  const sources = hostSources(ctx.kubeConfig, (o) => ctx.informers.informerFor(o));
+  const copies = memberCopies(memberClients, (cluster, err, retryInMs) =>
+    ctx.log.warn({ cluster, retryInMs, ...errorFields(err) }, "member dependency watch failed; restarting"),
+  );
   const controller = federatedDeploymentController({
     client,
     cache,
@@ -42,21 +48,17 @@ await runService("fleet-root", async (ctx) => {
     members,
     deployments,
     writer: new ApiMemberWriter(memberClients, MANAGED),
-    dependencies: dependencyLook(memberClients, ctx.kubeConfig),
+    dependencies: dependencyLook(memberClients, ctx.kubeConfig, { sources, copies }),
     publish: (p) => ctx.bus.publish(topics.rollout, p, p.namespace, p.name),
     countMemberCall: (verb) => memberCalls.add(1, { verb }),
     log: ctx.log,
   });
-  // Dependencies follow workloads of both kinds: one follower for the fleet, here, beside propagation.
-  const copies = memberCopies(memberClients, (cluster, err, retryInMs) =>
-    ctx.log.warn({ cluster, retryInMs, ...errorFields(err) }, "member dependency watch failed; restarting"),
-  );
   const follower = dependencyController({
     deployments: cache,
     statefulSets: ctx.informers.forKind(new ResourceClient<FederatedStatefulSet>(ctx.kubeConfig, federatedStatefulSetKind)),
     placements,
     members,
-    sources: hostSources(ctx.kubeConfig, (o) => ctx.informers.informerFor(o)),
+    sources,
     copies,
     writer: new ApiMemberWriter(memberClients, DEPENDENCY_COPIES),
     countMemberCall: (verb) => memberCalls.add(1, { verb, what: "dependency" }),
