@@ -462,6 +462,47 @@ describe("an unchanged application through the fleet API", () => {
     }
   });
 
+  it("server-side apply through the fleet keeps field ownership: a field left out is removed, another manager's change conflicts", async () => {
+    const deployment = (env: Array<{ name: string; value: string }>, image = testImage(1)) =>
+      JSON.stringify({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "ssa", namespace: ns },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: "ssa" } },
+          template: { metadata: { labels: { app: "ssa" } }, spec: { containers: [{ name: "app", image, env }] } },
+        },
+      });
+    const env = async () =>
+      (await ok("fleet", ["get", "deployment", "ssa", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].env[*].name}"])).trim();
+    await ok(
+      "fleet",
+      ["apply", "--server-side", "-f", "-"],
+      deployment([
+        { name: "A", value: "1" },
+        { name: "B", value: "2" },
+      ]),
+    );
+    expect(await env()).toBe("A B");
+    // B is no longer in the applied configuration: the manager owned it, so it goes.
+    await ok("fleet", ["apply", "--server-side", "-f", "-"], deployment([{ name: "A", value: "1" }]));
+    expect(await env()).toBe("A");
+    expect(
+      await ok("host", ["get", "federateddeployment", "ssa", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].env[*].name}"]),
+    ).toBe("A");
+    // Another manager setting a field kubectl owns to another value conflicts, as in one cluster.
+    const other = await kubectl(
+      "fleet",
+      ["apply", "--server-side", "--field-manager=someone-else", "-f", "-"],
+      deployment([{ name: "A", value: "1" }], testImage(2)),
+    );
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(/conflict with "kubectl"/);
+    expect(other.stderr).toContain('.spec.template.spec.containers[name="app"].image');
+    await ok("fleet", ["delete", "deployment", "ssa", "-n", ns]);
+  });
+
   it("kubectl delete of the manifest through the fleet removes the workload everywhere", async () => {
     await ok("fleet", ["delete", "-f", "-"], manifest(3));
     await eventually(

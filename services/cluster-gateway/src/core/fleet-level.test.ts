@@ -108,6 +108,27 @@ describe("hostBody", () => {
     expect(body.metadata?.annotations).toEqual({ "spillway.dev/fleet-uid": "new-uid" });
   });
 
+  it("keeps the field ownership the fleet API server recorded (server-side apply), and serves it back", () => {
+    const managedFields = [
+      {
+        manager: "kubectl",
+        operation: "Apply",
+        apiVersion: "apps/v1",
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:spec": { "f:replicas": {} } },
+      },
+    ];
+    const written = { ...fleetView(deployments, fd), metadata: { ...fleetView(deployments, fd).metadata, managedFields } };
+    const body = hostBody(deployments, written, fd);
+    expect(JSON.parse(body.metadata!.annotations!["spillway.dev/fleet-managed-fields"]!)).toEqual(managedFields);
+    const served = fleetView(deployments, { ...fd, metadata: { ...fd.metadata, annotations: body.metadata!.annotations } });
+    expect(served.metadata?.managedFields).toEqual(managedFields);
+    expect(Object.keys(served.metadata?.annotations ?? {})).not.toContain("spillway.dev/fleet-managed-fields");
+    // Unreadable ownership is dropped, as on a fresh object.
+    const broken = { ...fd, metadata: { ...fd.metadata, annotations: { "spillway.dev/fleet-managed-fields": "{" } } };
+    expect(fleetView(deployments, broken).metadata?.managedFields).toBeUndefined();
+  });
+
   it.each([
     [
       "a template pinned to a node",

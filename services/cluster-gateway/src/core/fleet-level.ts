@@ -48,8 +48,13 @@ const carried: Array<{ field: string; annotation: string }> = [
   { field: "overrides", annotation: overridesAnnotation },
   { field: "ordinalRanges", annotation: ordinalRangesAnnotation },
 ];
+/**
+ * The field ownership the fleet API server records for a translated kind (server-side apply),
+ * kept on the federated object: its own managedFields name another kind's fields and managers.
+ */
+export const fleetManagedFieldsAnnotation = "spillway.dev/fleet-managed-fields";
 /** Annotations the view derives: never stored on the host object as annotations. */
-const derived = [fleetUidAnnotation, ...carried.map((c) => c.annotation)];
+const derived = [fleetUidAnnotation, fleetManagedFieldsAnnotation, ...carried.map((c) => c.annotation)];
 
 const hpaSpecFields = ["minReplicas", "maxReplicas", "metrics", "behavior"];
 /** Conditions an HPA's own controller writes; Spillway's own stay on the federated kind. */
@@ -143,10 +148,32 @@ function viewMetadata(host: KubeJson, extra: Record<string, string>) {
   const { finalizers: _f, managedFields: _m, annotations = {}, ...meta } = host.metadata ?? {};
   const own = Object.fromEntries(Object.entries(annotations).filter(([k]) => !derived.includes(k)));
   const all = { ...own, ...extra };
+  const managedFields = parseManagedFields(annotations[fleetManagedFieldsAnnotation]);
   return {
     ...meta,
     uid: annotations[fleetUidAnnotation] ?? meta.uid,
     ...(Object.keys(all).length ? { annotations: all } : {}),
+    ...(managedFields ? { managedFields } : {}),
+  };
+}
+
+/** Ownership that cannot be read is dropped, as a fresh object has none: the next apply records it again. */
+function parseManagedFields(raw: string | undefined): unknown[] | undefined {
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a translated kind keeps on the host beside its spec: its fleet uid and the fleet's field ownership. */
+function keptAnnotations(value: KubeJson, fleetUid: string | undefined): Record<string, string> {
+  const managed = value.metadata?.managedFields;
+  return {
+    ...(fleetUid ? { [fleetUidAnnotation]: fleetUid } : {}),
+    ...(Array.isArray(managed) && managed.length ? { [fleetManagedFieldsAnnotation]: JSON.stringify(managed) } : {}),
   };
 }
 
@@ -226,7 +253,7 @@ export function hostBody(resource: FleetResource, value: KubeJson, current: Kube
   const fl = resource.fleetLevel!;
   const apiVersion = fl.group ? `${fl.group}/${fl.version}` : fl.version;
   const fleetUid = current?.metadata?.annotations?.[fleetUidAnnotation] ?? (current ? undefined : value.metadata?.uid);
-  const keepUid: Record<string, string> = fleetUid ? { [fleetUidAnnotation]: fleetUid } : {};
+  const keep = keptAnnotations(value, fleetUid);
   const workload = workloads[fl.kind];
   if (workload) {
     const spec = value.spec ?? {};
@@ -241,7 +268,7 @@ export function hostBody(resource: FleetResource, value: KubeJson, current: Kube
     return {
       apiVersion,
       kind: fl.kind,
-      metadata: hostMetadata(value, current, keepUid),
+      metadata: hostMetadata(value, current, keep),
       spec: defined({ ...pick(spec, workload.specFields), ...fromAnnotations }),
     };
   }
@@ -256,7 +283,7 @@ export function hostBody(resource: FleetResource, value: KubeJson, current: Kube
     return {
       apiVersion,
       kind: fl.kind,
-      metadata: hostMetadata(value, current, keepUid),
+      metadata: hostMetadata(value, current, keep),
       spec: { scaleTargetRef: { apiVersion: "spillway.dev/v1alpha1", kind: target, name: ref.name }, ...pick(spec, hpaSpecFields) },
     };
   }
