@@ -15,6 +15,7 @@ import { CHART_DIR, SERVICES, identityKubeconfig, RELEASE, runHelm, type Service
 import { contextOf, e2eKubeconfig, kubectlBin, repoRoot } from "./env.ts";
 import { createNamespace, deleteNamespace, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
+import { parseCanIList } from "./can-i.ts";
 
 const RELEASE_NAMESPACE = "spillway-system";
 const host = { kubeconfig: e2eKubeconfig, context: contextOf("host") };
@@ -271,17 +272,10 @@ describe("the API explains itself", () => {
   });
 });
 
-/** `kubectl auth can-i --list` as `user` in `namespace`, as "resource: verbs" lines (verbs sorted). */
 async function rightsOf(user: string, namespace: string): Promise<Set<string>> {
   const r = await kubectl("host", ["auth", "can-i", "--list", `--as=${user}`, "-n", namespace, "--no-headers"]);
   if (r.code !== 0) throw new Error(`can-i --list as ${user}: ${r.stderr}`);
-  return new Set(
-    r.stdout
-      .split("\n")
-      .map((line) => /^(\S+)\s+\[\]\s+\[\S*\]\s+\[([^\]]*)\]/.exec(line))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => `${m[1]}: ${m[2]!.split(" ").sort().join(" ")}`),
-  );
+  return parseCanIList(r.stdout);
 }
 
 describe("least-privilege RBAC, one ServiceAccount per service", () => {
@@ -300,6 +294,49 @@ describe("least-privilege RBAC, one ServiceAccount per service", () => {
     const granted = async (ns: string) => [...(await rightsOf(user, ns))].filter((x) => !everyone.has(x)).sort();
     expect(await granted(RELEASE_NAMESPACE)).toEqual([...allowlist[service].release].sort());
     expect(await granted(other)).toEqual([...allowlist[service].elsewhere].sort());
+  });
+
+  it("the comparison sees every kind of grant: URLs, and rules naming several objects", async () => {
+    const sa = "rbac-probe";
+    const grants = [
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: sa, namespace: other } },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: { name: sa, namespace: other },
+        rules: [{ apiGroups: [""], resources: ["configmaps"], resourceNames: ["b", "a"], verbs: ["get"] }],
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: sa, namespace: other },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: sa },
+        subjects: [{ kind: "ServiceAccount", name: sa, namespace: other }],
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: { name: `${other}-${sa}` },
+        rules: [{ nonResourceURLs: ["/spillway-probe"], verbs: ["get"] }],
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: `${other}-${sa}` },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `${other}-${sa}` },
+        subjects: [{ kind: "ServiceAccount", name: sa, namespace: other }],
+      },
+    ];
+    const r = await kubectl("host", ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: grants }));
+    expect(r.stderr).toBe("");
+    try {
+      const everyone = await rightsOf(`system:serviceaccount:${other}:default`, other);
+      const granted = [...(await rightsOf(`system:serviceaccount:${other}:${sa}`, other))].filter((x) => !everyone.has(x)).sort();
+      expect(granted).toEqual(["configmaps[a b]: get", "nonResourceURLs[/spillway-probe]: get"]);
+    } finally {
+      await kubectl("host", ["delete", "clusterrole,clusterrolebinding", `${other}-${sa}`, "--ignore-not-found"]);
+    }
+    expect(() => parseCanIList("something else entirely\n")).toThrow("cannot read");
   });
 
   it("a service's own token is refused what its role does not name", async () => {

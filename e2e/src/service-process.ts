@@ -37,13 +37,24 @@ export interface RunningService {
 
 /**
  * The kubeconfig a service runs with: on the testbed, the host as the chart's ServiceAccount for
- * that service (so every scenario proves the chart's RBAC is enough); on clusters of one's own
- * without the chart's identities, the suite's kubeconfig.
+ * that service (so every scenario proves the chart's RBAC is enough) — missing there, the run
+ * fails rather than quietly running the service as an admin; on clusters of one's own
+ * (SPILLWAY_E2E_KUBECONFIG), which have no such identities, the suite's kubeconfig, said once.
  */
 export function serviceKubeconfig(name: ServiceName): { kubeconfig: string; context: string } {
   const own = identityKubeconfig(name);
-  return existsSync(own) ? { kubeconfig: own, context: "host" } : { kubeconfig: e2eKubeconfig, context: contextOf("host") };
+  if (existsSync(own)) return { kubeconfig: own, context: "host" };
+  if (!process.env["SPILLWAY_E2E_KUBECONFIG"])
+    throw new Error(
+      `${name} has no identity on the testbed (${own} is missing): the testbed writes one per service when it installs the chart's RBAC (node testbed/src/cli.ts up); ` +
+        "without it the service would run with the suite's admin rights and prove nothing about the chart's",
+    );
+  if (!warnedAdmin)
+    console.warn("services run with the suite's kubeconfig (SPILLWAY_E2E_KUBECONFIG): the chart's RBAC is not what they use");
+  warnedAdmin = true;
+  return { kubeconfig: e2eKubeconfig, context: contextOf("host") };
 }
+let warnedAdmin = false;
 
 /** The chart's release namespace on the testbed, where its Roles grant each service its Lease. */
 const RELEASE_NAMESPACE = "spillway-system";
