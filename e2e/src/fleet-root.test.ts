@@ -73,7 +73,7 @@ describe("fleet-root: federated rolling update", () => {
     ["maxUnavailable 1, maxSurge 0", 24, 23, "unavail", { maxSurge: 0, maxUnavailable: 1 }],
     ["maxSurge 25%, maxUnavailable 0", 30, 24, "surge", { maxSurge: "25%", maxUnavailable: 0 }],
   ] as const)(
-    "%s: never more than %i pods nor fewer than %i ready across the fleet, and it finishes (and rolls back)",
+    "%s: never more than %i replicas in the members' ReplicaSets (Σ spec.replicas) nor fewer than %i ready pods across the fleet, and it finishes (and rolls back)",
     async (_label, maxPods, minReady, name, strategy) => {
       await create(name, strategy);
       await settled(name, testImage(1));

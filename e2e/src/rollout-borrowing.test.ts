@@ -100,7 +100,7 @@ describe("fleet-root: a rollout never stalls on a full IDC while the fleet has r
     ["maxSurge 25%", 50, "25%"],
     ["maxSurge 1", 41, 1],
   ] as const)(
-    "%s, maxUnavailable 0 on the demo's full IDC: completes by lending to cloud-1, never more than %i pods nor fewer than 40 ready, and comes home",
+    "%s, maxUnavailable 0 on the demo's full IDC: completes by lending to cloud-1, never more than %i replicas in the members' ReplicaSets (Σ spec.replicas) nor fewer than 40 ready pods, and comes home",
     async (_label, maxPods, maxSurge) => {
       const name = maxSurge === 1 ? "web-one" : "web";
       await create(name, 40, { cpu: "4" }, maxSurge);
