@@ -64,7 +64,7 @@ describe("leader election on a coordination.k8s.io Lease", () => {
     await Promise.all(electors.map((e) => e.stop()));
   });
 
-  it("hands over within the lease duration after the leader process is killed", async () => {
+  it("hands over once the killed leader's lease has run out, never before", async () => {
     for (const id of ["p1", "p2"])
       procs.push(await startService("fleet-root", id, [`--lease-namespace=${ns}`, `--lease-duration=${LEASE_SECONDS}`]));
     await Promise.all(procs.map((p) => waitReady(p)));
@@ -76,20 +76,27 @@ describe("leader election on a coordination.k8s.io Lease", () => {
     const standby = procs.find((p) => p !== leader)!;
     expect(await leaderGauge(standby)).toBe(0);
 
-    const killedAt = Date.now();
+    // Every state of the Lease seen until the standby holds it: the killed leader's last renewal is
+    // the last one naming it.
+    let lastRenew = 0;
+    let duration = 0;
     await stop(leader, "SIGKILL");
-    await eventually(
+    const taken = await eventually(
       "standby holds the lease",
       async () => {
         const l = await leases.readNamespacedLease({ namespace: ns, name: "spillway-fleet-root" });
-        return l.spec?.holderIdentity === standby.identity ? true : undefined;
+        if (l.spec?.holderIdentity === leader.identity) {
+          lastRenew = new Date(l.spec.renewTime!).getTime();
+          duration = l.spec.leaseDurationSeconds! * 1000;
+        }
+        return l.spec?.holderIdentity === standby.identity ? l.spec : undefined;
       },
       3 * LEASE_SECONDS * 1000,
       50,
     );
-    const takeoverMs = Date.now() - killedAt;
-    // The lease runs out LEASE_SECONDS after the last renewal; the standby notices on its next retry.
-    expect(takeoverMs).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + 1000);
+    // By the Lease's own times: not before the dead leader's lease ran out (never two leaders).
+    expect(lastRenew).toBeGreaterThan(0);
+    expect(new Date(taken.acquireTime!).getTime()).toBeGreaterThanOrEqual(lastRenew + duration);
     expect(await leaderGauge(standby)).toBe(1);
   });
 });

@@ -56,11 +56,12 @@ describe("LeaderElector", () => {
   it("hands over at once when the leader stops and releases the lease", async () => {
     const events: string[] = [];
     const { a, b } = await leaderAndStandby(events);
-    const stoppedAt = Date.now();
+    const held = (server.list(LEASES).items[0] as unknown as { spec: { renewTime: string; leaseDurationSeconds: number } }).spec;
     await a.stop();
     await until(() => b.isLeader, "b takes over");
-    // Released: no need to wait for the 1 s lease to run out.
-    expect(Date.now() - stoppedAt).toBeLessThan(1000);
+    // Released: b acquired the Lease before a's last renewal would have run out (the Lease's own times).
+    const taken = (server.list(LEASES).items[0] as unknown as { spec: { acquireTime: string } }).spec;
+    expect(Date.parse(taken.acquireTime)).toBeLessThan(Date.parse(held.renewTime) + held.leaseDurationSeconds * 1000);
     expect(events).toEqual(["+a", "-a", "+b"]);
     expect(server.list(LEASES).items[0]).toMatchObject({ spec: { holderIdentity: "b", leaseTransitions: 1 } });
   });
