@@ -59,7 +59,7 @@ const range = (key: string, end?: string, extra: object = {}) =>
   create(RangeRequestSchema, { key: enc(key), ...(end ? { rangeEnd: enc(end) } : {}), ...extra });
 
 /** kube-apiserver's one transaction shape: compare the mod revision, then put or delete, else read. */
-function txn(key: string, modRevision: number, op: { put: string } | "delete") {
+function txn(key: string, modRevision: number, op: { put: string; lease?: bigint } | "delete") {
   return create(TxnRequestSchema, {
     compare: [
       {
@@ -72,7 +72,7 @@ function txn(key: string, modRevision: number, op: { put: string } | "delete") {
     success: [
       op === "delete"
         ? { request: { case: "requestDeleteRange", value: { key: enc(key) } } }
-        : { request: { case: "requestPut", value: { key: enc(key), value: Buffer.from(op.put) } } },
+        : { request: { case: "requestPut", value: { key: enc(key), value: Buffer.from(op.put), lease: op.lease ?? 0n } } },
     ],
     failure: [{ request: { case: "requestRange", value: { key: enc(key) } } }],
   });
@@ -184,6 +184,28 @@ describe("FleetStorage (etcd's API over the fleet keyspace)", () => {
       uid: "member-uid",
       labels: { "spillway.dev/cluster": "idc-1" },
     });
+  });
+
+  it("bookkeeping keys put with a lease go when it runs out; compaction when asked; status counts what is held", async () => {
+    const { storage, keyspace } = setup();
+    const { ID } = storage.leaseGrant(60n, 0);
+    expect((await storage.txn(txn("/registry/ranges/ttl", 0, { put: "{}", lease: ID }))).succeeded).toBe(true);
+    expect((await storage.txn(txn("/registry/ranges/kept", 0, { put: "{}" }))).succeeded).toBe(true);
+    storage.expireLeases(59_000);
+    expect(keyspace.get("/registry/ranges/ttl")).toBeDefined();
+    storage.expireLeases(60_000);
+    expect(keyspace.get("/registry/ranges/ttl")).toBeUndefined();
+    expect(keyspace.get("/registry/ranges/kept")).toBeDefined();
+    await expect(storage.txn(txn("/registry/ranges/x", 0, { put: "{}", lease: 99n }))).rejects.toMatchObject({
+      grpcCode: grpc.status.NOT_FOUND,
+    });
+
+    expect(Number(storage.status().dbSize)).toBe(keyspace.bytes);
+    const now = BigInt(keyspace.revision);
+    storage.compact(now);
+    expect(keyspace.compactRevision).toBe(Number(now));
+    expect(() => storage.compact(now)).toThrow(expect.objectContaining({ grpcCode: grpc.status.OUT_OF_RANGE }));
+    expect(() => storage.compact(now + 10n)).toThrow("future revision");
   });
 
   it("keeps the fleet API server's own bookkeeping (not a member kind) in the keyspace only", async () => {

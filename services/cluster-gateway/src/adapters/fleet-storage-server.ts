@@ -34,6 +34,7 @@ import { isConflict, isNotFound } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { CompactedError, FutureRevisionError, type FleetKeyspace, type KeyChange, type StoredKv } from "../core/fleet-keyspace.ts";
 import { HOST, type FleetObjects, type MemberObject } from "../core/fleet-objects.ts";
+import { FleetLeases, LeaseNotFoundError } from "../core/fleet-leases.ts";
 import { isTestHookPod, memberTestPod } from "../core/test-hook-pods.ts";
 import { resourceOfKey, storageRoot, type FleetResource } from "@spillway/api";
 import { judgeFleetWrite } from "../core/fleet-write-policy.ts";
@@ -91,7 +92,7 @@ export class FleetStorage {
   private readonly log: Logger;
   private readonly options: FleetStorageOptions;
   private nextWatchId = 0n;
-  private nextLease = 0n;
+  private readonly leases = new FleetLeases();
 
   constructor(
     keyspace: FleetKeyspace,
@@ -169,9 +170,18 @@ export class FleetStorage {
     if (!resource) {
       // The fleet API server's own bookkeeping: plain etcd semantics, nothing leaves the gateway.
       if (op.case === "requestPut") {
+        try {
+          this.leases.put(key, op.value.lease);
+        } catch (err) {
+          if (err instanceof LeaseNotFoundError) throw new RpcError(grpc.status.NOT_FOUND, "etcdserver: requested lease not found");
+          throw err;
+        }
         const value = Buffer.from(op.value.value).toString("utf8");
         if (!this.keyspace.put(key, value)) this.keyspace.touch(key);
-      } else this.keyspace.delete(key);
+      } else {
+        this.leases.forget(key);
+        this.keyspace.delete(key);
+      }
       return { header: this.header(), succeeded: true, responses: [this.okResponse(op.case)] };
     }
     const holding = expected === 0 ? undefined : this.objects.holding(key);
@@ -381,12 +391,31 @@ export class FleetStorage {
     }
   }
 
-  leaseGrant(ttl: bigint): { header: ReturnType<FleetStorage["header"]>; ID: bigint; TTL: bigint } {
-    return { header: this.header(), ID: ++this.nextLease, TTL: ttl };
+  leaseGrant(ttl: bigint, nowMs = Date.now()): { header: ReturnType<FleetStorage["header"]>; ID: bigint; TTL: bigint } {
+    return { header: this.header(), ID: this.leases.grant(Number(ttl), nowMs), TTL: ttl };
   }
 
+  /** Deletes the bookkeeping keys whose lease ran out (the server calls it every second). */
+  expireLeases(nowMs = Date.now()): void {
+    for (const key of this.leases.expire(nowMs)) this.keyspace.delete(key);
+  }
+
+  /** etcd's Compact, which kube-apiserver sends unless started with `--etcd-compaction-interval=0`. */
+  compact(revision: bigint) {
+    try {
+      this.keyspace.compact(Number(revision));
+    } catch (err) {
+      if (err instanceof CompactedError) throw compacted(err);
+      if (err instanceof FutureRevisionError) throw futureRevision();
+      throw err;
+    }
+    return { header: this.header() };
+  }
+
+  /** The figures kube-apiserver reads (its storage size metric); the version is the etcd API this serves. */
   status() {
-    return { header: this.header(), version: "3.6.0", dbSize: BigInt(this.keyspace.size * 1024), leader: 1n, raftTerm: 1n };
+    const bytes = BigInt(this.keyspace.bytes);
+    return { header: this.header(), version: "3.6.0", dbSize: bytes, dbSizeInUse: bytes, leader: 1n, raftTerm: 1n };
   }
 }
 
@@ -418,11 +447,13 @@ export async function serveFleetStorage(storage: FleetStorage, addr: string): Pr
   addService(server, KV, {
     range: async (req) => storage.range(req),
     txn: (req) => storage.txn(req),
-    compact: async () => ({ header: { revision: BigInt(storage.status().header.revision) } }),
+    compact: async (req) => storage.compact(req.revision),
   });
   addService(server, Watch, { watch: (stream) => storage.watch(stream) });
   addService(server, Lease, { leaseGrant: async (req) => storage.leaseGrant(req.TTL) });
   addService(server, Maintenance, { status: async () => storage.status() });
   const port = await listen(server, addr);
+  // Unref'd: it never holds the process open, and after a shutdown it only finds nothing to expire.
+  setInterval(() => storage.expireLeases(), 1000).unref();
   return { server, port };
 }

@@ -77,6 +77,22 @@ describe("FleetKeyspace", () => {
     }
   });
 
+  it("compacts when asked, as etcd does: history before the revision is gone, the present stays", () => {
+    const { ks } = keyspace();
+    const c1 = ks.put("/a", "1")!;
+    const c2 = ks.put("/b", "1")!;
+    const c3 = ks.put("/a", "2")!;
+    const before = ks.bytes;
+    ks.compact(c2.revision);
+    expect(ks.compactRevision).toBe(c2.revision);
+    expect(ks.changesSince(c2.revision, "/", prefixEnd("/"))).toEqual([c2, c3]);
+    expect(() => ks.changesSince(c1.revision, "/", prefixEnd("/"))).toThrow(CompactedError);
+    expect(all(ks)).toEqual({ "/a": "2", "/b": "1" });
+    expect(ks.bytes).toBeLessThan(before);
+    expect(() => ks.compact(c2.revision)).toThrow(CompactedError);
+    expect(() => ks.compact(ks.revision + 1)).toThrow(FutureRevisionError);
+  });
+
   it("tells subscribers every change, in revision order", () => {
     const { ks } = keyspace();
     const seen: number[] = [];

@@ -96,6 +96,26 @@ export class FleetKeyspace {
     return this.entries.size;
   }
 
+  /** Bytes of keys and values held now and in the change window: what etcd's Status calls the db size. */
+  get bytes(): number {
+    let n = 0;
+    for (const kv of this.entries.values()) n += kv.key.length + kv.value.length;
+    for (const c of this.window) n += c.key.length + (c.kv?.value.length ?? 0);
+    return n;
+  }
+
+  /**
+   * etcd's Compact: history before `revision` is given up (watches and reads from earlier answer
+   * compacted). The window also drops its oldest changes on its own, as it fills.
+   */
+  compact(revision: number): void {
+    if (revision > this.current) throw new FutureRevisionError();
+    if (revision <= this.compactRevision) throw new CompactedError(this.compactRevision);
+    const keep = upperBoundRevision(this.window, revision - 1);
+    this.window.splice(0, keep);
+    this.floor = revision - 1;
+  }
+
   subscribe(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
