@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from "@kubernetes/client-node";
 import { clusterLabel } from "@spillway/api";
+import { Informer } from "@spillway/kit";
 import { startFleetApi, stopFleetApi, bin, testbedDir, probe, ProcessTable } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig, fleetStorageAddr, kubeConfigFor, kubectlBin, testImage, type ClusterRole } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
@@ -163,10 +164,10 @@ describe("the fleet API: one Kubernetes API over every member", () => {
     expect(await ok("cloud-1", ["get", "pod", "shared", "-n", ns, "-o", `jsonpath={.metadata.labels.spillway\\.dev/cluster}`])).toBe("");
   });
 
-  it("a create is refused, naming the federated kind to use", async () => {
+  it("a create of a bare Pod is refused, naming what to create instead", async () => {
     const r = await kubectl("fleet", ["apply", "-f", "-"], JSON.stringify(pod("created-on-fleet")));
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("FederatedDeployment");
+    expect(r.stderr).toContain("create a Deployment or StatefulSet through the fleet");
     for (const m of MEMBERS) expect(await podNames(m)).not.toContain("created-on-fleet");
   });
 
@@ -202,6 +203,58 @@ describe("the fleet API: one Kubernetes API over every member", () => {
     const forbidden = await kubectl("fleet", ["get", "pods", "-n", ns, `--token=${token}`]);
     expect(forbidden.code).not.toBe(0);
     expect(forbidden.stderr).toContain(`User "system:serviceaccount:default:fleet-e2e-nobody" cannot list resource "pods"`);
+  });
+
+  it("a grant in one namespace is that namespace's: listed there, refused elsewhere", async () => {
+    await ok("host", ["create", "serviceaccount", "fleet-e2e-viewer", "-n", "default"]).catch(() => "");
+    await ok("host", [
+      "create",
+      "rolebinding",
+      "fleet-e2e-viewer",
+      "-n",
+      ns,
+      "--clusterrole=view",
+      "--serviceaccount=default:fleet-e2e-viewer",
+    ]);
+    const token = (await ok("host", ["create", "token", "fleet-e2e-viewer", "-n", "default"])).trim();
+    const allowed = await kubectl("fleet", ["get", "pods", "-n", ns, "-o", "name", `--token=${token}`]);
+    expect(allowed.stderr).toBe("");
+    expect(allowed.stdout.split("\n").filter(Boolean).length).toBeGreaterThan(0);
+    const elsewhere = await kubectl("fleet", ["get", "pods", "-n", "default", `--token=${token}`]);
+    expect(elsewhere.code).not.toBe(0);
+    expect(elsewhere.stderr).toContain(
+      `User "system:serviceaccount:default:fleet-e2e-viewer" cannot list resource "pods" in API group "" in the namespace "default"`,
+    );
+  });
+
+  it("a watch resumed from a revision the fleet no longer holds is 410 Gone, so the client relists", async () => {
+    const kc = kubeConfigFor("fleet");
+    const r = await probe(
+      `${kc.getCurrentCluster()!.server}/api/v1/namespaces/${ns}/pods?watch=1&resourceVersion=1&timeoutSeconds=2`,
+      kc.getCurrentUser()!.token!,
+      10_000,
+    );
+    // kube-apiserver answers either at once (410) or as the watch's first event (an ERROR with the Status).
+    const status = r.status === 410 ? JSON.parse(r.body) : (JSON.parse(r.body.split("\n")[0]!) as { type: string; object: unknown }).object;
+    expect(status).toMatchObject({ kind: "Status", code: 410, reason: expect.stringMatching(/Expired|Gone/) });
+  });
+
+  it("a status write through the fleet API reaches the member's status", async () => {
+    const condition = { type: "spillway.dev/Reviewed", status: "True", reason: "E2E" };
+    await ok("fleet", [
+      "patch",
+      "pod",
+      "c-0",
+      "-n",
+      ns,
+      "--subresource=status",
+      "--type=strategic",
+      "-p",
+      JSON.stringify({ status: { conditions: [condition] } }),
+    ]);
+    const member = JSON.parse(await ok("cloud-1", ["get", "pod", "c-0", "-n", ns, "-o", "json"])) as V1Pod;
+    expect(member.status?.conditions).toEqual(expect.arrayContaining([expect.objectContaining(condition)]));
+    expect(member.status?.phase).toBe("Running");
   });
 
   it("bad input gets kube-apiserver's own answers", async () => {
@@ -240,7 +293,10 @@ describe("the fleet API: one Kubernetes API over every member", () => {
     const informers = await fleetInformers();
     try {
       await informers.converge("start");
-      // Churn: 200 creates spread over the members, then half of them deleted.
+      // Churn: 200 creates spread over the members, then half of them deleted, every change
+      // client-node's informer delivers judged (later, a restart and a cut make it relist, which
+      // replays a new list as single events: those stretches are judged where they end).
+      informers.judgeEveryEvent(true);
       const churn = Array.from({ length: 200 }, (_, i) => ({ m: MEMBERS[i % 3]!, name: `churn-${i}` }));
       await Promise.all(
         MEMBERS.map((m) =>
@@ -254,6 +310,9 @@ describe("the fleet API: one Kubernetes API over every member", () => {
       const deleted = (m: ClusterRole) => churn.filter((c, i) => c.m === m && i % 2 === 0).map((c) => c.name);
       await Promise.all(MEMBERS.map((m) => ok(m, ["delete", "pods", "-n", ns, "--grace-period=0", "--force", ...deleted(m)])));
       await informers.converge("after churn");
+      informers.judgeEveryEvent(false);
+      expect(informers.judged()).toBeGreaterThanOrEqual(300);
+      expect(informers.firstInconsistency()).toBeUndefined();
       // The gateway restarts: its revisions start over from the clock, the fleet apiserver relists,
       // and the informers resume or relist by themselves. Pods deleted while it was away are gone.
       await stop(gateway);
@@ -362,7 +421,14 @@ async function fleetInformers() {
       .map((p) => `${p.metadata!.labels![clusterLabel]}/${p.metadata!.uid}`)
       .sort();
   const goCached = () => (goInformer.lastLine()?.pods ?? []).map((p) => `${p.split("/")[0]}/${p.split("/")[3]}`).sort();
+  const prefix = await consistentPrefix(() => nodeCached());
+  for (const type of ["add", "update", "delete"] as const) informer.on(type, () => prefix.record());
   return {
+    /** From now on (a stretch with no relist), every change client-node's informer delivers is judged. */
+    judgeEveryEvent: (on: boolean) => prefix.judging(on),
+    /** The first of the judged states that no moment of the members' own watches had, if any. */
+    firstInconsistency: () => prefix.firstInconsistency(),
+    judged: () => prefix.judged(),
     names: () => informer.list().map((p) => p.metadata!.name!),
     converge: async (what: string) => {
       const want = (await union()).join();
@@ -377,7 +443,63 @@ async function fleetInformers() {
       stopped = true;
       informer.stop();
       goInformer.stop();
+      prefix.stop();
     },
+  };
+}
+
+/**
+ * "Never a stale object", judged on every change an informer delivers: its cache, member by
+ * member, must be a state that member's own watch (here, beside it) went through, and never one
+ * older than a state it showed before. Members change independently, so each member's part is a
+ * prefix of that member's history on its own. Judged lazily (a member's own watch may deliver a
+ * moment after the fleet's): `firstInconsistency` compares once both have settled.
+ */
+async function consistentPrefix(cached: () => string[]) {
+  const members = MEMBERS.map((m) => {
+    const core = kubeConfigFor(m).makeApiClient(CoreV1Api);
+    const history: string[] = [];
+    const informer = new Informer<V1Pod & { metadata: { name: string; namespace: string } }>(kubeConfigFor(m), {
+      path: `/api/v1/namespaces/${ns}/pods`,
+      list: () => core.listNamespacedPod({ namespace: ns }) as never,
+      maxBackoffMs: 1000,
+    });
+    const state = () =>
+      informer
+        .list(ns)
+        .map((p) => `${m}/${p.metadata.uid}`)
+        .sort()
+        .join();
+    informer.addHandler(() => {
+      const now = state();
+      if (history.at(-1) !== now) history.push(now);
+    });
+    return { m, informer, history };
+  });
+  await Promise.all(members.map((x) => x.informer.start()));
+  await Promise.all(members.map((x) => x.informer.hasSynced()));
+  let on = false;
+  const seen: string[][] = [];
+  return {
+    judging: (v: boolean) => void (on = v),
+    judged: () => seen.length,
+    record: () => {
+      if (!on) return;
+      const all = cached();
+      seen.push(members.map(({ m }) => all.filter((k) => k.startsWith(`${m}/`)).join()));
+    },
+    firstInconsistency: (): string | undefined => {
+      const at = members.map(() => 0);
+      for (const [i, state] of seen.entries())
+        for (const [j, { m, history }] of members.entries()) {
+          const found = history.indexOf(state[j]!, at[j]!);
+          if (found < 0)
+            return `change ${i + 1} of ${seen.length}: ${m}'s part ${JSON.stringify(state[j])} is no state ${m} went through since the last`;
+          at[j] = found;
+        }
+      return undefined;
+    },
+    stop: () => members.forEach((x) => x.informer.stop()),
   };
 }
 
