@@ -1,5 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
-import { resourceReading, type FleetPod } from "./pod-readings.ts";
+import type { MetricReading } from "./autoscale.ts";
+import { resourceReading as read, type FleetPod } from "./pod-readings.ts";
+
+/** A resource reading is always of pods. */
+const resourceReading = (...args: Parameters<typeof read>) => read(...args) as Extract<MetricReading, { pods: unknown }>;
 
 const pod = (name: string, extra: Partial<FleetPod> = {}): FleetPod => ({
   cluster: "idc-1",
