@@ -207,16 +207,27 @@ describe("the fleet API: one Kubernetes API over every member", () => {
 
   it("a grant in one namespace is that namespace's: listed there, refused elsewhere", async () => {
     await ok("host", ["create", "serviceaccount", "fleet-e2e-viewer", "-n", "default"]).catch(() => "");
+    // A Role of its own: the host runs no controller-manager to fill the aggregated `view` role.
+    await ok("host", ["create", "role", "fleet-e2e-viewer", "-n", ns, "--verb=get,list,watch", "--resource=pods"]);
     await ok("host", [
       "create",
       "rolebinding",
       "fleet-e2e-viewer",
       "-n",
       ns,
-      "--clusterrole=view",
+      "--role=fleet-e2e-viewer",
       "--serviceaccount=default:fleet-e2e-viewer",
     ]);
     const token = (await ok("host", ["create", "token", "fleet-e2e-viewer", "-n", "default"])).trim();
+    // The host's RBAC has the binding before the fleet asks it (a refusal would be cached by the
+    // fleet apiserver's authorization webhook for its unauthorized TTL).
+    await eventually("the host grants the binding", async () =>
+      (
+        await kubectl("host", ["auth", "can-i", "list", "pods", "-n", ns, "--as=system:serviceaccount:default:fleet-e2e-viewer"])
+      ).stdout.trim() === "yes"
+        ? true
+        : undefined,
+    );
     const allowed = await kubectl("fleet", ["get", "pods", "-n", ns, "-o", "name", `--token=${token}`]);
     expect(allowed.stderr).toBe("");
     expect(allowed.stdout.split("\n").filter(Boolean).length).toBeGreaterThan(0);
