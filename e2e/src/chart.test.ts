@@ -114,6 +114,19 @@ describe("the Helm chart", () => {
     expect(plain.stdout).not.toContain("fleet-apiserver");
   });
 
+  it("renders a service scaled to zero as zero replicas, and the defaults' count where none is given", async () => {
+    const r = await helm(["template", "t", CHART_DIR, "--kube-version=1.34.0", "--set", "services.scheduler.replicas=0"]);
+    expect(r.stderr).toBe("");
+    const replicas = Object.fromEntries(
+      parseAllDocuments(r.stdout)
+        .map((d) => d.toJSON() as { kind?: string; metadata?: { name?: string }; spec?: { replicas?: number } } | null)
+        .filter((d) => d?.kind === "Deployment")
+        .map((d) => [d!.metadata!.name, d!.spec!.replicas]),
+    );
+    expect(replicas["t-spillway-scheduler"]).toBe(0);
+    expect(replicas["t-spillway-fleet-root"]).toBe(2);
+  });
+
   describe("install, upgrade and uninstall", () => {
     const ns = uniqueName("e2e-chart");
     const release = uniqueName("sw");
