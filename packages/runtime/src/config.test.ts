@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { parseConfig, secondsFlag } from "./config.ts";
+import { parseConfig, secondsFlag, usage, wantsHelp } from "./config.ts";
 
 describe("parseConfig", () => {
   it("takes flags over environment over defaults", () => {
@@ -34,5 +34,18 @@ describe("secondsFlag", () => {
   });
   it.each([["--hold-down=-1"], ["--hold-down=soon"], ["--hold-down=0"]])("rejects %s naming the flag", (arg) => {
     expect(() => secondsFlag(parseConfig("x", [arg], {}, flags), "hold-down")).toThrow(/--hold-down must be a positive number of seconds/);
+  });
+});
+
+describe("--help", () => {
+  it("lists every flag, the service's own too, with its environment variable and default", () => {
+    const text = usage("scheduler", { "failover-grace": { env: "SPILLWAY_FAILOVER_GRACE_SECONDS", def: "60" } });
+    expect(text).toContain("Usage: spillway-scheduler");
+    expect(text).toMatch(/--failover-grace\s+\$SPILLWAY_FAILOVER_GRACE_SECONDS \(default "60"\)/);
+    expect(text).toMatch(/--lease-namespace\s+\$SPILLWAY_LEASE_NAMESPACE \(default "spillway-system"\)/);
+    expect(text).toMatch(/--kubeconfig\s+\$KUBECONFIG\n/);
+    expect(wantsHelp(["--lease-duration=4", "--help"])).toBe(true);
+    expect(wantsHelp(["-h"])).toBe(true);
+    expect(wantsHelp(["--health-addr=127.0.0.1:1"])).toBe(false);
   });
 });

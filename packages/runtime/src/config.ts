@@ -87,6 +87,26 @@ export function parseConfig(
   };
 }
 
+/** Whether the command line asks for the usage (`--help` or `-h`) rather than a start. */
+export const wantsHelp = (argv: readonly string[]) => argv.includes("--help") || argv.includes("-h");
+
+/** The usage text `--help` prints: every flag with its environment variable and default. */
+export function usage(service: string, extraFlags: Record<string, FlagSpec> = {}): string {
+  const all: Record<string, FlagSpec> = { ...FLAGS, ...extraFlags };
+  const width = Math.max(...Object.keys(all).map((f) => f.length)) + 2;
+  const lines = Object.entries(all)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([flag, spec]) => `  --${flag.padEnd(width)} $${spec.env}${spec.def === "" ? "" : ` (default ${JSON.stringify(spec.def)})`}`);
+  return [
+    `Usage: spillway-${service} [--flag=value ...]`,
+    "",
+    "Each flag may be given instead as its environment variable; a flag wins over the variable.",
+    "",
+    ...lines,
+    "",
+  ].join("\n");
+}
+
 /** A service flag given in seconds, as milliseconds; names the flag when the value is bad. */
 export function secondsFlag(config: ServiceConfig, flag: string, options: { allowZero?: boolean } = {}): number {
   const raw = config.extra[flag];

@@ -10,7 +10,7 @@ import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
 import { Bus } from "@spillway/bus";
 import { InformerFactory, LeaderElector, loadKubeConfig, retryWithBackoff, type RunnableController } from "@spillway/kit";
 import { createLogger, errorFields, HealthServer, setupTelemetry, type Logger, type Telemetry } from "@spillway/telemetry";
-import { parseConfig, type FlagSpec, type ServiceConfig } from "./config.ts";
+import { parseConfig, usage, wantsHelp, type FlagSpec, type ServiceConfig } from "./config.ts";
 import { instrumentControllers } from "./controller-metrics.ts";
 
 export interface ServiceContext {
@@ -39,6 +39,10 @@ export async function runService(
   setup: (ctx: ServiceContext) => Promise<ServiceParts>,
   extraFlags: Record<string, FlagSpec> = {},
 ): Promise<void> {
+  if (wantsHelp(process.argv.slice(2))) {
+    process.stdout.write(usage(name, extraFlags));
+    process.exit(0);
+  }
   const log = createLogger(name);
   let config: ServiceConfig;
   try {
