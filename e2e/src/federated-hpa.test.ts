@@ -62,6 +62,7 @@ const pods = async (member: ClusterRole, app: string): Promise<V1Pod[]> =>
 /**
  * Load on every pod of `app` in every member, as kwok reports it: the usage annotation is set on
  * each pod that does not carry `cpu` yet, every second, so new replicas are as busy as the rest.
+ * The second paces a load source, as traffic would arrive; nothing waits on it or is judged by it.
  */
 function load(app: string) {
   let cpu = "";

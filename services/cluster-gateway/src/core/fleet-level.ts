@@ -143,6 +143,9 @@ const workloads: Record<string, Workload> = {
   },
 };
 
+/** The uid a translated kind is served with: the one the fleet API server gave it, else the host's. */
+export const fleetUid = (host: KubeJson): string | undefined => host.metadata?.annotations?.[fleetUidAnnotation] ?? host.metadata?.uid;
+
 /** The view's metadata: the host object's, with the derived annotations and without its finalizers. */
 function viewMetadata(host: KubeJson, extra: Record<string, string>) {
   const { finalizers: _f, managedFields: _m, annotations = {}, ...meta } = host.metadata ?? {};
@@ -151,7 +154,7 @@ function viewMetadata(host: KubeJson, extra: Record<string, string>) {
   const managedFields = parseManagedFields(annotations[fleetManagedFieldsAnnotation]);
   return {
     ...meta,
-    uid: annotations[fleetUidAnnotation] ?? meta.uid,
+    uid: fleetUid(host),
     ...(Object.keys(all).length ? { annotations: all } : {}),
     ...(managedFields ? { managedFields } : {}),
   };

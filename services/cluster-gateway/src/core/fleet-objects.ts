@@ -9,7 +9,7 @@ import { apiVersionOf, clusterLabel, fleetResources, managedByLabel, storageKey,
 import { federatedDeploymentAnnotation } from "@spillway/rules";
 import { fleetReplicaSetOf, fleetReplicaSets, type MemberReplicaSet } from "./fleet-replicasets.ts";
 import type { FleetKeyspace } from "./fleet-keyspace.ts";
-import { fleetView, type KubeJson } from "./fleet-level.ts";
+import { fleetUid, fleetView, type KubeJson } from "./fleet-level.ts";
 import { testHookMember } from "./test-hook-pods.ts";
 
 export interface MemberObjectMeta {
@@ -149,12 +149,13 @@ export class FleetObjects {
       const member = deployment ? this.memberReplicaSets.get(deployment)?.get(id) : undefined;
       const fd = deployment ? this.hostObject(DEPLOYMENTS, deployment) : undefined;
       if (!member || !fd || member.rs.metadata?.uid !== ref.uid) return undefined;
-      const fleet = fleetReplicaSetOf(fleetView(DEPLOYMENTS, fd as KubeJson), member.rs);
+      // Only its name and fleet uid matter here: no whole view on every member ReplicaSet change.
+      const fleet = fleetReplicaSetOf({ metadata: { name: fd.metadata?.name, uid: fleetUid(fd as KubeJson) } }, member.rs);
       return fleet ? { ...ref, ...fleet } : undefined;
     }
     if (ref.kind === "StatefulSet") {
       const sts = this.hostObject(STATEFULSETS, `${namespace}/${ref.name}`);
-      const uid = sts ? fleetView(STATEFULSETS, sts as KubeJson).metadata?.uid : undefined;
+      const uid = sts ? fleetUid(sts as KubeJson) : undefined;
       return uid ? { ...ref, uid } : undefined;
     }
     return undefined;
