@@ -11,13 +11,22 @@ import { Informer } from "@spillway/kit";
 import { kubeConfigFor, type ClusterRole } from "./env.ts";
 
 export interface Extremes {
-  /** Changes judged (after every member's watch had listed). */
+  /** Fleet states judged (after every member's watch had listed). */
   changes: number;
   maxReplicaSetReplicas: number;
   minReady: number;
   /** The per-member state at each extreme, so a broken bound says where it broke. */
-  atMax: Record<string, { replicaSets: number; ready: number }>;
-  atMin: Record<string, { replicaSets: number; ready: number }>;
+  atMax: Record<string, MemberState>;
+  atMin: Record<string, MemberState>;
+  /** Each member's resourceVersion at each extreme (in `members` order). */
+  maxAt?: string;
+  minAt?: string;
+}
+
+interface MemberState {
+  replicaSets: number;
+  ready: number;
+  each: Record<string, number | undefined>;
 }
 
 const isReady = (p: V1Pod) =>
@@ -46,43 +55,119 @@ export async function watchFleetBounds(members: ClusterRole[], namespace: string
       }),
     };
   });
-  const state = () =>
-    Object.fromEntries(
-      watches.map((w) => [
-        w.member,
-        {
-          replicaSets: w.replicaSets.list(namespace).reduce((s, rs) => s + (rs.spec?.replicas ?? 0), 0),
-          ready: w.pods.list(namespace).filter(isReady).length,
-        },
-      ]),
-    );
-  const extremes: Extremes = { changes: 0, maxReplicaSetReplicas: -1, minReady: Number.MAX_SAFE_INTEGER, atMax: {}, atMin: {} };
-  let judging = false;
-  const judge = () => {
-    if (!judging) return;
-    const s = state();
-    const rs = Object.values(s).reduce((sum, v) => sum + v.replicaSets, 0);
-    const ready = Object.values(s).reduce((sum, v) => sum + v.ready, 0);
-    extremes.changes++;
-    if (rs > extremes.maxReplicaSetReplicas) Object.assign(extremes, { maxReplicaSetReplicas: rs, atMax: s });
-    if (ready < extremes.minReady) Object.assign(extremes, { minReady: ready, atMin: s });
+  // Each stream's view after each of its events, by resourceVersion. A member's ReplicaSets and
+  // pods come on two watches, which the API server feeds from separate caches: one can run behind
+  // the other (and behind what fleet-root already acted on) — a ReplicaSet scaled down, its pods
+  // seen deleting, and the ReplicaSet's own event still on its way. So the fleet is judged, at
+  // each event, with every member as of the newest resourceVersion either of its watches has
+  // delivered by then: a real past state of each member, the ReplicaSets' and the pods' of the
+  // same moment, once every event up to it has come. (resourceVersions of one API server are
+  // etcd revisions, ordered across resources; comparing them is sound for this testbed's judge.)
+  const rv = (o: { metadata?: { resourceVersion?: string } }) => Number(o.metadata?.resourceVersion ?? 0) || 0;
+  const replicaSetsOf = (w: (typeof watches)[number]) => {
+    const sets = w.replicaSets.list(namespace);
+    return {
+      replicaSets: sets.reduce((s, rs) => s + (rs.spec?.replicas ?? 0), 0),
+      // Each ReplicaSet's replicas: which template held what at a broken bound.
+      each: Object.fromEntries(
+        sets
+          .filter((rs) => (rs.spec?.replicas ?? 0) > 0)
+          .map((rs) => [rs.metadata?.labels?.["pod-template-hash"] ?? rs.metadata?.name ?? "", rs.spec?.replicas]),
+      ),
+    };
   };
-  for (const w of watches) {
-    w.replicaSets.addHandler(judge);
-    w.pods.addHandler(judge);
-  }
+  const readyOf = (w: (typeof watches)[number]) => ({ ready: w.pods.list(namespace).filter(isReady).length });
+  const histories = watches.map(() => ({
+    replicaSets: new History<ReturnType<typeof replicaSetsOf>>(),
+    pods: new History<ReturnType<typeof readyOf>>(),
+    delivered: 0,
+  }));
+  /** At each event judged: how far each member's watches had come. */
+  const moments: number[][] = [];
+  let judging = false;
+  const judge = (i: number, stream: "replicaSets" | "pods", o: { metadata?: { resourceVersion?: string } }) => {
+    if (!judging) return;
+    const w = watches[i]!;
+    const h = histories[i]!;
+    const at = rv(o);
+    if (stream === "replicaSets") h.replicaSets.push(at, replicaSetsOf(w));
+    else h.pods.push(at, readyOf(w));
+    h.delivered = Math.max(h.delivered, at);
+    moments.push(histories.map((x) => x.delivered));
+  };
+  watches.forEach((w, i) => {
+    w.replicaSets.addHandler((_t, o) => judge(i, "replicaSets", o));
+    w.pods.addHandler((_t, o) => judge(i, "pods", o));
+  });
   await Promise.all(watches.flatMap((w) => [w.replicaSets.start(), w.pods.start()]));
   await Promise.all(watches.flatMap((w) => [w.replicaSets.hasSynced(), w.pods.hasSynced()]));
+  watches.forEach((w, i) => {
+    const listed = Math.max(0, ...[...w.replicaSets.list(namespace), ...w.pods.list(namespace)].map(rv));
+    histories[i]!.replicaSets.push(listed, replicaSetsOf(w));
+    histories[i]!.pods.push(listed, readyOf(w));
+    histories[i]!.delivered = listed;
+  });
   judging = true;
-  judge();
+  moments.push(histories.map((x) => x.delivered));
   return {
     stop: async (): Promise<Extremes> => {
       judging = false;
       await Promise.all(watches.flatMap((w) => [w.replicaSets.stop(), w.pods.stop()]));
+      const extremes: Extremes = { changes: 0, maxReplicaSetReplicas: -1, minReady: Number.MAX_SAFE_INTEGER, atMax: {}, atMin: {} };
+      // A member's watches may pass several of its states between two moments (the lagging one
+      // catching up): each is judged, with the other members as they were at that moment.
+      const stateOf = (i: number, at: number) => ({ ...histories[i]!.replicaSets.at(at), ...histories[i]!.pods.at(at) });
+      moments.forEach((moment, k) => {
+        const before = moments[k - 1];
+        watches.forEach((_w, i) => {
+          const from = before?.[i] ?? -1;
+          if (before && moment[i] === from) return;
+          const points = [
+            ...histories[i]!.replicaSets.versionsIn(from, moment[i]!),
+            ...histories[i]!.pods.versionsIn(from, moment[i]!),
+            moment[i]!,
+          ];
+          for (const at of new Set(points)) {
+            const s = Object.fromEntries(watches.map((w, j) => [w.member, stateOf(j, j === i ? at : moment[j]!)]));
+            const rs = Object.values(s).reduce((sum, v) => sum + v.replicaSets, 0);
+            const ready = Object.values(s).reduce((sum, v) => sum + v.ready, 0);
+            const where = watches.map((_x, j) => (j === i ? at : moment[j]!)).join("/");
+            extremes.changes++;
+            if (rs > extremes.maxReplicaSetReplicas) Object.assign(extremes, { maxReplicaSetReplicas: rs, atMax: s, maxAt: where });
+            if (ready < extremes.minReady) Object.assign(extremes, { minReady: ready, atMin: s, minAt: where });
+          }
+        });
+      });
       console.log(
-        `${app}: ${extremes.changes} changes judged; most ReplicaSet replicas ${JSON.stringify(extremes.atMax)}; least ready ${JSON.stringify(extremes.atMin)}`,
+        `${app}: ${extremes.changes} changes judged; most ReplicaSet replicas at ${extremes.maxAt} ${JSON.stringify(extremes.atMax)}; least ready at ${extremes.minAt} ${JSON.stringify(extremes.atMin)}`,
       );
       return extremes;
     },
   };
+}
+
+/** A stream's view after each of its events, in delivery order, read back as of a resourceVersion. */
+class History<T> {
+  private readonly entries: Array<{ rv: number; view: T }> = [];
+
+  /** A re-list delivers objects out of order: its views count as of the newest version seen. */
+  push(rv: number, view: T): void {
+    const last = this.entries.at(-1)?.rv ?? 0;
+    this.entries.push({ rv: Math.max(rv, last), view });
+  }
+
+  /** The versions of the views pushed after `from`, up to `to`. */
+  versionsIn(from: number, to: number): number[] {
+    return this.entries.filter((e) => e.rv > from && e.rv <= to).map((e) => e.rv);
+  }
+
+  /** The view once every event up to `rv` was delivered (the first view when none was). */
+  at(rv: number): T {
+    let found = this.entries[0]!;
+    for (const e of this.entries) {
+      if (e.rv > rv) break;
+      found = e;
+    }
+    return found.view;
+  }
 }

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { existsSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { identityKubeconfig, RELEASE, SERVICES, type ServiceName } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig, natsUrl, repoRoot } from "./env.ts";
 import { kubectl } from "./kubectl.ts";
@@ -112,8 +112,16 @@ export async function startService(name: ServiceName, identity: string, extraArg
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  // SPILLWAY_E2E_LOG_DIR keeps each process's output in a file of its own, a killed one's too.
+  const logDir = process.env["SPILLWAY_E2E_LOG_DIR"];
+  const logFile = logDir ? join(logDir, `${identity}.log`) : undefined;
+  if (logDir) mkdirSync(logDir, { recursive: true });
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    if (logFile) appendFileSync(logFile, d);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const grpcFlag = [...extraArgs].reverse().find((a) => a.startsWith("--grpc-addr="));
   const grpcAddr = grpcFlag ? grpcFlag.slice("--grpc-addr=".length) : `127.0.0.1:${grpcPort}`;

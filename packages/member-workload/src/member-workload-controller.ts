@@ -119,6 +119,12 @@ const RECHECK_CONFLICTS_MS = 5_000;
 const conflictsOf = (w: { status?: unknown }): DependencyConflict[] =>
   (w.status as { dependencyConflicts?: DependencyConflict[] } | undefined)?.dependencyConflicts ?? [];
 
+/** The parts of a member workload's spec that carry its share of the fleet's budgets. */
+function handed(object: unknown): Record<string, unknown> {
+  const spec = (object as { spec?: Record<string, unknown> }).spec ?? {};
+  return { replicas: spec["replicas"], paused: spec["paused"], strategy: spec["strategy"] ?? spec["updateStrategy"] };
+}
+
 const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace}/${name}`;
 
 /** A workload as the cores take it: plain data, its name and generation beside its spec and status. */
@@ -228,6 +234,8 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
       for (const needed of mw.needs ?? []) await deps.writer.ensure(member, needed);
       deps.countMemberCall?.("apply");
       const generation = await deps.writer.apply(member, mw.object);
+      // What each member was handed, in order: the trail a broken fleet bound is read back from.
+      log.debug({ ...logFields(w, mw.cluster), generation, ...handed(mw.object) }, `member ${kind.memberKind.kind} applied`);
       kind.applied?.(w, mw as Extract<typeof mw, { action: "apply" }>, generation);
       return undefined;
     } catch (err) {
