@@ -13,6 +13,7 @@ import { ClusterRegistry, ClusterSnapshotSchema, createClient, type ClusterSnaps
 import { ProcessTable, testbedDir } from "@spillway/testbed";
 import { kubeConfigFor, natsUrl, type ClusterRole, testImage } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
+import { kubectl } from "./kubectl.ts";
 import { itOnLocalTestbed } from "./local-testbed.ts";
 import { freePort, leaderGauge, metricValue, startService, stop, waitReady, type RunningService } from "./service-process.ts";
 
@@ -239,6 +240,16 @@ describe("cluster-gateway", () => {
     expect(cond.message).toContain(`Secret spillway-system/${name}`);
     for (const role of MEMBERS) expect(ready(await member(role))?.status).toBe("True");
     expect((await gateways[0]!.grpc.listClusters({})).clusters.find((c) => c.name === name)?.ready).toBe(false);
+    // `kubectl describe` says why, as a warning Event (a cluster-scoped object's are in "default").
+    const described = await eventually("the warning in kubectl describe", async () => {
+      const r = await kubectl("host", ["describe", "membercluster", name]);
+      return /Warning\s+MemberNotReady/.test(r.stdout) ? r.stdout : undefined;
+    });
+    expect(described).toMatch(
+      new RegExp(
+        `Warning\\s+MemberNotReady\\s+\\S+\\s+spillway\\.dev/cluster-gateway\\s+KubeconfigInvalid: .*Secret spillway-system/${name}`,
+      ),
+    );
 
     await members.delete({ name });
     await eventually(
@@ -295,6 +306,12 @@ describe("cluster-gateway", () => {
         60_000,
         200,
       );
+      // Both turns are Events on the MemberCluster, in order.
+      const described = await eventually("the outage in kubectl describe", async () => {
+        const r = await kubectl("host", ["describe", "membercluster", "cloud-1"]);
+        return /Normal\s+MemberReady/.test(r.stdout.slice(r.stdout.search(/Warning\s+MemberNotReady/) + 1)) ? r.stdout : undefined;
+      });
+      expect(described).toMatch(/Warning\s+MemberNotReady\s+\S+\s+spillway\.dev\/cluster-gateway\s+Unreachable: /);
       // Fresh: a change made after the outage shows in the snapshot, so the watches resumed.
       const ns = uniqueName("e2e-after");
       await eventually("cloud-1 accepts writes", async () => createNamespace("cloud-1", ns).then(() => true), 30_000);

@@ -14,6 +14,7 @@ import { kubeConfigFor, testImage } from "./env.ts";
 import { federatedDeployment, setImage as setFederatedImage } from "./federated-workloads.ts";
 import { watchFleetBounds } from "./fleet-bounds.ts";
 import { eventually } from "./helpers.ts";
+import { kubectl } from "./kubectl.ts";
 import { MEMBERS, rolloutServices } from "./rollout-services.ts";
 
 const HOME = { "idc-1": 16, "idc-2": 16, "cloud-1": 8 };
@@ -117,6 +118,20 @@ describe("fleet-root: a rollout never stalls on a full IDC while the fleet has r
       // The IDC members lent replicas to cloud-1 (the only member with room), and got them back.
       expect(placement.peak["cloud-1"]).toBeGreaterThan(8);
       expect(await placed(name)).toEqual(HOME);
+      // What an operator reads: `kubectl describe` shows the loan, the member Deployments scaled
+      // for it, and the failback home, as a Deployment shows its ScalingReplicaSet events.
+      const described = await eventually("the loan and its return in kubectl describe", async () => {
+        const r = await kubectl("host", ["describe", "federateddeployment", name, "-n", ns]);
+        return /Normal\s+FailedBack\s/.test(r.stdout) ? r.stdout : undefined;
+      });
+      expect(described).toMatch(/Normal\s+Lent\s+\S+\s+spillway\.dev\/scheduler\s+.*idc-\d 16→\d+.*lent by idc-\d for the rollout/);
+      expect(described).toMatch(
+        /Normal\s+ScalingMember\s+\S+\s+spillway\.dev\/fleet-root\s+Scaled up member Deployment in cloud-1 from 8 to \d+/,
+      );
+      expect(described).toMatch(
+        /Normal\s+ScalingMember\s+\S+\s+spillway\.dev\/fleet-root\s+Scaled down member Deployment in idc-\d from 16 to \d+/,
+      );
+      expect(described).toMatch(/Normal\s+FailedBack\s+\S+\s+spillway\.dev\/scheduler\s+.*failback: \+\d+ from cloud-1/);
     },
   );
 

@@ -225,6 +225,7 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
       if (mw.action === "delete") {
         deps.countMemberCall?.("delete");
         await deps.writer.delete(member, ref(w));
+        if (mw.event) await deps.events?.record(w, mw.event.type, mw.event.reason, mw.event.note);
         return undefined;
       }
       if (mw.create) {
@@ -236,6 +237,7 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
       const generation = await deps.writer.apply(member, mw.object);
       // What each member was handed, in order: the trail a broken fleet bound is read back from.
       log.debug({ ...logFields(w, mw.cluster), generation, ...handed(mw.object) }, `member ${kind.memberKind.kind} applied`);
+      if (mw.event) await deps.events?.record(w, mw.event.type, mw.event.reason, mw.event.note);
       kind.applied?.(w, mw as Extract<typeof mw, { action: "apply" }>, generation);
       return undefined;
     } catch (err) {

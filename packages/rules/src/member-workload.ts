@@ -40,10 +40,13 @@ export interface MemberObject {
 
 /**
  * One write a core decides for one member: apply the workload's member object (after the objects
- * it needs there, `needs`, each made only where none of that name exists), or delete it.
+ * it needs there, `needs`, each made only where none of that name exists), or delete it. `event`
+ * is recorded on the workload once the write has succeeded (what `kubectl describe` should show
+ * of it, as a Deployment shows ScalingReplicaSet).
  */
-export type MemberWrite<O extends MemberObject = MemberObject> =
-  { cluster: string; action: "apply"; object: O; create: boolean; needs?: MemberObject[] } | { cluster: string; action: "delete" };
+export type MemberWrite<O extends MemberObject = MemberObject> = { cluster: string; event?: WorkloadEvent } & (
+  { action: "apply"; object: O; create: boolean; needs?: MemberObject[] } | { action: "delete" }
+);
 
 /** A Kubernetes Event a core decides to record on its workload. */
 export interface WorkloadEvent {

@@ -6,7 +6,7 @@
 import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
 import { memberClusterKind, type MemberCluster } from "@spillway/api";
 import { topics } from "@spillway/bus";
-import { ResourceClient } from "@spillway/kit";
+import { EventRecorder, ResourceClient } from "@spillway/kit";
 import { runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { FleetKeyspace } from "./core/fleet-keyspace.ts";
@@ -101,6 +101,9 @@ await runService(
       changes: registry,
       dropSnapshot: async (name) => publisher.changed(name),
       statusWritten: (cluster) => statusWrites.add(1, { cluster }),
+      events: new EventRecorder(ctx.kubeConfig, "cluster-gateway", ctx.config.identity, (err) =>
+        ctx.log.warn({ ...errorFields(err) }, "cannot record event"),
+      ),
       log: ctx.log,
     });
     registry.onChange((name) => {

@@ -14,7 +14,7 @@ import {
   type Placement,
 } from "@spillway/api";
 import { topics } from "@spillway/bus";
-import { MemberClients, ResourceClient } from "@spillway/kit";
+import { EventRecorder, MemberClients, ResourceClient } from "@spillway/kit";
 import { runService } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { ApiMemberWriter, DEPENDENCY_COPIES, dependencyLook } from "@spillway/member-workload";
@@ -41,8 +41,12 @@ await runService("fleet-root", async (ctx) => {
   const copies = memberCopies(memberClients, (cluster, err, retryInMs) =>
     ctx.log.warn({ cluster, retryInMs, ...errorFields(err) }, "member dependency watch failed; restarting"),
   );
+  const events = new EventRecorder(ctx.kubeConfig, "fleet-root", ctx.config.identity, (err) =>
+    ctx.log.warn({ ...errorFields(err) }, "cannot record event"),
+  );
   const controller = federatedDeploymentController({
     client,
+    events,
     cache,
     placements,
     members,

@@ -7,7 +7,8 @@
  */
 import type { MemberCluster } from "@spillway/api";
 import { Controller, reconciler, watch, type CachedSource, type EventSource, type ObjectClient } from "@spillway/kit";
-import { memberStatus, type MemberObservation } from "../core/member-status.ts";
+import type { EventType } from "@spillway/kit";
+import { memberStatus, readyEvent, type MemberObservation } from "../core/member-status.ts";
 import type { Totals } from "../core/snapshot-builder.ts";
 import type { Logger } from "@spillway/telemetry";
 
@@ -32,6 +33,8 @@ export interface MemberClusterControllerDeps {
   changes: EventSource<string>;
   dropSnapshot: (name: string) => Promise<void>;
   statusWritten: (name: string) => void;
+  /** Where the member's Ready changes are recorded as Events. */
+  events?: { record(obj: MemberCluster, type: EventType, reason: string, note: string): Promise<void> };
   resyncMs?: number;
   /** Where a failed reconcile is logged. */
   log?: Pick<Logger, "warn">;
@@ -67,8 +70,11 @@ export function memberClusterReconciler(deps: MemberClusterControllerDeps) {
       },
     apply: async () => undefined,
     status: (latest, facts) => facts && memberStatus({ ...facts, generation: latest.metadata.generation, previous: latest.status }),
-    afterStatus: (m, _facts, _applied, written) => {
-      if (written) deps.statusWritten(m.metadata.name!);
+    afterStatus: async (m, facts, _applied, written) => {
+      if (!written) return;
+      deps.statusWritten(m.metadata.name!);
+      const e = facts && readyEvent(m.status, memberStatus({ ...facts, generation: m.metadata.generation, previous: m.status }));
+      if (e) await deps.events?.record(m, e.type, e.reason, e.note);
     },
     // Not registered yet: look again soon; otherwise the periodic look catches slow drifts (age).
     requeueAfterMs: (facts) => (facts ? (deps.resyncMs ?? 30_000) : 500),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { memberStatus, type MemberObservation } from "./member-status.ts";
+import { memberStatus, readyEvent, type MemberObservation } from "./member-status.ts";
 import { initialHealth, observeProbe } from "./health.ts";
 
 const healthy = observeProbe(initialHealth(0), { ok: true }, 0);
@@ -70,5 +70,37 @@ describe("memberStatus", () => {
   it("is not Ready before the first probe or while the caches are still listing", () => {
     expect(memberStatus({ ...base, health: initialHealth(0) }).conditions![0]!.status).toBe("Unknown");
     expect(memberStatus({ ...base, synced: false }).conditions![0]).toMatchObject({ status: "False", reason: "Syncing" });
+  });
+});
+
+describe("readyEvent", () => {
+  const status = (s: "True" | "False" | "Unknown", reason = "Ready", message = "") => ({
+    conditions: [{ type: "Ready", status: s, reason, message, lastTransitionTime: "2026-12-04T00:00:00Z" }],
+  });
+  it.each([
+    ["first probe pending", undefined, status("Unknown", "Probing"), undefined],
+    [
+      "becomes Ready",
+      status("Unknown", "Probing"),
+      status("True", "Ready", "healthz ok"),
+      { type: "Normal", reason: "MemberReady", note: "Ready: healthz ok" },
+    ],
+    [
+      "goes not Ready",
+      status("True"),
+      status("False", "Unreachable", "dial tcp: connection refused"),
+      { type: "Warning", reason: "MemberNotReady", note: "Unreachable: dial tcp: connection refused" },
+    ],
+    ["stays not Ready (another reason)", status("False", "Unreachable"), status("False", "Syncing"), undefined],
+    [
+      "unusable from the start",
+      status("Unknown", "Probing"),
+      status("False", "KubeconfigInvalid", "no server"),
+      { type: "Warning", reason: "MemberNotReady", note: "KubeconfigInvalid: no server" },
+    ],
+    ["listing after the first probe", status("Unknown", "Probing"), status("False", "Syncing"), undefined],
+    ["stays Ready", status("True"), status("True"), undefined],
+  ] as const)("%s", (_n, before, after, event) => {
+    expect(readyEvent(before, after)).toEqual(event);
   });
 });

@@ -3,6 +3,7 @@
  * the connection's state and writes the result only when it differs from what is stored.
  */
 import type { Condition, MemberClusterStatus } from "@spillway/api";
+import type { WorkloadEvent } from "@spillway/rules";
 import { toResourceList } from "@spillway/resources";
 import type { HealthState } from "./health.ts";
 import type { Totals } from "./snapshot-builder.ts";
@@ -51,6 +52,21 @@ export function memberStatus(o: MemberObservation): MemberClusterStatus {
     status.requested = withZeros(toResourceList(o.totals.requested));
   }
   return status;
+}
+
+/**
+ * The event for a member's Ready condition changing, for `kubectl describe membercluster`: a
+ * member going not Ready (or unknown) after it was Ready, or found unusable from the start, is a
+ * warning with the reason; one becoming Ready is normal. The first probe's "Unknown" says nothing.
+ */
+export function readyEvent(previous: MemberClusterStatus | undefined, next: MemberClusterStatus): WorkloadEvent | undefined {
+  const before = previous?.conditions?.find((c) => c.type === READY);
+  const now = next.conditions?.find((c) => c.type === READY);
+  if (!now || before?.status === now.status) return undefined;
+  if (now.status === "True") return { type: "Normal", reason: "MemberReady", note: `Ready: ${now.message || "reachable and listed"}` };
+  // Listing a member after the first probe is how every connection starts, not a problem.
+  if (before?.status !== "True" && (now.status !== "False" || now.reason === "Syncing")) return undefined;
+  return { type: "Warning", reason: "MemberNotReady", note: `${now.reason}: ${now.message}` };
 }
 
 /** The four resources the issue names always appear, as "0" when none. */

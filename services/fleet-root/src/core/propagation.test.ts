@@ -88,6 +88,41 @@ describe("decidePropagation", () => {
     expect(d.status?.status.clusters?.find((c) => c.name === "cloud-1")?.reachable).toBe(false);
   });
 
+  it("says on each write that changes a member's size what it scaled, from and to, and on a removal where from", () => {
+    const settled = (replicas: number): LiveDeployment => ({
+      metadata: { name: "web", namespace: "shop", generation: 1, labels: { "spillway.dev/managed-by": "fleet-root" }, annotations: {} },
+      spec: { replicas, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } },
+      status: { observedGeneration: 1, replicas, updatedReplicas: replicas, availableReplicas: replicas },
+    });
+    const created = decide({ placement: { "idc-1": 8, "cloud-1": 4 }, members: [view("idc-1"), view("cloud-1")] });
+    expect(created.rounds.flat().map((w) => w.event?.note)).toEqual(
+      expect.arrayContaining(["Scaled up member Deployment in idc-1 from 0 to 8", "Scaled up member Deployment in cloud-1 from 0 to 4"]),
+    );
+    // idc-2 was drained and holds nothing: its Deployment goes. Replicas move from idc-1 to cloud-1.
+    const moved = decide({
+      fd: {
+        ...fd,
+        spec: { ...spec, replicas: 12, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 4, maxUnavailable: 4 } } },
+      },
+      placement: { "idc-1": 6, "cloud-1": 6 },
+      members: [
+        view("idc-1", { deployment: settled(8) }),
+        view("cloud-1", { deployment: settled(4) }),
+        view("idc-2", { deployment: { ...settled(0), status: { observedGeneration: 1, replicas: 0 } } }),
+      ],
+    });
+    const events = moved.rounds.flat().map((w) => [w.cluster, w.event?.reason, w.event?.note]);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        ["idc-1", "ScalingMember", "Scaled down member Deployment in idc-1 from 8 to 6"],
+        ["cloud-1", "ScalingMember", "Scaled up member Deployment in cloud-1 from 4 to 6"],
+        ["idc-2", "RemovedMember", "Removed member Deployment from idc-2: no replicas placed there"],
+      ]),
+    );
+    // A write that changes only the budget share says nothing.
+    expect(moved.rounds.flat().filter((w) => w.event).length).toBe(3);
+  });
+
   it("says it waits for the scheduler when there is no placement", () => {
     const d = decide({ placement: undefined, members: [view("idc-1")] });
     expect(d.status?.conditions.find((c) => c.type === "Progressing")?.reason).toBe("WaitingForPlacement");

@@ -280,7 +280,14 @@ function writeFor(p: MemberPlan, v: MemberView, o: MemberObservation, fd: Propag
   // Nothing written reaches an unreachable member; its share is kept for it. A member that holds
   // someone else's Deployment of this name, or could not be looked up, gets nothing either.
   if (!o.reachable || !v.info) return undefined;
-  if (p.remove) return v.deployment ? { cluster: v.name, action: "delete" } : undefined;
+  if (p.remove)
+    return v.deployment
+      ? {
+          cluster: v.name,
+          action: "delete",
+          event: { type: "Normal", reason: "RemovedMember", note: `Removed member Deployment from ${v.name}: no replicas placed there` },
+        }
+      : undefined;
   if (!v.deployment && (p.replicas === 0 || v.lookup !== "absent")) return undefined;
   const object = memberDeployment({ namespace: fd.namespace, name: fd.name, spec: fd.spec }, v.info, p);
   // The pod template is compared by its hash (the API server rewrites quantities and adds
@@ -292,5 +299,20 @@ function writeFor(p: MemberPlan, v: MemberView, o: MemberObservation, fd: Propag
     appliedIn({ metadata: object.metadata, spec: rest }, v.deployment)
   )
     return undefined;
-  return { cluster: v.name, action: "apply", object, create: !v.deployment };
+  return {
+    cluster: v.name,
+    action: "apply",
+    object,
+    create: !v.deployment,
+    ...scaling(v.name, v.deployment?.spec?.replicas ?? 0, p.replicas),
+  };
+}
+
+/** A member Deployment's size changing, as a Deployment reports its ReplicaSets' (ScalingReplicaSet). */
+function scaling(cluster: string, from: number, to: number): Pick<MemberWrite, "event"> {
+  if (from === to) return {};
+  const way = to > from ? "up" : "down";
+  return {
+    event: { type: "Normal", reason: "ScalingMember", note: `Scaled ${way} member Deployment in ${cluster} from ${from} to ${to}` },
+  };
 }

@@ -4,6 +4,8 @@
  * must be written (only when the decision changed), when the scheduler's timers want another look,
  * and the Placement's status (phase and the `Scheduled` condition). Pure: the controller writes it.
  */
+import type { WorkloadEvent } from "@spillway/rules";
+import { placementEvent } from "./placement-event.ts";
 import {
   API_VERSION,
   type ConditionInput,
@@ -42,6 +44,8 @@ export interface PlacementDecision {
   /** The Placement to hold, and whether it must be written. */
   desired: Placement;
   write: boolean;
+  /** What moved, for the workload's events: recorded once the write succeeded. */
+  moved?: WorkloadEvent;
   /** When to look again: a timer in the rules (failback hold-down, failover grace) or the resync. */
   requeueAfterMs: number;
 }
@@ -126,10 +130,12 @@ export function placementFor(
       waits.push(Math.max(100, config.failoverGraceMs - c.notReadyForMs + 100));
   }
   if (d.unschedulable > 0 || Object.values(o.inputs.observed).some((x) => x.unschedulable > 0)) waits.push(5_000);
+  const moved = placementEvent(o.existing?.spec.clusters, spec.clusters);
   return {
     decision: d,
     desired,
     write: !o.existing || !deepEqual(essence(o.existing.spec), essence(spec)),
+    ...(moved ? { moved } : {}),
     requeueAfterMs: Math.min(...waits),
   };
 }
