@@ -51,6 +51,14 @@ if [ "${1:-}" = argocd ]; then
   exit 0
 fi
 
+# `build.sh promtool`: Prometheus' promtool, which tests the chart's alert rules (make test builds it).
+# Without the service-discovery plugins (Prometheus' remove_all_sd tag): rules need none of them.
+if [ "${1:-}" = promtool ]; then
+  GOFLAGS="$GOFLAGS -tags=remove_all_sd" build promtool "$here/go/promtool" github.com/prometheus/prometheus/cmd/promtool \
+    "-s -w -X github.com/prometheus/common/version.Version=3.16.0"
+  exit 0
+fi
+
 build kube "$here/go/kube" . "$(kube_ldflags "$here/go/kube")"
 for c in kube-apiserver fleet-informer kube-controller-manager kube-scheduler kubectl; do ln -sfn kube "$out/$c"; done
 # The fleet apiserver the product ships (cmd/fleet-apiserver): the testbed runs that same build.

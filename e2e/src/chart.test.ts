@@ -127,6 +127,32 @@ describe("the Helm chart", () => {
     expect(replicas["t-spillway-fleet-root"]).toBe(2);
   });
 
+  it("ships the alerts promtool tests as a PrometheusRule and the dashboard for Grafana's sidecar, when asked", async () => {
+    const on = ["--set", "metrics.prometheusRule.enabled=true,metrics.dashboard.enabled=true,metrics.prometheusRule.labels.release=kps"];
+    const r = await helm(["template", "t", CHART_DIR, "--kube-version=1.34.0", "--namespace", "mon", ...on]);
+    expect(r.stderr).toBe("");
+    const docs = parseAllDocuments(r.stdout).map(
+      (d) =>
+        d.toJSON() as {
+          kind?: string;
+          metadata: { name: string; namespace?: string; labels: Record<string, string> };
+          spec?: unknown;
+          data?: Record<string, string>;
+        },
+    );
+    const rule = docs.find((d) => d?.kind === "PrometheusRule")!;
+    expect(rule.metadata.labels["release"]).toBe("kps");
+    expect(rule.spec).toEqual(parse(readFileSync(join(CHART_DIR, "files", "alerts.yaml"), "utf8")));
+    const dashboard = docs.find((d) => d?.kind === "ConfigMap" && d.metadata.name === "t-spillway-dashboard")!;
+    expect(dashboard.metadata).toMatchObject({ namespace: "mon", labels: { grafana_dashboard: "1" } });
+    expect(JSON.parse(dashboard.data!["spillway.json"]!)).toEqual(
+      JSON.parse(readFileSync(join(CHART_DIR, "files", "dashboard.json"), "utf8")),
+    );
+    // Off by default.
+    const plain = await helm(["template", "t", CHART_DIR, "--kube-version=1.34.0"]);
+    expect(plain.stdout).not.toMatch(/PrometheusRule|grafana_dashboard/);
+  });
+
   describe("install, upgrade and uninstall", () => {
     const ns = uniqueName("e2e-chart");
     const release = uniqueName("sw");

@@ -13,3 +13,4 @@ export * from "./member-workload.ts";
 export * from "./workload-dependencies.ts";
 export * from "./dependency-copies.ts";
 export * from "./dependency-gate.ts";
+export * from "./object-gauge.ts";

@@ -7,7 +7,7 @@ import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
 import { memberClusterKind, type MemberCluster } from "@spillway/api";
 import { topics } from "@spillway/bus";
 import { EventRecorder, ResourceClient } from "@spillway/kit";
-import { runService, secondsFlag } from "@spillway/runtime";
+import { registerObjectGauges, runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { FleetKeyspace } from "./core/fleet-keyspace.ts";
 import { FleetObjects } from "./core/fleet-objects.ts";
@@ -20,6 +20,7 @@ import { Registry } from "./adapters/registry.ts";
 import { serveRegistry } from "./adapters/registry-server.ts";
 import { SnapshotPublisher } from "./adapters/snapshot-publisher.ts";
 import { memberClusterController } from "./controllers/member-cluster-controller.ts";
+import { memberGauges } from "./core/member-gauges.ts";
 import { memberRanking } from "./core/member-ranking.ts";
 
 const positiveInteger = (flag: string, v: string) => {
@@ -69,6 +70,7 @@ await runService(
     };
     const members = new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind);
     const informer = ctx.informers.forKind(members);
+    registerObjectGauges(ctx.telemetry.meter, memberGauges(() => informer.list()));
     const registry = new Registry(ctx.kubeConfig, informer, ctx.log, options);
     // Same-name objects go to the best-ranked member. Objects can arrive before every member is
     // known: names follow whenever the ranking changes.

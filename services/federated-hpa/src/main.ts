@@ -14,9 +14,10 @@ import {
 } from "@spillway/api";
 import { topics } from "@spillway/bus";
 import { EventRecorder, ResourceClient } from "@spillway/kit";
-import { runService, secondsFlag } from "@spillway/runtime";
+import { registerObjectGauges, runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { FleetCapacity } from "./adapters/fleet-capacity.ts";
+import { autoscalerGauges } from "./core/autoscaler-gauges.ts";
 import { FleetMetricsClient } from "./adapters/fleet-metrics-client.ts";
 import { HostMetricsApi } from "./adapters/host-metrics-api.ts";
 import { ApiScaleWriter } from "./adapters/target-scale.ts";
@@ -35,9 +36,11 @@ await runService(
     const events = new EventRecorder(ctx.kubeConfig, "federated-hpa", ctx.config.identity, (err) =>
       ctx.log.warn(errorFields(err), "cannot record event"),
     );
+    const cache = ctx.informers.forKind(client);
+    registerObjectGauges(ctx.telemetry.meter, autoscalerGauges(() => cache.list()));
     const controller = federatedHPAController({
       client,
-      cache: ctx.informers.forKind(client),
+      cache,
       targets: {
         FederatedDeployment: ctx.informers.forKind(new ResourceClient<FederatedDeployment>(ctx.kubeConfig, federatedDeploymentKind)),
         FederatedStatefulSet: ctx.informers.forKind(new ResourceClient<FederatedStatefulSet>(ctx.kubeConfig, federatedStatefulSetKind)),

@@ -15,13 +15,14 @@ import {
 } from "@spillway/api";
 import { topics } from "@spillway/bus";
 import { EventRecorder, MemberClients, ResourceClient } from "@spillway/kit";
-import { runService } from "@spillway/runtime";
+import { registerObjectGauges, runService } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { ApiMemberWriter, DEPENDENCY_COPIES, dependencyLook } from "@spillway/member-workload";
 import { hostSources, memberCopies } from "./adapters/dependency-objects.ts";
 import { dependencyController } from "./controllers/dependency-controller.ts";
 import { MANAGED, memberDeploymentInformers } from "./adapters/member-deployments.ts";
 import { federatedDeploymentController } from "./controllers/federated-deployment-controller.ts";
+import { rolloutGauges } from "./core/rollout-gauges.ts";
 
 await runService("fleet-root", async (ctx) => {
   const client = new ResourceClient<FederatedDeployment>(ctx.kubeConfig, federatedDeploymentKind);
@@ -35,6 +36,7 @@ await runService("fleet-root", async (ctx) => {
   const placements = ctx.informers.forKind(new ResourceClient<Placement>(ctx.kubeConfig, placementKind));
   const members = ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind));
   const cache = ctx.informers.forKind(client);
+  registerObjectGauges(ctx.telemetry.meter, rolloutGauges(() => cache.list()));
   // Dependencies follow workloads of both kinds: one follower for the fleet, here, beside
   // propagation; its caches also answer the gate's look before a member Deployment is written.
   const sources = hostSources(ctx.kubeConfig, (o) => ctx.informers.informerFor(o));

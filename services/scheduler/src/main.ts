@@ -13,7 +13,7 @@ import {
 } from "@spillway/api";
 import { topics } from "@spillway/bus";
 import { EventRecorder, ResourceClient } from "@spillway/kit";
-import { runService, secondsFlag } from "@spillway/runtime";
+import { registerObjectGauges, runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { defaultSchedulerConfig } from "./core/types.ts";
 import { AffectedWorkloads } from "./adapters/affected-workloads.ts";
@@ -21,6 +21,7 @@ import { SchedulingService, type Workload, type WorkloadKind } from "./adapters/
 import { serveScheduler } from "./adapters/simulate-server.ts";
 import { SnapshotSource } from "./adapters/snapshot-source.ts";
 import { placementController } from "./controllers/placement-controller.ts";
+import { placementGauges } from "./core/placement-gauges.ts";
 
 const KINDS = ["FederatedDeployment", "FederatedStatefulSet"] as const;
 
@@ -41,6 +42,7 @@ await runService(
     };
     const members = ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind));
     const placements = ctx.informers.forKind(placementClient);
+    registerObjectGauges(ctx.telemetry.meter, placementGauges(() => placements.list()));
     const workloads = {
       FederatedDeployment: ctx.informers.forKind(workloadClients.FederatedDeployment),
       FederatedStatefulSet: ctx.informers.forKind(workloadClients.FederatedStatefulSet),

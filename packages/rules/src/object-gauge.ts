@@ -1,0 +1,16 @@
+/**
+ * The contract between a service's pure gauge definitions (what a gauge says of the objects it
+ * caches) and the runtime that exports them on /metrics at scrape time.
+ */
+
+export interface GaugeSample {
+  value: number;
+  labels: Record<string, string>;
+}
+
+export interface ObjectGauge {
+  /** Prometheus naming: `spillway_<subject>_<what>[_<unit>]`. */
+  name: string;
+  description: string;
+  samples: () => Iterable<GaugeSample>;
+}
