@@ -69,7 +69,14 @@ build nats-server "$here/go/nats" github.com/nats-io/nats-server/v2 "-s -w"
 build metrics-server "$here/go/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server "-s -w"
 build testbed-certs "$here/go/certs" . "-s -w"
 build testbed-metrics-adapter "$here/go/metrics-adapter" . "-s -w"
-build helm "$here/go/helm" helm.sh/helm/v3/cmd/helm "-s -w -X helm.sh/helm/v3/internal/version.version=v3.22.0"
+# As Helm's own Makefile links it: the Kubernetes version `helm template` and `helm lint` assume
+# without --kube-version is its client-go's (v0.37 → 1.37), not the source's fallback of 1.20.
+helm_minor=$(awk '$1 == "k8s.io/client-go" {print $2}' "$here/go/helm/go.mod" | cut -d. -f2)
+helm_k8s=""
+for p in chartutil lint/rules; do
+  helm_k8s+=" -X helm.sh/helm/v3/pkg/$p.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/$p.k8sVersionMinor=$helm_minor"
+done
+build helm "$here/go/helm" helm.sh/helm/v3/cmd/helm "-s -w -X helm.sh/helm/v3/internal/version.version=v3.22.0$helm_k8s"
 
 # kwok's Stage and Metric manifests ship in its module, not its binary: copy the ones the testbed
 # uses (the kubelet's /metrics/resource, pod usage from the kwok.x-k8s.io/usage-* annotations).

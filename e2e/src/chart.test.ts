@@ -13,7 +13,7 @@ import { etcdServersOverrides } from "@spillway/api";
 import { parse, parseAllDocuments } from "yaml";
 import { CHART_DIR, SERVICES, identityKubeconfig, RELEASE, runHelm, type ServiceName, runKubectl } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig, kubectlBin, repoRoot } from "./env.ts";
-import { createNamespace, deleteNamespace, uniqueName } from "./helpers.ts";
+import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
 import { parseCanIList } from "./can-i.ts";
 
@@ -153,6 +153,90 @@ describe("the Helm chart", () => {
     expect(plain.stdout).not.toMatch(/PrometheusRule|grafana_dashboard/);
   });
 
+  it("renders with helm template alone, no --kube-version (as CI linters and kustomize's Helm inflator run it)", async () => {
+    const r = await helm(["template", "t", CHART_DIR]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(r.stdout).toContain("kind: Deployment");
+  });
+
+  it("sets each service's log level, extra environment and pod securityContext from values (OpenShift: no fixed UID)", async () => {
+    const r = await helm([
+      "template",
+      "t",
+      CHART_DIR,
+      "--set",
+      "defaults.podSecurityContext.runAsUser=null,defaults.podSecurityContext.runAsGroup=null,services.scheduler.logLevel=debug",
+      "--set-json",
+      'defaults.extraEnv=[{"name":"HTTPS_PROXY","value":"http://proxy:3128"}]',
+    ]);
+    expect(r.stderr).toBe("");
+    const deployments = parseAllDocuments(r.stdout)
+      .map(
+        (d) =>
+          d.toJSON() as {
+            kind?: string;
+            metadata: { name: string };
+            spec: { template: { spec: { securityContext?: object; containers: Array<{ env: Array<{ name: string; value?: string }> }> } } };
+          } | null,
+      )
+      .filter((d) => d?.kind === "Deployment");
+    expect(deployments).toHaveLength(5);
+    for (const d of deployments) {
+      const pod = d!.spec.template.spec;
+      expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+      const env = Object.fromEntries(pod.containers[0]!.env.map((e) => [e.name, e.value]));
+      expect(env["HTTPS_PROXY"]).toBe("http://proxy:3128");
+      expect(env["LOG_LEVEL"]).toBe(d!.metadata.name === "t-spillway-scheduler" ? "debug" : "info");
+    }
+  });
+
+  it("lets a namespace's editors create the fleet's workloads and its viewers read them (ClusterRole aggregation)", async () => {
+    // The testbed's host runs no controller-manager, so aggregation is proven where one runs: a
+    // member's. The roles need no CRDs there: RBAC decides on the resource's name.
+    const roles = await helm(["template", "agg", CHART_DIR, "-s", "templates/aggregated-roles.yaml"]);
+    expect(roles.stderr).toBe("");
+    const ns = uniqueName("e2e-agg");
+    await createNamespace("idc-1", ns);
+    try {
+      expect((await kubectl("idc-1", ["apply", "-f", "-"], roles.stdout)).code).toBe(0);
+      for (const [user, role] of [
+        ["alice", "edit"],
+        ["bob", "view"],
+      ] as const)
+        expect((await kubectl("idc-1", ["create", "rolebinding", user, `--clusterrole=${role}`, `--user=${user}`, "-n", ns])).code).toBe(0);
+      // The API server's own verdict (kubectl auth can-i cannot name a resource the server does not serve).
+      const can = async (user: string, verb: string, resource: string) => {
+        const [plural, subresource] = resource.split("/");
+        const review = {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SubjectAccessReview",
+          spec: { user, resourceAttributes: { namespace: ns, verb, group: "spillway.dev", resource: plural, subresource } },
+        };
+        const r = await kubectl("idc-1", ["create", "-f", "-", "-o", "json"], JSON.stringify(review));
+        return (JSON.parse(r.stdout) as { status: { allowed: boolean } }).status.allowed ? "yes" : "no";
+      };
+      await eventually("edit aggregated", async () =>
+        (await can("alice", "create", "federateddeployments")) === "yes" ? true : undefined,
+      );
+      const seen = {
+        alice: [
+          await can("alice", "create", "federatedhpas"),
+          await can("alice", "patch", "federateddeployments/scale"),
+          await can("alice", "create", "placements"),
+        ],
+        bob: [
+          await can("bob", "list", "federatedstatefulsets"),
+          await can("bob", "get", "placements"),
+          await can("bob", "create", "federateddeployments"),
+        ],
+      };
+      expect(seen).toEqual({ alice: ["yes", "yes", "no"], bob: ["yes", "yes", "no"] });
+    } finally {
+      await kubectl("idc-1", ["delete", "clusterrole", "agg-spillway-view", "agg-spillway-edit", "--ignore-not-found"]);
+      await deleteNamespace("idc-1", ns);
+    }
+  });
+
   describe("install, upgrade and uninstall", () => {
     const ns = uniqueName("e2e-chart");
     const release = uniqueName("sw");
@@ -166,10 +250,11 @@ describe("the Helm chart", () => {
       const r = await helm(["install", release, CHART_DIR, "--namespace", ns, "--dry-run=server"]);
       expect(r.code).toBe(0);
       const kinds = [...r.stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
+      // One of each per service; two more ClusterRoles for view/edit aggregation.
+      expect(kinds.filter((k) => k === "ClusterRole")).toHaveLength(7);
       for (const kind of [
         "Deployment",
         "ServiceAccount",
-        "ClusterRole",
         "ClusterRoleBinding",
         "Role",
         "RoleBinding",
