@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Override } from "@spillway/api";
+import jsonpatch, { type Operation } from "fast-json-patch";
 import { matchesSelector } from "./label-selector.ts";
 
 export interface MemberInfo {
@@ -24,39 +25,30 @@ export function withRegistry(image: string, registry: string): string {
   return `${registry.replace(/\/$/, "")}/${hasRegistry ? image.slice(slash + 1) : image}`;
 }
 
-function decodePointer(path: string): string[] {
-  return path
-    .slice(1)
-    .split("/")
-    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-/** RFC 6902 add / replace / remove on a plain JSON value; throws naming the path it cannot apply. */
+/**
+ * RFC 6902 add / replace / remove on a plain JSON value, by fast-json-patch (validating each
+ * operation as the RFC does: `replace` or `remove` of an index or member that does not exist is
+ * refused, `add` may append at the array's length); throws naming the operation it cannot apply.
+ */
 export function applyPatch(doc: Record<string, unknown>, ops: NonNullable<Override["patches"]>): void {
   for (const op of ops) {
-    const parts = decodePointer(op.path);
-    const last = parts.pop()!;
-    let target: unknown = doc;
-    for (const p of parts) {
-      target = Array.isArray(target) ? target[Number(p)] : (target as Record<string, unknown> | undefined)?.[p];
-      if (target === undefined || target === null || typeof target !== "object")
-        throw new Error(`override patch ${op.op} ${op.path}: ${p} does not exist`);
-    }
     if (op.op !== "remove" && !("value" in op)) throw new Error(`override patch ${op.op} ${op.path}: value is required`);
-    if (Array.isArray(target)) {
-      const i = last === "-" ? target.length : Number(last);
-      if (!Number.isInteger(i) || i < 0 || i > target.length)
-        throw new Error(`override patch ${op.op} ${op.path}: index ${last} out of range`);
-      if (op.op === "add") target.splice(i, 0, structuredClone(op.value));
-      else if (op.op === "replace") target[i] = structuredClone(op.value);
-      else target.splice(i, 1);
-    } else {
-      const obj = target as Record<string, unknown>;
-      if (op.op !== "add" && !(last in obj)) throw new Error(`override patch ${op.op} ${op.path}: ${last} does not exist`);
-      if (op.op === "remove") delete obj[last];
-      else obj[last] = structuredClone(op.value);
+    try {
+      jsonpatch.applyOperation(doc, structuredClone(op) as Operation, true, true);
+    } catch (err) {
+      throw new Error(`override patch ${op.op} ${op.path}: ${patchProblem(err)}`);
     }
   }
+}
+
+/** What fast-json-patch's error codes mean, in the words of the override's author. */
+function patchProblem(err: unknown): string {
+  const name = (err as { name?: string }).name;
+  if (name === "OPERATION_PATH_UNRESOLVABLE") return "the path does not exist";
+  if (name === "OPERATION_VALUE_OUT_OF_BOUNDS") return "the array index is out of range";
+  if (name === "OPERATION_PATH_ILLEGAL_ARRAY_INDEX") return "the array index is not a number";
+  if (name === "OPERATION_PATH_INVALID") return "the path is not a JSON pointer";
+  return err instanceof Error ? err.message : String(err);
 }
 
 export function templateHash(template: unknown): string {
