@@ -503,6 +503,41 @@ describe("an unchanged application through the fleet API", () => {
     await ok("fleet", ["delete", "deployment", "ssa", "-n", ns]);
   });
 
+  it("samples/native-app.yaml applies unchanged through the fleet: its Deployment rolls out, its HPA is the fleet's, its objects follow", async () => {
+    const sample = join(repoRoot, "samples", "native-app.yaml");
+    const sns = "storefront";
+    try {
+      const applied = await ok("fleet", ["apply", "-f", sample]);
+      expect(applied).toMatch(/deployment.apps\/storefront (created|unchanged|configured)/);
+      expect(applied).toMatch(/horizontalpodautoscaler.autoscaling\/storefront (created|unchanged|configured)/);
+      await ok("fleet", ["rollout", "status", "deployment/storefront", "-n", sns, "--timeout=120s"]);
+      expect(await ok("host", ["get", "federatedhpa", "storefront", "-n", sns, "-o", "jsonpath={.spec.maxReplicas}"])).toBe("40");
+      let running = 0;
+      for (const m of MEMBERS) {
+        const r = await kubectl(m, ["get", "deployment", "storefront", "-n", sns, "-o", "jsonpath={.spec.replicas}"]);
+        if (r.code !== 0 || Number(r.stdout) === 0) continue;
+        running++;
+        await eventually(`${m} holds the ConfigMap and ServiceAccount`, async () => {
+          const objects = await kubectl(m, ["get", "configmap/storefront-config", "serviceaccount/storefront", "-n", sns, "-o", "name"]);
+          return objects.code === 0 ? true : undefined;
+        });
+      }
+      expect(running).toBeGreaterThan(0);
+    } finally {
+      // The Namespace stays: the host finalizes none (no controller-manager); applying again is no change.
+      await kubectl("fleet", [
+        "delete",
+        "deployment,hpa,service,configmap,serviceaccount",
+        "storefront",
+        "storefront-config",
+        "-n",
+        sns,
+        "--ignore-not-found",
+        "--wait=false",
+      ]);
+    }
+  });
+
   it("kubectl delete of the manifest through the fleet removes the workload everywhere", async () => {
     await ok("fleet", ["delete", "-f", "-"], manifest(3));
     await eventually(
