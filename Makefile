@@ -14,7 +14,7 @@ TOOLCHAIN = eval "$$(scripts/toolchain.sh)"
 # The e2e federation of `make test` runs beside a demo: its own state dir and ports.
 E2E_ENV = SPILLWAY_TESTBED_DIR=$(CURDIR)/.testbed/e2e SPILLWAY_TESTBED_PORT_BASE=27000 SPILLWAY_TESTBED_POD_READY_DELAY_MS=2000 SPILLWAY_TESTBED_METRICS=1 SPILLWAY_E2E_KUBECONFIG=$(CURDIR)/.testbed/e2e/kubeconfig
 
-.PHONY: setup install binaries fleet-apiserver argocd promtool demo story down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate image
+.PHONY: setup install binaries fleet-apiserver argocd test-tools demo story down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate image
 
 setup: install binaries
 
@@ -32,9 +32,9 @@ fleet-apiserver:
 argocd:
 	@testbed/build.sh argocd
 
-# Prometheus' promtool, for the alert rules' tests only.
-promtool:
-	@testbed/build.sh promtool
+# Prometheus' promtool and krew, for the e2e suite only.
+test-tools:
+	@testbed/build.sh test-tools
 
 demo: setup
 	@$(TOOLCHAIN); node demo/src/main.ts
@@ -71,7 +71,7 @@ test-unit: install
 	@$(TOOLCHAIN); pnpm run test:unit
 
 # Brings up its own federation, runs the suite, and always takes the federation down again.
-test-e2e: setup argocd promtool
+test-e2e: setup argocd test-tools
 	@$(TOOLCHAIN); export $(E2E_ENV); \
 	node testbed/src/cli.ts up; \
 	status=0; pnpm run test:e2e || status=$$?; \

@@ -51,11 +51,14 @@ if [ "${1:-}" = argocd ]; then
   exit 0
 fi
 
-# `build.sh promtool`: Prometheus' promtool, which tests the chart's alert rules (make test builds it).
-# Without the service-discovery plugins (Prometheus' remove_all_sd tag): rules need none of them.
-if [ "${1:-}" = promtool ]; then
+# `build.sh test-tools`: what only the e2e suite runs (make test builds it, make demo does not):
+# Prometheus' promtool, which tests the chart's alert rules, without the service-discovery plugins
+# (Prometheus' remove_all_sd tag: rules need none of them); and krew, which installs the kubectl
+# plugin from its manifest and archive as a user would.
+if [ "${1:-}" = test-tools ]; then
   GOFLAGS="$GOFLAGS -tags=remove_all_sd" build promtool "$here/go/promtool" github.com/prometheus/prometheus/cmd/promtool \
     "-s -w -X github.com/prometheus/common/version.Version=3.16.0"
+  build krew "$here/go/krew" sigs.k8s.io/krew/cmd/krew "-s -w -X sigs.k8s.io/krew/internal/version.gitTag=v0.4.3"
   exit 0
 fi
 

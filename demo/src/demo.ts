@@ -177,6 +177,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     kubectl spillway clusters --context host                              # the kubectl plugin
     kubectl spillway placement fdeploy/web -n shop --context host
     kubectl spillway rollout status fsts/search -n shop --context host
+    SPILLWAY_SCHEDULER_ADDR=${schedulerAddrs.split(",")[0]} kubectl spillway simulate -f ${join(repoRoot, "samples", "rollout.yaml")} --context host   # a dry run
     helm list -n ${SYSTEM_NAMESPACE} --kube-context host
     kubectl --context host get memberclusters
     kubectl --context host get federateddeployments -A

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { CustomObjectsApi } from "@kubernetes/client-node";
-import { runCommand } from "@spillway/testbed";
+import { bin, runCommand } from "@spillway/testbed";
 import { GROUP, VERSION, type FederatedDeployment, type MemberCluster, type Placement } from "@spillway/api";
 import { contextOf, e2eKubeconfig, kubeConfigFor, kubectlBin, repoRoot, testImage } from "./env.ts";
 import { federatedDeployment, setImage } from "./federated-workloads.ts";
@@ -101,6 +101,27 @@ describe("kubectl spillway (the kubectl plugin)", () => {
         .slice(1)
         .map((x) => [x[0], Number(x[2])]),
     ).toEqual(p.spec.clusters.map((c) => [c.name, c.replicas]));
+    // kubectl's listing habits: -A with a NAMESPACE column, -o name, -o wide; -l on members.
+    const all = await kubectlSpillway(["placement", "-A"]);
+    expect(all.code).toBe(0);
+    const [allHeader, ...allRows] = rows(all.stdout);
+    expect(allHeader).toEqual(["NAMESPACE", "KIND", "WORKLOAD", "PLACED", "UNSCHEDULABLE", "CLUSTERS"]);
+    expect(allRows.find((x) => x[0] === env.ns)?.slice(1, 5)).toEqual(["FederatedDeployment", "web", "6", "0"]);
+    expect((await kubectlSpillway(["placement", "fdeploy/web", "-n", env.ns, "-o", "name"])).stdout).toBe(
+      "placement.spillway.dev/federateddeployment-web\n",
+    );
+    expect(rows((await kubectlSpillway(["placement", "-n", env.ns, "-o", "wide"])).stdout)[0]).toEqual([
+      "KIND",
+      "WORKLOAD",
+      "PLACED",
+      "UNSCHEDULABLE",
+      "CLUSTERS",
+      "PHASE",
+      "PLACEMENT",
+    ]);
+    expect((await kubectlSpillway(["clusters", "-l", "spillway.dev/tier=cloud", "-o", "name"])).stdout).toBe(
+      "membercluster.spillway.dev/cloud-1\n",
+    );
     const missing = await kubectlSpillway(["placement", "fdeploy/nope", "-n", env.ns]);
     expect(missing).toMatchObject({
       code: 1,
@@ -117,7 +138,8 @@ describe("kubectl spillway (the kubectl plugin)", () => {
       90_000,
     );
     await setImage(env.fds, env.ns, "web", testImage(2));
-    const r = await kubectlSpillway(["rollout", "status", "fdeploy/web", "-n", env.ns, "--timeout=150s"]);
+    // -w before the workload, as with kubectl rollout status: a flag, not a flag with a value.
+    const r = await kubectlSpillway(["rollout", "status", "-w", "fdeploy/web", "-n", env.ns, "--timeout=150s"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
@@ -128,6 +150,56 @@ describe("kubectl spillway (the kubectl plugin)", () => {
     const done = (await env.fds.get({ namespace: env.ns, name: "web" })) as FederatedDeployment;
     expect(done.status).toMatchObject({ updatedReplicas: 6, availableReplicas: 6, replicas: 6 });
     expect(done.status!.observedGeneration).toBe(done.metadata.generation);
+  });
+
+  it("version, and completion through kubectl's own (kubectl __complete runs kubectl_complete-spillway)", async () => {
+    expect(await kubectlSpillway(["version"])).toMatchObject({ code: 0, stdout: "kubectl-spillway v0.1.0\n" });
+    // The word being completed comes last; kubectl's debug lines go to stderr.
+    const complete = (words: string[]) =>
+      runCommand(kubectlBin, ["__complete", "spillway", ...words], {
+        env: { ...withPlugin(process.env["PATH"] ?? ""), KUBECONFIG: e2eKubeconfig },
+      }).then((r) => r.stdout.trim().split("\n"));
+    expect(await complete([""])).toEqual(expect.arrayContaining(["clusters", "placement", "rollout", "version", ":4"]));
+    expect(await complete(["rollout", "status", "f"])).toEqual([
+      "fdeploy/",
+      "fsts/",
+      "federateddeployment/",
+      "federatedstatefulset/",
+      ":4",
+    ]);
+    expect(await complete(["clusters", "-o", ""])).toEqual(["json", "yaml", "name", "wide", ":4"]);
+  });
+
+  it("installs without the repo: the single-file build through the real krew, from its manifest and archive", async () => {
+    const built = await runCommand(process.execPath, [join(repoRoot, "packages", "kubectl-spillway", "scripts", "bundle.ts")]);
+    expect(built.code).toBe(0);
+    const dist = join(repoRoot, "packages", "kubectl-spillway", "dist");
+    const krewRoot = mkdtempSync(join(tmpdir(), "spillway-krew-"));
+    // Only krew's bin directory and a Node: nothing of the repo on PATH.
+    const krewEnv = { ...process.env, KREW_ROOT: krewRoot, PATH: `${join(krewRoot, "bin")}:${dirname(process.execPath)}:/usr/bin:/bin` };
+    const installed = await runCommand(
+      bin("krew"),
+      ["install", `--manifest=${join(dist, "spillway.yaml")}`, `--archive=${join(dist, "kubectl-spillway.tar.gz")}`],
+      { env: krewEnv },
+    );
+    expect({ code: installed.code, out: installed.stdout + installed.stderr }).toEqual({
+      code: 0,
+      out: expect.stringContaining("Installed plugin: spillway"),
+    });
+    const list = await runCommand(kubectlBin, ["plugin", "list"], { env: krewEnv });
+    expect(list.stdout).toContain(join(krewRoot, "bin", "kubectl-spillway"));
+    expect(await runCommand(kubectlBin, ["spillway", "version"], { env: krewEnv })).toMatchObject({
+      code: 0,
+      stdout: "kubectl-spillway v0.1.0\n",
+    });
+    const clusters = await runCommand(
+      kubectlBin,
+      ["spillway", "clusters", "-o", "name", "--kubeconfig", e2eKubeconfig, "--context", contextOf("host")],
+      {
+        env: krewEnv,
+      },
+    );
+    expect(clusters.stdout.trim().split("\n").sort()).toEqual(MEMBERS.map((m) => `membercluster.spillway.dev/${m}`).sort());
   });
 
   it("rollout status: gives up at --timeout with kubectl's error and exit 1", async () => {

@@ -11,6 +11,9 @@ export interface CliOptions {
   namespace?: string;
   output?: string;
   noHeaders: boolean;
+  allNamespaces?: boolean;
+  /** -l: a label selector, as kubectl takes it. */
+  selector?: string;
 }
 
 export interface Kube {

@@ -18,6 +18,9 @@ export const CLUSTER_HEADERS = [
   "FENCED",
 ];
 
+/** `-o wide`: the member's Kubernetes version and labels too (the tier label among them). */
+export const CLUSTER_WIDE_HEADERS = [...CLUSTER_HEADERS, "VERSION", "LABELS"];
+
 const cores = (milli: number) => (milli % 1000 === 0 ? String(milli / 1000) : (milli / 1000).toFixed(1));
 const gib = (bytes: number) => {
   const g = bytes / 2 ** 30;
@@ -30,7 +33,7 @@ function ready(m: MemberCluster): string {
   return c.status === "True" ? "True" : `${c.status} (${c.reason})`;
 }
 
-export function clusterRows(members: readonly MemberCluster[]): string[][] {
+export function clusterRows(members: readonly MemberCluster[], wide = false): string[][] {
   return [...members]
     .sort((a, b) =>
       compareRank(
@@ -53,6 +56,14 @@ export function clusterRows(members: readonly MemberCluster[]): string[][] {
         pair(GPU, String),
         m.status?.nodeCount === undefined ? "-" : String(m.status.nodeCount),
         m.spec.fenced ? "true" : "false",
+        ...(wide
+          ? [
+              m.status?.kubernetesVersion ?? "-",
+              Object.entries(m.metadata.labels ?? {})
+                .map(([k, v]) => `${k}=${v}`)
+                .join(",") || "<none>",
+            ]
+          : []),
       ];
     });
 }

@@ -24,3 +24,34 @@ export function placementSummary(p: Placement): string {
     return `${head}, ${p.spec.unschedulableReplicas} fit nowhere: ${scheduled?.message ?? "see the Placement's Scheduled condition"}`;
   return `${head} (${p.status?.phase ?? "not yet confirmed"})`;
 }
+
+/** `placement` with no workload named: one row per workload (NAMESPACE first with -A). */
+export const PLACEMENTS_HEADERS = ["KIND", "WORKLOAD", "PLACED", "UNSCHEDULABLE", "CLUSTERS"];
+
+export function placementListRows(placements: readonly Placement[], allNamespaces: boolean, wide = false): string[][] {
+  return [...placements]
+    .sort(
+      (a, b) =>
+        (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") ||
+        a.spec.workloadRef.name.localeCompare(b.spec.workloadRef.name) ||
+        a.spec.workloadRef.kind.localeCompare(b.spec.workloadRef.kind),
+    )
+    .map((p) => [
+      ...(allNamespaces ? [p.metadata.namespace ?? ""] : []),
+      p.spec.workloadRef.kind,
+      p.spec.workloadRef.name,
+      String(p.spec.clusters.reduce((n, c) => n + c.replicas, 0)),
+      String(p.spec.unschedulableReplicas),
+      p.spec.clusters
+        .filter((c) => c.replicas > 0)
+        .map((c) => `${c.name}=${c.replicas}`)
+        .join(",") || "<none>",
+      ...(wide ? [p.status?.phase ?? "-", p.metadata.name ?? ""] : []),
+    ]);
+}
+
+export const placementListHeaders = (allNamespaces: boolean, wide = false) => [
+  ...(allNamespaces ? ["NAMESPACE"] : []),
+  ...PLACEMENTS_HEADERS,
+  ...(wide ? ["PHASE", "PLACEMENT"] : []),
+];
