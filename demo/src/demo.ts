@@ -183,7 +183,7 @@ export async function demo(topology: Topology, replicas: number, log: (line: str
     kubectl --context host get federateddeployments -A
     kubectl --context host get fhpa -n ml
     kubectl --context host get fsts -n shop search -o yaml
-    kubectl --context host get placements -A -o yaml
+    kubectl --context host get placements.spillway.dev -A -o yaml
     kubectl --context host get leases -n ${SYSTEM_NAMESPACE}
     kubectl --context idc-1 get nodes
     kubectl --context fleet get pods -A -o wide -L spillway.dev/cluster     # one API over every member

@@ -252,15 +252,7 @@ describe("the Helm chart", () => {
       const kinds = [...r.stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
       // One of each per service; two more ClusterRoles for view/edit aggregation.
       expect(kinds.filter((k) => k === "ClusterRole")).toHaveLength(7);
-      for (const kind of [
-        "Deployment",
-        "ServiceAccount",
-        "ClusterRoleBinding",
-        "Role",
-        "RoleBinding",
-        "PodDisruptionBudget",
-        "Service",
-      ]) {
+      for (const kind of ["Deployment", "ServiceAccount", "ClusterRoleBinding", "Role", "RoleBinding", "PodDisruptionBudget", "Service"]) {
         expect(kinds.filter((k) => k === kind)).toHaveLength(5);
       }
       const deployments = await json<{ items: unknown[] }>(["get", "deployments", "-n", ns]);

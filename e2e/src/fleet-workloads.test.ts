@@ -100,6 +100,10 @@ describe("an unchanged application through the fleet API", () => {
     expect((await ok("fleet", ["get", "deployments", "-n", ns, "-o", "name"])).trim()).toBe("deployment.apps/web");
     const columns = (await ok("fleet", ["get", "deployment", "web", "-n", ns, "--no-headers"])).trim().split(/\s+/);
     expect(columns.slice(0, 4)).toEqual(["web", "2/2", "2", "2"]);
+    // The host's view of the same workload reads alike: READY n/m, as kubectl get deployment shows it.
+    const [fdHeader, fdRow] = (await ok("host", ["get", "fdeploy", "web", "-n", ns])).trim().split("\n");
+    expect(fdHeader!.split(/\s+/)).toEqual(["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]);
+    expect(fdRow!.split(/\s+/).slice(0, 4)).toEqual(["web", "2/2", "2", "2"]);
     // IDC first: the members that run it are IDC members, and each holds the ConfigMap.
     const running: ClusterRole[] = [];
     for (const m of MEMBERS) {

@@ -187,9 +187,8 @@ export const federatedDeploymentKind: KindDefinition = {
     labelSelectorPath: ".status.selector",
   },
   printerColumns: [
-    { name: "Desired", type: "integer", jsonPath: ".spec.replicas" },
+    { name: "Ready", type: "string", jsonPath: ".status.readyOfDesired" },
     { name: "Up-to-date", type: "integer", jsonPath: ".status.updatedReplicas" },
-    { name: "Ready", type: "integer", jsonPath: ".status.readyReplicas" },
     { name: "Available", type: "integer", jsonPath: ".status.availableReplicas" },
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
   ],

@@ -232,8 +232,7 @@ export const federatedStatefulSetKind: KindDefinition = {
     labelSelectorPath: ".status.selector",
   },
   printerColumns: [
-    { name: "Desired", type: "integer", jsonPath: ".spec.replicas" },
-    { name: "Ready", type: "integer", jsonPath: ".status.readyReplicas" },
+    { name: "Ready", type: "string", jsonPath: ".status.readyOfDesired" },
     { name: "Updated", type: "integer", jsonPath: ".status.updatedReplicas" },
     { name: "Ranges", type: "string", jsonPath: ".status.rangeSummary" },
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },

@@ -75,7 +75,7 @@ export const memberClusterKind: KindDefinition = {
   kind: "MemberCluster",
   plural: "memberclusters",
   singular: "membercluster",
-  shortNames: ["mc"],
+  shortNames: ["smc"],
   scope: "Cluster",
   categories: ["spillway"],
   spec: MemberClusterSpec,

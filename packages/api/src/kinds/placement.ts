@@ -101,7 +101,7 @@ export const placementKind: KindDefinition = {
   kind: "Placement",
   plural: "placements",
   singular: "placement",
-  shortNames: ["plc"],
+  shortNames: ["spl"],
   scope: "Namespaced",
   categories: ["spillway"],
   spec: PlacementSpec,

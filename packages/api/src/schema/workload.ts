@@ -235,6 +235,9 @@ export const workloadCore = () => ({
 /** Status fields both workload kinds report as their apps/v1 counterparts do, counted fleet-wide. */
 export const workloadStatusCounts = () => ({
   readyReplicas: Type.Optional(Replicas({ description: "Ready pods, fleet-wide." })),
+  readyOfDesired: Type.Optional(
+    Type.String({ description: "`<ready>/<spec.replicas>`, the READY column of `kubectl get` (as a Deployment's and a StatefulSet's)." }),
+  ),
   availableReplicas: Type.Optional(Replicas({ description: "Pods ready for at least minReadySeconds, fleet-wide." })),
   selector: Type.Optional(Type.String({ description: "The label selector in string form, for the scale subresource." })),
 });

@@ -15,8 +15,16 @@ const m = (name: string, n: number, extra: Partial<MemberStatus> = {}): MemberSt
 });
 const budget = { total: 24, surge: 6, unavailable: 6 };
 const selector = { matchLabels: { app: "web" } };
-const status = (members: MemberStatus[], extra: { paused?: boolean; previousObserved?: number } = {}) =>
-  fleetStatus({ generation: 3, previousObserved: extra.previousObserved ?? 2, members, budget, paused: extra.paused ?? false, selector });
+const status = (members: MemberStatus[], extra: { paused?: boolean; previousObserved?: number; desired?: number } = {}) =>
+  fleetStatus({
+    generation: 3,
+    previousObserved: extra.previousObserved ?? 2,
+    members,
+    budget,
+    desired: extra.desired ?? 24,
+    paused: extra.paused ?? false,
+    selector,
+  });
 const cond = (s: ReturnType<typeof status>, type: string) => s.conditions.find((c) => c.type === type)!;
 
 describe("fleetStatus", () => {
@@ -27,10 +35,13 @@ describe("fleetStatus", () => {
       replicas: 24,
       updatedReplicas: 24,
       readyReplicas: 24,
+      readyOfDesired: "24/24",
       availableReplicas: 24,
       unavailableReplicas: 0,
       selector: "app=web",
     });
+    // READY counts against spec.replicas, placed or not (as kubectl get deployment shows it).
+    expect(status([m("idc-1", 8), m("idc-2", 3, { ready: 2 })], { desired: 30 }).status.readyOfDesired).toBe("10/30");
     expect(s.status.clusters).toHaveLength(3);
     expect(s.complete).toBe(true);
     expect(cond(s, "Progressing").reason).toBe("NewReplicaSetAvailable");

@@ -26,6 +26,8 @@ export function fleetStatus(input: {
   previousObserved: number | undefined;
   members: MemberStatus[];
   budget: FleetBudget;
+  /** spec.replicas: what READY counts against (some may be placed nowhere). */
+  desired: number;
   paused: boolean;
   selector: LabelSelector;
 }): { status: Omit<FederatedDeploymentStatus, "conditions">; conditions: ConditionInput[]; complete: boolean } {
@@ -74,6 +76,7 @@ export function fleetStatus(input: {
       replicas,
       updatedReplicas: updated,
       readyReplicas: ready,
+      readyOfDesired: `${ready}/${input.desired}`,
       availableReplicas: available,
       unavailableReplicas: Math.max(0, Math.max(replicas, budget.total) - available),
       selector: selectorString(input.selector),

@@ -191,6 +191,7 @@ export function decidePropagation(input: PropagationInput): PropagationDecision 
         previousObserved: fd.status?.observedGeneration,
         members,
         budget: fleetBudget(rollout),
+        desired: fd.spec.replicas ?? 1,
         paused: rollout.paused,
         selector: fd.spec.selector,
       });

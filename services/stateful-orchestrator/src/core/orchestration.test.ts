@@ -101,6 +101,7 @@ describe("decideOrchestration", () => {
       input(spec(1, { minReadySeconds: 5 }), [{ cluster: "idc-1", start: 0, count: 1 }], [view("idc-1", 0, 1, pods)]),
     );
     expect(d.status!.status.readyReplicas).toBe(1);
+    expect(d.status!.status.readyOfDesired).toBe("1/1");
     expect(d.status!.status.availableReplicas).toBe(0);
     expect(d.status!.status.notReadyOrdinals![0]!.reason).toBe("Ready for less than minReadySeconds (5s)");
   });

@@ -116,6 +116,7 @@ export function ordinalStatus(j: Judged): OrdinalStatus {
       observedGeneration: fsts.generation,
       replicas: counts.replicas,
       readyReplicas: counts.ready,
+      readyOfDesired: `${counts.ready}/${spec.replicas}`,
       currentReplicas: currentRevision === updateRevision ? counts.replicas : counts.replicas - counts.updated,
       updatedReplicas: counts.updated,
       availableReplicas: counts.available,
