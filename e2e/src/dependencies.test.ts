@@ -13,6 +13,7 @@ import { Informer, kubeRequest, updateObject } from "@spillway/kit";
 import { kubeConfigFor, type ClusterRole } from "./env.ts";
 import { federatedDeployment } from "./federated-workloads.ts";
 import { eventually } from "./helpers.ts";
+import { kubectl } from "./kubectl.ts";
 import { rolloutServices } from "./rollout-services.ts";
 
 const SECRET_VALUE = "s3cr3t-never-logged";
@@ -238,6 +239,14 @@ describe("dependencies follow their workloads into members", () => {
     expect((await fds.get({ namespace: ns, name: "blocked" })).status?.dependencyConflicts).toEqual([
       { name: "idc-2", objects: ["ConfigMap/shared-name"] },
     ]);
+    // And as a warning in kubectl describe, saying what to do.
+    const described = await eventually("the warning in kubectl describe", async () => {
+      const r = await kubectl("host", ["describe", "federateddeployment", "blocked", "-n", ns]);
+      return /Warning\s+DependencyConflict/.test(r.stdout) ? r.stdout : undefined;
+    });
+    expect(described).toMatch(
+      /Warning\s+DependencyConflict\s+.+\s+spillway\.dev\/fleet-root\s+idc-2 holds ConfigMap\/shared-name of its own: the workload stays out of idc-2/,
+    );
     // Kept out of idc-2: the scheduler places it in cloud-1, where it runs.
     await eventually(
       "blocked runs in cloud-1",

@@ -36,6 +36,7 @@ import {
   judgeDependencies,
   isMemberReady,
   memberLabels,
+  memberProblemEvents,
   memberWorkloadConditions,
   placementName,
   watchedMembers,
@@ -279,10 +280,18 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
       const v = await recheck(w, name);
       if (v) verdicts.set(name, v);
     }
-    for (const e of d.events) await deps.events?.record(w, e.type, e.reason, e.note);
+    const failures = outcomes.filter((x): x is string => !!x);
+    const problems = memberProblemEvents({
+      memberKind: kind.memberKind.kind,
+      name: w.metadata.name!,
+      conflicts: d.conflicts,
+      dependencyConflicts: verdicts,
+      writeFailures: failures,
+    });
+    for (const e of [...d.events, ...problems]) await deps.events?.record(w, e.type, e.reason, e.note);
     return {
       retrySoon: d.retrySoon || outcomes.some((x) => x !== undefined),
-      failures: outcomes.filter((x): x is string => !!x),
+      failures,
       dependencies: verdicts,
       keptOut: dependencyConflicts(conflictsOf(w), verdicts).length > 0,
     };

@@ -97,3 +97,32 @@ export function watchedMembers<M extends { name: string; fenced: boolean; ready:
 ): M[] {
   return members.filter((m) => !m.fenced && (mayHold(m.name) || m.ready));
 }
+
+/**
+ * The warnings `kubectl describe` of a workload should show for what keeps it out of a member:
+ * someone else's object of its name there, objects of the member's own where the host holds the
+ * sources, a write the member refused. Recorded each pass they hold; the recorder folds repeats.
+ */
+export function memberProblemEvents(input: {
+  memberKind: string;
+  name: string;
+  conflicts: readonly string[];
+  dependencyConflicts: ReadonlyMap<string, { conflicts: readonly string[] }>;
+  writeFailures: readonly string[];
+}): WorkloadEvent[] {
+  return [
+    ...input.conflicts.map((c) => ({
+      type: "Warning" as const,
+      reason: "MemberConflict",
+      note: `${c} holds a ${input.memberKind} ${input.name} that Spillway does not manage: nothing is written there`,
+    })),
+    ...[...input.dependencyConflicts]
+      .filter(([, v]) => v.conflicts.length > 0)
+      .map(([c, v]) => ({
+        type: "Warning" as const,
+        reason: "DependencyConflict",
+        note: `${c} holds ${v.conflicts.join(", ")} of its own: the workload stays out of ${c} until they are renamed or deleted there`,
+      })),
+    ...input.writeFailures.map((f) => ({ type: "Warning" as const, reason: "MemberWriteFailed", note: f })),
+  ];
+}
