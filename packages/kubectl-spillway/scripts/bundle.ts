@@ -40,11 +40,9 @@ await build({
 });
 // kubectl runs plugins by name, so the launcher has none: it runs the bundle beside it (through
 // krew's symlink too) with the node on PATH.
-writeFileSync(
-  join(dist, "kubectl-spillway"),
-  '#!/bin/sh\nexec node "$(dirname "$(readlink -f "$0")")/kubectl-spillway.cjs" "$@"\n',
-  { mode: 0o755 },
-);
+writeFileSync(join(dist, "kubectl-spillway"), '#!/bin/sh\nexec node "$(dirname "$(readlink -f "$0")")/kubectl-spillway.cjs" "$@"\n', {
+  mode: 0o755,
+});
 copyFileSync(join(root, "bin", "kubectl_complete-spillway"), join(dist, "kubectl_complete-spillway"));
 chmodSync(join(dist, "kubectl_complete-spillway"), 0o755);
 

@@ -70,7 +70,10 @@ await runService(
     };
     const members = new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind);
     const informer = ctx.informers.forKind(members);
-    registerObjectGauges(ctx.telemetry.meter, memberGauges(() => informer.list()));
+    registerObjectGauges(
+      ctx.telemetry.meter,
+      memberGauges(() => informer.list()),
+    );
     const registry = new Registry(ctx.kubeConfig, informer, ctx.log, options);
     // Same-name objects go to the best-ranked member. Objects can arrive before every member is
     // known: names follow whenever the ranking changes.

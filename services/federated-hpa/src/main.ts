@@ -37,7 +37,10 @@ await runService(
       ctx.log.warn(errorFields(err), "cannot record event"),
     );
     const cache = ctx.informers.forKind(client);
-    registerObjectGauges(ctx.telemetry.meter, autoscalerGauges(() => cache.list()));
+    registerObjectGauges(
+      ctx.telemetry.meter,
+      autoscalerGauges(() => cache.list()),
+    );
     const controller = federatedHPAController({
       client,
       cache,

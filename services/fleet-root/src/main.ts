@@ -36,7 +36,10 @@ await runService("fleet-root", async (ctx) => {
   const placements = ctx.informers.forKind(new ResourceClient<Placement>(ctx.kubeConfig, placementKind));
   const members = ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind));
   const cache = ctx.informers.forKind(client);
-  registerObjectGauges(ctx.telemetry.meter, rolloutGauges(() => cache.list()));
+  registerObjectGauges(
+    ctx.telemetry.meter,
+    rolloutGauges(() => cache.list()),
+  );
   // Dependencies follow workloads of both kinds: one follower for the fleet, here, beside
   // propagation; its caches also answer the gate's look before a member Deployment is written.
   const sources = hostSources(ctx.kubeConfig, (o) => ctx.informers.informerFor(o));

@@ -42,7 +42,10 @@ await runService(
     };
     const members = ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind));
     const placements = ctx.informers.forKind(placementClient);
-    registerObjectGauges(ctx.telemetry.meter, placementGauges(() => placements.list()));
+    registerObjectGauges(
+      ctx.telemetry.meter,
+      placementGauges(() => placements.list()),
+    );
     const workloads = {
       FederatedDeployment: ctx.informers.forKind(workloadClients.FederatedDeployment),
       FederatedStatefulSet: ctx.informers.forKind(workloadClients.FederatedStatefulSet),
