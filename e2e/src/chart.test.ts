@@ -191,8 +191,9 @@ describe("the Helm chart", () => {
   });
 
   it("lets a namespace's editors create the fleet's workloads and its viewers read them (ClusterRole aggregation)", async () => {
-    // The testbed's host runs no controller-manager, so aggregation is proven where one runs: a
-    // member's. The roles need no CRDs there: RBAC decides on the resource's name.
+    // The testbed's host runs only the garbage collector, namespace and service-account controllers,
+    // so aggregation is proven where Kubernetes' ClusterRole aggregator runs: a member. The roles
+    // need no CRDs there: RBAC decides on the resource's name.
     const roles = await helm(["template", "agg", CHART_DIR, "-s", "templates/aggregated-roles.yaml"]);
     expect(roles.stderr).toBe("");
     const ns = uniqueName("e2e-agg");

@@ -528,7 +528,6 @@ describe("an unchanged application through the fleet API", () => {
       }
       expect(running).toBeGreaterThan(0);
     } finally {
-      // The Namespace stays: the host finalizes none (no controller-manager); applying again is no change.
       await kubectl("fleet", [
         "delete",
         "deployment,hpa,service,configmap,serviceaccount",

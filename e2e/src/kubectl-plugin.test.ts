@@ -68,6 +68,21 @@ describe("kubectl spillway (the kubectl plugin)", () => {
       expect(b[4]!.split("/")[1]).toBe(String(m.status!.allocatable!["cpu"]));
       expect(b[7]).toBe(String(m.status!.nodeCount));
     }
+    // -o jsonpath prints what kubectl's own prints for the same template over the same objects.
+    const template = '--output=jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.spec.tier}{"\\n"}{end}names: {.items[*].metadata.name}';
+    const ours = await kubectlSpillway(["clusters", template]);
+    const theirs = await runCommand(kubectlBin, [
+      "get",
+      "memberclusters",
+      template,
+      "--kubeconfig",
+      e2eKubeconfig,
+      "--context",
+      contextOf("host"),
+    ]);
+    expect(ours).toMatchObject({ code: 0, stderr: "" });
+    expect(ours.stdout).toBe(theirs.stdout);
+    expect(ours.stdout).toContain("idc-1\tidc\n");
     const json = await kubectlSpillway(["clusters", "-o", "json"]);
     expect((JSON.parse(json.stdout) as { items: MemberCluster[] }).items.map((m) => m.metadata.name).sort()).toEqual([...MEMBERS].sort());
   });

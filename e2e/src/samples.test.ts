@@ -2,7 +2,7 @@
  * Every sample applies alone, as a user would first try it: `kubectl apply -f samples/X.yaml` on
  * the host (the fleet API's for the one written for it) with nothing else applied before — its
  * Namespace included, every object accepted by the CRDs' validation. Namespaces get a suffix of
- * this run (the host's namespaces are never finalized: it runs no controller-manager), nothing else
+ * this run (so a run never meets the last run's namespace still terminating), nothing else
  * changes; every object is removed again before the next, so no service of a later suite acts on it.
  */
 import { describe, expect, it } from "@jest/globals";

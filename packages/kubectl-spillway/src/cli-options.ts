@@ -34,6 +34,7 @@ export function connect(o: CliOptions): Kube {
 }
 
 export function checkOutput(o: CliOptions, allowed: readonly string[]): void {
-  if (o.output !== undefined && !allowed.includes(o.output))
+  const format = o.output?.startsWith("jsonpath=") ? "jsonpath" : o.output;
+  if (format !== undefined && !allowed.includes(format))
     throw new Error(`unable to match a printer suitable for the output format "${o.output}", allowed formats are: ${allowed.join(",")}`);
 }

@@ -4,10 +4,10 @@ import { GROUP, VERSION, type MemberCluster } from "@spillway/api";
 import { checkOutput, type CliOptions, type Kube } from "../cli-options.ts";
 import { CLUSTER_HEADERS, CLUSTER_WIDE_HEADERS, clusterRows } from "../core/cluster-rows.ts";
 import { formatTable } from "../core/table.ts";
-import { printObject, type Io } from "./output.ts";
+import { printObject, printsObjects, type Io } from "./output.ts";
 
 export async function clusters(kube: Kube, o: CliOptions, io: Io): Promise<number> {
-  checkOutput(o, ["json", "yaml", "name", "wide"]);
+  checkOutput(o, ["json", "yaml", "name", "wide", "jsonpath"]);
   const api = kube.kc.makeApiClient(CustomObjectsApi);
   const list = (await api.listClusterCustomObject({
     group: GROUP,
@@ -21,8 +21,8 @@ export async function clusters(kube: Kube, o: CliOptions, io: Io): Promise<numbe
     for (const m of list.items) io.out(`membercluster.${GROUP}/${m.metadata.name}\n`);
     return 0;
   }
-  if (o.output === "json" || o.output === "yaml") {
-    printObject(io, o.output, { apiVersion: "v1", kind: "List", items: list.items });
+  if (printsObjects(o.output)) {
+    printObject(io, o.output!, { apiVersion: "v1", kind: "List", items: list.items });
     return 0;
   }
   if (list.items.length === 0) {

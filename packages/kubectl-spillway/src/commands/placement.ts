@@ -7,7 +7,7 @@ import { PLACEMENT_HEADERS, placementListHeaders, placementListRows, placementRo
 import { formatTable } from "../core/table.ts";
 import { parseWorkloadRef, resourceName } from "../core/workload-ref.ts";
 import { isNotFound } from "../kube-errors.ts";
-import { printObject, type Io } from "./output.ts";
+import { printObject, printsObjects, type Io } from "./output.ts";
 
 /** Every workload's placement in the namespace, or in all with -A. */
 async function list(kube: Kube, o: CliOptions, io: Io): Promise<number> {
@@ -24,8 +24,8 @@ async function list(kube: Kube, o: CliOptions, io: Io): Promise<number> {
     for (const p of placements) io.out(`placement.${GROUP}/${p.metadata.name}\n`);
     return 0;
   }
-  if (o.output === "json" || o.output === "yaml") {
-    printObject(io, o.output, { apiVersion: "v1", kind: "List", items: placements });
+  if (printsObjects(o.output)) {
+    printObject(io, o.output!, { apiVersion: "v1", kind: "List", items: placements });
     return 0;
   }
   if (placements.length === 0) {
@@ -38,7 +38,7 @@ async function list(kube: Kube, o: CliOptions, io: Io): Promise<number> {
 }
 
 export async function placement(kube: Kube, o: CliOptions, args: string[], io: Io): Promise<number> {
-  checkOutput(o, ["json", "yaml", "name", "wide"]);
+  checkOutput(o, ["json", "yaml", "name", "wide", "jsonpath"]);
   if (args.length === 0) return list(kube, o, io);
   if (o.allNamespaces) throw new Error("a workload named with -A: name its namespace with -n instead");
   const ref = parseWorkloadRef(args[0]);
@@ -66,8 +66,8 @@ export async function placement(kube: Kube, o: CliOptions, args: string[], io: I
     io.out(`placement.${GROUP}/${p.metadata.name}\n`);
     return 0;
   }
-  if (o.output === "json" || o.output === "yaml") {
-    printObject(io, o.output, p);
+  if (printsObjects(o.output)) {
+    printObject(io, o.output!, p);
     return 0;
   }
   const members = (await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: "memberclusters" })) as {
