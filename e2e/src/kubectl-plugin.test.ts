@@ -277,11 +277,37 @@ describe("kubectl spillway (the kubectl plugin)", () => {
           .find((x) => x[0] === "cloud-1")
           ?.at(-1),
       ).toBe("true");
+      // cluster-gateway says so on the MemberCluster: a Fenced condition, and a warning Event.
+      const described = await eventually("Fenced in kubectl describe", async () => {
+        const r = await runCommand(kubectlBin, [
+          "describe",
+          "membercluster",
+          "cloud-1",
+          "--kubeconfig",
+          e2eKubeconfig,
+          "--context",
+          contextOf("host"),
+        ]);
+        return /Warning\s+Fenced\s/.test(r.stdout) ? r.stdout : undefined;
+      });
+      expect(described).toMatch(/Type:\s+Fenced/);
     } finally {
       const u = await kubectlSpillway(["unfence", "cloud-1"]);
       expect(u).toMatchObject({ code: 0, stdout: "membercluster.spillway.dev/cloud-1 unfenced\n", stderr: "" });
     }
     expect(await fenced()).toBeUndefined();
+    await eventually("Unfenced in kubectl describe, the condition gone", async () => {
+      const r = await runCommand(kubectlBin, [
+        "describe",
+        "membercluster",
+        "cloud-1",
+        "--kubeconfig",
+        e2eKubeconfig,
+        "--context",
+        contextOf("host"),
+      ]);
+      return /Normal\s+Unfenced\s/.test(r.stdout) && !/Type:\s+Fenced/.test(r.stdout) ? true : undefined;
+    });
     const nope = await kubectlSpillway(["fence", "nowhere-1"]);
     expect(nope).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): memberclusters.spillway.dev "nowhere-1" not found\n' });
   });

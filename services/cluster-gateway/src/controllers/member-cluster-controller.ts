@@ -8,7 +8,7 @@
 import type { MemberCluster } from "@spillway/api";
 import { Controller, reconciler, watch, type CachedSource, type EventSource, type ObjectClient } from "@spillway/kit";
 import type { EventType } from "@spillway/kit";
-import { memberStatus, readyEvent, type MemberObservation } from "../core/member-status.ts";
+import { memberEvents, memberStatus, type MemberObservation } from "../core/member-status.ts";
 import type { Totals } from "../core/snapshot-builder.ts";
 import type { Logger } from "@spillway/telemetry";
 
@@ -69,12 +69,14 @@ export function memberClusterReconciler(deps: MemberClusterControllerDeps) {
         nowIso: new Date(nowMs).toISOString(),
       },
     apply: async () => undefined,
-    status: (latest, facts) => facts && memberStatus({ ...facts, generation: latest.metadata.generation, previous: latest.status }),
+    status: (latest, facts) =>
+      facts && memberStatus({ ...facts, generation: latest.metadata.generation, previous: latest.status, fenced: latest.spec.fenced }),
     afterStatus: async (m, facts, _applied, written) => {
       if (!written) return;
       deps.statusWritten(m.metadata.name!);
-      const e = facts && readyEvent(m.status, memberStatus({ ...facts, generation: m.metadata.generation, previous: m.status }));
-      if (e) await deps.events?.record(m, e.type, e.reason, e.note);
+      if (!facts) return;
+      const next = memberStatus({ ...facts, generation: m.metadata.generation, previous: m.status, fenced: m.spec.fenced });
+      for (const e of memberEvents(m.status, next)) await deps.events?.record(m, e.type, e.reason, e.note);
     },
     // Not registered yet: look again soon; otherwise the periodic look catches slow drifts (age).
     requeueAfterMs: (facts) => (facts ? (deps.resyncMs ?? 30_000) : 500),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { memberStatus, readyEvent, type MemberObservation } from "./member-status.ts";
+import { memberEvents, memberStatus, readyEvent, type MemberObservation } from "./member-status.ts";
 import { initialHealth, observeProbe } from "./health.ts";
 
 const healthy = observeProbe(initialHealth(0), { ok: true }, 0);
@@ -102,5 +102,33 @@ describe("readyEvent", () => {
     ["stays Ready", status("True"), status("True"), undefined],
   ] as const)("%s", (_n, before, after, event) => {
     expect(readyEvent(before, after)).toEqual(event);
+  });
+});
+
+describe("fencing", () => {
+  const observation: MemberObservation = {
+    generation: 2,
+    previous: undefined,
+    health: healthy,
+    synced: true,
+    nowIso: "2026-12-04T00:00:00Z",
+  };
+  it("shows a Fenced condition while spec.fenced holds, says so once as a warning, and once when cleared", () => {
+    const before = memberStatus(observation);
+    expect(before.conditions!.map((c) => c.type)).toEqual(["Ready"]);
+    const fenced = memberStatus({ ...observation, previous: before, fenced: true, nowIso: "2026-12-04T00:01:00Z" });
+    expect(fenced.conditions!.find((c) => c.type === "Fenced")).toMatchObject({
+      status: "True",
+      reason: "FencedByOperator",
+      lastTransitionTime: "2026-12-04T00:01:00Z",
+    });
+    expect(memberEvents(before, fenced).map((e) => [e.type, e.reason])).toEqual([["Warning", "Fenced"]]);
+    // Still fenced: the condition keeps its transition time, and nothing new is said.
+    const again = memberStatus({ ...observation, previous: fenced, fenced: true, nowIso: "2026-12-04T00:02:00Z" });
+    expect(again.conditions!.find((c) => c.type === "Fenced")!.lastTransitionTime).toBe("2026-12-04T00:01:00Z");
+    expect(memberEvents(fenced, again)).toEqual([]);
+    const cleared = memberStatus({ ...observation, previous: again, fenced: false });
+    expect(cleared.conditions!.map((c) => c.type)).toEqual(["Ready"]);
+    expect(memberEvents(again, cleared).map((e) => [e.type, e.reason])).toEqual([["Normal", "Unfenced"]]);
   });
 });

@@ -18,10 +18,13 @@ export interface MemberObservation {
   totals?: Totals;
   /** Whether the member's node and pod caches hold a complete list. */
   synced: boolean;
+  /** spec.fenced: declared gone for good by its operator. */
+  fenced?: boolean;
   nowIso: string;
 }
 
 const READY = "Ready";
+const FENCED = "Fenced";
 
 function readyCondition(o: MemberObservation): Omit<Condition, "lastTransitionTime"> {
   const base = { type: READY, observedGeneration: o.generation };
@@ -37,11 +40,23 @@ export function memberStatus(o: MemberObservation): MemberClusterStatus {
   const prior = o.previous?.conditions?.find((c) => c.type === READY);
   const next = readyCondition(o);
   const lastTransitionTime = prior && prior.status === next.status ? prior.lastTransitionTime : o.nowIso;
-  const status: MemberClusterStatus = {
-    ...o.previous,
-    observedGeneration: o.generation,
-    conditions: [...(o.previous?.conditions ?? []).filter((c) => c.type !== READY), { ...next, lastTransitionTime }],
-  };
+  const conditions = [
+    ...(o.previous?.conditions ?? []).filter((c) => c.type !== READY && c.type !== FENCED),
+    { ...next, lastTransitionTime },
+  ];
+  // Shown only while it holds: a member that was never fenced carries no Fenced condition.
+  if (o.fenced) {
+    const was = o.previous?.conditions?.find((c) => c.type === FENCED);
+    conditions.push({
+      type: FENCED,
+      status: "True",
+      reason: "FencedByOperator",
+      message: "declared gone for good (spec.fenced): nothing new is placed here, and its ordinals may start elsewhere",
+      observedGeneration: o.generation,
+      lastTransitionTime: was?.status === "True" ? was.lastTransitionTime : o.nowIso,
+    });
+  }
+  const status: MemberClusterStatus = { ...o.previous, observedGeneration: o.generation, conditions };
   if (o.kubernetesVersion) status.kubernetesVersion = o.kubernetesVersion;
   // Capacity is reported only from a complete, live picture; an unreachable member keeps its last
   // known figures (the Ready condition says they are stale) rather than dropping to zero.
@@ -59,6 +74,21 @@ export function memberStatus(o: MemberObservation): MemberClusterStatus {
  * member going not Ready (or unknown) after it was Ready, or found unusable from the start, is a
  * warning with the reason; one becoming Ready is normal. The first probe's "Unknown" says nothing.
  */
+export function memberEvents(previous: MemberClusterStatus | undefined, next: MemberClusterStatus): WorkloadEvent[] {
+  const fenced = (s: MemberClusterStatus | undefined) => s?.conditions?.some((c) => c.type === FENCED && c.status === "True") ?? false;
+  const turns: WorkloadEvent[] = [];
+  if (fenced(next) && !fenced(previous))
+    turns.push({
+      type: "Warning",
+      reason: "Fenced",
+      note: "declared gone for good (spec.fenced): nothing new is placed here, and its ordinals may start elsewhere",
+    });
+  if (!fenced(next) && fenced(previous))
+    turns.push({ type: "Normal", reason: "Unfenced", note: "spec.fenced cleared: the member takes placements again" });
+  const ready = readyEvent(previous, next);
+  return ready ? [...turns, ready] : turns;
+}
+
 export function readyEvent(previous: MemberClusterStatus | undefined, next: MemberClusterStatus): WorkloadEvent | undefined {
   const before = previous?.conditions?.find((c) => c.type === READY);
   const now = next.conditions?.find((c) => c.type === READY);
