@@ -6,7 +6,7 @@
  * (`Σ ready ≥ R − maxUnavailable`). Each member's watch keeps its last state while the member is
  * unreachable, so an unreachable member counts with what it last held.
  */
-import { AppsV1Api, CoreV1Api, type V1Pod, type V1ReplicaSet } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, type V1Deployment, type V1Pod, type V1ReplicaSet } from "@kubernetes/client-node";
 import { Informer } from "@spillway/kit";
 import { kubeConfigFor, type ClusterRole } from "./env.ts";
 
@@ -53,15 +53,22 @@ export async function watchFleetBounds(members: ClusterRole[], namespace: string
         list: () => core.listNamespacedPod({ namespace, labelSelector }),
         maxBackoffMs: 1000,
       }),
+      // Judged nothing of; only says how far the member has come, from the cache fleet-root reads.
+      deployments: new Informer<V1Deployment>(kc, {
+        path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
+        list: () => apps.listNamespacedDeployment({ namespace }),
+        maxBackoffMs: 1000,
+      }),
     };
   });
   // Each stream's view after each of its events, by resourceVersion. A member's ReplicaSets and
   // pods come on two watches, which the API server feeds from separate caches: one can run behind
   // the other (and behind what fleet-root already acted on) — a ReplicaSet scaled down, its pods
   // seen deleting, and the ReplicaSet's own event still on its way. So the fleet is judged, at
-  // each event, with every member as of the newest resourceVersion either of its watches has
+  // each event, with every member as of the newest resourceVersion any of its watches has
   // delivered by then: a real past state of each member, the ReplicaSets' and the pods' of the
-  // same moment, once every event up to it has come. (resourceVersions of one API server are
+  // same moment, once every event up to it has come. The member's Deployments are watched too,
+  // as fleet-root watches them: what fleet-root acted on has reached the judge as well. (resourceVersions of one API server are
   // etcd revisions, ordered across resources; comparing them is sound for this testbed's judge.)
   const rv = (o: { metadata?: { resourceVersion?: string } }) => Number(o.metadata?.resourceVersion ?? 0) || 0;
   const replicaSetsOf = (w: (typeof watches)[number]) => {
@@ -85,24 +92,26 @@ export async function watchFleetBounds(members: ClusterRole[], namespace: string
   /** At each event judged: how far each member's watches had come. */
   const moments: number[][] = [];
   let judging = false;
-  const judge = (i: number, stream: "replicaSets" | "pods", o: { metadata?: { resourceVersion?: string } }) => {
+  const judge = (i: number, stream: "replicaSets" | "pods" | "deployments", o: { metadata?: { resourceVersion?: string } }) => {
     if (!judging) return;
     const w = watches[i]!;
     const h = histories[i]!;
     const at = rv(o);
     if (stream === "replicaSets") h.replicaSets.push(at, replicaSetsOf(w));
-    else h.pods.push(at, readyOf(w));
+    else if (stream === "pods") h.pods.push(at, readyOf(w));
     h.delivered = Math.max(h.delivered, at);
     moments.push(histories.map((x) => x.delivered));
   };
   watches.forEach((w, i) => {
     w.replicaSets.addHandler((_t, o) => judge(i, "replicaSets", o));
     w.pods.addHandler((_t, o) => judge(i, "pods", o));
+    w.deployments.addHandler((_t, o) => judge(i, "deployments", o));
   });
-  await Promise.all(watches.flatMap((w) => [w.replicaSets.start(), w.pods.start()]));
-  await Promise.all(watches.flatMap((w) => [w.replicaSets.hasSynced(), w.pods.hasSynced()]));
+  const informers = watches.flatMap((w) => [w.replicaSets, w.pods, w.deployments]);
+  await Promise.all(informers.map((x) => x.start()));
+  await Promise.all(informers.map((x) => x.hasSynced()));
   watches.forEach((w, i) => {
-    const listed = Math.max(0, ...[...w.replicaSets.list(namespace), ...w.pods.list(namespace)].map(rv));
+    const listed = Math.max(0, ...[...w.replicaSets.list(namespace), ...w.pods.list(namespace), ...w.deployments.list(namespace)].map(rv));
     histories[i]!.replicaSets.push(listed, replicaSetsOf(w));
     histories[i]!.pods.push(listed, readyOf(w));
     histories[i]!.delivered = listed;
@@ -112,7 +121,7 @@ export async function watchFleetBounds(members: ClusterRole[], namespace: string
   return {
     stop: async (): Promise<Extremes> => {
       judging = false;
-      await Promise.all(watches.flatMap((w) => [w.replicaSets.stop(), w.pods.stop()]));
+      await Promise.all(informers.map((x) => x.stop()));
       const extremes: Extremes = { changes: 0, maxReplicaSetReplicas: -1, minReady: Number.MAX_SAFE_INTEGER, atMax: {}, atMin: {} };
       // A member's watches may pass several of its states between two moments (the lagging one
       // catching up): each is judged, with the other members as they were at that moment.
