@@ -239,6 +239,14 @@ describe("FederatedStatefulSet across members", () => {
     expect(readyOrdinals()).toEqual(range(0, 20));
     expect(await rangeSummary()).toBe("idc-1:0-7 idc-2:8-11 cloud-1:12-19");
     expect(breaches).toEqual([]);
+    // kubectl describe says which ordinals cloud-1 gave up and took back.
+    const described = await eventually("cloud-1's range changes in kubectl describe", async () => {
+      const r = await kubectl("host", ["describe", "fsts", NAME, "-n", ns]);
+      return /ordinals 12-13 to 12-19/.test(r.stdout) ? r.stdout : undefined;
+    });
+    expect(described).toMatch(
+      /Normal\s+ScalingMember\s+.+\s+spillway\.dev\/stateful-orchestrator\s+Scaled member StatefulSet in cloud-1 from ordinals 12-19 to 12-13/,
+    );
   });
 
   it("rolls out ordinals ≥ partition 10 in descending order across clusters, then the rest at partition 0 — across an orchestrator kill", async () => {

@@ -95,6 +95,24 @@ describe("decideOrchestration", () => {
     );
   });
 
+  it("says on each write that moves a member's range which ordinals it holds now, from and to", () => {
+    const d = decideOrchestration(
+      input(
+        spec(6),
+        [
+          { cluster: "idc-1", start: 0, count: 4 },
+          { cluster: "idc-2", start: 4, count: 2 },
+        ],
+        [view("idc-1", 0, 4, readyPods(0, 4)), { ...view("idc-2", 4, 0, []), statefulSet: undefined, lookup: "absent" }],
+      ),
+    );
+    // idc-1 keeps 0-3: whatever else its write changes, it says nothing.
+    expect(d.rounds.flat().map((w) => [w.cluster, w.event?.note])).toEqual(
+      expect.arrayContaining([["idc-2", "Scaled member StatefulSet in idc-2 from ordinals none to 4-5"]]),
+    );
+    expect(d.rounds.flat().filter((w) => w.event)).toHaveLength(1);
+  });
+
   it("counts a pod Ready for less than minReadySeconds as not available", () => {
     const pods = [{ ordinal: 0, ready: true, readySinceMs: 1_000_000 - 2_000, terminating: false }];
     const d = decideOrchestration(

@@ -125,7 +125,12 @@ export function decideOrchestration(input: OrchestrationInput): OrchestrationDec
       if (!holding.reachable) continue;
       const d = desiredOf(m.name);
       if (!d && s.next.count === 0) {
-        if (m.statefulSet && m.pods.length === 0) writes.push({ cluster: m.name, action: "delete" });
+        if (m.statefulSet && m.pods.length === 0)
+          writes.push({
+            cluster: m.name,
+            action: "delete",
+            event: { type: "Normal", reason: "RemovedMember", note: `Removed member StatefulSet from ${m.name}: no ordinals placed there` },
+          });
         else if (m.statefulSet && (m.statefulSet.spec?.replicas ?? 0) > 0)
           writes.push(applyWrite(m, s.next, parts.get(m.name) ?? 0, false));
         continue;
@@ -144,12 +149,24 @@ export function decideOrchestration(input: OrchestrationInput): OrchestrationDec
   }
 
   function applyWrite(m: MemberView, range: Range, part: number | undefined, create: boolean): Extract<MemberWrite, { action: "apply" }> {
+    const from = specRange(m.statefulSet) ?? { start: range.start, count: 0 };
+    const moved = from.start !== range.start || from.count !== range.count;
     return {
       cluster: m.name,
       action: "apply",
       object: memberStatefulSet(workload, m.info!, range, part),
       ...(create ? { needs: [headlessService(workload)] } : {}),
       create,
+      // As a StatefulSet's own SuccessfulCreate/Delete say which pod: which ordinals this member holds now.
+      ...(moved
+        ? {
+            event: {
+              type: "Normal" as const,
+              reason: "ScalingMember",
+              note: `Scaled member StatefulSet in ${m.name} from ordinals ${ordinals(from)} to ${ordinals(range)}`,
+            },
+          }
+        : {}),
     };
   }
 
@@ -172,4 +189,10 @@ export function decideOrchestration(input: OrchestrationInput): OrchestrationDec
     ...decision,
     status: ordinalStatus({ input, steps, partition, onDelete, gone, reachable, available, current, updatedPod }),
   };
+}
+
+/** `0-3`, `7`, or `none`. */
+function ordinals(r: Range): string {
+  if (r.count === 0) return "none";
+  return r.count === 1 ? String(r.start) : `${r.start}-${r.start + r.count - 1}`;
 }
