@@ -185,6 +185,12 @@ describe("kubectl spillway (the kubectl plugin)", () => {
     expect(await complete(["clusters", "-o", ""])).toEqual(["json", "yaml", "name", "wide", ":4"]);
   });
 
+  it("runs from the repo whatever Node is first on PATH (an older one: the launcher takes the repo's pinned Node)", async () => {
+    // Only the machine's own directories: on this machine /usr/bin/node is Node 20.
+    const r = await runCommand(kubectlBin, ["spillway", "version"], { env: { ...process.env, PATH: `${pluginDir}:/usr/bin:/bin` } });
+    expect(r).toMatchObject({ code: 0, stdout: "kubectl-spillway v0.1.0\n" });
+  });
+
   it("installs without the repo: the single-file build through the real krew, from its manifest and archive", async () => {
     const built = await runCommand(process.execPath, [join(repoRoot, "packages", "kubectl-spillway", "scripts", "bundle.ts")]);
     expect(built.code).toBe(0);
