@@ -207,7 +207,7 @@ describe("the fleet API: one Kubernetes API over every member", () => {
 
   it("a grant in one namespace is that namespace's: listed there, refused elsewhere", async () => {
     await ok("host", ["create", "serviceaccount", "fleet-e2e-viewer", "-n", "default"]).catch(() => "");
-    // A Role of its own: the host runs no controller-manager to fill the aggregated `view` role.
+    // A Role of its own: the host's controller-manager runs no ClusterRole aggregator to fill `view`.
     await ok("host", ["create", "role", "fleet-e2e-viewer", "-n", ns, "--verb=get,list,watch", "--resource=pods"]);
     await ok("host", [
       "create",
