@@ -14,6 +14,7 @@ import { GROUP, VERSION, type FederatedDeployment, type MemberCluster, type Plac
 import { contextOf, e2eKubeconfig, kubeConfigFor, kubectlBin, repoRoot, testImage } from "./env.ts";
 import { federatedDeployment, setImage } from "./federated-workloads.ts";
 import { eventually } from "./helpers.ts";
+import { kubectl } from "./kubectl.ts";
 import { MEMBERS, rolloutServices } from "./rollout-services.ts";
 
 const env = rolloutServices("plugin", []);
@@ -71,15 +72,7 @@ describe("kubectl spillway (the kubectl plugin)", () => {
     // -o jsonpath prints what kubectl's own prints for the same template over the same objects.
     const template = '--output=jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.spec.tier}{"\\n"}{end}names: {.items[*].metadata.name}';
     const ours = await kubectlSpillway(["clusters", template]);
-    const theirs = await runCommand(kubectlBin, [
-      "get",
-      "memberclusters",
-      template,
-      "--kubeconfig",
-      e2eKubeconfig,
-      "--context",
-      contextOf("host"),
-    ]);
+    const theirs = await kubectl("host", ["get", "memberclusters", template]);
     expect(ours).toMatchObject({ code: 0, stderr: "" });
     expect(ours.stdout).toBe(theirs.stdout);
     expect(ours.stdout).toContain("idc-1\tidc\n");
@@ -285,15 +278,7 @@ describe("kubectl spillway (the kubectl plugin)", () => {
       ).toBe("true");
       // cluster-gateway says so on the MemberCluster: a Fenced condition, and a warning Event.
       const described = await eventually("Fenced in kubectl describe", async () => {
-        const r = await runCommand(kubectlBin, [
-          "describe",
-          "membercluster",
-          "cloud-1",
-          "--kubeconfig",
-          e2eKubeconfig,
-          "--context",
-          contextOf("host"),
-        ]);
+        const r = await kubectl("host", ["describe", "membercluster", "cloud-1"]);
         return /Warning\s+Fenced\s/.test(r.stdout) ? r.stdout : undefined;
       });
       expect(described).toMatch(/Type:\s+Fenced/);
@@ -303,15 +288,7 @@ describe("kubectl spillway (the kubectl plugin)", () => {
     }
     expect(await fenced()).toBeUndefined();
     await eventually("Unfenced in kubectl describe, the condition gone", async () => {
-      const r = await runCommand(kubectlBin, [
-        "describe",
-        "membercluster",
-        "cloud-1",
-        "--kubeconfig",
-        e2eKubeconfig,
-        "--context",
-        contextOf("host"),
-      ]);
+      const r = await kubectl("host", ["describe", "membercluster", "cloud-1"]);
       return /Normal\s+Unfenced\s/.test(r.stdout) && !/Type:\s+Fenced/.test(r.stdout) ? true : undefined;
     });
     const nope = await kubectlSpillway(["fence", "nowhere-1"]);

@@ -14,3 +14,9 @@ export interface ObjectGauge {
   description: string;
   samples: () => Iterable<GaugeSample>;
 }
+
+/** One sample per namespaced object, labelled by its namespace and name (kube-state-metrics' shape). */
+export const perObject =
+  <T extends { metadata: { namespace?: string; name?: string } }>(list: () => readonly T[], value: (o: T) => number) =>
+  (): GaugeSample[] =>
+    list().map((o) => ({ value: value(o), labels: { namespace: o.metadata.namespace!, name: o.metadata.name! } }));

@@ -3,10 +3,7 @@
  * kube-state-metrics' shape for HPAs, from the status the autoscaler writes.
  */
 import type { FederatedHPA } from "@spillway/api";
-import type { GaugeSample, ObjectGauge } from "@spillway/rules";
-
-const each = (list: () => readonly FederatedHPA[], value: (h: FederatedHPA) => number) => (): GaugeSample[] =>
-  list().map((h) => ({ value: value(h), labels: { namespace: h.metadata.namespace!, name: h.metadata.name! } }));
+import { perObject, type ObjectGauge } from "@spillway/rules";
 
 const condition = (h: FederatedHPA, type: string) => h.status?.conditions?.find((c) => c.type === type)?.status;
 
@@ -15,22 +12,22 @@ export function autoscalerGauges(list: () => readonly FederatedHPA[]): ObjectGau
     {
       name: "spillway_federatedhpa_status_current_replicas",
       description: "The target's replicas, fleet-wide, when the autoscaler last read them",
-      samples: each(list, (h) => h.status?.currentReplicas ?? 0),
+      samples: perObject(list, (h) => h.status?.currentReplicas ?? 0),
     },
     {
       name: "spillway_federatedhpa_status_desired_replicas",
       description: "The replicas the autoscaler last asked for",
-      samples: each(list, (h) => h.status?.desiredReplicas ?? 0),
+      samples: perObject(list, (h) => h.status?.desiredReplicas ?? 0),
     },
     {
       name: "spillway_federatedhpa_able_to_scale",
       description: "1 while the AbleToScale condition is True (0 when it cannot read or write the target's scale)",
-      samples: each(list, (h) => (condition(h, "AbleToScale") === "True" ? 1 : 0)),
+      samples: perObject(list, (h) => (condition(h, "AbleToScale") === "True" ? 1 : 0)),
     },
     {
       name: "spillway_federatedhpa_scaling_active",
       description: "1 while the ScalingActive condition is True (0 when no metric can be computed)",
-      samples: each(list, (h) => (condition(h, "ScalingActive") === "True" ? 1 : 0)),
+      samples: perObject(list, (h) => (condition(h, "ScalingActive") === "True" ? 1 : 0)),
     },
   ];
 }
