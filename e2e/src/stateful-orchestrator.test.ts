@@ -2,11 +2,12 @@
  * FederatedStatefulSets on real members (each member's own StatefulSet controller, kube-scheduler,
  * PV controller): ordinal ranges IDC first, scale from the top, a partitioned rollout in
  * descending order across clusters, failback one ordinal at a time, a killed orchestrator, a
- * member cut off and then fenced. Every pod event of every member is judged for the one
- * guarantee — no ordinal alive in two members — not samples of it.
+ * member cut off, fenced and healed. Every pod and volume-claim event of every member is judged
+ * for the guarantees — no ordinal alive in two members, an ordinal's claims in one member at a
+ * time, no ordinal started on a claim older than one it had elsewhere — not samples of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
 import { federatedStatefulSetKind, memberClusterKind, type FederatedStatefulSet, type MemberCluster } from "@spillway/api";
 import { Bus, topics, type RolloutProgress } from "@spillway/bus";
 import { Informer, ResourceClient, updateObject } from "@spillway/kit";
@@ -39,8 +40,12 @@ const startOrchestrator = async () => {
   await waitReady(orchestrator);
 };
 
-/** Pod watches on every member; each event is judged: an ordinal alive (any pod object, terminating too) in two members is a breach. */
+/**
+ * Pod and claim watches on every member; each event is judged: an ordinal alive (any pod object,
+ * terminating too) in two members is a breach, and so is a claim of one ordinal in two members.
+ */
 const ordinalOf = (p: V1Pod) => Number(p.metadata!.labels!["apps.kubernetes.io/pod-index"]);
+const claimOrdinal = (c: V1PersistentVolumeClaim) => Number(c.metadata!.name!.slice(`data-${NAME}-`.length));
 const watches = MEMBERS.map((m) => {
   const kc = kubeConfigFor(m);
   const core = kc.makeApiClient(CoreV1Api);
@@ -52,12 +57,63 @@ const watches = MEMBERS.map((m) => {
       list: () => core.listNamespacedPod({ namespace: ns, labelSelector: `app=${NAME}` }),
       maxBackoffMs: 1000,
     }),
+    claims: new Informer<V1PersistentVolumeClaim>(kc, {
+      path: `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
+      list: () => core.listNamespacedPersistentVolumeClaim({ namespace: ns }),
+      maxBackoffMs: 1000,
+    }),
   };
 });
 const breaches: string[] = [];
-/** Members a test declared gone (fenced): their pods no longer count. */
+/** Members a test declared gone (fenced): their pods and claims no longer count. */
 const fenced = new Set<ClusterRole>();
+/**
+ * Pods and claims a fenced member kept behind the cut (uids): once it is back they may linger
+ * until the orchestrator removes them, but nothing may start on them.
+ */
+const leftBehind = new Set<string>();
 let judged = 0;
+/** The order claims were first seen in, fleet-wide: an ordinal's last one holds its newest data. */
+const claimSerial = new Map<string, number>();
+const newestClaim = new Map<number, { uid: string; member: ClusterRole }>();
+/** Pods whose start has been judged against the claims (by uid). */
+const startJudged = new Set<string>();
+const claimBreaches: string[] = [];
+function judgeClaims(): void {
+  for (const w of watches)
+    for (const c of w.claims.list(ns)) {
+      const uid = c.metadata!.uid!;
+      if (claimSerial.has(uid)) continue;
+      claimSerial.set(uid, claimSerial.size);
+      newestClaim.set(claimOrdinal(c), { uid, member: w.member });
+    }
+  const claimedIn = new Map<number, ClusterRole>();
+  for (const w of watches) {
+    const gone = fenced.has(w.member);
+    const claims = new Map(w.claims.list(ns).map((c) => [claimOrdinal(c), c]));
+    for (const [k, c] of claims) {
+      if (gone) leftBehind.add(c.metadata!.uid!);
+      if (gone || leftBehind.has(c.metadata!.uid!)) continue;
+      const other = claimedIn.get(k);
+      if (other) claimBreaches.push(`ordinal ${k} has claims in ${other} and ${w.member}`);
+      claimedIn.set(k, w.member);
+    }
+    // A pod starts on its ordinal's claim in its member (made just before it, or kept from
+    // before): judged once both are seen, that claim must be the newest the ordinal ever had.
+    for (const p of w.pods.list(ns)) {
+      const uid = p.metadata!.uid!;
+      if (gone) leftBehind.add(uid);
+      if (gone || leftBehind.has(uid) || startJudged.has(uid)) continue;
+      const k = ordinalOf(p);
+      const claim = claims.get(k);
+      if (!claim) continue;
+      startJudged.add(uid);
+      const newest = newestClaim.get(k)!;
+      if (newest.uid !== claim.metadata!.uid)
+        claimBreaches.push(`ordinal ${k} started in ${w.member} on a claim older than the one it had in ${newest.member}`);
+    }
+  }
+}
 /** A pod's template as the tests change it: the image, and a REVISION variable where one is set. */
 const variant = (p: V1Pod) => {
   const c = p.spec!.containers[0]!;
@@ -90,9 +146,11 @@ function judgeOrderedReady(): void {
 function judge(): void {
   judged++;
   if (orderedReady.on) judgeOrderedReady();
+  judgeClaims();
   const where = new Map<number, ClusterRole>();
   for (const w of watches.filter((x) => !fenced.has(x.member)))
     for (const p of w.pods.list(ns)) {
+      if (leftBehind.has(p.metadata!.uid!)) continue;
       const k = ordinalOf(p);
       if (where.has(k) && where.get(k) !== w.member) breaches.push(`ordinal ${k} in ${where.get(k)} and ${w.member}`);
       where.set(k, w.member);
@@ -110,6 +168,12 @@ const pods = () =>
         .sort((a, b) => a - b),
     ]),
   ) as Record<ClusterRole, number[]>;
+const claimedOrdinals = (m: ClusterRole) =>
+  watches
+    .find((w) => w.member === m)!
+    .claims.list(ns)
+    .map(claimOrdinal)
+    .sort((a, b) => a - b);
 const readyOrdinals = () =>
   watches
     .flatMap((w) =>
@@ -175,13 +239,16 @@ describe("FederatedStatefulSet across members", () => {
     await startOrchestrator();
     bus = await Bus.connect({ servers: natsUrl, name: "e2e-sts" });
     bus.subscribe(topics.rollout, (value, subject) => void progress.push({ value, subject }));
-    for (const w of watches) w.pods.addHandler(judge);
-    await Promise.all(watches.map((w) => w.pods.start()));
-    await Promise.all(watches.map((w) => w.pods.hasSynced()));
+    for (const w of watches) {
+      w.pods.addHandler(judge);
+      w.claims.addHandler(judge);
+    }
+    await Promise.all(watches.flatMap((w) => [w.pods.start(), w.claims.start()]));
+    await Promise.all(watches.flatMap((w) => [w.pods.hasSynced(), w.claims.hasSynced()]));
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(watches.map((w) => w.pods.stop()));
+    await Promise.all(watches.flatMap((w) => [w.pods.stop(), w.claims.stop()]));
     await bus.close();
     await fstsClient.delete({ namespace: ns, name: NAME }).catch(() => undefined);
     await Promise.all([...procs, orchestrator].map((p) => stop(p)));
@@ -228,17 +295,28 @@ describe("FederatedStatefulSet across members", () => {
     const headless = await kubeConfigFor("cloud-1").makeApiClient(CoreV1Api).readNamespacedService({ namespace: ns, name: NAME });
     expect(headless.spec?.clusterIP).toBe("None");
     expect(breaches).toEqual([]);
+    expect(claimBreaches).toEqual([]);
   });
 
-  it("kubectl scale to 14 drops cloud's ordinals first; back to 20 appends at the top, gap-free", async () => {
+  it("kubectl scale to 14 drops cloud's ordinals first, keeping their claims (whenScaled: Retain); back to 20 appends at the top on them", async () => {
+    const cloudClaims = () =>
+      watches
+        .find((w) => w.member === "cloud-1")!
+        .claims.list(ns)
+        .map((c) => `${c.metadata!.name}/${c.metadata!.uid}`)
+        .sort();
+    const before = cloudClaims();
     await kubectl("host", ["scale", "fsts", NAME, "-n", ns, "--replicas=14"]);
     await waitFor("ordinals 14-19 gone", () => readyOrdinals().length === 14 && pods()["cloud-1"].every((k) => k < 14));
     expect(pods()).toEqual({ "idc-1": range(0, 8), "idc-2": range(8, 12), "cloud-1": range(12, 14) });
+    expect(cloudClaims()).toEqual(before);
     await kubectl("host", ["scale", "fsts", NAME, "-n", ns, "--replicas=20"]);
     await waitFor("20 ordinals Ready again", () => readyOrdinals().length === 20);
     expect(readyOrdinals()).toEqual(range(0, 20));
     expect(await rangeSummary()).toBe("idc-1:0-7 idc-2:8-11 cloud-1:12-19");
+    expect(cloudClaims()).toEqual(before);
     expect(breaches).toEqual([]);
+    expect(claimBreaches).toEqual([]);
     // kubectl describe says which ordinals cloud-1 gave up and took back.
     const described = await eventually("cloud-1's range changes in kubectl describe", async () => {
       const r = await kubectl("host", ["describe", "fsts", NAME, "-n", ns]);
@@ -325,7 +403,7 @@ describe("FederatedStatefulSet across members", () => {
     await waitFor("first ordinal moved to idc-2", () => pods()["idc-2"].includes(12));
     await stop(orchestrator, "SIGKILL");
     await startOrchestrator();
-    const placed = { "idc-1": range(0, 8), "idc-2": range(8, 16), "cloud-1": range(16, 20) };
+    const placed: Record<string, number[]> = { "idc-1": range(0, 8), "idc-2": range(8, 16), "cloud-1": range(16, 20) };
     await waitFor(
       "ordinals 0-15 running in IDC, 16-19 in cloud",
       async () =>
@@ -335,8 +413,25 @@ describe("FederatedStatefulSet across members", () => {
       240_000,
     );
     expect(pods()).toEqual(placed);
+    // Each moved ordinal's claim left cloud-1 before the ordinal started in idc-2 on a new one.
+    await waitFor("claims only where their ordinals run", () =>
+      MEMBERS.every((m) => JSON.stringify(claimedOrdinals(m)) === JSON.stringify(placed[m])),
+    );
+    const released = await kubectl("host", [
+      "get",
+      "events",
+      "-n",
+      ns,
+      "--field-selector",
+      "reason=ReleasedClaim",
+      "-o",
+      "jsonpath={.items[*].message}",
+    ]);
+    for (const k of [12, 13, 14, 15])
+      expect(released.stdout).toContain(`Deleted volume claim data-${NAME}-${k} in cloud-1: ordinal ${k} moved to idc-2`);
     expect(judged).toBeGreaterThan(100);
     expect(breaches).toEqual([]);
+    expect(claimBreaches).toEqual([]);
   });
 
   it("keeps a cut-off member's ordinals where they are; starts them elsewhere only once it is fenced", async () => {
@@ -378,11 +473,34 @@ describe("FederatedStatefulSet across members", () => {
       expect(events.stdout).toContain("idc-2 is fenced");
     } finally {
       await heal();
+      // Judged again from here, idc-2 included: what it kept behind the cut (pods and claims of
+      // 8-15, still Running there) may only go; any new pod or claim there counts.
+      judge();
+      fenced.delete("idc-2");
       await updateObject(memberClient, { name: "idc-2" }, (m) => ({ ...m, spec: { ...m.spec, fenced: false } }));
     }
-    // Back and unfenced, idc-2 gives up the ordinals it no longer holds in the placement.
-    await waitFor("idc-2 released its old ordinals", () => pods()["idc-2"].length === 0);
+    const behind = () => watches.flatMap((w) => [...w.pods.list(ns), ...w.claims.list(ns)]).filter((o) => leftBehind.has(o.metadata!.uid!));
+    expect(behind().length).toBe(16);
+    // Back and unfenced, idc-2 gives up its pods of 8-15 and then their claims: the ordinals' newer
+    // data is in cloud-1's claims, whatever the Placement says meanwhile (the scheduler fails back).
+    await waitFor("idc-2 gave up what it kept behind the cut", () => behind().length === 0);
+    const released = await kubectl("host", [
+      "get",
+      "events",
+      "-n",
+      ns,
+      "--field-selector",
+      "reason=ReleasedClaim",
+      "-o",
+      "jsonpath={.items[*].message}",
+    ]);
+    expect(released.stdout).toContain(`Deleted volume claim data-${NAME}-8 in idc-2: ordinal 8 ran elsewhere while idc-2 was fenced`);
+    await waitFor("20 ordinals Ready, each claim where its ordinal runs", () => {
+      const running = pods();
+      return readyOrdinals().length === 20 && MEMBERS.every((m) => JSON.stringify(claimedOrdinals(m)) === JSON.stringify(running[m]));
+    });
     expect(breaches).toEqual([]);
+    expect(claimBreaches).toEqual([]);
   });
 
   it("deleting the FederatedStatefulSet removes the member StatefulSets, and their claims (whenDeleted: Delete)", async () => {

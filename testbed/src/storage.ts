@@ -7,8 +7,12 @@
 import type { ClusterSpec } from "./topology.ts";
 
 export const STORAGE_CLASS = "local";
-/** Volumes per node: enough for the densest StatefulSet a test runs (4 pods of 4 CPU per 16-CPU node), with room to spare. */
-export const VOLUMES_PER_NODE = 6;
+/**
+ * Volumes per node: a released one is not made available again (no local-volume provisioner
+ * cleans it here), and a moved ordinal releases its claim, so a suite uses up several per node
+ * (the densest StatefulSet a test runs has 4 pods of 4 CPU per 16-CPU node).
+ */
+export const VOLUMES_PER_NODE = 12;
 
 export function storageManifests(cluster: ClusterSpec, nodeNames: string[]): object[] {
   return [

@@ -53,7 +53,7 @@ import { podDependencies, sightDependencies, type HostObjects } from "./dependen
 
 /** What the shell needs of a workload object. */
 type Workload<S> = KubeObject<unknown, S> & { metadata: { namespace?: string; name?: string; generation?: number } };
-type Annotated = { metadata?: { annotations?: Record<string, string> } };
+type Annotated = { metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> } };
 
 /** How one workload kind binds to the shell: its names, its member object, its core. */
 export interface MemberWorkloadKind<W extends Workload<S>, S, V extends MemberSight, D extends WorkloadDecision<S>> {
@@ -89,6 +89,11 @@ export interface MemberWorkloadDeps<W> {
   objects: MemberObjects<Annotated>;
   /** Further member watches whose changes move a workload on (its pods), found by the same annotation. */
   related?: MemberObjects<Annotated>[];
+  /**
+   * Member watches of objects that carry no annotation (a StatefulSet's volume claims, made by the
+   * member from templates that cannot change): `owners` names their workloads (`namespace/name`).
+   */
+  relatedBy?: Array<{ objects: MemberObjects<Annotated>; owners(o: Annotated): string[] }>;
   writer: MemberWriter;
   /**
    * Where the objects the workload's pods need are looked for before it is written to a member
@@ -147,7 +152,7 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
   deps: MemberWorkloadDeps<W>,
 ) {
   const { members, log } = deps;
-  const watches = [deps.objects, ...(deps.related ?? [])];
+  const watches = [deps.objects, ...(deps.related ?? []), ...(deps.relatedBy ?? []).map((r) => r.objects)];
   const logFields = (w: W, cluster?: string) => ({
     controller: kind.controller,
     namespace: w.metadata.namespace,
@@ -225,7 +230,7 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
       }
       if (mw.action === "delete") {
         deps.countMemberCall?.("delete");
-        await deps.writer.delete(member, ref(w));
+        await deps.writer.delete(member, mw.ref ? { ...mw.ref, namespace: w.metadata.namespace! } : ref(w));
         if (mw.event) await deps.events?.record(w, mw.event.type, mw.event.reason, mw.event.note);
         return undefined;
       }
@@ -387,6 +392,7 @@ export function memberWorkloadController<W extends Workload<S>, S, V extends Mem
         // Any change of a managed member object (or a pod of one) moves its workload on.
         watch(o, (e) => owner(e.object), 50),
       ]),
+      ...(deps.relatedBy ?? []).flatMap((r) => [watch(r.objects.synced, all), watch(r.objects, (e) => r.owners(e.object), 50)]),
     ],
     concurrency: kind.concurrency,
     resyncPeriodMs: deps.resyncPeriodMs,

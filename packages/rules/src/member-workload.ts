@@ -45,7 +45,9 @@ export interface MemberObject {
  * of it, as a Deployment shows ScalingReplicaSet).
  */
 export type MemberWrite<O extends MemberObject = MemberObject> = { cluster: string; event?: WorkloadEvent } & (
-  { action: "apply"; object: O; create: boolean; needs?: MemberObject[] } | { action: "delete" }
+  | { action: "apply"; object: O; create: boolean; needs?: MemberObject[] }
+  /** Deletes the workload's member object, or `ref`: another object of the workload's namespace (a StatefulSet's volume claim). */
+  | { action: "delete"; ref?: { apiVersion: string; kind: string; name: string } }
 );
 
 /** A Kubernetes Event a core decides to record on its workload. */

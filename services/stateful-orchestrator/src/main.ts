@@ -17,7 +17,7 @@ import { EventRecorder, MemberClients, ResourceClient } from "@spillway/kit";
 import { runService } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { ApiMemberWriter, dependencyLook } from "@spillway/member-workload";
-import { MANAGED, memberPodInformers, memberStatefulSetInformers } from "./adapters/member-statefulsets.ts";
+import { MANAGED, memberClaimInformers, memberPodInformers, memberStatefulSetInformers } from "./adapters/member-statefulsets.ts";
 import { federatedStatefulSetController } from "./controllers/federated-statefulset-controller.ts";
 
 await runService("stateful-orchestrator", async (ctx) => {
@@ -27,6 +27,7 @@ await runService("stateful-orchestrator", async (ctx) => {
     ctx.log.warn({ cluster, retryInMs, ...errorFields(err) }, `member ${what} watch failed; restarting`);
   const statefulSets = memberStatefulSetInformers(memberClients, onError("StatefulSet"));
   const pods = memberPodInformers(memberClients, onError("Pod"));
+  const claims = memberClaimInformers(memberClients, onError("PersistentVolumeClaim"));
   const events = new EventRecorder(ctx.kubeConfig, "stateful-orchestrator", ctx.config.identity, (err) =>
     ctx.log.warn({ ...errorFields(err) }, "cannot record event"),
   );
@@ -37,6 +38,7 @@ await runService("stateful-orchestrator", async (ctx) => {
     members: ctx.informers.forKind(new ResourceClient<MemberCluster>(ctx.kubeConfig, memberClusterKind)),
     statefulSets,
     pods,
+    claims,
     writer: new ApiMemberWriter(memberClients, MANAGED),
     dependencies: dependencyLook(memberClients, ctx.kubeConfig),
     publish: (p) => ctx.bus.publish(topics.rollout, p, p.namespace, p.name),
@@ -46,7 +48,7 @@ await runService("stateful-orchestrator", async (ctx) => {
   return {
     controllers: [controller],
     stop: async () => {
-      await Promise.all([statefulSets.stop(), pods.stop()]);
+      await Promise.all([statefulSets.stop(), pods.stop(), claims.stop()]);
     },
   };
 });

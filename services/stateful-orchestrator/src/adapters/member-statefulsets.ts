@@ -1,12 +1,13 @@
 /**
  * The orchestrator's watches in the members: the StatefulSets it manages and their pods
- * (label-selected, so a member's other objects cost nothing), a pod as the core reads it, and who
- * it writes as. The writes are the shell's (`ApiMemberWriter`), the same for every member workload.
+ * (label-selected, so a member's other objects cost nothing), the volume claims (all of them: a
+ * claim carries only what its StatefulSet's templates gave it, which cannot change once made), a
+ * pod and a claim as the core reads them, and who it writes as. The writes are the shell's (`ApiMemberWriter`), the same for every member workload.
  */
-import { AppsV1Api, CoreV1Api, type V1Pod, type V1StatefulSet } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, type V1PersistentVolumeClaim, type V1Pod, type V1StatefulSet } from "@kubernetes/client-node";
 import { MemberInformers, type MemberClients } from "@spillway/kit";
 import type { Manager } from "@spillway/member-workload";
-import type { LivePod } from "../core/member-view.ts";
+import { claimOrdinal, type LiveClaim, type LivePod } from "../core/member-view.ts";
 import { MANAGED_BY, MANAGER } from "../core/member-statefulset.ts";
 
 export const MANAGED: Manager = { label: MANAGED_BY, value: MANAGER, fieldManager: "spillway-stateful-orchestrator" };
@@ -36,6 +37,30 @@ export function memberPodInformers(clients: MemberClients, onError: (cluster: st
   );
 }
 
+export function memberClaimInformers(clients: MemberClients, onError: (cluster: string, err: unknown, retryInMs: number) => void) {
+  return new MemberInformers<V1PersistentVolumeClaim>(
+    clients,
+    {
+      path: "/api/v1/persistentvolumeclaims",
+      list: (kc) => kc.makeApiClient(CoreV1Api).listPersistentVolumeClaimForAllNamespaces(),
+    },
+    onError,
+  );
+}
+
+/** A member claim as the core reads it, when it is one of the workload's (`<template>-<name>-<ordinal>`). */
+export function liveClaim(c: V1PersistentVolumeClaim, workloadName: string, templates: string[]): LiveClaim | undefined {
+  const name = c.metadata?.name ?? "";
+  const ordinal = claimOrdinal(name, workloadName, templates);
+  if (ordinal === undefined) return undefined;
+  return {
+    ordinal,
+    name,
+    createdMs: c.metadata?.creationTimestamp ? new Date(c.metadata.creationTimestamp).getTime() : 0,
+    terminating: !!c.metadata?.deletionTimestamp,
+  };
+}
+
 /** A member pod as the orchestrator's core reads it. */
 export function livePod(p: V1Pod): LivePod | undefined {
   const index = p.metadata?.labels?.["apps.kubernetes.io/pod-index"] ?? p.metadata?.name?.slice(p.metadata.name.lastIndexOf("-") + 1);
@@ -52,6 +77,7 @@ export function livePod(p: V1Pod): LivePod | undefined {
         : undefined;
   return {
     ordinal,
+    ...(p.metadata?.creationTimestamp ? { createdMs: new Date(p.metadata.creationTimestamp).getTime() } : {}),
     ready: ready?.status === "True",
     ...(ready?.lastTransitionTime ? { readySinceMs: new Date(ready.lastTransitionTime).getTime() } : {}),
     terminating: !!p.metadata?.deletionTimestamp,

@@ -6,7 +6,7 @@
  * all Ready.
  */
 import { beforeEach, describe, expect, it } from "@jest/globals";
-import type { V1Pod, V1StatefulSet } from "@kubernetes/client-node";
+import type { V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import type { FederatedStatefulSet, KubeObject, MemberCluster, Placement } from "@spillway/api";
 import type { RolloutProgress } from "@spillway/bus";
 import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit/testing";
@@ -18,6 +18,7 @@ import { federatedStatefulSetReconciler, FINALIZER } from "./federated-statefuls
 
 type Sts = KubeObject<Record<string, unknown>, Record<string, unknown>> & V1StatefulSet;
 type Pod = KubeObject<Record<string, unknown>, Record<string, unknown>> & V1Pod;
+type Claim = KubeObject<Record<string, unknown>, Record<string, unknown>> & V1PersistentVolumeClaim;
 const CLUSTERS = ["idc-1", "idc-2", "cloud-1"];
 const ns = "data";
 const key = `${ns}/db`;
@@ -56,6 +57,7 @@ describe("federated-statefulset controller", () => {
   let members: FakeObjects<MemberCluster>;
   let sets: FakeMemberObjects<Sts>;
   let pods: FakeMemberObjects<Pod>;
+  let claims: FakeMemberObjects<Claim>;
   let writer: FakeMemberWriter;
   let published: RolloutProgress[];
   let reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | void>;
@@ -67,7 +69,8 @@ describe("federated-statefulset controller", () => {
     members = new FakeObjects("MemberCluster", { namespaced: false });
     sets = new FakeMemberObjects<Sts>("StatefulSet", CLUSTERS, (s) => s.metadata.labels?.[MANAGED_BY] === MANAGER);
     pods = new FakeMemberObjects<Pod>("Pod", CLUSTERS);
-    writer = new FakeMemberWriter({ StatefulSet: sets }, MANAGED);
+    claims = new FakeMemberObjects<Claim>("PersistentVolumeClaim", CLUSTERS);
+    writer = new FakeMemberWriter({ StatefulSet: sets, PersistentVolumeClaim: claims }, MANAGED);
     published = [];
     for (const c of CLUSTERS) members.seed(member(c));
     reconcile = federatedStatefulSetReconciler({
@@ -77,6 +80,7 @@ describe("federated-statefulset controller", () => {
       members,
       statefulSets: sets,
       pods,
+      claims,
       writer,
       publish: (p) => void published.push(p),
       events: { record: async (_o, _t, reason, note) => void events.push(`${reason}: ${note}`) },
@@ -110,6 +114,14 @@ describe("federated-statefulset controller", () => {
     if (!s) return;
     for (let k = start; k < start + n; k++) {
       const existing = store.get(`db-${k}`, ns);
+      // As a StatefulSet does: the pod's claims first, where there are none.
+      for (const t of (s.spec?.volumeClaimTemplates ?? []).map((v) => `${v.metadata?.name}-db-${k}`))
+        if (!existing && !claims.store(c).get(t, ns))
+          claims.store(c).seed({
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            metadata: { name: t, namespace: ns, uid: `${c}-${t}-${++made}`, creationTimestamp: new Date(made * 1000) },
+          } as unknown as Claim);
       const revision = k - start >= partition ? rev : (existing?.metadata.labels?.["controller-revision-hash"] ?? rev);
       store.seed({
         apiVersion: "v1",
@@ -141,6 +153,13 @@ describe("federated-statefulset controller", () => {
       },
     } as Sts);
   };
+  let made = 0;
+  const claimsIn = (c: string) =>
+    claims
+      .store(c)
+      .list(ns)
+      .map((x) => x.metadata.uid!)
+      .sort();
   const converge = async (passes = 30) => {
     for (let i = 0; i < passes; i++) {
       await reconcile(key);
@@ -173,6 +192,46 @@ describe("federated-statefulset controller", () => {
     expect([s.replicas, s.readyReplicas, s.availableReplicas, s.notReadyCount]).toEqual([6, 6, 6, 0]);
     expect(s.selector).toBe("app=db");
     expect(published.at(-1)).toMatchObject({ name: "db", complete: true });
+  });
+
+  it("deletes a moved ordinal's claim where it ran before it starts in its new member; keeps a scaled-away one (Retain)", async () => {
+    const withClaims = fsts();
+    withClaims.spec.volumeClaimTemplates = [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"] } }];
+    workloads.seed(withClaims);
+    placements.seed(
+      placement([
+        ["idc-2", 0, 4],
+        ["cloud-1", 4, 2],
+      ]),
+    );
+    await converge();
+    const cloudBefore = claimsIn("cloud-1");
+    expect(cloudBefore).toHaveLength(2);
+    placements.seed(
+      placement([
+        ["idc-2", 0, 5],
+        ["cloud-1", 5, 1],
+      ]),
+    );
+    // Pass by pass: ordinal 4's claim never exists in both members at once.
+    for (let i = 0; i < 30; i++) {
+      await reconcile(key);
+      for (const c of CLUSTERS) await settle(c);
+      const where = CLUSTERS.filter((c) => claims.store(c).get("data-db-4", ns));
+      expect(where.length).toBeLessThanOrEqual(1);
+    }
+    expect(podOrdinals("idc-2")).toEqual([0, 1, 2, 3, 4]);
+    expect(claims.store("cloud-1").get("data-db-4", ns)).toBeUndefined();
+    expect(claimsIn("idc-2")).not.toContain(cloudBefore[0]);
+    expect(events).toContain(
+      "ReleasedClaim: Deleted volume claim data-db-4 in cloud-1: ordinal 4 moved to idc-2 and starts there on a new claim",
+    );
+    // Scaled away: ordinal 5's claim stays in cloud-1, the member StatefulSet gone with its pods.
+    workloads.seed({ ...workloads.get("db", ns)!, spec: { ...workloads.get("db", ns)!.spec, replicas: 5 } });
+    placements.seed(placement([["idc-2", 0, 5]]));
+    await converge();
+    expect(podOrdinals("cloud-1")).toEqual([]);
+    expect(claims.store("cloud-1").get("data-db-5", ns)).toBeDefined();
   });
 
   it("says on the workload when ordinals fit nowhere, with the scheduler's reason", async () => {

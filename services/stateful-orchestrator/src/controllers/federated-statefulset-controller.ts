@@ -5,7 +5,7 @@
  * ordinal and the descending rollout. Deletion removes the member StatefulSets (their claims
  * follow `persistentVolumeClaimRetentionPolicy`) and the headless Services the orchestrator made.
  */
-import type { V1Pod, V1StatefulSet } from "@kubernetes/client-node";
+import type { V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import type { FederatedStatefulSet, Placement } from "@spillway/api";
 import type { MemberObjects } from "@spillway/kit";
 import {
@@ -15,7 +15,8 @@ import {
   type MemberWorkloadDeps,
   type MemberWorkloadKind,
 } from "@spillway/member-workload";
-import { livePod } from "../adapters/member-statefulsets.ts";
+import { liveClaim, livePod } from "../adapters/member-statefulsets.ts";
+import { claimOrdinal } from "../core/member-view.ts";
 import { OWNER_ANNOTATION } from "../core/member-statefulset.ts";
 import { decideOrchestration, type MemberView, type OrchestrationDecision } from "../core/orchestration.ts";
 import type { Range } from "../core/ordinal-steps.ts";
@@ -25,7 +26,11 @@ export const FINALIZER = "spillway.dev/stateful-orchestrator";
 export interface Deps extends Omit<MemberWorkloadDeps<FederatedStatefulSet>, "objects" | "related"> {
   statefulSets: MemberObjects<V1StatefulSet>;
   pods: MemberObjects<V1Pod>;
+  /** Every volume claim in the members: a moved or stale ordinal's claim is deleted before it starts elsewhere. */
+  claims: MemberObjects<V1PersistentVolumeClaim>;
 }
+
+const claimTemplates = (s: FederatedStatefulSet) => (s.spec.volumeClaimTemplates ?? []).map((t) => t.metadata?.name ?? "");
 
 /** The Placement's ordinal ranges; undefined before the scheduler placed the workload. */
 const rangesOf = (placement: Placement | undefined) =>
@@ -62,6 +67,9 @@ function kind(deps: Deps): MemberWorkloadKind<FederatedStatefulSet, FederatedSta
           .filter((p) => p.metadata?.labels?.[OWNER_ANNOTATION] === name)
           .map(livePod)
           .filter((p) => p !== undefined),
+        claims: (deps.claims.cache(sight.name)?.list(ns) ?? [])
+          .map((c) => liveClaim(c, name, claimTemplates(s)))
+          .filter((c) => c !== undefined),
       };
     },
     decide: (s, o, nowMs) =>
@@ -83,7 +91,19 @@ function kind(deps: Deps): MemberWorkloadKind<FederatedStatefulSet, FederatedSta
   };
 }
 
-const shellDeps = (deps: Deps): MemberWorkloadDeps<FederatedStatefulSet> => ({ ...deps, objects: deps.statefulSets, related: [deps.pods] });
+/** The workloads a member claim belongs to, by its name (`<template>-<name>-<ordinal>`). */
+const claimOwners = (deps: Deps) => (c: { metadata?: { name?: string; namespace?: string } }) =>
+  deps.cache
+    .list(c.metadata?.namespace)
+    .filter((s) => claimOrdinal(c.metadata?.name ?? "", s.metadata.name!, claimTemplates(s)) !== undefined)
+    .map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+
+const shellDeps = (deps: Deps): MemberWorkloadDeps<FederatedStatefulSet> => ({
+  ...deps,
+  objects: deps.statefulSets,
+  related: [deps.pods],
+  relatedBy: [{ objects: deps.claims, owners: claimOwners(deps) }],
+});
 
 /** The reconcile function alone, for unit tests that drive it key by key. */
 export const federatedStatefulSetReconciler = (deps: Deps) => memberWorkloadReconciler(kind(deps), shellDeps(deps));

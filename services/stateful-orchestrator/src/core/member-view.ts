@@ -15,6 +15,18 @@ export interface LivePod {
   revision?: string;
   /** Why it is not Ready, e.g. `Pending: 0/4 nodes are available: 4 Insufficient cpu`. */
   reason?: string;
+  /** When the member made it (ms, the member's clock). */
+  createdMs?: number;
+}
+
+/** A volume claim of one of the workload's ordinals (`<template>-<name>-<ordinal>`) in a member. */
+export interface LiveClaim {
+  ordinal: number;
+  /** Its name in the member, for the delete. */
+  name: string;
+  /** When the member made it (ms, the member's clock): the newest claim of an ordinal holds its data. */
+  createdMs: number;
+  terminating: boolean;
 }
 
 export interface LiveStatefulSet {
@@ -37,6 +49,19 @@ export interface MemberView extends MemberSight {
   /** A range written moments ago that the watch may not show yet: it counts as held. */
   written?: Range;
   pods: LivePod[];
+  /** The workload's volume claims there, whoever's StatefulSet made them (ours, now or before). */
+  claims: LiveClaim[];
+}
+
+/** The ordinal a claim named `<template>-<name>-<ordinal>` belongs to, for one of `templates`; undefined for any other name. */
+export function claimOrdinal(claimName: string, workloadName: string, templates: string[]): number | undefined {
+  for (const t of templates) {
+    const prefix = `${t}-${workloadName}-`;
+    if (!claimName.startsWith(prefix)) continue;
+    const rest = claimName.slice(prefix.length);
+    if (/^(0|[1-9][0-9]*)$/.test(rest)) return Number(rest);
+  }
+  return undefined;
 }
 
 /** The ordinals a member StatefulSet's spec covers. */

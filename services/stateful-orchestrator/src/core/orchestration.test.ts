@@ -25,6 +25,7 @@ const view = (name: string, start: number, count: number, pods: LivePod[], extra
     status: { observedGeneration: 1, replicas: count },
   },
   pods,
+  claims: [],
   ...extra,
 });
 const input = (s: FederatedStatefulSetSpec, placement: OrchestrationInput["placement"], members: MemberView[]): OrchestrationInput => ({

@@ -4,7 +4,8 @@
  * - **Unseen members hold everything** (the restart gate fleet-root has, from @spillway/rules): a
  *   member that may hold ordinals and has not been listed since start could run any of them.
  * - **One pod per ordinal** (`ordinal-steps.ts`); **descending rollout across members**
- *   (`rollout-order.ts`).
+ *   (`rollout-order.ts`); **one copy of an ordinal's volume claims** (`stale-holdings.ts`): a moved
+ *   or stale claim is deleted before the ordinal starts anywhere else.
  * - **Never take over** an unmanaged StatefulSet of the same name: no write there, a condition.
  * - **Nothing is sent when nothing changed.**
  */
@@ -31,8 +32,9 @@ import { end, step, type MemberHolding, type Range } from "./ordinal-steps.ts";
 import { memberPartition, partitions } from "./rollout-order.ts";
 import { specRange, type LivePod, type MemberView } from "./member-view.ts";
 import { ordinalStatus } from "./ordinal-status.ts";
+import { claimReleases, staleOrdinals } from "./stale-holdings.ts";
 
-export type { LivePod, LiveStatefulSet, MemberView } from "./member-view.ts";
+export type { LiveClaim, LivePod, LiveStatefulSet, MemberView } from "./member-view.ts";
 
 export interface OrchestrationInput {
   fsts: Pick<FederatedStatefulSet, "spec" | "status"> & { namespace: string; name: string; generation: number };
@@ -69,11 +71,19 @@ export function decideOrchestration(input: OrchestrationInput): OrchestrationDec
   const available = (p: LivePod) => p.ready && !p.terminating && input.nowMs - (p.readySinceMs ?? 0) >= minReadyMs;
   const reachable = (m: MemberView) => !!m.info && !m.fenced && m.ready && m.connected && m.synced;
   const gone = (m: MemberView) => !m.info || m.fenced;
+  // Claims in a member whose StatefulSet of this name is someone else's are theirs.
+  const claimsOf = (m: MemberView) => (m.lookup === "foreign" ? [] : m.claims);
+  const specOf = (m: MemberView) => cover(m.written, specRange(m.statefulSet));
+  const stale = staleOrdinals(
+    input.members.filter((m) => !gone(m)).map((m) => ({ name: m.name, spec: specOf(m), pods: m.pods, claims: claimsOf(m) })),
+  );
   const holdings: MemberHolding[] = input.members.map((m) => ({
     name: m.name,
-    spec: cover(m.written, specRange(m.statefulSet)),
+    spec: specOf(m),
     pods: m.pods.map((p) => p.ordinal),
     available: m.pods.filter(available).map((p) => p.ordinal),
+    claims: claimsOf(m).map((c) => c.ordinal),
+    stale: [...(stale.get(m.name) ?? [])],
     reachable: reachable(m) && m.lookup !== "foreign" && m.lookup !== "failed",
     gone: gone(m),
   }));
@@ -146,6 +156,33 @@ export function decideOrchestration(input: OrchestrationInput): OrchestrationDec
         continue;
       writes.push(w);
     }
+    const owner = new Map(desired.flatMap((d) => Array.from({ length: d.count }, (_, i) => [d.start + i, d.cluster] as const)));
+    const releases = claimReleases({
+      members: input.members.map((m, i) => ({
+        name: m.name,
+        spec: holdings[i]!.spec,
+        next: steps.get(m.name)?.next,
+        pods: m.pods,
+        claims: claimsOf(m),
+        writable: holdings[i]!.reachable && !holdings[i]!.gone,
+      })),
+      owner,
+      stale,
+    });
+    for (const r of releases)
+      writes.push({
+        cluster: r.cluster,
+        action: "delete",
+        ref: { apiVersion: "v1", kind: "PersistentVolumeClaim", name: r.name },
+        event: {
+          type: "Normal",
+          reason: "ReleasedClaim",
+          note:
+            r.why === "moved"
+              ? `Deleted volume claim ${r.name} in ${r.cluster}: ordinal ${r.ordinal} moved to ${owner.get(r.ordinal)} and starts there on a new claim`
+              : `Deleted volume claim ${r.name} in ${r.cluster}: ordinal ${r.ordinal} ran elsewhere while ${r.cluster} was fenced, and its data there is newer`,
+        },
+      });
   }
 
   function applyWrite(m: MemberView, range: Range, part: number | undefined, create: boolean): Extract<MemberWrite, { action: "apply" }> {

@@ -12,8 +12,14 @@
  *   moves go one at a time by default. Under OrderedReady an ordinal leaving the fleet goes only
  *   after every higher one has left (scale-down from the top, fleet-wide).
  * - **Grow only into free ordinals.** A member takes an ordinal only when no other member holds
- *   it: not in its spec, no pod of it there, not even terminating. An unreachable member holds
- *   what it last held; a gone or fenced one holds nothing.
+ *   it: not in its spec, no pod of it there, not even terminating, and no volume claim of it (a
+ *   moved ordinal's claim is deleted in the member it left before it starts anywhere else, so
+ *   its data exists once). An unreachable member holds what it last held; a gone or fenced one
+ *   holds nothing.
+ * - **What a fenced member left behind goes first.** Where two members hold one ordinal (only a
+ *   fenced member come back does that), the one holding it stale (`stale-holdings.ts`) releases it
+ *   whatever the Placement says, and the current holder keeps it, without moving it anywhere,
+ *   until the stale pods and claims are gone.
  * - **OrderedReady across members.** A member starts new ordinals only once every lower ordinal
  *   the fleet wants is available, wherever it runs. Parallel starts them at once.
  */
@@ -31,6 +37,10 @@ export interface MemberHolding {
   pods: number[];
   /** Ordinals whose pod is available there (Ready for minReadySeconds). */
   available: number[];
+  /** Ordinals with a volume claim there, terminating ones included. */
+  claims: number[];
+  /** Ordinals it holds stale: another member holds newer pods or claims of them. */
+  stale: number[];
   /** Listed, Ready, and ours to write. */
   reachable: boolean;
   /** Its MemberCluster is gone or fenced: it holds nothing any more. */
@@ -64,8 +74,15 @@ export function step(input: StepInput): Map<string, MemberStep> {
   const live = input.members.filter((m) => !m.gone);
   // Pod look-ups by set: growth asks every member about every ordinal it would take.
   const podsOf = new Map(input.members.map((m) => [m.name, new Set(m.pods)]));
-  const holds = (m: MemberHolding, k: number) => contains(m.spec, k) || podsOf.get(m.name)!.has(k);
+  const claimsOf = new Map(input.members.map((m) => [m.name, new Set(m.claims)]));
+  const staleOf = new Map(input.members.map((m) => [m.name, new Set(m.stale)]));
+  const holds = (m: MemberHolding, k: number) => contains(m.spec, k) || podsOf.get(m.name)!.has(k) || claimsOf.get(m.name)!.has(k);
   const heldElsewhere = (name: string, k: number) => live.find((m) => m.name !== name && holds(m, k));
+  /** Why another member's holding keeps k from `name`: a pod or range, or only a claim being removed. */
+  const heldWhy = (other: MemberHolding, k: number) =>
+    contains(other.spec, k) || podsOf.get(other.name)!.has(k)
+      ? `ordinal ${k} is still held by ${other.name}`
+      : `ordinal ${k}'s volume claim in ${other.name} goes first`;
   const availableAnywhere = new Set(live.flatMap((m) => m.available));
   const specOf = (name: string) => input.members.find((m) => m.name === name)?.spec;
   /** The ordinal's new owner can take it next: its range is empty or ends right there. */
@@ -91,9 +108,19 @@ export function step(input: StepInput): Map<string, MemberStep> {
     }
     const free = (k: number) => {
       const other = heldElsewhere(m.name, k);
-      if (other) waits.push(`ordinal ${k} is still held by ${other.name}`);
+      if (other) waits.push(heldWhy(other, k));
       return !other;
     };
+    const stale = [...staleOf.get(m.name)!].sort((a, b) => a - b);
+    if (stale.length) {
+      // It came back from a fence: nothing here starts until what it left behind is gone.
+      grown.set(m.name, {
+        lo: 0,
+        hi: 0,
+        waits: [`gives up ordinals ${stale.join(",")} first: they ran elsewhere while it was fenced`],
+      });
+      continue;
+    }
     if (hi <= lo) {
       // Nothing of the desired range kept: start next to what the member holds, else at the lowest free ordinal.
       const adjacent = c
@@ -132,7 +159,11 @@ export function step(input: StepInput): Map<string, MemberStep> {
   // Pass 2: releases, at the edges. Moves spend the budget, counted against the ordinals the
   // fleet wants that are unavailable while held somewhere or about to be started.
   const growing = (k: number) => [...grown.values()].some((g) => k >= g.lo && k < g.hi);
-  const unavailable = [...owner.keys()].filter((k) => !availableAnywhere.has(k) && (live.some((m) => holds(m, k)) || growing(k))).length;
+  // A claim counts only where it is left behind by a move (its owner is another member): one kept
+  // for the member's own next start (whenScaled: Retain) is not an ordinal in flight.
+  const inFlight = (m: MemberHolding, k: number) =>
+    holds(m, k) && (contains(m.spec, k) || podsOf.get(m.name)!.has(k) || owner.get(k) !== m.name);
+  const unavailable = [...owner.keys()].filter((k) => !availableAnywhere.has(k) && (live.some((m) => inFlight(m, k)) || growing(k))).length;
   const releaseAll = (relaxed: boolean) => {
     let budget = Math.max(1, input.moveBudget) - unavailable;
     const out = new Map<string, MemberStep>();
@@ -156,7 +187,15 @@ export function step(input: StepInput): Map<string, MemberStep> {
       const c = m.spec && m.spec.count > 0 ? m.spec : undefined;
       let lo = c?.start ?? 0;
       let hi = c ? end(c) : 0;
+      const staleHere = staleOf.get(m.name)!;
       const release = (k: number): boolean => {
+        if (staleHere.has(k)) return true;
+        // Another member left k behind stale: k stays here, the one live copy, until that is gone.
+        const contested = live.find((o) => o.name !== m.name && staleOf.get(o.name)!.has(k));
+        if (contested) {
+          waits.push(`ordinal ${k} stays until ${contested.name} has given up what it left behind`);
+          return false;
+        }
         const to = owner.get(k);
         if (to === m.name) return false;
         if (to === undefined) {
@@ -177,8 +216,9 @@ export function step(input: StepInput): Map<string, MemberStep> {
         budget--;
         return true;
       };
-      while (hi > lo && !contains(d, hi - 1) && release(hi - 1)) hi--;
-      while (hi > lo && !contains(d, lo) && release(lo)) lo++;
+      const leaves = (k: number) => !contains(d, k) || staleHere.has(k);
+      while (hi > lo && leaves(hi - 1) && release(hi - 1)) hi--;
+      while (hi > lo && leaves(lo) && release(lo)) lo++;
       // What is left of the current range joined with the growth, if they touch.
       if (g.hi > g.lo) {
         if (hi <= lo) [lo, hi] = [g.lo, g.hi];
