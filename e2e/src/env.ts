@@ -37,17 +37,18 @@ export const kubectlBin = process.env["SPILLWAY_KUBECTL"] ?? (existsSync(bin("ku
 
 export const natsUrl = process.env["SPILLWAY_E2E_NATS_URL"] ?? `nats://127.0.0.1:${natsPorts(loadTopology()).client}`;
 
-/** The testbed host's ports. */
-function hostPorts() {
+/** A testbed cluster's ports. */
+function portsOf(find: (c: { name: string; role: string }) => boolean) {
   const t = loadTopology();
-  return clusterPorts(
-    t,
-    t.clusters.findIndex((c) => c.role === "host"),
-  );
+  return clusterPorts(t, t.clusters.findIndex(find));
 }
+const hostPorts = () => portsOf((c) => c.role === "host");
 
-/** Where tests write custom and external metric values (the host's metrics adapter). */
+/** Where tests write Object and External metric values (the host's metrics adapter). */
 export const metricsWriteUrl = process.env["SPILLWAY_E2E_METRICS_WRITE_URL"] ?? `http://127.0.0.1:${hostPorts().metricsWrite}`;
+
+/** Where tests write a member's Pods metric values: its own metrics adapter, which serves them for the pods there. */
+export const memberMetricsWriteUrl = (member: ClusterRole) => `http://127.0.0.1:${portsOf((c) => c.name === member).metricsWrite}`;
 
 /** Where a gateway started with `--fleet-storage-addr` serves the fleet API's storage (the testbed's fleet-apiserver reads it there). */
 export const fleetStorageAddr = process.env["SPILLWAY_E2E_FLEET_STORAGE_ADDR"] ?? `127.0.0.1:${hostPorts().fleetStorage}`;

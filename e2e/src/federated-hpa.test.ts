@@ -24,7 +24,7 @@ import {
 import { Informer, ResourceClient } from "@spillway/kit";
 import { parseAllDocuments } from "yaml";
 import { alive, ProcessTable, bin, testbedDir } from "@spillway/testbed";
-import { kubeConfigFor, metricsWriteUrl, repoRoot, type ClusterRole } from "./env.ts";
+import { kubeConfigFor, memberMetricsWriteUrl, metricsWriteUrl, repoRoot, type ClusterRole } from "./env.ts";
 import { federatedDeployment } from "./federated-workloads.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
@@ -125,9 +125,11 @@ const writeExternal = async (metric: string, value: string) => {
   if (r.status !== 200) throw new Error(`writing ${metric}=${value}: ${r.status} ${await r.text()}`);
 };
 
-const writeCustom = async (path: string, value: string) => {
-  const r = await fetch(`${metricsWriteUrl}/write-metrics/namespaces/${ns}/${path}`, { method: "POST", body: JSON.stringify(value) });
-  if (r.status !== 200) throw new Error(`writing ${path}=${value}: ${r.status} ${await r.text()}`);
+/** A custom metric value, written to the host's metrics adapter or a member's own. */
+const writeCustom = async (path: string, value: string, cluster: ClusterRole = "host") => {
+  const base = cluster === "host" ? metricsWriteUrl : memberMetricsWriteUrl(cluster);
+  const r = await fetch(`${base}/write-metrics/namespaces/${ns}/${path}`, { method: "POST", body: JSON.stringify(value) });
+  if (r.status !== 200) throw new Error(`writing ${path}=${value} in ${cluster}: ${r.status} ${await r.text()}`);
 };
 
 describe("federated-hpa", () => {
@@ -378,25 +380,65 @@ describe("federated-hpa", () => {
     expect(c.message).toContain("never_written");
   });
 
-  it("Pods and Object metrics from the host's custom metrics API: the largest proposal wins, both reported", async () => {
+  it("a Pods metric read in each member where the pods run (values differ per member), an Object metric on the host: the largest proposal wins", async () => {
     const app = "frontend";
-    await fds.create(federatedDeployment({ namespace: ns, name: app, replicas: 2, requests: { cpu: "100m" } }));
+    // Two pods in each member: the fleet's 6, spread by per-cluster bounds.
+    await fds.create(
+      federatedDeployment({
+        namespace: ns,
+        name: app,
+        replicas: 6,
+        requests: { cpu: "100m" },
+        spec: {
+          placement: {
+            clusters: [
+              { name: "idc-1", maxReplicas: 2 },
+              { name: "idc-2", maxReplicas: 2 },
+            ],
+          },
+        },
+      }),
+    );
     const running = await eventually(
-      "the 2 pods",
+      "2 pods Running in each member",
       async () => {
-        const all = (await Promise.all(MEMBERS.map((m) => pods(m, app)))).flat().filter(isRunning);
-        return all.length === 2 ? all.map((p) => p.metadata!.name!) : undefined;
+        const per = await Promise.all(
+          MEMBERS.map(async (m) => ({ m, names: (await pods(m, app)).filter(isRunning).map((p) => p.metadata!.name!) })),
+        );
+        return per.every((x) => x.names.length === 2) ? per : undefined;
       },
       60_000,
       500,
     );
-    // 30 requests per second on each pod against 10 per pod; latency 50 ms against 100 ms.
-    for (const pod of running) await writeCustom(`pods/${pod}/requests_per_second`, "30");
+    // Requests per second, written to each member's own metrics adapter for its own pods: 10 in
+    // idc-1, 20 in idc-2, 60 in cloud-1 — a fleet average of 30 against a target of 10 per pod.
+    // Each member's adapter also holds a value under a pod name that lives in another member: a
+    // reader that did not ask each member for its own pods would count it.
+    const rps: Record<string, string> = { "idc-1": "10", "idc-2": "20", "cloud-1": "60" };
+    for (const { m, names } of running) {
+      for (const pod of names) await writeCustom(`pods/${pod}/requests_per_second`, rps[m]!, m);
+      const elsewhere = running.find((x) => x.m !== m)!.names[0]!;
+      await writeCustom(`pods/${elsewhere}/requests_per_second`, "1000", m);
+    }
+    // A member's adapter answers by selector for the pods it has: its own two, not the stranger.
+    const raw = await kubectl("cloud-1", [
+      "get",
+      "--raw",
+      `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${ns}/pods/*/requests_per_second?labelSelector=app%3D${app}`,
+    ]);
+    const served = (JSON.parse(raw.stdout) as { items: Array<{ describedObject: { name: string }; value: string }> }).items;
+    expect(served.map((i) => `${i.describedObject.name}=${i.value}`).sort()).toEqual(
+      running
+        .find((x) => x.m === "cloud-1")!
+        .names.map((n) => `${n}=60`)
+        .sort(),
+    );
+    // Latency 50 ms against 100 ms, on the host (the Service is the fleet's).
     await writeCustom(`services/${app}/latency_ms`, "50");
     await hpas.create(
       autoscaler(app, {
         minReplicas: 1,
-        maxReplicas: 10,
+        maxReplicas: 30,
         metrics: [
           { type: "Pods", pods: { metric: { name: "requests_per_second" }, target: { type: "AverageValue", averageValue: "10" } } },
           {
@@ -410,8 +452,8 @@ describe("federated-hpa", () => {
         ],
       }),
     );
-    // Pods: 2 × 30/10 = 6; Object: 2 × 50/100 = 1. The larger, 6.
-    await replicasReach(app, 6, "6 replicas on requests per second", 60_000, 500);
+    // Pods: 6 × 30/10 = 18; Object: 6 × 50/100 = 3. The larger, 18.
+    await replicasReach(app, 18, "18 replicas on requests per second", 60_000, 500);
     const h = await hpas.get({ namespace: ns, name: app });
     expect(condition(h, "ScalingActive")?.message).toContain("pods metric requests_per_second");
     expect(h.status?.currentMetrics).toEqual(

@@ -226,7 +226,7 @@ async function startMember(table: ProcessTable, m: RunningCluster, stages: strin
     },
     { timeoutMs: 60_000, table, record: kwok, intervalMs: 300 },
   );
-  if (metrics) await startMetricsServer(table, m);
+  if (metrics) await Promise.all([startMetricsServer(table, m), startMetricsAdapter(table, m)]);
 }
 
 async function setUpHost(

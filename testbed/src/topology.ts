@@ -83,15 +83,23 @@ export interface ClusterPorts {
   scheduler: number;
   kwok: number;
   metricsServer: number;
-  /** The host's metrics adapter takes test-written values here (plain HTTP, loopback). */
+  /** The cluster's metrics adapter takes test-written values here (plain HTTP, loopback). */
   metricsWrite: number;
+  /**
+   * The cluster's custom metrics adapter: in a member it serves Pods metrics of the member's own
+   * pods; on the host, Object and External metrics.
+   */
+  metricsAdapter: number;
   /** Host only: the fleet API's kube-apiserver, and the gateway's etcd-API shim it stores members' resources in. */
   fleetApiserver: number;
   fleetStorage: number;
 }
 
+/** Ports per cluster: those below, and room for one more component. */
+const BLOCK = 12;
+
 export function clusterPorts(topology: Topology, index: number): ClusterPorts {
-  const base = topology.portBase + 10 * index;
+  const base = topology.portBase + BLOCK * index;
   return {
     etcdClient: base,
     etcdPeer: base + 1,
@@ -103,17 +111,18 @@ export function clusterPorts(topology: Topology, index: number): ClusterPorts {
     metricsWrite: base + 7,
     fleetApiserver: base + 8,
     fleetStorage: base + 9,
+    metricsAdapter: base + 10,
   };
 }
 
 export function natsPorts(topology: Topology): { client: number; monitor: number } {
-  const base = topology.portBase + 10 * topology.clusters.length;
+  const base = topology.portBase + BLOCK * topology.clusters.length;
   return { client: base, monitor: base + 1 };
 }
 
 /** Health and gRPC ports of the Spillway services the demo starts: two blocks after NATS's. */
 export function servicePorts(topology: Topology, index: number): { health: number; grpc: number } {
-  const base = topology.portBase + 10 * (topology.clusters.length + 1);
+  const base = topology.portBase + BLOCK * topology.clusters.length + 10;
   return { health: base + index, grpc: base + 10 + index };
 }
 
@@ -135,7 +144,7 @@ export function validateTopology(t: Topology): Topology {
   }
   // Linux hands out 32768+ as ephemeral source ports; a listener there can lose its port to any
   // outgoing connection between our free-port check and its bind.
-  const lastPort = t.portBase + 10 * (t.clusters.length + 3);
+  const lastPort = t.portBase + BLOCK * t.clusters.length + 30;
   if (!Number.isInteger(t.portBase) || t.portBase < 1024 || lastPort >= 32768) {
     throw new Error(
       `testbed topology: portBase ${t.portBase} must be >= 1024 and leave its ports (up to ${lastPort}) below the ephemeral range at 32768`,

@@ -9,6 +9,7 @@ export * from "./event-recorder.ts";
 export * from "./finalizers.ts";
 export * from "./informer.ts";
 export * from "./kube-request.ts";
+export * from "./custom-metrics.ts";
 export * from "./kube-config.ts";
 export * from "./leader-election.ts";
 export * from "./object-key.ts";

@@ -50,6 +50,7 @@ await runService(
       },
       scale: new ApiScaleWriter(ctx.kubeConfig),
       fleetPods: (ns, selector) => fleet.pods(ns, selector),
+      fleetPodsMetric: (ns, selector, metric, metricSelector) => fleet.podsMetric(ns, selector, metric, metricSelector),
       hostMetrics: new HostMetricsApi(ctx.kubeConfig),
       ...(capacity ? { capacity: (kind, ns, name, n) => capacity.placeable(kind, ns, name, n) } : {}),
       events,

@@ -4,6 +4,11 @@
 // its code, so it cannot stand in for a queue whose length a test changes; this one keeps every
 // value written, custom and external alike, and serves them through the aggregated APIs.
 //
+// It answers as Prometheus Adapter does, from its own cluster: a read by selector
+// (`pods/*/{metric}?labelSelector=`) lists the objects the selector matches in the cluster it
+// serves and returns the values of those alone. The testbed runs one in each member (Pods
+// metrics, where the pods are) and one on the host (Object and External metrics).
+//
 // Writes (loopback only): POST {write-addr}/write-metrics/namespaces/{ns}/{resource}/{name}/{metric}
 // and POST {write-addr}/write-external-metrics/namespaces/{ns}/{metric}, body a JSON quantity ("42").
 package main
@@ -19,11 +24,13 @@ import (
 	"time"
 
 	apierr "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/component-base/logs"
 	"k8s.io/klog/v2"
 	"k8s.io/metrics/pkg/apis/custom_metrics"
@@ -49,6 +56,9 @@ type store struct {
 	mu       sync.RWMutex
 	custom   map[key]value
 	external map[key]value // name unused
+	// The cluster this adapter serves: what a selector matches is listed there.
+	client dynamic.Interface
+	mapper apimeta.RESTMapper
 }
 
 func (s *store) GetMetricByName(_ context.Context, name types.NamespacedName, info provider.CustomMetricInfo, _ labels.Selector) (*custom_metrics.MetricValue, error) {
@@ -62,15 +72,23 @@ func (s *store) GetMetricByName(_ context.Context, name types.NamespacedName, in
 	return metricValue(k, info, v), nil
 }
 
-// Objects of a selector live in the member clusters, not beside this server: every value written
-// for the resource in the namespace is returned, and the reader matches names with its own list,
-// as the horizontal pod autoscaler does.
-func (s *store) GetMetricBySelector(_ context.Context, namespace string, _ labels.Selector, info provider.CustomMetricInfo, _ labels.Selector) (*custom_metrics.MetricValueList, error) {
+// The objects the selector matches in this adapter's own cluster, and the values written for them
+// (values carry no metric labels: the metric selector is not applied).
+func (s *store) GetMetricBySelector(ctx context.Context, namespace string, selector labels.Selector, info provider.CustomMetricInfo, _ labels.Selector) (*custom_metrics.MetricValueList, error) {
+	gvr, err := s.mapper.ResourceFor(info.GroupResource.WithVersion(""))
+	if err != nil {
+		return nil, apierr.NewBadRequest(fmt.Sprintf("unknown resource %s: %v", info.GroupResource, err))
+	}
+	objects, err := s.client.Resource(gvr).Namespace(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
+	if err != nil {
+		return nil, apierr.NewInternalError(fmt.Errorf("listing %s in %s: %w", info.GroupResource, namespace, err))
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	list := &custom_metrics.MetricValueList{}
-	for k, v := range s.custom {
-		if k.resource == info.GroupResource.String() && k.namespace == namespace && k.metric == info.Metric {
+	for _, o := range objects.Items {
+		k := key{info.GroupResource.String(), namespace, o.GetName(), info.Metric}
+		if v, ok := s.custom[k]; ok {
 			list.Items = append(list.Items, *metricValue(k, info, v))
 		}
 	}
@@ -170,7 +188,15 @@ func main() {
 	if err := cmd.Flags().Parse(os.Args); err != nil {
 		klog.Fatalf("unable to parse flags: %v", err)
 	}
-	s := &store{custom: map[key]value{}, external: map[key]value{}}
+	client, err := cmd.DynamicClient()
+	if err != nil {
+		klog.Fatalf("unable to make a client for the served cluster: %v", err)
+	}
+	mapper, err := cmd.RESTMapper()
+	if err != nil {
+		klog.Fatalf("unable to map the served cluster's resources: %v", err)
+	}
+	s := &store{custom: map[key]value{}, external: map[key]value{}, client: client, mapper: mapper}
 	cmd.WithCustomMetrics(s)
 	cmd.WithExternalMetrics(s)
 	go func() {

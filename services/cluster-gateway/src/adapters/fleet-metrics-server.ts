@@ -2,9 +2,15 @@
  * gRPC `FleetMetrics`: a workload's pods in every connected member with their usage, answered from
  * memory (each member's pod watch and its last PodMetrics list), so a read costs the members
  * nothing. A member that is not Ready still lists the pods its watch last saw, without usage.
+ *
+ * A Pods metric is read where the pods are: one request to each Ready member's custom metrics API
+ * (its own adapter answers for the pods the selector matches there), all members at once.
  */
+import type { KubeConfig } from "@kubernetes/client-node";
+import { customMetricPath, readCustomMetric, type MetricValue } from "@spillway/kit";
+import { toUnits } from "@spillway/resources";
 import type { LabelSelector as Selector } from "@spillway/rules";
-import type { GetPodMetricsRequest, LabelSelector } from "@spillway/proto";
+import type { GetPodMetricsRequest, GetPodsCustomMetricRequest, LabelSelector } from "@spillway/proto";
 import { ReadyState } from "@spillway/proto";
 import { podSamples, type PodObject } from "../core/pod-samples.ts";
 import type { Registry } from "./registry.ts";
@@ -20,8 +26,45 @@ const selectorOf = (s: LabelSelector | undefined): Selector => ({
 
 const readyState = { True: ReadyState.TRUE, False: ReadyState.FALSE } as const;
 
-export function fleetMetricsService(registry: Registry) {
+/** Reads one member's custom metric at `path`; a test passes its own. */
+export type CustomMetricRead = (kc: KubeConfig, path: string, what: string) => Promise<MetricValue[]>;
+
+const CUSTOM_METRIC_TIMEOUT_MS = 5000;
+const readMember: CustomMetricRead = (kc, path, what) => readCustomMetric(kc, path, what, CUSTOM_METRIC_TIMEOUT_MS);
+
+export function fleetMetricsService(registry: Registry, readCustom: CustomMetricRead = readMember) {
   return {
+    async getPodsCustomMetric(req: GetPodsCustomMetricRequest) {
+      const selector = selectorOf(req.selector);
+      const metricSelector = req.metricSelector && selectorOf(req.metricSelector);
+      const path = customMetricPath(req.namespace, { resource: "pods", name: "*" }, req.metric, selector, metricSelector);
+      const asked = registry.list().filter(({ connection: c }) => !!c && c.synced);
+      const answers = await Promise.all(
+        asked.map(async ({ member, connection: c }) => {
+          const cluster = member.metadata.name!;
+          if (!c!.health.ready)
+            return { cluster, error: `member not Ready: ${c!.health.message ?? c!.health.reason ?? "unreachable"}`, values: [] };
+          try {
+            return { cluster, values: await readCustom(c!.kubeConfig, path, `pods metric ${req.metric} in ${cluster}`) };
+          } catch (err) {
+            return { cluster, error: (err as Error).message, values: [] };
+          }
+        }),
+      );
+      const now = BigInt(Date.now());
+      return {
+        values: answers.flatMap((a) =>
+          a.values.map((v) => ({
+            cluster: a.cluster,
+            pod: v.name,
+            valueMilli: BigInt(Math.round(toUnits(v.value, 1e-3))),
+            timestampUnixMillis: BigInt(v.timestampMs),
+            windowMillis: BigInt(v.windowMs),
+          })),
+        ),
+        members: answers.map((a) => ({ cluster: a.cluster, ok: !a.error, error: a.error ?? "", listedAtUnixMillis: now })),
+      };
+    },
     async getPodMetrics(req: GetPodMetricsRequest) {
       const selector = selectorOf(req.selector);
       const pods = [];

@@ -1,8 +1,9 @@
 /**
  * One autoscaler's readings for a pass, each metric from where it lives: the fleet's pods and
- * their usage from cluster-gateway (Resource, ContainerResource; and the pods a Pods metric is
- * averaged over), Pods/Object/External values from the host's metrics APIs. A metric that cannot
- * be read is an error reading, which the core reports as Kubernetes does; the others still count.
+ * their usage from cluster-gateway (Resource, ContainerResource), a Pods metric from each member's
+ * own custom metrics API (through cluster-gateway, where the pods are), Object/External values
+ * from the host's metrics APIs (where the objects they describe are). A metric that cannot be read
+ * is an error reading, which the core reports as Kubernetes does; the others still count.
  */
 import type { FederatedHPA } from "@spillway/api";
 import type { LabelSelector } from "@spillway/rules";
@@ -14,8 +15,14 @@ import type { TimedValue } from "./host-metrics-api.ts";
 
 export interface MetricDeps {
   fleetPods: (namespace: string, selector: LabelSelector) => Promise<{ pods: FleetPod[] }>;
+  /** A Pods metric of the target's pods, read in each member, by `cluster/pod`. */
+  fleetPodsMetric: (
+    namespace: string,
+    selector: LabelSelector,
+    metric: string,
+    metricSelector?: LabelSelector,
+  ) => Promise<Map<string, TimedValue>>;
   hostMetrics: {
-    podsMetric(namespace: string, metric: string, selector: LabelSelector | undefined): Promise<Map<string, TimedValue>>;
     objectMetric(namespace: string, resource: string, name: string, metric: string, selector?: LabelSelector): Promise<number>;
     externalMetric(namespace: string, metric: string, selector: LabelSelector | undefined): Promise<number>;
   };
@@ -46,7 +53,7 @@ export async function readMetrics(
             return "error" in pods ? pods : resourceReading(pods, s.name, s.container);
           case "Pods":
             if ("error" in pods) return pods;
-            return podsMetricReading(pods, await deps.hostMetrics.podsMetric(ns, s.metricName, specs[i]?.pods?.metric.selector));
+            return podsMetricReading(pods, await deps.fleetPodsMetric(ns, target.selector, s.metricName, specs[i]?.pods?.metric.selector));
           case "Object":
             return {
               value: await deps.hostMetrics.objectMetric(

@@ -87,8 +87,8 @@ describe("federated-hpa reconciler", () => {
         },
       },
       fleetPods: async () => ({ pods }),
+      fleetPodsMetric: async () => new Map(),
       hostMetrics: {
-        podsMetric: async () => new Map(),
         objectMetric: async () => 0,
         externalMetric: async (_ns, metric) => {
           if (metric !== "queue_length") throw new Error(`unable to get external metric ${metric}: 404 not found`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import type { MetricReading } from "./autoscale.ts";
-import { resourceReading as read, type FleetPod } from "./pod-readings.ts";
+import { podsMetricReading, resourceReading as read, type FleetPod } from "./pod-readings.ts";
 
 /** A resource reading is always of pods. */
 const resourceReading = (...args: Parameters<typeof read>) => read(...args) as Extract<MetricReading, { pods: unknown }>;
@@ -60,5 +60,23 @@ describe("resourceReading", () => {
   it("drops pods that finished, and names each pod by its cluster (names repeat across members)", () => {
     const r = resourceReading([pod("a"), pod("a", { cluster: "cloud-1" }), pod("done", { phase: "Succeeded" })], "cpu", "app");
     expect(r.pods.map((p) => p.name)).toEqual(["idc-1/a", "cloud-1/a"]);
+  });
+});
+
+describe("podsMetricReading", () => {
+  it("matches each value to the pod of that name in that member: a namesake in another member is another pod", () => {
+    const values = new Map([
+      ["idc-1/web-0", { value: 30_000, timestampMs: 5, windowMs: 60_000 }],
+      ["cloud-1/web-0", { value: 90_000, timestampMs: 6, windowMs: 60_000 }],
+    ]);
+    const r = podsMetricReading(
+      [pod("web-0"), pod("web-0", { cluster: "cloud-1" }), pod("web-1", { cluster: "idc-2" })],
+      values,
+    ) as Extract<MetricReading, { pods: unknown }>;
+    expect(r.pods.map((p) => p.name)).toEqual(["idc-1/web-0", "cloud-1/web-0", "idc-2/web-1"]);
+    expect(r.samples.get("idc-1/web-0")?.value).toBe(30_000);
+    expect(r.samples.get("cloud-1/web-0")?.value).toBe(90_000);
+    // No value read in idc-2: a missing metric, as Kubernetes' HPA counts it.
+    expect(r.samples.has("idc-2/web-1")).toBe(false);
   });
 });

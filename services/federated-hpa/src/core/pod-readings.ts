@@ -62,7 +62,7 @@ export function resourceReading(pods: readonly FleetPod[], resource: string, con
   return { pods: infos, samples };
 }
 
-/** A Pods metric reading: values from the custom metrics API by pod name, matched to the fleet's pods. */
+/** A Pods metric reading: values from the members' custom metrics APIs by `cluster/pod`, matched to the fleet's pods. */
 export function podsMetricReading(
   pods: readonly FleetPod[],
   values: ReadonlyMap<string, { value: number; timestampMs: number; windowMs: number }>,
@@ -72,7 +72,7 @@ export function podsMetricReading(
   for (const p of pods.filter(counted)) {
     const info = podInfo(p, undefined);
     infos.push(info);
-    const v = values.get(p.name);
+    const v = values.get(`${p.cluster}/${p.name}`);
     if (v) samples.set(info.name, v);
   }
   return { pods: infos, samples };

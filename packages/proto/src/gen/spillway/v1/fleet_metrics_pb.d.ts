@@ -238,6 +238,101 @@ export declare type GetPodMetricsResponse = Message<"spillway.v1.GetPodMetricsRe
 export declare const GetPodMetricsResponseSchema: GenMessage<GetPodMetricsResponse>;
 
 /**
+ * @generated from message spillway.v1.GetPodsCustomMetricRequest
+ */
+export declare type GetPodsCustomMetricRequest = Message<"spillway.v1.GetPodsCustomMetricRequest"> & {
+  /**
+   * @generated from field: string namespace = 1;
+   */
+  namespace: string;
+
+  /**
+   * The target's pods (labelSelector).
+   *
+   * @generated from field: spillway.v1.LabelSelector selector = 2;
+   */
+  selector?: LabelSelector | undefined;
+
+  /**
+   * @generated from field: string metric = 3;
+   */
+  metric: string;
+
+  /**
+   * The metric's own selector (metricLabelSelector); absent selects every series.
+   *
+   * @generated from field: spillway.v1.LabelSelector metric_selector = 4;
+   */
+  metricSelector?: LabelSelector | undefined;
+};
+
+/**
+ * Describes the message spillway.v1.GetPodsCustomMetricRequest.
+ * Use `create(GetPodsCustomMetricRequestSchema)` to create a new message.
+ */
+export declare const GetPodsCustomMetricRequestSchema: GenMessage<GetPodsCustomMetricRequest>;
+
+/**
+ * @generated from message spillway.v1.PodMetricValue
+ */
+export declare type PodMetricValue = Message<"spillway.v1.PodMetricValue"> & {
+  /**
+   * @generated from field: string cluster = 1;
+   */
+  cluster: string;
+
+  /**
+   * @generated from field: string pod = 2;
+   */
+  pod: string;
+
+  /**
+   * @generated from field: int64 value_milli = 3;
+   */
+  valueMilli: bigint;
+
+  /**
+   * @generated from field: int64 timestamp_unix_millis = 4;
+   */
+  timestampUnixMillis: bigint;
+
+  /**
+   * @generated from field: int64 window_millis = 5;
+   */
+  windowMillis: bigint;
+};
+
+/**
+ * Describes the message spillway.v1.PodMetricValue.
+ * Use `create(PodMetricValueSchema)` to create a new message.
+ */
+export declare const PodMetricValueSchema: GenMessage<PodMetricValue>;
+
+/**
+ * @generated from message spillway.v1.GetPodsCustomMetricResponse
+ */
+export declare type GetPodsCustomMetricResponse = Message<"spillway.v1.GetPodsCustomMetricResponse"> & {
+  /**
+   * @generated from field: repeated spillway.v1.PodMetricValue values = 1;
+   */
+  values: PodMetricValue[];
+
+  /**
+   * Every member asked; a member that could not answer has ok false and why (its pods then have
+   * no value: missing metrics, as Kubernetes' HPA counts them).
+   *
+   * @generated from field: repeated spillway.v1.MemberMetricsState members = 2;
+   */
+  members: MemberMetricsState[];
+};
+
+/**
+ * Describes the message spillway.v1.GetPodsCustomMetricResponse.
+ * Use `create(GetPodsCustomMetricResponseSchema)` to create a new message.
+ */
+export declare const GetPodsCustomMetricResponseSchema: GenMessage<GetPodsCustomMetricResponse>;
+
+/**
  * @generated from enum spillway.v1.ReadyState
  */
 export enum ReadyState {
@@ -280,6 +375,18 @@ export declare const FleetMetrics: GenService<{
     methodKind: "unary";
     input: typeof GetPodMetricsRequestSchema;
     output: typeof GetPodMetricsResponseSchema;
+  },
+  /**
+   * A Pods metric (custom.metrics.k8s.io) of a workload's pods, read from each member's own custom
+   * metrics API (an adapter such as Prometheus Adapter in every member, where the pods are): one
+   * request per Ready member, answered by the pods the selector matches there.
+   *
+   * @generated from rpc spillway.v1.FleetMetrics.GetPodsCustomMetric
+   */
+  getPodsCustomMetric: {
+    methodKind: "unary";
+    input: typeof GetPodsCustomMetricRequestSchema;
+    output: typeof GetPodsCustomMetricResponseSchema;
   },
 }>;
 
