@@ -183,6 +183,9 @@ const readyOrdinals = () =>
     )
     .map(ordinalOf)
     .sort((a, b) => a - b);
+/** The messages of the Events with this reason in the test's namespace, as kubectl prints them. */
+const eventMessages = async (reason: string) =>
+  (await kubectl("host", ["get", "events", "-n", ns, "--field-selector", `reason=${reason}`, "-o", "jsonpath={.items[*].message}"])).stdout;
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 const status = async () => (await fstsClient.get({ namespace: ns, name: NAME })).status;
 const rangeSummary = async () => (await status())?.rangeSummary;
@@ -417,18 +420,9 @@ describe("FederatedStatefulSet across members", () => {
     await waitFor("claims only where their ordinals run", () =>
       MEMBERS.every((m) => JSON.stringify(claimedOrdinals(m)) === JSON.stringify(placed[m])),
     );
-    const released = await kubectl("host", [
-      "get",
-      "events",
-      "-n",
-      ns,
-      "--field-selector",
-      "reason=ReleasedClaim",
-      "-o",
-      "jsonpath={.items[*].message}",
-    ]);
+    const released = await eventMessages("ReleasedClaim");
     for (const k of [12, 13, 14, 15])
-      expect(released.stdout).toContain(`Deleted volume claim data-${NAME}-${k} in cloud-1: ordinal ${k} moved to idc-2`);
+      expect(released).toContain(`Deleted volume claim data-${NAME}-${k} in cloud-1: ordinal ${k} moved to idc-2`);
     expect(judged).toBeGreaterThan(100);
     expect(breaches).toEqual([]);
     expect(claimBreaches).toEqual([]);
@@ -460,17 +454,7 @@ describe("FederatedStatefulSet across members", () => {
         "ordinals 8-15 started in cloud-1",
         async () => (await rangeSummary()) === "idc-1:0-7 cloud-1:8-19" && pods()["cloud-1"].length === 12,
       );
-      const events = await kubectl("host", [
-        "get",
-        "events",
-        "-n",
-        ns,
-        "--field-selector",
-        `reason=MemberFenced`,
-        "-o",
-        "jsonpath={.items[*].message}",
-      ]);
-      expect(events.stdout).toContain("idc-2 is fenced");
+      expect(await eventMessages("MemberFenced")).toContain("idc-2 is fenced");
     } finally {
       await heal();
       // Judged again from here, idc-2 included: what it kept behind the cut (pods and claims of
@@ -484,17 +468,8 @@ describe("FederatedStatefulSet across members", () => {
     // Back and unfenced, idc-2 gives up its pods of 8-15 and then their claims: the ordinals' newer
     // data is in cloud-1's claims, whatever the Placement says meanwhile (the scheduler fails back).
     await waitFor("idc-2 gave up what it kept behind the cut", () => behind().length === 0);
-    const released = await kubectl("host", [
-      "get",
-      "events",
-      "-n",
-      ns,
-      "--field-selector",
-      "reason=ReleasedClaim",
-      "-o",
-      "jsonpath={.items[*].message}",
-    ]);
-    expect(released.stdout).toContain(`Deleted volume claim data-${NAME}-8 in idc-2: ordinal 8 ran elsewhere while idc-2 was fenced`);
+    const released = await eventMessages("ReleasedClaim");
+    expect(released).toContain(`Deleted volume claim data-${NAME}-8 in idc-2: ordinal 8 ran elsewhere while idc-2 was fenced`);
     await waitFor("20 ordinals Ready, each claim where its ordinal runs", () => {
       const running = pods();
       return readyOrdinals().length === 20 && MEMBERS.every((m) => JSON.stringify(claimedOrdinals(m)) === JSON.stringify(running[m]));

@@ -148,6 +148,20 @@ function converge(members: SimMember[], desired: StepInput["desired"], orderedRe
 const fleet = (...names: string[]): SimMember[] =>
   names.map((name) => ({ name, spec: undefined, pods: new Map(), claims: new Map(), reachable: true }));
 
+/** idc-2 holding 0-1 and cloud-1 2-3, settled (OrderedReady). */
+function twoAndTwo(): SimMember[] {
+  const members = fleet("idc-2", "cloud-1");
+  converge(
+    members,
+    [
+      { cluster: "idc-2", start: 0, count: 2 },
+      { cluster: "cloud-1", start: 2, count: 2 },
+    ],
+    true,
+  );
+  return members;
+}
+
 describe("ordinal steps", () => {
   it("creates the fleet in ordinal order across members under OrderedReady (idc-2 starts once 0-7 are Ready)", () => {
     const members = fleet("idc-1", "idc-2");
@@ -163,15 +177,7 @@ describe("ordinal steps", () => {
   });
 
   it("moves an ordinal at a range edge only after its pod is gone from the source", () => {
-    const members = fleet("idc-2", "cloud-1");
-    converge(
-      members,
-      [
-        { cluster: "idc-2", start: 0, count: 2 },
-        { cluster: "cloud-1", start: 2, count: 2 },
-      ],
-      true,
-    );
+    const members = twoAndTwo();
     const desired = [
       { cluster: "idc-2", start: 0, count: 3 },
       { cluster: "cloud-1", start: 3, count: 1 },
@@ -201,15 +207,7 @@ describe("ordinal steps", () => {
   });
 
   it("deletes a moved ordinal's claim in the member it left before it starts in the next, never reusing an old one", () => {
-    const members = fleet("idc-2", "cloud-1");
-    converge(
-      members,
-      [
-        { cluster: "idc-2", start: 0, count: 2 },
-        { cluster: "cloud-1", start: 2, count: 2 },
-      ],
-      true,
-    );
+    const members = twoAndTwo();
     const [idc2, cloud1] = members as [SimMember, SimMember];
     expect([...cloud1.claims.keys()]).toEqual([2, 3]);
     // Ordinal 2's pod gone from cloud-1, its claim still there: idc-2 waits for the claim.
