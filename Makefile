@@ -12,7 +12,7 @@ SHELL := /bin/bash
 export SPILLWAY_CACHE ?= $(HOME)/.cache/spillway
 TOOLCHAIN = eval "$$(scripts/toolchain.sh)"
 # The e2e federation of `make test` runs beside a demo: its own state dir and ports.
-E2E_ENV = SPILLWAY_TESTBED_DIR=$(CURDIR)/.testbed/e2e SPILLWAY_TESTBED_PORT_BASE=27000 SPILLWAY_TESTBED_POD_READY_DELAY_MS=2000 SPILLWAY_TESTBED_METRICS=1 SPILLWAY_E2E_KUBECONFIG=$(CURDIR)/.testbed/e2e/kubeconfig
+E2E_ENV = SPILLWAY_TESTBED_DIR=$(CURDIR)/.testbed/e2e SPILLWAY_TESTBED_PORT_BASE=27000 SPILLWAY_TESTBED_POD_READY_DELAY_MS=2000 SPILLWAY_TESTBED_METRICS=1 SPILLWAY_E2E_KUBECONFIG=$(CURDIR)/.testbed/e2e/kubeconfig SPILLWAY_E2E_LOG_DIR=$(CURDIR)/.testbed/e2e/service-logs
 
 .PHONY: setup install binaries fleet-apiserver argocd test-tools demo story down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate image
 
@@ -73,6 +73,7 @@ test-unit: install
 # Brings up its own federation, runs the suite, and always takes the federation down again.
 test-e2e: setup argocd test-tools
 	@$(TOOLCHAIN); export $(E2E_ENV); \
+	rm -rf "$$SPILLWAY_E2E_LOG_DIR"; \
 	node testbed/src/cli.ts up; \
 	status=0; pnpm run test:e2e || status=$$?; \
 	node testbed/src/cli.ts down; \

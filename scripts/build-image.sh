@@ -6,10 +6,12 @@
 # and npm, committed as localhost/spillway-node-base, and passed as NODE_IMAGE. Idempotent: the
 # base is built once per Node version; the image is rebuilt from the sources each run.
 #
-#   scripts/build-image.sh [TAG]     (default localhost/spillway:dev); prints the image id
+#   scripts/build-image.sh [TAG]     (default localhost/spillway:<the chart's appVersion>, the
+#                                     chart's default image); prints the image id
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-tag=${1:-localhost/spillway:dev}
+app_version=$(awk -F'"' '/^appVersion:/ {print $2}' "$root/charts/spillway/Chart.yaml")
+tag=${1:-localhost/spillway:$app_version}
 export STORAGE_DRIVER=${STORAGE_DRIVER:-vfs}
 export BUILDAH_ISOLATION=${BUILDAH_ISOLATION:-chroot}
 node_version=$(cat "$root/.nvmrc")
