@@ -48,11 +48,21 @@ export function memberClaimInformers(clients: MemberClients, onError: (cluster: 
   );
 }
 
-/** A member claim as the core reads it, when it is one of the workload's (`<template>-<name>-<ordinal>`). */
-export function liveClaim(c: V1PersistentVolumeClaim, workloadName: string, templates: string[]): LiveClaim | undefined {
+/**
+ * A member claim as the core reads it, when it is one of the workload's: named
+ * `<template>-<name>-<ordinal>` and carrying the selector's labels, which a StatefulSet gives every
+ * claim it makes — so a claim someone made by hand under such a name is never taken for ours.
+ */
+export function liveClaim(
+  c: V1PersistentVolumeClaim,
+  workloadName: string,
+  templates: string[],
+  selectorLabels: Record<string, string>,
+): LiveClaim | undefined {
   const name = c.metadata?.name ?? "";
   const ordinal = claimOrdinal(name, workloadName, templates);
   if (ordinal === undefined) return undefined;
+  if (Object.entries(selectorLabels).some(([k, v]) => c.metadata?.labels?.[k] !== v)) return undefined;
   return {
     ordinal,
     name,

@@ -120,7 +120,13 @@ describe("federated-statefulset controller", () => {
           claims.store(c).seed({
             apiVersion: "v1",
             kind: "PersistentVolumeClaim",
-            metadata: { name: t, namespace: ns, uid: `${c}-${t}-${++made}`, creationTimestamp: new Date(made * 1000) },
+            metadata: {
+              name: t,
+              namespace: ns,
+              labels: { app: "db" },
+              uid: `${c}-${t}-${++made}`,
+              creationTimestamp: new Date(made * 1000),
+            },
           } as unknown as Claim);
       const revision = k - start >= partition ? rev : (existing?.metadata.labels?.["controller-revision-hash"] ?? rev);
       store.seed({
@@ -226,12 +232,20 @@ describe("federated-statefulset controller", () => {
     expect(events).toContain(
       "ReleasedClaim: Deleted volume claim data-db-4 in cloud-1: ordinal 4 moved to idc-2 and starts there on a new claim",
     );
+    // A claim someone made by hand under a name of ours (without the selector's labels) is theirs:
+    // ordinal 2 runs in idc-2, yet cloud-1's data-db-2 stays.
+    claims.store("cloud-1").seed({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: "data-db-2", namespace: ns, uid: "by-hand", creationTimestamp: new Date(0) },
+    } as unknown as Claim);
     // Scaled away: ordinal 5's claim stays in cloud-1, the member StatefulSet gone with its pods.
     workloads.seed({ ...workloads.get("db", ns)!, spec: { ...workloads.get("db", ns)!.spec, replicas: 5 } });
     placements.seed(placement([["idc-2", 0, 5]]));
     await converge();
     expect(podOrdinals("cloud-1")).toEqual([]);
     expect(claims.store("cloud-1").get("data-db-5", ns)).toBeDefined();
+    expect(claims.store("cloud-1").get("data-db-2", ns)?.metadata.uid).toBe("by-hand");
   });
 
   it("says on the workload when ordinals fit nowhere, with the scheduler's reason", async () => {

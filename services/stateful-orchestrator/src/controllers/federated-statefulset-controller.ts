@@ -68,7 +68,7 @@ function kind(deps: Deps): MemberWorkloadKind<FederatedStatefulSet, FederatedSta
           .map(livePod)
           .filter((p) => p !== undefined),
         claims: (deps.claims.cache(sight.name)?.list(ns) ?? [])
-          .map((c) => liveClaim(c, name, claimTemplates(s)))
+          .map((c) => liveClaim(c, name, claimTemplates(s), s.spec.selector.matchLabels ?? {}))
           .filter((c) => c !== undefined),
       };
     },
