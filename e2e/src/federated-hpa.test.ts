@@ -531,8 +531,16 @@ describe("federated-hpa", () => {
       await replicasReach(app, 1, "back to 1 after the window", 120_000, 500);
       // Judged on the autoscaler's own record of the scale-down (when it scaled, not when a watch
       // delivered it): a step of 7, no earlier than the window after the last recommendation of 8.
-      const h = await hpas.get({ namespace: ns, name: app });
-      const last = h.status?.history?.scaleDownEvents?.at(-1);
+      // The record is in the status the autoscaler writes after the scale, read once it is there.
+      const last = await eventually(
+        "the scale-down to 1 in the autoscaler's status",
+        async () => {
+          const h = await hpas.get({ namespace: ns, name: app });
+          return h.status?.desiredReplicas === 1 ? h.status.history?.scaleDownEvents?.at(-1) : undefined;
+        },
+        30_000,
+        200,
+      );
       expect(last?.replicas).toBe(7);
       expect(Date.parse(last!.time)).toBeGreaterThanOrEqual(highUntil + windowSeconds * 1000);
     }
