@@ -454,7 +454,16 @@ describe("federated-hpa", () => {
     );
     // Pods: 6 × 30/10 = 18; Object: 6 × 50/100 = 3. The larger, 18.
     await replicasReach(app, 18, "18 replicas on requests per second", 60_000, 500);
-    const h = await hpas.get({ namespace: ns, name: app });
+    // The status the autoscaler writes after the scale.
+    const h = await eventually(
+      "the autoscaler's status after the scale to 18",
+      async () => {
+        const x = await hpas.get({ namespace: ns, name: app });
+        return x.status?.desiredReplicas === 18 ? x : undefined;
+      },
+      30_000,
+      200,
+    );
     expect(condition(h, "ScalingActive")?.message).toContain("pods metric requests_per_second");
     expect(h.status?.currentMetrics).toEqual(
       expect.arrayContaining([
