@@ -5,7 +5,7 @@
  */
 import { createClient, FleetMetrics, ReadyState, type LabelSelector as ProtoSelector, type ServiceClient } from "@spillway/proto";
 import type { LabelSelector } from "@spillway/rules";
-import type { FleetPod } from "../core/pod-readings.ts";
+import { podKey, type FleetPod } from "../core/pod-readings.ts";
 import type { TimedValue } from "./host-metrics-api.ts";
 
 export interface FleetPods {
@@ -20,9 +20,6 @@ const toProto = (selector: LabelSelector): ProtoSelector =>
     matchLabels: selector.matchLabels ?? {},
     matchExpressions: (selector.matchExpressions ?? []).map((e) => ({ key: e.key, operator: e.operator, values: e.values ?? [] })),
   }) as ProtoSelector;
-
-/** A Pods metric's value of a pod, by `cluster/pod`: pod names are unique only within a member. */
-export const podKey = (cluster: string, pod: string) => `${cluster}/${pod}`;
 
 export class FleetMetricsClient {
   private readonly clients: Array<{ addr: string; client: ServiceClient<typeof FleetMetrics.method> }>;

@@ -28,9 +28,12 @@ const PHASES = new Set<PodInfo["phase"]>(["Pending", "Running", "Succeeded", "Fa
 /** Pods that finished hold no replica: Kubernetes' HPA lists them and drops them the same way. */
 const counted = (p: FleetPod) => p.phase !== "Succeeded";
 
+/** A pod fleet-wide, `cluster/pod`: pod names are unique only within a member. */
+export const podKey = (cluster: string, pod: string) => `${cluster}/${pod}`;
+
 export function podInfo(p: FleetPod, request: number | undefined): PodInfo {
   return {
-    name: `${p.cluster}/${p.name}`,
+    name: podKey(p.cluster, p.name),
     phase: PHASES.has(p.phase as PodInfo["phase"]) ? (p.phase as PodInfo["phase"]) : "Unknown",
     deleting: p.deleting,
     ...(p.ready
@@ -72,7 +75,7 @@ export function podsMetricReading(
   for (const p of pods.filter(counted)) {
     const info = podInfo(p, undefined);
     infos.push(info);
-    const v = values.get(`${p.cluster}/${p.name}`);
+    const v = values.get(info.name);
     if (v) samples.set(info.name, v);
   }
   return { pods: infos, samples };
