@@ -12,9 +12,12 @@ SHELL := /bin/bash
 export SPILLWAY_CACHE ?= $(HOME)/.cache/spillway
 TOOLCHAIN = eval "$$(scripts/toolchain.sh)"
 # The e2e federation of `make test` runs beside a demo: its own state dir and ports.
-E2E_ENV = SPILLWAY_TESTBED_DIR=$(CURDIR)/.testbed/e2e SPILLWAY_TESTBED_PORT_BASE=27000 SPILLWAY_TESTBED_POD_READY_DELAY_MS=2000 SPILLWAY_TESTBED_METRICS=1 SPILLWAY_E2E_KUBECONFIG=$(CURDIR)/.testbed/e2e/kubeconfig SPILLWAY_E2E_LOG_DIR=$(CURDIR)/.testbed/e2e/service-logs
+E2E_ENV = SPILLWAY_TESTBED_DIR=$(CURDIR)/.testbed/e2e SPILLWAY_TESTBED_PORT_BASE=27000 SPILLWAY_TESTBED_POD_READY_DELAY_MS=2000 SPILLWAY_TESTBED_METRICS=1 SPILLWAY_E2E_KUBECONFIG=$(CURDIR)/.testbed/e2e/kubeconfig SPILLWAY_E2E_LOG_DIR=$(CURDIR)/.testbed/e2e/service-logs \
+	SPILLWAY_TESTBED_HOST_NODE=$(HOST_NODE)
+# As root, the e2e host gets a real node (kubelet, containerd) and the chart's pods run on it.
+HOST_NODE ?= $(if $(filter 0,$(shell id -u)),1,0)
 
-.PHONY: setup install binaries fleet-apiserver argocd test-tools demo story down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate image
+.PHONY: setup install binaries fleet-apiserver argocd test-tools host-node demo story down test lint typecheck verify-generated test-unit test-e2e testbed-up testbed-down generate image
 
 setup: install binaries
 
@@ -31,6 +34,10 @@ fleet-apiserver:
 # Argo CD, Debian's redis-server and Argo CD's CRDs, for the Argo CD tests only.
 argocd:
 	@testbed/build.sh argocd
+
+# The host's real node (kubelet, kube-proxy, pause; Debian's containerd, runc and CNI plugins as root).
+host-node:
+	@testbed/build.sh host-node
 
 # Prometheus' promtool and krew, for the e2e suite only.
 test-tools:
@@ -71,7 +78,7 @@ test-unit: install
 	@$(TOOLCHAIN); pnpm run test:unit
 
 # Brings up its own federation, runs the suite, and always takes the federation down again.
-test-e2e: setup argocd test-tools
+test-e2e: setup argocd test-tools host-node
 	@$(TOOLCHAIN); export $(E2E_ENV); \
 	rm -rf "$$SPILLWAY_E2E_LOG_DIR"; \
 	node testbed/src/cli.ts up; \

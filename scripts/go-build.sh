@@ -26,7 +26,8 @@ kube_ldflags() {
 go_build() {
   local name=$1 dir=$2 pkg=$3 ldflags=$4 out=$5
   local hash target start
-  hash=$( (cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go 2>/dev/null; echo "$ldflags"; go env GOVERSION) | sha256sum | cut -c1-16)
+  # A package below the module (./node) is hashed with it.
+  hash=$( (cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go "$dir/$pkg"/*.go 2>/dev/null; echo "$ldflags"; go env GOVERSION) | sha256sum | cut -c1-16)
   target="$bin_cache/$name-$hash"
   if [ ! -x "$target" ]; then
     echo "build: $name (cached at $target)" >&2

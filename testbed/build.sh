@@ -62,6 +62,31 @@ if [ "${1:-}" = test-tools ]; then
   exit 0
 fi
 
+# `build.sh host-node`: what the host's real node runs (testbed/src/host-node.ts; make test, as root):
+# the kubelet and kube-proxy from the same Kubernetes build as the control plane (one binary of
+# their own, which the demo never links), the pause image's binary, CoreDNS for the cluster's DNS,
+# and Debian's containerd, runc and CNI plugins.
+if [ "${1:-}" = host-node ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    pkgs=()
+    command -v containerd >/dev/null || pkgs+=(containerd)
+    command -v runc >/dev/null || pkgs+=(runc)
+    [ -x /usr/lib/cni/bridge ] || pkgs+=(containernetworking-plugins)
+    command -v iptables >/dev/null || pkgs+=(iptables)
+    command -v buildah >/dev/null || pkgs+=(buildah)
+    if [ ${#pkgs[@]} -gt 0 ]; then
+      echo "build: installing ${pkgs[*]} from Debian" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}" >&2 ||
+        { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}" >&2; }
+    fi
+  fi
+  build kube-node "$here/go/kube" ./node "$(kube_ldflags "$here/go/kube")"
+  for c in kubelet kube-proxy; do ln -sfn kube-node "$out/$c"; done
+  CGO_ENABLED=0 build pause "$here/go/pause" . "-s -w"
+  build coredns "$here/go/coredns" . "-s -w"
+  exit 0
+fi
+
 build kube "$here/go/kube" . "$(kube_ldflags "$here/go/kube")"
 for c in kube-apiserver fleet-informer kube-controller-manager kube-scheduler kubectl; do ln -sfn kube "$out/$c"; done
 # The fleet apiserver the product ships (cmd/fleet-apiserver): the testbed runs that same build.

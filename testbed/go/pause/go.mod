@@ -1,0 +1,3 @@
+module spillway.dev/testbed/pause
+
+go 1.24.0
