@@ -2,9 +2,8 @@
  * The way a user installs Spillway, on the testbed's host: `helm upgrade --install` of
  * charts/spillway (real Helm, built by build.sh), then one kubeconfig per service made from ITS
  * ServiceAccount's token (`kubectl create token`). The demo and the e2e suite run every service
- * with these, so the chart's least-privilege RBAC is proven enough by every scenario. The host runs
- * no Deployment controller and no nodes, so the chart's Deployments stay at zero pods here; the
- * services run as local processes under the same identities the pods would have.
+ * with these, so the chart's least-privilege RBAC is proven enough by every scenario. The services
+ * run as local processes under the same identities the pods would have.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -42,9 +41,20 @@ export async function helm(args: string[]): Promise<string> {
 /** The kubeconfig a service runs with on the testbed: the host, as the chart's ServiceAccount for it. */
 export const identityKubeconfig = (service: string): string => join(testbedDir, "identities", `${service}.kubeconfig`);
 
-/** `helm upgrade --install` of the chart into `namespace` on the host, then the services' kubeconfigs. */
-export async function installChart(host: RunningCluster, namespace: string, natsUrl: string): Promise<void> {
-  const args = [CHART_DIR, "--namespace", namespace, "--set", `nats.url=${natsUrl}`];
+/**
+ * `helm upgrade --install` of the chart into `namespace` on the host, then the services' kubeconfigs.
+ * On a host with a node the release runs no pods (replicas 0): the testbed's services are local
+ * processes under these identities, and the install test runs the chart's pods as a release of its own.
+ */
+export async function installChart(host: RunningCluster, namespace: string, natsUrl: string, hostHasNode = false): Promise<void> {
+  const args = [
+    CHART_DIR,
+    "--namespace",
+    namespace,
+    "--set",
+    `nats.url=${natsUrl}`,
+    ...(hostHasNode ? ["--set", "defaults.replicas=0"] : []),
+  ];
   await helm(["upgrade", "--install", RELEASE, ...args]);
   mkdirSync(join(testbedDir, "identities"), { recursive: true, mode: 0o700 });
   await Promise.all(

@@ -9,7 +9,7 @@ import { writeCredentials, kubeconfigYaml, type ClusterCredentials } from "./cre
 import { bin } from "./paths.ts";
 import { probe, probeOk } from "./probe.ts";
 import { waitFor, type ProcessTable } from "./processes.ts";
-import type { ClusterPorts, ClusterSpec } from "./topology.ts";
+import type { ClusterPorts, ClusterSpec, NodeNetwork } from "./topology.ts";
 
 export interface RunningCluster {
   spec: ClusterSpec;
@@ -82,12 +82,28 @@ export function sharedApiserverFlags(credentials: Pick<ClusterCredentials, "saKe
   ];
 }
 
+/**
+ * With a host node (host-node.ts), every API server's certificate also names the node's address,
+ * where pods reach it; the host publishes it as its `kubernetes` Service's endpoint and admits
+ * pods' service-account tokens, as any cluster with nodes does.
+ */
+function nodeFlags(spec: ClusterSpec, node: NodeNetwork | undefined, shared: string[]): string[] {
+  if (!node) return [...shared, "--advertise-address=127.0.0.1"];
+  const host = spec.role === "host";
+  return [
+    ...shared.filter((f) => !(host && (f === "--disable-admission-plugins=ServiceAccount" || f === "--endpoint-reconciler-type=none"))),
+    `--advertise-address=${node.address}`,
+    ...(host ? ["--endpoint-reconciler-type=lease"] : []),
+  ];
+}
+
 export async function startApiserver(
   table: ProcessTable,
   spec: ClusterSpec,
   ports: ClusterPorts,
   dir: string,
   frontProxy: FrontProxy,
+  node?: NodeNetwork,
 ): Promise<RunningCluster> {
   const credentials = writeCredentials(join(dir, "pki"));
   const certDir = join(dir, "pki", "serving");
@@ -97,13 +113,12 @@ export async function startApiserver(
     bin("kube-apiserver"),
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
     "--bind-address=127.0.0.1",
-    "--advertise-address=127.0.0.1",
     `--secure-port=${ports.apiserver}`,
     `--cert-dir=${certDir}`,
     `--token-auth-file=${credentials.tokenFile}`,
     "--authorization-mode=RBAC",
     "--allow-privileged=true",
-    ...sharedApiserverFlags(credentials, frontProxy),
+    ...nodeFlags(spec, node, sharedApiserverFlags(credentials, frontProxy)),
     "--v=1",
   ]);
   await waitFor(name, () => probeOk(`https://127.0.0.1:${ports.apiserver}/readyz`, credentials.token), {
@@ -122,6 +137,11 @@ export async function startApiserver(
 export const MEMBER_CONTROLLERS = "*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle,-route,-persistentvolume-expander";
 /** The host holds only Spillway's objects: it needs garbage collection (owner references) and namespace deletion. */
 export const HOST_CONTROLLERS = "garbagecollector,namespace,serviceaccount";
+/**
+ * With a host node the host runs pods (the chart's): what a Deployment, its PodDisruptionBudget and
+ * its Service need, and the CA ConfigMap every pod's service-account token volume mounts.
+ */
+export const HOST_NODE_CONTROLLERS = `${HOST_CONTROLLERS},nodelifecycle,deployment,replicaset,disruption,endpointslice,root-ca-cert-publisher`;
 
 /** kube-controller-manager: Deployments → ReplicaSets → Pods, node lifecycle, garbage collection. */
 export async function startControllerManager(table: ProcessTable, c: RunningCluster, controllers = MEMBER_CONTROLLERS): Promise<void> {

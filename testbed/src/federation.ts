@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import {
   HOST_CONTROLLERS,
+  HOST_NODE_CONTROLLERS,
   startApiserver,
   startControllerManager,
   startEtcd,
@@ -29,7 +30,8 @@ import { storageManifests } from "./storage.ts";
 import { bin, binDir, kubeconfigPath, repoRoot, stagesDir, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
 import { alive, assertPortsFree, ProcessTable, waitFor } from "./processes.ts";
-import { clusterPorts, natsPorts, type ClusterSpec, type Topology } from "./topology.ts";
+import { cleanUpHostNode, drainHostNode, startHostNode } from "./host-node.ts";
+import { clusterPorts, natsPorts, nodeNetwork, type ClusterSpec, type NodeNetwork, type Topology } from "./topology.ts";
 
 export const SYSTEM_NAMESPACE = "spillway-system";
 
@@ -143,9 +145,10 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
   ]);
 
   const frontProxy = writeFrontProxy(join(runDir, "front-proxy"));
+  const node = topology.hostNode ? nodeNetwork(topology) : undefined;
   log("starting kube-apiserver ×" + topology.clusters.length);
   const clusters = await Promise.all(
-    topology.clusters.map((c, i) => startApiserver(table, c, clusterPorts(topology, i), dirOf(c), frontProxy)),
+    topology.clusters.map((c, i) => startApiserver(table, c, clusterPorts(topology, i), dirOf(c), frontProxy, node)),
   );
   const members = clusters.filter((c) => c.spec.role === "member");
   const host = clusters.find((c) => c.spec.role === "host")!;
@@ -163,7 +166,11 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
   log("starting kube-controller-manager, kube-scheduler and kwok in " + members.map((m) => m.spec.name).join(", "));
   await Promise.all([
     ...members.map((m) => startMember(table, m, stages, topology.metricsServer ?? false)),
-    setUpHost(table, host, members, topology.metricsServer ?? false, `nats://127.0.0.1:${nats.client}`),
+    setUpHost(table, host, members, topology.metricsServer ?? false, `nats://127.0.0.1:${nats.client}`, node),
+    // Pods reach every API server, NATS, and the host's etcd (the chart's fleet API stores there).
+    node
+      ? startHostSide(table, host, runDir, node, [...clusters.map((c) => c.ports.apiserver), nats.client, host.ports.etcdClient])
+      : undefined,
   ]);
 
   return { clusters, fleet, natsUrl: `nats://127.0.0.1:${nats.client}`, seconds: (Date.now() - started) / 1000 };
@@ -229,21 +236,36 @@ async function startMember(table: ProcessTable, m: RunningCluster, stages: strin
   if (metrics) await Promise.all([startMetricsServer(table, m), startMetricsAdapter(table, m)]);
 }
 
+/** The host's real node and the scheduler that places pods on it. */
+async function startHostSide(
+  table: ProcessTable,
+  host: RunningCluster,
+  runDir: string,
+  node: NodeNetwork,
+  forwarded: number[],
+): Promise<void> {
+  await Promise.all([startScheduler(table, host), startHostNode(table, host, runDir, node, forwarded)]);
+}
+
 async function setUpHost(
   table: ProcessTable,
   host: RunningCluster,
   members: RunningCluster[],
   metrics: boolean,
   natsUrl: string,
+  node: NodeNetwork | undefined,
 ): Promise<void> {
-  await Promise.all([startControllerManager(table, host, HOST_CONTROLLERS), metrics ? startMetricsAdapter(table, host) : undefined]);
+  await Promise.all([
+    startControllerManager(table, host, node ? HOST_NODE_CONTROLLERS : HOST_CONTROLLERS),
+    metrics ? startMetricsAdapter(table, host) : undefined,
+  ]);
   const crdDir = join(repoRoot, "charts", "spillway", "crds");
   await kubectl(host.spec.name, ["apply", "--server-side", "--field-manager=spillway-testbed", "-f", crdDir]);
   await kubectl(host.spec.name, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "-l", "!nonexistent-label"]).catch(() =>
     kubectl(host.spec.name, ["wait", "--for=condition=Established", "--timeout=60s", "--all", "crd"]),
   );
   await apply(host.spec.name, [{ apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE } }]);
-  await installChart(host, SYSTEM_NAMESPACE, natsUrl);
+  await installChart(host, SYSTEM_NAMESPACE, natsUrl, node !== undefined);
   await apply(
     host.spec.name,
     members.flatMap((m) => [
@@ -252,7 +274,7 @@ async function setUpHost(
         kind: "Secret",
         metadata: { name: `${m.spec.name}-kubeconfig`, namespace: SYSTEM_NAMESPACE, labels: { "spillway.dev/cluster": m.spec.name } },
         type: "Opaque",
-        stringData: { kubeconfig: readFileSync(m.kubeconfig, "utf8") },
+        stringData: { kubeconfig: memberKubeconfig(m, node) },
       },
       {
         apiVersion: "spillway.dev/v1alpha1",
@@ -272,7 +294,21 @@ async function setUpHost(
   );
 }
 
+/**
+ * The kubeconfig a member's Secret holds: with a host node, the member is reached at the node's
+ * address, where the services' pods reach it too (and local processes alike).
+ */
+function memberKubeconfig(m: RunningCluster, node: NodeNetwork | undefined): string {
+  if (!node) return readFileSync(m.kubeconfig, "utf8");
+  const server = `https://${node.address}:${m.ports.apiserver}`;
+  return kubeconfigYaml([{ name: m.spec.name, server, caFile: m.caFile, token: m.credentials.token }], m.spec.name);
+}
+
 /** Stops every process the testbed (and the demo) started; returns their names. */
 export async function down(): Promise<string[]> {
-  return new ProcessTable(testbedDir).stopAll();
+  const runDir = join(testbedDir, "run");
+  await drainHostNode(runDir, "host");
+  const stopped = await new ProcessTable(testbedDir).stopAll();
+  cleanUpHostNode(runDir);
+  return stopped;
 }

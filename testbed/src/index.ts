@@ -13,3 +13,4 @@ export { probe, probeOk } from "./probe.ts";
 export { CHART_DIR, helm, identityKubeconfig, RELEASE, runHelm, SERVICES, type ServiceName } from "./chart.ts";
 export { metricsWriteUrl } from "./metrics-adapter.ts";
 export { startFleetApi, stopFleetApi, type FleetApi } from "./fleet-api.ts";
+export { loadImage, runningHostNode, type HostNode } from "./host-node.ts";

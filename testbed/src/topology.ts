@@ -37,6 +37,11 @@ export interface Topology {
    * SPILLWAY_TESTBED_METRICS=0: the federated autoscaler and its demo need both.
    */
   metricsServer?: boolean;
+  /**
+   * Give the host a real node: containerd, runc, CNI, a kubelet and kube-proxy (host-node.ts), so
+   * the chart's pods run. Needs root; on when SPILLWAY_TESTBED_HOST_NODE=1 (`make test` as root).
+   */
+  hostNode?: boolean;
 }
 
 /** An IDC cluster of the default fleet: 4 nodes of 16 CPU / 64Gi, one of them with 8 GPUs. */
@@ -115,6 +120,23 @@ export function clusterPorts(topology: Topology, index: number): ClusterPorts {
   };
 }
 
+/**
+ * The host node's network, one per testbed so a demo and `make test` never share one: its address
+ * (on the loopback interface: every local process and pod reaches it, nothing off this machine
+ * does), the pods' CIDR and the CNI bridge that carries it, all derived from the port base.
+ */
+export interface NodeNetwork {
+  name: string;
+  address: string;
+  podCIDR: string;
+  bridge: string;
+}
+
+export function nodeNetwork(topology: Pick<Topology, "portBase">): NodeNetwork {
+  const slot = Math.floor(topology.portBase / 1000) % 256;
+  return { name: "spillway-node", address: `10.250.${slot}.1`, podCIDR: `10.244.${slot}.0/24`, bridge: `spw${slot}` };
+}
+
 export function natsPorts(topology: Topology): { client: number; monitor: number } {
   const base = topology.portBase + BLOCK * topology.clusters.length;
   return { client: base, monitor: base + 1 };
@@ -163,5 +185,6 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
   if (env["SPILLWAY_TESTBED_PORT_BASE"]) t.portBase = Number(env["SPILLWAY_TESTBED_PORT_BASE"]);
   if (env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"]) t.podReadyDelayMs = Number(env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"]);
   if (env["SPILLWAY_TESTBED_METRICS"]) t.metricsServer = env["SPILLWAY_TESTBED_METRICS"] === "1";
+  if (env["SPILLWAY_TESTBED_HOST_NODE"]) t.hostNode = env["SPILLWAY_TESTBED_HOST_NODE"] === "1";
   return validateTopology(t);
 }

@@ -1,0 +1,364 @@
+/**
+ * A real node for the testbed's host, so the chart's pods run as a user's would: containerd and
+ * runc (Debian's packages), CNI's bridge plugin, and the kubelet and kube-proxy from the testbed's
+ * own Kubernetes build (testbed/build.sh host-node). Members stay on kwok.
+ *
+ * What this machine forces, and the choice made each time (README "The host node"):
+ * - runc may not lower a process's oom_score_adj here (`nsexec: failed to update
+ *   /proc/self/oom_score_adj: Permission denied`), so containerd runs with
+ *   `restrict_oom_score_adj`, as rootless runtimes do: the kubelet's OOM scores are clamped.
+ * - No registry serves `registry.k8s.io/pause`: the sandbox image is made here (testbed/go/pause).
+ * - The testbed's API servers and NATS listen on loopback only, which a pod cannot reach; the node
+ *   gets an address of its own on the loopback interface (reachable from this machine's pods and
+ *   processes, from nowhere else) and a forwarder there (forward.ts) to those loopback ports. The
+ *   host's `kubernetes` Service points at it, and every testbed API server's certificate names it.
+ * - The kubelet's API (logs, exec) authenticates nobody: it listens on the node address only.
+ * - Cluster DNS is CoreDNS (testbed/go/coredns) as a process on the node address, not a pod: a
+ *   DNS pod would need an image of its own, and what it serves is the same.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { RunningCluster } from "./control-plane.ts";
+import { kubectl } from "./kubectl.ts";
+import { bin, repoRoot, testbedDir } from "./paths.ts";
+import { probeOk } from "./probe.ts";
+import { delay, waitFor, type ProcessTable } from "./processes.ts";
+import type { NodeNetwork } from "./topology.ts";
+
+/** The sandbox image the node's containerd runs every pod with (made by buildPauseImage). */
+export const PAUSE_IMAGE = "localhost/pause:testbed";
+/** containerd's namespace for what the kubelet runs. */
+const CRI_NAMESPACE = "k8s.io";
+const CNI_BIN_DIR = "/usr/lib/cni";
+const CLUSTER_DOMAIN = "cluster.local";
+/** CoreDNS's health endpoint, on the node's own address (one per testbed), as its port 53 is. */
+const DNS_HEALTH_PORT = 8080;
+
+export interface HostNode {
+  network: NodeNetwork;
+  dir: string;
+  socket: string;
+}
+
+const nodeDir = (runDir: string) => join(runDir, "node");
+const stateFile = (runDir: string) => join(nodeDir(runDir), "node.json");
+
+/** The host node of the running testbed (SPILLWAY_TESTBED_DIR), if it has one. */
+export const runningHostNode = (): HostNode | undefined => hostNodeOf(join(testbedDir, "run"));
+
+/** The running host node of the testbed whose run directory this is, if it has one. */
+export function hostNodeOf(runDir: string): HostNode | undefined {
+  return existsSync(stateFile(runDir)) ? (JSON.parse(readFileSync(stateFile(runDir), "utf8")) as HostNode) : undefined;
+}
+
+function run(command: string, args: string[], what: string): string {
+  const r = spawnSync(command, args, { encoding: "utf8" });
+  if (r.status !== 0)
+    throw new Error(`host node: ${what}: ${command} ${args.join(" ")}: ${r.stderr?.trim() || r.error?.message || `exit ${r.status}`}`);
+  return r.stdout;
+}
+
+const tryRun = (command: string, args: string[]) => spawnSync(command, args, { encoding: "utf8" });
+
+/** `ctr` against the node's containerd. */
+export function ctr(node: HostNode, args: string[]): string {
+  return run("ctr", ["--address", node.socket, "--namespace", CRI_NAMESPACE, ...args], "ctr");
+}
+
+/** Puts an image of this machine's buildah storage into the node's containerd, as `kind load` does for kind. */
+export function loadImage(node: HostNode, image: string): void {
+  const archive = join(node.dir, "load.tar");
+  rmSync(archive, { force: true });
+  const env = { ...process.env, STORAGE_DRIVER: process.env["STORAGE_DRIVER"] ?? "vfs" };
+  const push = spawnSync("buildah", ["push", "--quiet", image, `oci-archive:${archive}:${image}`], { encoding: "utf8", env });
+  if (push.status !== 0) throw new Error(`host node: buildah push ${image}: ${push.stderr.trim()}`);
+  try {
+    ctr(node, ["images", "import", "--no-unpack=false", archive]);
+  } finally {
+    rmSync(archive, { force: true });
+  }
+}
+
+/** The pause image, from the testbed's pause binary, committed to buildah's storage once per binary. */
+function buildPauseImage(): void {
+  const env = { ...process.env, STORAGE_DRIVER: process.env["STORAGE_DRIVER"] ?? "vfs", BUILDAH_ISOLATION: "chroot" };
+  const b = (args: string[]) => {
+    const r = spawnSync("buildah", args, { encoding: "utf8", env });
+    if (r.status !== 0) throw new Error(`host node: buildah ${args.join(" ")}: ${r.stderr.trim()}`);
+    return r.stdout.trim();
+  };
+  const container = b(["from", "--quiet", "scratch"]);
+  try {
+    b(["copy", "--quiet", container, bin("pause"), "/pause"]);
+    b(["config", "--entrypoint", '["/pause"]', "--user", "65535:65535", container]);
+    b(["commit", "--quiet", container, PAUSE_IMAGE]);
+  } finally {
+    b(["rm", container]);
+  }
+}
+
+function containerdConfig(dir: string, network: NodeNetwork): string {
+  const netDir = join(dir, "net.d");
+  mkdirSync(netDir, { recursive: true });
+  writeFileSync(
+    join(netDir, "10-spillway.conflist"),
+    JSON.stringify({
+      cniVersion: "1.0.0",
+      name: "spillway-testbed",
+      plugins: [
+        {
+          type: "bridge",
+          bridge: network.bridge,
+          isGateway: true,
+          ipMasq: true,
+          hairpinMode: true,
+          ipam: {
+            type: "host-local",
+            ranges: [[{ subnet: network.podCIDR }]],
+            routes: [{ dst: "0.0.0.0/0" }],
+            dataDir: join(dir, "ipam"),
+          },
+        },
+        { type: "portmap", capabilities: { portMappings: true } },
+        { type: "loopback" },
+      ],
+    }),
+  );
+  return [
+    "version = 2",
+    `root = ${JSON.stringify(join(dir, "containerd", "root"))}`,
+    `state = ${JSON.stringify(join(dir, "containerd", "state"))}`,
+    "[grpc]",
+    `  address = ${JSON.stringify(join(dir, "containerd.sock"))}`,
+    '[plugins."io.containerd.grpc.v1.cri"]',
+    `  sandbox_image = ${JSON.stringify(PAUSE_IMAGE)}`,
+    "  restrict_oom_score_adj = true",
+    '  [plugins."io.containerd.grpc.v1.cri".cni]',
+    `    bin_dir = ${JSON.stringify(CNI_BIN_DIR)}`,
+    `    conf_dir = ${JSON.stringify(netDir)}`,
+    '  [plugins."io.containerd.grpc.v1.cri".containerd]',
+    '    snapshotter = "overlayfs"',
+    "",
+  ].join("\n");
+}
+
+/** What the node needs on this machine, named with where it comes from when missing. */
+function requirePrerequisites(): void {
+  if (process.getuid?.() !== 0)
+    throw new Error("host node: a kubelet and containerd need root (unset SPILLWAY_TESTBED_HOST_NODE to run without)");
+  const missing = [
+    ["containerd", "containerd"],
+    ["runc", "runc"],
+    ["ctr", "containerd"],
+    ["buildah", "buildah"],
+    ["ip", "iproute2"],
+    ["iptables", "iptables"],
+  ].filter(([command]) => tryRun("sh", ["-c", `command -v ${command}`]).status !== 0);
+  if (!existsSync(join(CNI_BIN_DIR, "bridge"))) missing.push(["bridge (CNI)", "containernetworking-plugins"]);
+  for (const b of ["kubelet", "kube-proxy", "pause", "coredns"])
+    if (!existsSync(bin(b))) missing.push([bin(b), "testbed/build.sh host-node"]);
+  if (missing.length)
+    throw new Error(
+      `host node: missing ${missing.map(([what, from]) => `${what} (${from})`).join(", ")}; testbed/build.sh host-node installs them`,
+    );
+}
+
+/**
+ * Starts the host's node and waits until it is Ready: address, forwarder, containerd (with the
+ * pause image), kubelet, kube-proxy. `forwarded` are the loopback ports pods must reach.
+ */
+export async function startHostNode(
+  table: ProcessTable,
+  host: RunningCluster,
+  runDir: string,
+  network: NodeNetwork,
+  forwarded: number[],
+): Promise<HostNode> {
+  requirePrerequisites();
+  const dir = nodeDir(runDir);
+  mkdirSync(dir, { recursive: true });
+  const node: HostNode = { network, dir, socket: join(dir, "containerd.sock") };
+  writeFileSync(stateFile(runDir), JSON.stringify(node));
+
+  const addr = tryRun("ip", ["addr", "add", `${network.address}/32`, "dev", "lo"]);
+  if (addr.status !== 0 && !addr.stderr.includes("File exists"))
+    throw new Error(`host node: ip addr add ${network.address}: ${addr.stderr}`);
+  // Pods on the bridge reach Services only if bridged frames pass iptables (kube-proxy's rules).
+  writeFileSync("/proc/sys/net/bridge/bridge-nf-call-iptables", "1");
+
+  const forward = table.start("host-node-forwarder", [
+    process.execPath,
+    join(repoRoot, "testbed", "src", "forward.ts"),
+    network.address,
+    ...forwarded.map(String),
+  ]);
+  const config = join(dir, "containerd.toml");
+  writeFileSync(config, containerdConfig(dir, network));
+  const containerd = table.start("host-node-containerd", ["containerd", "--config", config]);
+  await waitFor("host-node-containerd", async () => tryRun("ctr", ["--address", node.socket, "version"]).status === 0, {
+    timeoutMs: 30_000,
+    table,
+    record: containerd,
+  });
+  await waitFor(
+    "host-node-forwarder",
+    async () => probeOk(`https://${network.address}:${host.ports.apiserver}/readyz`, host.credentials.token),
+    {
+      timeoutMs: 30_000,
+      table,
+      record: forward,
+    },
+  );
+  buildPauseImage();
+  loadImage(node, PAUSE_IMAGE);
+
+  // Cluster DNS, as every distribution ships it: Service names of the host, anything else forwarded.
+  const corefile = join(dir, "Corefile");
+  writeFileSync(
+    corefile,
+    [
+      ".:53 {",
+      `  bind ${network.address}`,
+      "  errors",
+      `  health ${network.address}:${DNS_HEALTH_PORT}`,
+      `  kubernetes ${CLUSTER_DOMAIN} in-addr.arpa ip6.arpa {`,
+      `    kubeconfig ${host.kubeconfig} ${host.spec.name}`,
+      "    pods insecure",
+      "    fallthrough in-addr.arpa ip6.arpa",
+      "  }",
+      "  forward . /etc/resolv.conf",
+      "  cache 30",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  const dns = table.start("host-node-coredns", [bin("coredns"), "-conf", corefile]);
+  await waitFor("host-node-coredns", () => probeOk(`http://${network.address}:${DNS_HEALTH_PORT}/health`), {
+    timeoutMs: 30_000,
+    table,
+    record: dns,
+  });
+
+  const kubeletConfig = join(dir, "kubelet.yaml");
+  writeFileSync(
+    kubeletConfig,
+    stringify({
+      apiVersion: "kubelet.config.k8s.io/v1beta1",
+      kind: "KubeletConfiguration",
+      address: network.address,
+      // The host runs no kwok, metrics-server or its port's block's spare: kubelet and kube-proxy
+      // take them. Its readiness is the Node's Ready condition, so no healthz port of its own.
+      port: host.ports.kwok,
+      healthzPort: 0,
+      readOnlyPort: 0,
+      cgroupDriver: "cgroupfs",
+      // This machine runs cgroup v1 and has swap accounting the kubelet would refuse.
+      failCgroupV1: false,
+      failSwapOn: false,
+      containerRuntimeEndpoint: `unix://${node.socket}`,
+      authentication: { anonymous: { enabled: true }, webhook: { enabled: false } },
+      authorization: { mode: "AlwaysAllow" },
+      enforceNodeAllocatable: [],
+      // A test machine's disk: never evict or collect images because another test filled it.
+      evictionHard: { "memory.available": "100Mi" },
+      imageGCHighThresholdPercent: 100,
+      imageGCLowThresholdPercent: 99,
+      serializeImagePulls: false,
+      resolvConf: "/etc/resolv.conf",
+      clusterDNS: [network.address],
+      clusterDomain: CLUSTER_DOMAIN,
+    }),
+  );
+  const kubelet = table.start("host-node-kubelet", [
+    bin("kubelet"),
+    `--config=${kubeletConfig}`,
+    `--kubeconfig=${host.kubeconfig}`,
+    `--hostname-override=${network.name}`,
+    `--node-ip=${network.address}`,
+    `--root-dir=${join(dir, "kubelet")}`,
+    `--cert-dir=${join(dir, "kubelet", "pki")}`,
+    "--v=1",
+  ]);
+  const proxyConfig = join(dir, "kube-proxy.yaml");
+  writeFileSync(
+    proxyConfig,
+    stringify({
+      apiVersion: "kubeproxy.config.k8s.io/v1alpha1",
+      kind: "KubeProxyConfiguration",
+      mode: "iptables",
+      clusterCIDR: network.podCIDR,
+      hostnameOverride: network.name,
+      bindAddress: network.address,
+      healthzBindAddress: `127.0.0.1:${host.ports.metricsAdapter + 1}`,
+      metricsBindAddress: `127.0.0.1:${host.ports.metricsServer}`,
+      clientConnection: { kubeconfig: host.kubeconfig },
+      // Leave this machine's conntrack table size alone: not ours to raise.
+      conntrack: { maxPerCore: 0 },
+    }),
+  );
+  const proxy = table.start("host-node-kube-proxy", [bin("kube-proxy"), `--config=${proxyConfig}`, "--v=1"]);
+  await waitFor(
+    `host node ${network.name} Ready`,
+    async () =>
+      (await kubectl(host.spec.name, ["get", "node", network.name, "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']).catch(
+        () => "",
+      )) === "True",
+    { timeoutMs: 90_000, table, record: kubelet, intervalMs: 500 },
+  );
+  await waitFor("host-node-kube-proxy", () => probeOk(`http://127.0.0.1:${host.ports.metricsAdapter + 1}/healthz`), {
+    timeoutMs: 30_000,
+    table,
+    record: proxy,
+  });
+  return node;
+}
+
+/**
+ * Before the processes stop: the node's pods are deleted while the kubelet still runs, so it
+ * tears down their sandboxes (network included) as on any node; what it leaves is killed.
+ */
+export async function drainHostNode(runDir: string, hostContext: string): Promise<void> {
+  const node = hostNodeOf(runDir);
+  if (!node) return;
+  await kubectl(hostContext, [
+    "delete",
+    "pods",
+    "--all-namespaces",
+    `--field-selector=spec.nodeName=${node.network.name}`,
+    "--grace-period=0",
+    "--force",
+    "--wait=false",
+  ]).catch(() => undefined);
+  const deadline = Date.now() + 30_000;
+  while (
+    Date.now() < deadline &&
+    tryRun("ctr", ["--address", node.socket, "--namespace", CRI_NAMESPACE, "tasks", "ls", "-q"]).stdout.trim()
+  )
+    await delay(500);
+  const inNamespace = ["--address", node.socket, "--namespace", CRI_NAMESPACE];
+  for (const task of tryRun("ctr", [...inNamespace, "tasks", "ls", "-q"])
+    .stdout.split("\n")
+    .filter(Boolean)) {
+    tryRun("ctr", [...inNamespace, "tasks", "kill", "--signal", "SIGKILL", task]);
+    tryRun("ctr", [...inNamespace, "tasks", "delete", "--force", task]);
+  }
+}
+
+/** After the processes stopped: kube-proxy's rules, the bridge and the node's address go. */
+export function cleanUpHostNode(runDir: string): void {
+  const node = hostNodeOf(runDir);
+  if (!node) return;
+  if (existsSync(bin("kube-proxy"))) tryRun(bin("kube-proxy"), ["--cleanup"]);
+  // The kubelet mounts its root directory on itself (and volumes below it): unmount, deepest first.
+  const mounts = readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[1] ?? "")
+    .filter((target) => target === node.dir || target.startsWith(`${node.dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const target of mounts) tryRun("umount", [target]);
+  tryRun("ip", ["link", "delete", node.network.bridge]);
+  tryRun("ip", ["addr", "del", `${node.network.address}/32`, "dev", "lo"]);
+  rmSync(stateFile(runDir), { force: true });
+}
