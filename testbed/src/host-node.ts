@@ -32,6 +32,7 @@ export const PAUSE_IMAGE = "localhost/pause:testbed";
 /** containerd's namespace for what the kubelet runs. */
 const CRI_NAMESPACE = "k8s.io";
 const CNI_BIN_DIR = "/usr/lib/cni";
+const CNI_NETWORK = "spillway-testbed";
 const CLUSTER_DOMAIN = "cluster.local";
 /** CoreDNS's health endpoint, on the node's own address (one per testbed), as its port 53 is. */
 const DNS_HEALTH_PORT = 8080;
@@ -106,7 +107,7 @@ function containerdConfig(dir: string, network: NodeNetwork): string {
     join(netDir, "10-spillway.conflist"),
     JSON.stringify({
       cniVersion: "1.0.0",
-      name: "spillway-testbed",
+      name: CNI_NETWORK,
       plugins: [
         {
           type: "bridge",
@@ -346,6 +347,40 @@ export async function drainHostNode(runDir: string, hostContext: string): Promis
   }
 }
 
+/**
+ * What the CNI plugins (a pod's masquerade chain, removed only by a teardown that may not have
+ * run) and the kubelet (its firewall and canary chains) left in this machine's iptables.
+ */
+function removeIptablesRules(): void {
+  const ipt = (args: string[]) => tryRun("iptables", ["-w", ...args]);
+  const cniChains = new Set<string>();
+  const rules = ipt(["-t", "nat", "-S", "POSTROUTING"]).stdout.split("\n");
+  for (const rule of rules.reverse()) {
+    if (!rule.startsWith("-A POSTROUTING") || !rule.includes(`name: \\"${CNI_NETWORK}\\"`)) continue;
+    const chain = / -j (CNI-\S+)/.exec(rule)?.[1];
+    const source = / -s (\S+)/.exec(rule)?.[1];
+    if (!chain || !source) continue;
+    cniChains.add(chain);
+    const comment = /--comment "((?:[^"\\]|\\.)*)"/.exec(rule)?.[1]?.replace(/\\"/g, '"');
+    ipt(["-t", "nat", "-D", "POSTROUTING", "-s", source, "-m", "comment", "--comment", comment ?? "", "-j", chain]);
+  }
+  for (const chain of cniChains) {
+    ipt(["-t", "nat", "-F", chain]);
+    ipt(["-t", "nat", "-X", chain]);
+  }
+  for (const hook of ["INPUT", "OUTPUT"]) ipt(["-t", "filter", "-D", hook, "-j", "KUBE-FIREWALL"]);
+  for (const [table, chain] of [
+    ["filter", "KUBE-FIREWALL"],
+    ["filter", "KUBE-KUBELET-CANARY"],
+    ["nat", "KUBE-KUBELET-CANARY"],
+    ["mangle", "KUBE-KUBELET-CANARY"],
+    ["mangle", "KUBE-IPTABLES-HINT"],
+  ] as const) {
+    ipt(["-t", table, "-F", chain]);
+    ipt(["-t", table, "-X", chain]);
+  }
+}
+
 /** After the processes stopped: kube-proxy's rules, the bridge and the node's address go. */
 export function cleanUpHostNode(runDir: string): void {
   const node = hostNodeOf(runDir);
@@ -358,6 +393,7 @@ export function cleanUpHostNode(runDir: string): void {
     .filter((target) => target === node.dir || target.startsWith(`${node.dir}/`))
     .sort((a, b) => b.length - a.length);
   for (const target of mounts) tryRun("umount", [target]);
+  removeIptablesRules();
   tryRun("ip", ["link", "delete", node.network.bridge]);
   tryRun("ip", ["addr", "del", `${node.network.address}/32`, "dev", "lo"]);
   rmSync(stateFile(runDir), { force: true });
