@@ -11,3 +11,4 @@ export * from "./kinds/federated-stateful-set.ts";
 export * from "./kinds/federated-hpa.ts";
 export * from "./kinds/placement.ts";
 export * from "./fleet-resources.ts";
+export * from "./member-access.ts";

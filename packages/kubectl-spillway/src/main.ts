@@ -8,6 +8,7 @@ import { GROUP, VERSION as API_VERSION } from "@spillway/api";
 import { connect, type CliOptions } from "./cli-options.ts";
 import { clusters } from "./commands/clusters.ts";
 import { fence } from "./commands/fence.ts";
+import { join, unjoin } from "./commands/join.ts";
 import type { Io } from "./commands/output.ts";
 import { placement } from "./commands/placement.ts";
 import { rolloutStatus } from "./commands/rollout-status.ts";
@@ -24,6 +25,9 @@ Commands:
   placement [-A]                Every workload's placement in the namespace (-A: in all namespaces)
   rollout status KIND/NAME      Watch a fleet-wide rollout until done (exit 0), stuck or --timeout (exit 1)
   simulate -f FILE              What the scheduler would do with FILE's workloads now (writes nothing)
+  join MEMBER_CONTEXT --tier T  Register a cluster of your kubeconfig as a member, with least privilege
+                                (the host is --context, or the current context)
+  unjoin MEMBER_CONTEXT         Take it out again: the MemberCluster, its Secret, Spillway's identity in it
   fence CLUSTER                 Declare a member gone for good (its ordinals may start elsewhere)
   unfence CLUSTER               Take that back
   version                       The plugin's version
@@ -45,6 +49,14 @@ Options:
       --scheduler-addr HOST:PORT  simulate: the scheduler's gRPC address (env SPILLWAY_SCHEDULER_ADDR,
                                 default 127.0.0.1:9090, the chart's port: kubectl -n spillway-system
                                 port-forward svc/spillway-scheduler 9090)
+      --tier idc|cloud          join: the member's tier (idc fills before cloud)
+      --priority N              join: lower fills first within a tier
+      --region REGION           join: the member's region
+      --name NAME               join, unjoin: the MemberCluster's name (default: the member context's)
+      --server URL              join: the member's API address as the host's pods reach it (default: the kubeconfig's)
+      --secret-namespace NS     join, unjoin: the host namespace of the kubeconfig Secret, the chart's release
+                                namespace (default spillway-system)
+      --dry-run[=client]        join: print what it would create, in the member and on the host, as YAML
       --kubeconfig FILE, --context NAME   as for kubectl
 `;
 
@@ -75,7 +87,8 @@ export function normalizeWatch(argv: readonly string[]): { args: string[]; watch
 
 export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (argv[0] === "__complete") return completeCommand(argv.slice(1), io);
-  const normalized = normalizeWatch(argv);
+  // kubectl spells it --dry-run=client; the plugin's dry run is always the client's.
+  const normalized = normalizeWatch(argv.map((a) => (a === "--dry-run=client" ? "--dry-run" : a)));
   const { values, positionals } = parseArgs({
     args: normalized.args,
     allowPositionals: true,
@@ -93,6 +106,13 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
       filename: { type: "string", short: "f" },
       replicas: { type: "string" },
       "scheduler-addr": { type: "string" },
+      tier: { type: "string" },
+      priority: { type: "string" },
+      region: { type: "string" },
+      name: { type: "string" },
+      server: { type: "string" },
+      "secret-namespace": { type: "string", default: "spillway-system" },
+      "dry-run": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -135,6 +155,27 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
         io,
       );
     }
+    case "join": {
+      const priority = values.priority === undefined ? undefined : Number(values.priority);
+      if (priority !== undefined && (!Number.isInteger(priority) || priority < 0))
+        throw new Error(`--priority must be a non-negative integer, got ${JSON.stringify(values.priority)}`);
+      return join(
+        o,
+        rest,
+        {
+          name: values.name,
+          tier: values.tier,
+          priority,
+          region: values.region,
+          server: values.server,
+          secretNamespace: values["secret-namespace"],
+          dryRun: values["dry-run"],
+        },
+        io,
+      );
+    }
+    case "unjoin":
+      return unjoin(o, rest, { name: values.name, secretNamespace: values["secret-namespace"] }, io);
     case "fence":
     case "unfence":
       return fence(connect(o), rest, command === "fence", io);

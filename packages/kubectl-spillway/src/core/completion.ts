@@ -4,7 +4,7 @@
  * one candidate per line, then `:<directive>` (4: do not fall back to file names). The last word is
  * the one being completed (empty after a space).
  */
-export const COMMANDS = ["clusters", "placement", "rollout", "simulate", "fence", "unfence", "version", "help"];
+export const COMMANDS = ["clusters", "placement", "rollout", "simulate", "join", "unjoin", "fence", "unfence", "version", "help"];
 const FLAGS = [
   "--namespace",
   "--all-namespaces",
@@ -16,6 +16,13 @@ const FLAGS = [
   "--filename",
   "--replicas",
   "--scheduler-addr",
+  "--tier",
+  "--priority",
+  "--region",
+  "--name",
+  "--server",
+  "--secret-namespace",
+  "--dry-run",
   "--kubeconfig",
   "--context",
   "--help",
@@ -34,6 +41,7 @@ export function complete(words: readonly string[], names: { clusters?: readonly 
   const previous = words.at(-2);
   const answer = (candidates: readonly string[], directive = NO_FILE) =>
     [...candidates.filter((c) => c.startsWith(current)), `:${directive}`].join("\n") + "\n";
+  if (previous === "--tier") return answer(["idc", "cloud"]);
   if (previous === "-o" || previous === "--output") return answer(OUTPUTS[done[0] ?? ""] ?? ["json", "yaml"]);
   // A file name: let the shell complete it (cobra's default directive).
   if (previous === "-f" || previous === "--filename" || previous === "--kubeconfig") return ":0\n";
