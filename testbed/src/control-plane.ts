@@ -135,8 +135,8 @@ export async function startApiserver(
 
 /** Members run every controller but those that need a real network or cloud. */
 export const MEMBER_CONTROLLERS = "*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle,-route,-persistentvolume-expander";
-/** The host holds only Spillway's objects: it needs garbage collection (owner references) and namespace deletion. */
-export const HOST_CONTROLLERS = "garbagecollector,namespace,serviceaccount";
+/** The host holds only Spillway's objects: it needs garbage collection (owner references), namespace deletion, and tokens for ServiceAccounts (a member joined with `kubectl spillway join` may be the host itself). */
+export const HOST_CONTROLLERS = "garbagecollector,namespace,serviceaccount,serviceaccount-token";
 /**
  * With a host node the host runs pods (the chart's): what a Deployment, its PodDisruptionBudget and
  * its Service need, and the CA ConfigMap every pod's service-account token volume mounts.

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
 import {
   HOST_CONTROLLERS,
@@ -29,6 +29,7 @@ import { nodeManifests } from "./nodes.ts";
 import { storageManifests } from "./storage.ts";
 import { bin, binDir, kubeconfigPath, repoRoot, stagesDir, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
+import { runCommand } from "./run-command.ts";
 import { alive, assertPortsFree, ProcessTable, waitFor } from "./processes.ts";
 import { cleanUpHostNode, drainHostNode, startHostNode } from "./host-node.ts";
 import { clusterPorts, natsPorts, nodeNetwork, type ClusterSpec, type NodeNetwork, type Topology } from "./topology.ts";
@@ -266,42 +267,32 @@ async function setUpHost(
   );
   await apply(host.spec.name, [{ apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE } }]);
   await installChart(host, SYSTEM_NAMESPACE, natsUrl, node !== undefined);
-  await apply(
-    host.spec.name,
-    members.flatMap((m) => [
-      {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: `${m.spec.name}-kubeconfig`, namespace: SYSTEM_NAMESPACE, labels: { "spillway.dev/cluster": m.spec.name } },
-        type: "Opaque",
-        stringData: { kubeconfig: memberKubeconfig(m, node) },
-      },
-      {
-        apiVersion: "spillway.dev/v1alpha1",
-        kind: "MemberCluster",
-        metadata: {
-          name: m.spec.name,
-          labels: { "spillway.dev/tier": m.spec.tier!, "topology.kubernetes.io/region": m.spec.region ?? m.spec.name },
-        },
-        spec: {
-          tier: m.spec.tier,
-          priority: m.spec.priority ?? 100,
-          ...(m.spec.region ? { region: m.spec.region } : {}),
-          kubeconfigSecretRef: { namespace: SYSTEM_NAMESPACE, name: `${m.spec.name}-kubeconfig`, key: "kubeconfig" },
-        },
-      },
-    ]),
-  );
+  // Members join as a user joins them: `kubectl spillway join`, so every scenario runs with the
+  // least-privilege identity it makes in each member.
+  await Promise.all(members.map((m) => joinMember(m, node)));
 }
 
 /**
- * The kubeconfig a member's Secret holds: with a host node, the member is reached at the node's
- * address, where the services' pods reach it too (and local processes alike).
+ * `kubectl spillway join MEMBER` against the testbed's kubeconfig; with a host node, the member is
+ * reached at the node's address, where the services' pods reach it too (and local processes alike).
  */
-function memberKubeconfig(m: RunningCluster, node: NodeNetwork | undefined): string {
-  if (!node) return readFileSync(m.kubeconfig, "utf8");
-  const server = `https://${node.address}:${m.ports.apiserver}`;
-  return kubeconfigYaml([{ name: m.spec.name, server, caFile: m.caFile, token: m.credentials.token }], m.spec.name);
+async function joinMember(m: RunningCluster, node: NodeNetwork | undefined): Promise<void> {
+  const pluginDir = join(repoRoot, "packages", "kubectl-spillway", "bin");
+  const args = [
+    "spillway",
+    "join",
+    m.spec.name,
+    `--kubeconfig=${kubeconfigPath}`,
+    "--context=host",
+    `--tier=${m.spec.tier}`,
+    `--priority=${m.spec.priority ?? 100}`,
+    ...(m.spec.region ? [`--region=${m.spec.region}`] : []),
+    `--secret-namespace=${SYSTEM_NAMESPACE}`,
+    ...(node ? [`--server=https://${node.address}:${m.ports.apiserver}`] : []),
+  ];
+  const env = { ...process.env, PATH: `${pluginDir}:${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` };
+  const r = await runCommand(bin("kubectl"), args, { env });
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr.trim() || `exit ${r.code}`}`);
 }
 
 /** Stops every process the testbed (and the demo) started; returns their names. */
