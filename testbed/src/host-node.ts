@@ -18,7 +18,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import type { RunningCluster } from "./control-plane.ts";
 import { kubectl } from "./kubectl.ts";
@@ -100,7 +100,16 @@ function buildPauseImage(): void {
   }
 }
 
-function containerdConfig(dir: string, network: NodeNetwork): string {
+/**
+ * containerd's socket: in the node's directory unless that path is too long for a Unix socket
+ * (108 bytes, and containerd adds `.ttrpc`), as a deep checkout's would be.
+ */
+function socketPath(dir: string, network: NodeNetwork): string {
+  const local = join(dir, "containerd.sock");
+  return local.length <= 90 ? local : join("/run", `spillway-${network.bridge}`, "containerd.sock");
+}
+
+function containerdConfig(dir: string, network: NodeNetwork, socket: string): string {
   const netDir = join(dir, "net.d");
   mkdirSync(netDir, { recursive: true });
   writeFileSync(
@@ -132,7 +141,7 @@ function containerdConfig(dir: string, network: NodeNetwork): string {
     `root = ${JSON.stringify(join(dir, "containerd", "root"))}`,
     `state = ${JSON.stringify(join(dir, "containerd", "state"))}`,
     "[grpc]",
-    `  address = ${JSON.stringify(join(dir, "containerd.sock"))}`,
+    `  address = ${JSON.stringify(socket)}`,
     '[plugins."io.containerd.grpc.v1.cri"]',
     `  sandbox_image = ${JSON.stringify(PAUSE_IMAGE)}`,
     "  restrict_oom_score_adj = true",
@@ -180,7 +189,8 @@ export async function startHostNode(
   requirePrerequisites();
   const dir = nodeDir(runDir);
   mkdirSync(dir, { recursive: true });
-  const node: HostNode = { network, dir, socket: join(dir, "containerd.sock") };
+  const node: HostNode = { network, dir, socket: socketPath(dir, network) };
+  mkdirSync(dirname(node.socket), { recursive: true });
   writeFileSync(stateFile(runDir), JSON.stringify(node));
 
   const addr = tryRun("ip", ["addr", "add", `${network.address}/32`, "dev", "lo"]);
@@ -196,7 +206,7 @@ export async function startHostNode(
     ...forwarded.map(String),
   ]);
   const config = join(dir, "containerd.toml");
-  writeFileSync(config, containerdConfig(dir, network));
+  writeFileSync(config, containerdConfig(dir, network, node.socket));
   const containerd = table.start("host-node-containerd", ["containerd", "--config", config]);
   await waitFor("host-node-containerd", async () => tryRun("ctr", ["--address", node.socket, "version"]).status === 0, {
     timeoutMs: 30_000,

@@ -1,10 +1,19 @@
 import { describe, expect, it } from "@jest/globals";
 import { nodeManifests } from "./nodes.ts";
-import { clusterPorts, defaultTopology, natsPorts, validateTopology, type Topology } from "./topology.ts";
+import { clusterPorts, defaultTopology, loadTopology, natsPorts, nodeNetwork, validateTopology, type Topology } from "./topology.ts";
 
 type NodeLike = { metadata: { name: string; labels: Record<string, string> }; status: { allocatable: Record<string, string> } };
 
 describe("testbed topology", () => {
+  it("gives the demo's and make test's host nodes their own address, pod network and bridge", () => {
+    const demo = nodeNetwork({ portBase: 17000 });
+    const e2e = nodeNetwork({ portBase: 27000 });
+    expect(demo).toEqual({ name: "spillway-node", address: "10.250.17.1", podCIDR: "10.244.17.0/24", bridge: "spw17" });
+    expect([e2e.address, e2e.podCIDR, e2e.bridge]).toEqual(["10.250.27.1", "10.244.27.0/24", "spw27"]);
+    expect(loadTopology({ SPILLWAY_TESTBED_HOST_NODE: "1" }).hostNode).toBe(true);
+    expect(loadTopology({}).hostNode).toBeUndefined();
+  });
+
   it("defaults to the issue's fleet: idc 4×16 CPU with one 8-GPU node, cloud 8 nodes with 16 GPUs", () => {
     const byName = new Map(defaultTopology.clusters.map((c) => [c.name, nodeManifests(c) as NodeLike[]]));
     const gpus = (nodes: NodeLike[]) => nodes.reduce((s, n) => s + Number(n.status.allocatable["nvidia.com/gpu"] ?? 0), 0);
