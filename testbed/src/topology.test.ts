@@ -1,10 +1,28 @@
 import { describe, expect, it } from "@jest/globals";
 import { nodeManifests } from "./nodes.ts";
-import { clusterPorts, defaultTopology, loadTopology, natsPorts, nodeNetwork, validateTopology, type Topology } from "./topology.ts";
+import {
+  clusterPorts,
+  defaultTopology,
+  fleetOf,
+  loadTopology,
+  natsPorts,
+  nodeNetwork,
+  validateTopology,
+  type Topology,
+} from "./topology.ts";
 
 type NodeLike = { metadata: { name: string; labels: Record<string, string> }; status: { allocatable: Record<string, string> } };
 
 describe("testbed topology", () => {
+  it("makes a fleet of any size from IDC and cloud counts, the default fleet at 2,1", () => {
+    expect(fleetOf(2, 1)).toEqual(defaultTopology.clusters);
+    const twelve = loadTopology({ SPILLWAY_TESTBED_MEMBERS: "4,8" }).clusters;
+    expect(twelve.filter((c) => c.tier === "idc").map((c) => c.name)).toEqual(["idc-1", "idc-2", "idc-3", "idc-4"]);
+    expect(twelve.filter((c) => c.tier === "cloud")).toHaveLength(8);
+    expect(new Set(twelve.filter((c) => c.role === "member").map((c) => c.priority)).size).toBe(12);
+    expect(() => loadTopology({ SPILLWAY_TESTBED_MEMBERS: "twelve" })).toThrow("want IDC,CLOUD counts, e.g. 4,8");
+  });
+
   it("gives the demo's and make test's host nodes their own address, pod network and bridge", () => {
     const demo = nodeNetwork({ portBase: 17000 });
     const e2e = nodeNetwork({ portBase: 27000 });

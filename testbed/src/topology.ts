@@ -57,26 +57,38 @@ const idcCluster = (name: string, priority: number, region: string): ClusterSpec
   ],
 });
 
+/** A cloud cluster of the default fleet: 8 nodes of 16 CPU / 64Gi, four of them with 4 GPUs. */
+const cloudCluster = (name: string, priority: number, region: string): ClusterSpec => ({
+  name,
+  role: "member",
+  tier: "cloud",
+  priority,
+  region,
+  nodePools: [
+    { count: 4, cpu: "16", memory: "64Gi" },
+    { count: 4, cpu: "16", memory: "64Gi", gpus: 4 },
+  ],
+});
+
+const IDC_REGIONS = ["dc-east", "dc-west"];
+
+/**
+ * The host and `idc` IDC plus `cloud` cloud members of the default shapes, named idc-1…, cloud-1…,
+ * IDC ranked first in order, then cloud: (2, 1) is the default fleet; (4, 8) the twelve-member one.
+ */
+export function fleetOf(idc: number, cloud: number): ClusterSpec[] {
+  return [
+    { name: "host", role: "host" },
+    ...Array.from({ length: idc }, (_, i) => idcCluster(`idc-${i + 1}`, 10 * (i + 1), IDC_REGIONS[i] ?? `dc-${i + 1}`)),
+    ...Array.from({ length: cloud }, (_, i) => cloudCluster(`cloud-${i + 1}`, 100 + i, `cloud-region-${i + 1}`)),
+  ];
+}
+
 export const defaultTopology: Topology = {
   portBase: 17000,
   podReadyDelayMs: 1000,
   metricsServer: true,
-  clusters: [
-    { name: "host", role: "host" },
-    idcCluster("idc-1", 10, "dc-east"),
-    idcCluster("idc-2", 20, "dc-west"),
-    {
-      name: "cloud-1",
-      role: "member",
-      tier: "cloud",
-      priority: 100,
-      region: "cloud-region-1",
-      nodePools: [
-        { count: 4, cpu: "16", memory: "64Gi" },
-        { count: 4, cpu: "16", memory: "64Gi", gpus: 4 },
-      ],
-    },
-  ],
+  clusters: fleetOf(2, 1),
 };
 
 /** Ports of one cluster's components, derived from its index so runs never collide internally. */
@@ -186,5 +198,11 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
   if (env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"]) t.podReadyDelayMs = Number(env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"]);
   if (env["SPILLWAY_TESTBED_METRICS"]) t.metricsServer = env["SPILLWAY_TESTBED_METRICS"] === "1";
   if (env["SPILLWAY_TESTBED_HOST_NODE"]) t.hostNode = env["SPILLWAY_TESTBED_HOST_NODE"] === "1";
+  const members = env["SPILLWAY_TESTBED_MEMBERS"];
+  if (members) {
+    const m = /^(\d+),(\d+)$/.exec(members);
+    if (!m) throw new Error(`testbed topology: SPILLWAY_TESTBED_MEMBERS=${members}: want IDC,CLOUD counts, e.g. 4,8`);
+    t.clusters = fleetOf(Number(m[1]), Number(m[2]));
+  }
   return validateTopology(t);
 }
