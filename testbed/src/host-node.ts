@@ -17,7 +17,7 @@
  *   DNS pod would need an image of its own, and what it serves is the same.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import type { RunningCluster } from "./control-plane.ts";
@@ -395,6 +395,23 @@ function removeIptablesRules(): void {
 export function cleanUpHostNode(runDir: string): void {
   const node = hostNodeOf(runDir);
   if (!node) return;
+  // A container's shim outlives containerd by design; with containerd stopped nobody will reap it.
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    const cmdline = (() => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      } catch {
+        return [];
+      }
+    })();
+    if (cmdline[0]?.endsWith("containerd-shim-runc-v2") && cmdline[cmdline.indexOf("-address") + 1] === node.socket) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // Gone already.
+      }
+    }
+  }
   if (existsSync(bin("kube-proxy"))) tryRun(bin("kube-proxy"), ["--cleanup"]);
   // The kubelet mounts its root directory on itself (and volumes below it): unmount, deepest first.
   const mounts = readFileSync("/proc/self/mounts", "utf8")
