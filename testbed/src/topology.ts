@@ -44,31 +44,22 @@ export interface Topology {
   hostNode?: boolean;
 }
 
+/** A member of one of the default fleet's two shapes. */
+const memberOf =
+  (tier: "idc" | "cloud", nodePools: NodePool[]) =>
+  (name: string, priority: number, region: string): ClusterSpec => ({ name, role: "member", tier, priority, region, nodePools });
+
 /** An IDC cluster of the default fleet: 4 nodes of 16 CPU / 64Gi, one of them with 8 GPUs. */
-const idcCluster = (name: string, priority: number, region: string): ClusterSpec => ({
-  name,
-  role: "member",
-  tier: "idc",
-  priority,
-  region,
-  nodePools: [
-    { count: 3, cpu: "16", memory: "64Gi" },
-    { count: 1, cpu: "16", memory: "64Gi", gpus: 8 },
-  ],
-});
+const idcCluster = memberOf("idc", [
+  { count: 3, cpu: "16", memory: "64Gi" },
+  { count: 1, cpu: "16", memory: "64Gi", gpus: 8 },
+]);
 
 /** A cloud cluster of the default fleet: 8 nodes of 16 CPU / 64Gi, four of them with 4 GPUs. */
-const cloudCluster = (name: string, priority: number, region: string): ClusterSpec => ({
-  name,
-  role: "member",
-  tier: "cloud",
-  priority,
-  region,
-  nodePools: [
-    { count: 4, cpu: "16", memory: "64Gi" },
-    { count: 4, cpu: "16", memory: "64Gi", gpus: 4 },
-  ],
-});
+const cloudCluster = memberOf("cloud", [
+  { count: 4, cpu: "16", memory: "64Gi" },
+  { count: 4, cpu: "16", memory: "64Gi", gpus: 4 },
+]);
 
 const IDC_REGIONS = ["dc-east", "dc-west"];
 
