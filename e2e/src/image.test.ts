@@ -9,10 +9,10 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { ClusterRegistry, createClient } from "@spillway/proto";
-import { bin, identityKubeconfig } from "@spillway/testbed";
+import { bin, buildah, buildahEnv, buildImage, identityKubeconfig } from "@spillway/testbed";
 import { natsUrl, repoRoot } from "./env.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
 import { kubectl } from "./kubectl.ts";
@@ -20,14 +20,6 @@ import { freePort, grantLeasesIn } from "./service-process.ts";
 import { MEMBERS } from "./rollout-services.ts";
 
 const TAG = "localhost/spillway:e2e";
-const env = { ...process.env, STORAGE_DRIVER: "vfs", BUILDAH_ISOLATION: "chroot" };
-
-/** `buildah ARGS`, whatever the exit code. */
-function buildah(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync("buildah", args, { env, encoding: "utf8" });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
 /** A shell command inside a fresh container of the image. */
 function inImage(script: string): string {
   const ctr = buildah(["from", "--quiet", TAG]).stdout.trim();
@@ -45,13 +37,7 @@ const describeAsRoot = process.getuid?.() === 0 ? describe : describe.skip;
 if (process.getuid?.() !== 0) console.warn("skipped the image suite: building an image without a Docker engine needs root (buildah)");
 
 describeAsRoot("the container image", () => {
-  beforeAll(() => {
-    const r = spawnSync("bash", [join(repoRoot, "scripts", "build-image.sh"), TAG], {
-      env: { ...env, PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` },
-      encoding: "utf8",
-    });
-    if (r.status !== 0) throw new Error(`scripts/build-image.sh failed (${r.status}):\n${r.stderr}`);
-  }, 900_000);
+  beforeAll(() => buildImage(TAG), 900_000);
 
   it("runs as the chart's non-root user on the pinned Node, with production dependencies only", () => {
     const [uid, node, jest, typescript, tests, runtime] = inImage(
@@ -124,7 +110,7 @@ describeAsRoot("the container image", () => {
           `--lease-namespace=${leaseNs}`,
           "--identity=from-the-image",
         ],
-        { env, stdio: ["ignore", "pipe", "pipe"] },
+        { env: buildahEnv, stdio: ["ignore", "pipe", "pipe"] },
       );
       child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
       child.stderr!.on("data", (d: Buffer) => (output += d.toString()));

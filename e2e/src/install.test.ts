@@ -7,15 +7,16 @@
  * change the members' watches deliver), `helm upgrade` to a new image tag with no workload
  * disturbed, and `helm uninstall` leaving the workloads and CRDs in place.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { AppsV1Api, CoordinationV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { federatedDeploymentKind, type FederatedDeployment } from "@spillway/api";
 import { ResourceClient } from "@spillway/kit";
 import {
+  buildahOk,
+  buildImage,
   CHART_DIR,
   clusterPorts,
   loadImage,
@@ -28,7 +29,7 @@ import {
   SYSTEM_NAMESPACE,
   testbedDir,
 } from "@spillway/testbed";
-import { contextOf, e2eKubeconfig, kubeConfigFor, kubectlBin, repoRoot, testImage } from "./env.ts";
+import { contextOf, e2eKubeconfig, kubeConfigFor, kubectlBin, testImage } from "./env.ts";
 import { federatedDeployment, setImage } from "./federated-workloads.ts";
 import { watchFleetBounds } from "./fleet-bounds.ts";
 import { createNamespace, deleteNamespace, eventually, uniqueName } from "./helpers.ts";
@@ -53,7 +54,6 @@ const hostPorts = clusterPorts(
   topology,
   topology.clusters.findIndex((c) => c.role === "host"),
 );
-const buildahEnv = { ...process.env, STORAGE_DRIVER: "vfs", BUILDAH_ISOLATION: "chroot" };
 const helm = (args: string[]) => runHelm(args, { kubeconfig: e2eKubeconfig, context: contextOf("host") });
 
 interface PodView {
@@ -165,22 +165,16 @@ describeOnNode("helm install on a host that runs pods", () => {
       ),
     );
 
+  /** Both workloads' member state: what upgrading or uninstalling the control plane must leave alone. */
+  const workloadsState = () => Promise.all([memberState("web"), memberState("api")]);
+
   beforeAll(async () => {
-    const build = spawnSync("bash", [join(repoRoot, "scripts", "build-image.sh"), `${REPOSITORY}:${TAG}`], {
-      env: { ...buildahEnv, PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` },
-      encoding: "utf8",
-    });
-    if (build.status !== 0) throw new Error(`scripts/build-image.sh failed (${build.status}):\n${build.stderr}`);
+    buildImage(`${REPOSITORY}:${TAG}`);
     // The upgrade's image: the same build under a new tag, as a release pipeline retags.
-    const tag = spawnSync("buildah", ["tag", `${REPOSITORY}:${TAG}`, `${REPOSITORY}:${UPGRADE_TAG}`], {
-      env: buildahEnv,
-      encoding: "utf8",
-    });
-    if (tag.status !== 0) throw new Error(`buildah tag: ${tag.stderr}`);
+    buildahOk(["tag", `${REPOSITORY}:${TAG}`, `${REPOSITORY}:${UPGRADE_TAG}`]);
     loadImage(node!, `${REPOSITORY}:${TAG}`);
     loadImage(node!, `${REPOSITORY}:${UPGRADE_TAG}`);
-    const size = spawnSync("buildah", ["images", "--format", "{{.Size}}", `${REPOSITORY}:${TAG}`], { env: buildahEnv, encoding: "utf8" });
-    console.log(`image ${REPOSITORY}:${TAG}: ${size.stdout.trim()}`);
+    console.log(`image ${REPOSITORY}:${TAG}: ${buildahOk(["images", "--format", "{{.Size}}", `${REPOSITORY}:${TAG}`])}`);
     await createNamespace("host", ns);
     const pki = join(testbedDir, "run", "host", "pki");
     const keys = await kubectl("host", [
@@ -349,7 +343,7 @@ describeOnNode("helm install on a host that runs pods", () => {
 
   it("helm upgrade to a new image tag rolls every service's pods and disturbs no workload", async () => {
     await controlPlaneOn(TAG);
-    const before = await Promise.all([memberState("web"), memberState("api")]);
+    const before = await workloadsState();
     const old = new Set((await releasePods()).map((p) => p.uid));
     const started = Date.now();
     const r = await helm([
@@ -372,11 +366,11 @@ describeOnNode("helm install on a host that runs pods", () => {
     // The new control plane has read the fleet and found nothing to change.
     await settled("web", 12, testImage(1));
     await settled("api", 24, testImage(2));
-    expect(await Promise.all([memberState("web"), memberState("api")])).toEqual(before);
+    expect(await workloadsState()).toEqual(before);
   });
 
   it("helm uninstall removes the control plane and leaves the workloads and CRDs in place", async () => {
-    const before = await Promise.all([memberState("web"), memberState("api")]);
+    const before = await workloadsState();
     const r = await helm(["uninstall", RELEASE, "--namespace", NS, "--wait"]);
     expect(r.code).toBe(0);
     await eventually("the release's pods gone", async () => ((await releasePods()).length === 0 ? true : undefined), 120_000, 500);
@@ -388,6 +382,6 @@ describeOnNode("helm install on a host that runs pods", () => {
     ).toEqual(["api", "web"]);
     const crds = await kubectl("host", ["get", "crd", "-o", "name"]);
     expect(crds.stdout).toContain("customresourcedefinition.apiextensions.k8s.io/federateddeployments.spillway.dev");
-    expect(await Promise.all([memberState("web"), memberState("api")])).toEqual(before);
+    expect(await workloadsState()).toEqual(before);
   });
 });

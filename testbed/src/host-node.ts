@@ -22,6 +22,7 @@ import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import type { RunningCluster } from "./control-plane.ts";
 import { kubectl } from "./kubectl.ts";
+import { buildah, buildahOk } from "./image.ts";
 import { bin, repoRoot, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
 import { delay, waitFor, type ProcessTable } from "./processes.ts";
@@ -63,18 +64,24 @@ function run(command: string, args: string[], what: string): string {
 
 const tryRun = (command: string, args: string[]) => spawnSync(command, args, { encoding: "utf8" });
 
+const ctrArgs = (node: HostNode, args: string[]) => ["--address", node.socket, "--namespace", CRI_NAMESPACE, ...args];
+
 /** `ctr` against the node's containerd. */
-export function ctr(node: HostNode, args: string[]): string {
-  return run("ctr", ["--address", node.socket, "--namespace", CRI_NAMESPACE, ...args], "ctr");
+function ctr(node: HostNode, args: string[]): string {
+  return run("ctr", ctrArgs(node, args), "ctr");
 }
+
+/** The containers the node's containerd still runs (none once it is stopped). */
+const runningTasks = (node: HostNode) =>
+  tryRun("ctr", ctrArgs(node, ["tasks", "ls", "-q"]))
+    .stdout.split("\n")
+    .filter(Boolean);
 
 /** Puts an image of this machine's buildah storage into the node's containerd, as `kind load` does for kind. */
 export function loadImage(node: HostNode, image: string): void {
   const archive = join(node.dir, "load.tar");
   rmSync(archive, { force: true });
-  const env = { ...process.env, STORAGE_DRIVER: process.env["STORAGE_DRIVER"] ?? "vfs" };
-  const push = spawnSync("buildah", ["push", "--quiet", image, `oci-archive:${archive}:${image}`], { encoding: "utf8", env });
-  if (push.status !== 0) throw new Error(`host node: buildah push ${image}: ${push.stderr.trim()}`);
+  buildahOk(["push", "--quiet", image, `oci-archive:${archive}:${image}`]);
   try {
     ctr(node, ["images", "import", "--no-unpack=false", archive]);
   } finally {
@@ -82,21 +89,15 @@ export function loadImage(node: HostNode, image: string): void {
   }
 }
 
-/** The pause image, from the testbed's pause binary, committed to buildah's storage once per binary. */
+/** The pause image, from the testbed's pause binary, committed to buildah's storage. */
 function buildPauseImage(): void {
-  const env = { ...process.env, STORAGE_DRIVER: process.env["STORAGE_DRIVER"] ?? "vfs", BUILDAH_ISOLATION: "chroot" };
-  const b = (args: string[]) => {
-    const r = spawnSync("buildah", args, { encoding: "utf8", env });
-    if (r.status !== 0) throw new Error(`host node: buildah ${args.join(" ")}: ${r.stderr.trim()}`);
-    return r.stdout.trim();
-  };
-  const container = b(["from", "--quiet", "scratch"]);
+  const container = buildahOk(["from", "--quiet", "scratch"]);
   try {
-    b(["copy", "--quiet", container, bin("pause"), "/pause"]);
-    b(["config", "--entrypoint", '["/pause"]', "--user", "65535:65535", container]);
-    b(["commit", "--quiet", container, PAUSE_IMAGE]);
+    buildahOk(["copy", "--quiet", container, bin("pause"), "/pause"]);
+    buildahOk(["config", "--entrypoint", '["/pause"]', "--user", "65535:65535", container]);
+    buildahOk(["commit", "--quiet", container, PAUSE_IMAGE]);
   } finally {
-    b(["rm", container]);
+    buildah(["rm", container]);
   }
 }
 
@@ -208,7 +209,7 @@ export async function startHostNode(
   const config = join(dir, "containerd.toml");
   writeFileSync(config, containerdConfig(dir, network, node.socket));
   const containerd = table.start("host-node-containerd", ["containerd", "--config", config]);
-  await waitFor("host-node-containerd", async () => tryRun("ctr", ["--address", node.socket, "version"]).status === 0, {
+  await waitFor("host-node-containerd", async () => tryRun("ctr", ctrArgs(node, ["version"])).status === 0, {
     timeoutMs: 30_000,
     table,
     record: containerd,
@@ -302,7 +303,7 @@ export async function startHostNode(
       clusterCIDR: network.podCIDR,
       hostnameOverride: network.name,
       bindAddress: network.address,
-      healthzBindAddress: `127.0.0.1:${host.ports.metricsAdapter + 1}`,
+      healthzBindAddress: `127.0.0.1:${host.ports.kubeProxy}`,
       metricsBindAddress: `127.0.0.1:${host.ports.metricsServer}`,
       clientConnection: { kubeconfig: host.kubeconfig },
       // Leave this machine's conntrack table size alone: not ours to raise.
@@ -318,7 +319,7 @@ export async function startHostNode(
       )) === "True",
     { timeoutMs: 90_000, table, record: kubelet, intervalMs: 500 },
   );
-  await waitFor("host-node-kube-proxy", () => probeOk(`http://127.0.0.1:${host.ports.metricsAdapter + 1}/healthz`), {
+  await waitFor("host-node-kube-proxy", () => probeOk(`http://127.0.0.1:${host.ports.kubeProxy}/healthz`), {
     timeoutMs: 30_000,
     table,
     record: proxy,
@@ -343,17 +344,10 @@ export async function drainHostNode(runDir: string, hostContext: string): Promis
     "--wait=false",
   ]).catch(() => undefined);
   const deadline = Date.now() + 30_000;
-  while (
-    Date.now() < deadline &&
-    tryRun("ctr", ["--address", node.socket, "--namespace", CRI_NAMESPACE, "tasks", "ls", "-q"]).stdout.trim()
-  )
-    await delay(500);
-  const inNamespace = ["--address", node.socket, "--namespace", CRI_NAMESPACE];
-  for (const task of tryRun("ctr", [...inNamespace, "tasks", "ls", "-q"])
-    .stdout.split("\n")
-    .filter(Boolean)) {
-    tryRun("ctr", [...inNamespace, "tasks", "kill", "--signal", "SIGKILL", task]);
-    tryRun("ctr", [...inNamespace, "tasks", "delete", "--force", task]);
+  while (Date.now() < deadline && runningTasks(node).length > 0) await delay(500);
+  for (const task of runningTasks(node)) {
+    tryRun("ctr", ctrArgs(node, ["tasks", "kill", "--signal", "SIGKILL", task]));
+    tryRun("ctr", ctrArgs(node, ["tasks", "delete", "--force", task]));
   }
 }
 

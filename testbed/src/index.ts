@@ -14,3 +14,4 @@ export { CHART_DIR, helm, identityKubeconfig, RELEASE, runHelm, SERVICES, type S
 export { metricsWriteUrl } from "./metrics-adapter.ts";
 export { startFleetApi, stopFleetApi, type FleetApi } from "./fleet-api.ts";
 export { loadImage, runningHostNode, type HostNode } from "./host-node.ts";
+export { buildah, buildahEnv, buildahOk, buildImage } from "./image.ts";

@@ -101,9 +101,11 @@ export interface ClusterPorts {
   /** Host only: the fleet API's kube-apiserver, and the gateway's etcd-API shim it stores members' resources in. */
   fleetApiserver: number;
   fleetStorage: number;
+  /** Host only, with a host node: kube-proxy's health endpoint (the kubelet takes the host's unused kwok and metrics-server ports). */
+  kubeProxy: number;
 }
 
-/** Ports per cluster: those below, and room for one more component. */
+/** Ports per cluster: those below. */
 const BLOCK = 12;
 
 export function clusterPorts(topology: Topology, index: number): ClusterPorts {
@@ -120,6 +122,7 @@ export function clusterPorts(topology: Topology, index: number): ClusterPorts {
     fleetApiserver: base + 8,
     fleetStorage: base + 9,
     metricsAdapter: base + 10,
+    kubeProxy: base + 11,
   };
 }
 

@@ -44,15 +44,13 @@ const kindName = (o: { apiVersion: string; kind: string; metadata: { name: strin
   return `${o.kind.toLowerCase()}${group}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
 };
 
-function apply(kc: KubeConfig, objects: object[]): Promise<KubernetesObject[]> {
+/** Server-side apply, one object after the other (a namespace before what goes in it). */
+async function apply(kc: KubeConfig, objects: object[]): Promise<KubernetesObject[]> {
   const api = KubernetesObjectApi.makeApiClient(kc);
-  return objects.reduce<Promise<KubernetesObject[]>>(
-    async (done, o) => [
-      ...(await done),
-      await api.patch(o as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
-    ],
-    Promise.resolve([]),
-  );
+  const applied: KubernetesObject[] = [];
+  for (const o of objects)
+    applied.push(await api.patch(o as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+  return applied;
 }
 
 /** The member's API address and CA, as the member context of the kubeconfig names them. */
