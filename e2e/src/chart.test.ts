@@ -9,7 +9,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { etcdServersOverrides } from "@spillway/api";
 import { parse, parseAllDocuments } from "yaml";
 import { CHART_DIR, SERVICES, identityKubeconfig, RELEASE, runHelm, type ServiceName, runKubectl } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig, kubectlBin, repoRoot } from "./env.ts";
@@ -68,16 +67,9 @@ describe("the Helm chart", () => {
     expect(r.stderr).toContain(message);
   });
 
-  it("runs the fleet apiserver beside cluster-gateway, on the gateway's storage, checking every request on the host", async () => {
-    const r = await helm([
-      "template",
-      "t",
-      CHART_DIR,
-      "--kube-version=1.34.0",
-      "--set=fleetAPI.enabled=true",
-      "--set=fleetAPI.etcd.servers=https://10.0.0.10:2379",
-      "--set=fleetAPI.serviceAccountKeySecret=host-sa-keys",
-    ]);
+  it("runs the fleet apiserver beside cluster-gateway, on the gateway's storage only, checking every request on the host", async () => {
+    // Nothing of the host's but its API: no etcd endpoint, no key.
+    const r = await helm(["template", "t", CHART_DIR, "--kube-version=1.34.0", "--set=fleetAPI.enabled=true"]);
     expect(r.stderr).toBe("");
     const docs = parseAllDocuments(r.stdout).map(
       (d) => d.toJS() as { kind: string; metadata: { name: string }; spec?: never; data?: never },
@@ -87,12 +79,13 @@ describe("the Helm chart", () => {
     };
     const [main, fleet] = gateway.spec.template.spec.containers;
     expect(fleet?.command).toEqual(["fleet-apiserver"]);
-    // The same storage split as the testbed's (one generated list), on the gateway's loopback shim.
+    // Its one storage is the gateway's loopback shim, as on the testbed.
     expect(main?.args).toContain("--fleet-storage-addr=127.0.0.1:2381");
-    expect(fleet?.args).toContain(`--etcd-servers-overrides=${etcdServersOverrides("http://127.0.0.1:2381")}`);
+    expect(fleet?.args.filter((a) => a.startsWith("--etcd-servers"))).toEqual(["--etcd-servers=http://127.0.0.1:2381"]);
     expect(fleet?.args).toEqual(
       expect.arrayContaining([
-        "--etcd-servers=https://10.0.0.10:2379",
+        "--runtime-config=rbac.authorization.k8s.io/v1=false",
+        "--service-account-signing-key-file=/etc/spillway/fleet-api/sa/sa.key",
         "--authorization-mode=Webhook",
         "--anonymous-auth=false",
         "--authentication-token-webhook-config-file=/etc/spillway/fleet-api/authn-webhook.kubeconfig",
@@ -109,6 +102,11 @@ describe("the Helm chart", () => {
       roleRef: { name: string };
     };
     expect(delegator.roleRef.name).toBe("system:auth-delegator");
+    // Its own signing key, made by the chart.
+    const key = docs.find((d) => d.kind === "Secret" && d.metadata.name === "t-spillway-cluster-gateway-fleet-api-sa") as unknown as {
+      data: Record<string, string>;
+    };
+    expect(Buffer.from(key.data["sa.key"]!, "base64").toString()).toContain("PRIVATE KEY-----");
     // Off by default: nothing of it is rendered.
     const plain = await helm(["template", "t", CHART_DIR, "--kube-version=1.34.0"]);
     expect(plain.stdout).not.toContain("fleet-apiserver");

@@ -181,6 +181,35 @@ describe("the fleet API: one Kubernetes API over every member", () => {
     expect(fleetNodes).toBe(memberNodes);
   });
 
+  it("needs no host etcd: the host's namespaces and Spillway's kinds are read through the host's API, and written there", async () => {
+    // A namespace made through the fleet is the host's; deleted through the fleet, it goes there.
+    const made = uniqueName("e2e-fleet-made");
+    await ok("fleet", ["create", "namespace", made]);
+    expect(await ok("host", ["get", "namespace", made, "-o", "jsonpath={.metadata.name}"])).toBe(made);
+    await ok("fleet", ["delete", "namespace", made, "--wait=false"]);
+    await eventually(`namespace ${made} gone from the host`, async () =>
+      (await kubectl("host", ["get", "namespace", made])).code !== 0 ? true : undefined,
+    );
+    // Spillway's CRDs are served (read-only); no other CRD of the host, and no RBAC objects of the fleet's own.
+    expect(await ok("fleet", ["get", "crd", "-o", "name"])).toContain("federateddeployments.spillway.dev");
+    const relabel = await kubectl("fleet", ["label", "crd", "federateddeployments.spillway.dev", "e2e=yes"]);
+    expect(relabel.stderr).toContain("CustomResourceDefinitions are installed on the host");
+    expect(await ok("host", ["get", "crd", "federateddeployments.spillway.dev", "-o", "jsonpath={.metadata.labels.e2e}"])).toBe("");
+    const rbac = await kubectl("fleet", ["get", "clusterroles"]);
+    expect(rbac.stderr).toContain('the server doesn\'t have a resource type "clusterroles"');
+    // A kind the fleet neither serves from the clusters nor keeps for itself is refused, not kept where a restart would lose it.
+    const pdb = {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: "web", namespace: ns },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: "web" } } },
+    };
+    const refused = await kubectl("fleet", ["apply", "-f", "-"], JSON.stringify(pdb));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("poddisruptionbudgets are not kept by the fleet API");
+    expect((await ok("fleet", ["get", "pdb", "-n", ns, "-o", "name"])).trim()).toBe("");
+  });
+
   it("discovery and OpenAPI are whole: api-resources without a warning, kubectl explain of a member kind and a Spillway kind", async () => {
     const resources = await kubectl("fleet", ["api-resources", "-o", "name"]);
     expect(resources.code).toBe(0);

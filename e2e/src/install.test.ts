@@ -18,7 +18,6 @@ import {
   buildahOk,
   buildImage,
   CHART_DIR,
-  clusterPorts,
   loadImage,
   loadTopology,
   natsPorts,
@@ -27,7 +26,6 @@ import {
   runningHostNode,
   SERVICES,
   SYSTEM_NAMESPACE,
-  testbedDir,
 } from "@spillway/testbed";
 import { contextOf, e2eKubeconfig, kubeConfigFor, kubectlBin, testImage } from "./env.ts";
 import { federatedDeployment, setImage } from "./federated-workloads.ts";
@@ -48,12 +46,7 @@ const RELEASE = "e2e-install";
 // The member kubeconfig Secrets live in the testbed's release namespace, the only one whose
 // Secrets a release's services may read.
 const NS = SYSTEM_NAMESPACE;
-const SA_KEYS = `${RELEASE}-host-sa-keys`;
 const topology = loadTopology();
-const hostPorts = clusterPorts(
-  topology,
-  topology.clusters.findIndex((c) => c.role === "host"),
-);
 const helm = (args: string[]) => runHelm(args, { kubeconfig: e2eKubeconfig, context: contextOf("host") });
 
 interface PodView {
@@ -176,23 +169,10 @@ describeOnNode("helm install on a host that runs pods", () => {
     loadImage(node!, `${REPOSITORY}:${UPGRADE_TAG}`);
     console.log(`image ${REPOSITORY}:${TAG}: ${buildahOk(["images", "--format", "{{.Size}}", `${REPOSITORY}:${TAG}`])}`);
     await createNamespace("host", ns);
-    const pki = join(testbedDir, "run", "host", "pki");
-    const keys = await kubectl("host", [
-      "create",
-      "secret",
-      "generic",
-      SA_KEYS,
-      "--namespace",
-      NS,
-      `--from-file=sa.key=${join(pki, "sa.key")}`,
-      `--from-file=sa.pub=${join(pki, "sa.pub")}`,
-    ]);
-    if (keys.code !== 0) throw new Error(`the host's service-account keys as a Secret: ${keys.stderr}`);
   }, 900_000);
 
   afterAll(async () => {
     await helm(["uninstall", RELEASE, "--namespace", NS, "--ignore-not-found", "--wait"]);
-    await kubectl("host", ["delete", "secret", SA_KEYS, "--namespace", NS, "--ignore-not-found"]);
     await deleteNamespace("host", ns);
     for (const m of MEMBERS) await deleteNamespace(m, ns);
   });
@@ -215,13 +195,9 @@ describeOnNode("helm install on a host that runs pods", () => {
       "image.pullPolicy=Never",
       "--set",
       `nats.url=${natsUrl}`,
-      // The fleet API beside each gateway, on the host's etcd and service-account keys.
+      // The fleet API beside each gateway: given nothing of the host's but its API (no etcd, no key).
       "--set",
       "fleetAPI.enabled=true",
-      "--set",
-      `fleetAPI.etcd.servers=http://${node!.network.address}:${hostPorts.etcdClient}`,
-      "--set",
-      `fleetAPI.serviceAccountKeySecret=${SA_KEYS}`,
     ]);
     const seconds = (Date.now() - started) / 1000;
     expect(r.stderr).toBe("");

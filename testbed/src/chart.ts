@@ -42,7 +42,7 @@ export async function helm(args: string[]): Promise<string> {
 export const identityKubeconfig = (service: string): string => join(testbedDir, "identities", `${service}.kubeconfig`);
 
 /**
- * `helm upgrade --install` of the chart into `namespace` on the host, then the services' kubeconfigs.
+ * `helm upgrade --install` of the chart into `namespace` on the host, with the fleet API, then the services' kubeconfigs.
  * On a host with a node the release runs no pods (replicas 0): the testbed's services are local
  * processes under these identities, and the install test runs the chart's pods as a release of its own.
  */
@@ -53,6 +53,9 @@ export async function installChart(host: RunningCluster, namespace: string, nats
     namespace,
     "--set",
     `nats.url=${natsUrl}`,
+    // The testbed's gateway serves the fleet API: it runs with the rights the chart gives it for that.
+    "--set",
+    "fleetAPI.enabled=true",
     ...(hostHasNode ? ["--set", "defaults.replicas=0"] : []),
   ];
   await helm(["upgrade", "--install", RELEASE, ...args]);

@@ -57,10 +57,11 @@ export async function startEtcd(table: ProcessTable, spec: ClusterSpec, ports: C
  * Flags every testbed kube-apiserver shares, the fleet's included: service accounts from the
  * cluster's keys, no admission of service-account tokens (kwok pods never run a kubelet, and the
  * plugin would reject pods until the "default" account exists), kwok's nodes reached by InternalIP
- * (127.0.0.1, where kwok serves container logs), and request-header authentication for aggregated
- * API servers (the apiserver proxies as front-proxy-client; the extension server trusts its CA).
+ * (127.0.0.1, where kwok serves container logs), and, given a front proxy, request-header
+ * authentication for aggregated API servers (the apiserver proxies as front-proxy-client; the
+ * extension server trusts its CA).
  */
-export function sharedApiserverFlags(credentials: Pick<ClusterCredentials, "saKey" | "saPub">, frontProxy: FrontProxy): string[] {
+export function sharedApiserverFlags(credentials: Pick<ClusterCredentials, "saKey" | "saPub">, frontProxy?: FrontProxy): string[] {
   return [
     "--service-account-issuer=https://kubernetes.default.svc",
     `--service-account-key-file=${credentials.saPub}`,
@@ -72,13 +73,17 @@ export function sharedApiserverFlags(credentials: Pick<ClusterCredentials, "saKe
     // Never publish a testbed apiserver as a `kubernetes` Service endpoint.
     "--endpoint-reconciler-type=none",
     "--kubelet-preferred-address-types=InternalIP",
-    `--requestheader-client-ca-file=${frontProxy.caFile}`,
-    "--requestheader-allowed-names=front-proxy-client",
-    "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-    "--requestheader-group-headers=X-Remote-Group",
-    "--requestheader-username-headers=X-Remote-User",
-    `--proxy-client-cert-file=${frontProxy.certFile}`,
-    `--proxy-client-key-file=${frontProxy.keyFile}`,
+    ...(frontProxy
+      ? [
+          `--requestheader-client-ca-file=${frontProxy.caFile}`,
+          "--requestheader-allowed-names=front-proxy-client",
+          "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+          "--requestheader-group-headers=X-Remote-Group",
+          "--requestheader-username-headers=X-Remote-User",
+          `--proxy-client-cert-file=${frontProxy.certFile}`,
+          `--proxy-client-key-file=${frontProxy.keyFile}`,
+        ]
+      : []),
   ];
 }
 

@@ -20,6 +20,12 @@ export function writeCredentials(dir: string): ClusterCredentials {
   const token = randomBytes(24).toString("hex");
   const tokenFile = join(dir, "tokens.csv");
   writeFileSync(tokenFile, `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
+  return { token, tokenFile, ...writeServiceAccountKeys(dir) };
+}
+
+/** A service-account signing key pair in `dir` (sa.key, sa.pub), made once and kept. */
+export function writeServiceAccountKeys(dir: string): Pick<ClusterCredentials, "saKey" | "saPub"> {
+  mkdirSync(dir, { recursive: true });
   const saKey = join(dir, "sa.key");
   const saPub = join(dir, "sa.pub");
   if (!existsSync(saKey)) {
@@ -27,7 +33,7 @@ export function writeCredentials(dir: string): ClusterCredentials {
     writeFileSync(saKey, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
     writeFileSync(saPub, publicKey.export({ type: "spki", format: "pem" }));
   }
-  return { token, tokenFile, saKey, saPub };
+  return { saKey, saPub };
 }
 
 export interface KubeconfigEntry {

@@ -153,7 +153,7 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
   );
   const members = clusters.filter((c) => c.spec.role === "member");
   const host = clusters.find((c) => c.spec.role === "host")!;
-  const fleet = prepareFleetApi(host, frontProxy);
+  const fleet = prepareFleetApi(host);
   writeFileSync(
     kubeconfigPath,
     kubeconfigYaml(
@@ -168,10 +168,8 @@ export async function up(topology: Topology, log: (line: string) => void): Promi
   await Promise.all([
     ...members.map((m) => startMember(table, m, stages, topology.metricsServer ?? false)),
     setUpHost(table, host, members, topology.metricsServer ?? false, `nats://127.0.0.1:${nats.client}`, node),
-    // Pods reach every API server, NATS, and the host's etcd (the chart's fleet API stores there).
-    node
-      ? startHostSide(table, host, runDir, node, [...clusters.map((c) => c.ports.apiserver), nats.client, host.ports.etcdClient])
-      : undefined,
+    // Pods reach every API server and NATS; no etcd (the chart's fleet API needs only the host's API).
+    node ? startHostSide(table, host, runDir, node, [...clusters.map((c) => c.ports.apiserver), nats.client]) : undefined,
   ]);
 
   return { clusters, fleet, natsUrl: `nats://127.0.0.1:${nats.client}`, seconds: (Date.now() - started) / 1000 };

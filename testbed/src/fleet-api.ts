@@ -1,8 +1,9 @@
 /**
  * The fleet API on the testbed (docs/adr/0008): a real kube-apiserver (`fleet-apiserver`, the same
- * Kubernetes build) on the host's etcd, its member-resident resources stored in cluster-gateway's
- * etcd-API shim at `ports.fleetStorage`. Clients authenticate and are authorized by the host
- * (TokenReview and SubjectAccessReview webhooks), so the host's RBAC decides fleet-wide.
+ * Kubernetes build) whose only storage is cluster-gateway's etcd-API shim at `ports.fleetStorage`,
+ * as the chart runs it: no access to the host's etcd, its own service-account keys, nothing of the
+ * host's but its API. Clients authenticate and are authorized by the host (TokenReview and
+ * SubjectAccessReview webhooks), so the host's RBAC decides fleet-wide.
  *
  * kube-apiserver cannot start without its storage, so `up` only prepares it; whoever starts a
  * gateway with `--fleet-storage-addr` (the demo, the fleet API's e2e test) then calls
@@ -11,8 +12,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { etcdServersOverrides } from "@spillway/api";
-import { sharedApiserverFlags, type FrontProxy, type RunningCluster } from "./control-plane.ts";
+import { sharedApiserverFlags, type RunningCluster } from "./control-plane.ts";
+import { writeServiceAccountKeys } from "./credentials.ts";
 import { bin, kubeconfigPath, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
 import { alive, ProcessTable, waitFor } from "./processes.ts";
@@ -45,7 +46,7 @@ interface Launch extends FleetApi {
 }
 
 /** Writes the fleet apiserver's certificates, webhook configs and command line; `up` calls it. */
-export function prepareFleetApi(host: RunningCluster, frontProxy: FrontProxy): FleetApi {
+export function prepareFleetApi(host: RunningCluster): FleetApi {
   const dir = join(testbedDir, "run", "fleet-api");
   const certDir = join(dir, "serving");
   mkdirSync(certDir, { recursive: true });
@@ -57,13 +58,13 @@ export function prepareFleetApi(host: RunningCluster, frontProxy: FrontProxy): F
   const command = [
     bin("fleet-apiserver"),
     `--host-kubeconfig=${host.kubeconfig}`,
-    `--etcd-servers=http://127.0.0.1:${host.ports.etcdClient}`,
-    `--etcd-servers-overrides=${etcdServersOverrides(`http://${storageAddr}`)}`,
-    // The shim stores JSON (it reads and writes member objects); the host's own objects are read
-    // in whichever encoding the host wrote them.
+    `--etcd-servers=http://${storageAddr}`,
+    // The shim stores the clusters' objects as their APIs serve them: JSON.
     "--storage-media-type=application/json",
-    // Compaction is the host apiserver's job on its etcd; the shim keeps its own window.
+    // The shim keeps its own window of changes.
     "--etcd-compaction-interval=0",
+    // Authorization is the host's (the webhook below): the fleet serves no RBAC objects of its own.
+    "--runtime-config=rbac.authorization.k8s.io/v1=false",
     "--bind-address=127.0.0.1",
     "--advertise-address=127.0.0.1",
     `--secure-port=${host.ports.fleetApiserver}`,
@@ -75,12 +76,8 @@ export function prepareFleetApi(host: RunningCluster, frontProxy: FrontProxy): F
     "--authorization-mode=Webhook",
     `--authorization-webhook-config-file=${authz}`,
     "--authorization-webhook-version=v1",
-    // The host's issuer and keys (a token the fleet API issues is one the host would); the host's
-    // front-proxy credentials, so the host's aggregated APIs answer through the fleet API too.
-    ...sharedApiserverFlags(host.credentials, frontProxy),
-    // Its identity Lease would be named after the machine's hostname, like the host apiserver's
-    // beside it on the testbed: two writers of one Lease. Nothing here needs apiserver identity.
-    "--feature-gates=APIServerIdentity=false",
+    // Its own service-account keys: nothing of the host's but its API.
+    ...sharedApiserverFlags(writeServiceAccountKeys(join(dir, "sa"))),
     "--v=1",
   ];
   const fleet: FleetApi = { server: `https://127.0.0.1:${host.ports.fleetApiserver}`, caFile: join(certDir, "apiserver.crt"), storageAddr };

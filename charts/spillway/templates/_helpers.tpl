@@ -64,16 +64,12 @@ app.kubernetes.io/instance: {{ (index . 0).Release.Name }}
   command: ["fleet-apiserver"]
   args:
     - --host-kubeconfig=/etc/spillway/fleet-api/host.kubeconfig
-    - --etcd-servers={{ required "fleetAPI.etcd.servers: the host's etcd, where the fleet API keeps what lives on the federation" $f.etcd.servers }}
-    {{- if $f.etcd.clientSecret }}
-    - --etcd-cafile=/etc/spillway/fleet-api/etcd/ca.crt
-    - --etcd-certfile=/etc/spillway/fleet-api/etcd/tls.crt
-    - --etcd-keyfile=/etc/spillway/fleet-api/etcd/tls.key
-    {{- end }}
-    - --etcd-servers-overrides={{ include "spillway.fleetStorageOverrides" (printf "http://127.0.0.1:%v" $f.storagePort) }}
-    # The shim stores JSON; compaction of the host's etcd is the host apiserver's job.
+    # Its only storage: the gateway's etcd-API shim, over the pod's loopback (docs/adr/0008).
+    - --etcd-servers=http://127.0.0.1:{{ $f.storagePort }}
     - --storage-media-type=application/json
     - --etcd-compaction-interval=0
+    # Authorization is the host's (the webhook below): the fleet serves no RBAC objects of its own.
+    - --runtime-config=rbac.authorization.k8s.io/v1=false
     - --secure-port={{ $f.port }}
     - --cert-dir=/var/run/fleet-apiserver
     {{- if $f.servingSecret }}
@@ -86,21 +82,11 @@ app.kubernetes.io/instance: {{ (index . 0).Release.Name }}
     - --authorization-mode=Webhook
     - --authorization-webhook-config-file=/etc/spillway/fleet-api/authz-webhook.kubeconfig
     - --authorization-webhook-version=v1
-    # The host's issuer and keys: a token the fleet API issues is one the host would.
-    - --service-account-issuer={{ $f.serviceAccountIssuer }}
-    - --service-account-key-file=/etc/spillway/fleet-api/sa/sa.pub
+    # Its own issuer and key: a token the fleet API issues is its own, never one the host takes.
+    - --service-account-issuer={{ $f.serviceAccountIssuer | default (printf "https://%s-fleet-api.%s.svc" (include "spillway.fullname" .) .Release.Namespace) }}
+    - --service-account-key-file=/etc/spillway/fleet-api/sa/sa.key
     - --service-account-signing-key-file=/etc/spillway/fleet-api/sa/sa.key
     - --service-cluster-ip-range={{ $f.serviceClusterIPRange }}
-    {{- if $f.frontProxySecret }}
-    # The host's front-proxy credentials: the host's aggregated APIs answer through the fleet API too.
-    - --requestheader-client-ca-file=/etc/spillway/fleet-api/front-proxy/ca.crt
-    - --requestheader-allowed-names=front-proxy-client
-    - --requestheader-extra-headers-prefix=X-Remote-Extra-
-    - --requestheader-group-headers=X-Remote-Group
-    - --requestheader-username-headers=X-Remote-User
-    - --proxy-client-cert-file=/etc/spillway/fleet-api/front-proxy/tls.crt
-    - --proxy-client-key-file=/etc/spillway/fleet-api/front-proxy/tls.key
-    {{- end }}
     - --endpoint-reconciler-type=none
     - --profiling=false
   ports:
@@ -125,14 +111,8 @@ app.kubernetes.io/instance: {{ (index . 0).Release.Name }}
     - { name: fleet-api-config, mountPath: /etc/spillway/fleet-api, readOnly: true }
     - { name: fleet-api-sa, mountPath: /etc/spillway/fleet-api/sa, readOnly: true }
     - { name: fleet-api-certs, mountPath: /var/run/fleet-apiserver }
-    {{- if $f.etcd.clientSecret }}
-    - { name: fleet-api-etcd, mountPath: /etc/spillway/fleet-api/etcd, readOnly: true }
-    {{- end }}
     {{- if $f.servingSecret }}
     - { name: fleet-api-serving, mountPath: /etc/spillway/fleet-api/serving, readOnly: true }
-    {{- end }}
-    {{- if $f.frontProxySecret }}
-    - { name: fleet-api-front-proxy, mountPath: /etc/spillway/fleet-api/front-proxy, readOnly: true }
     {{- end }}
 {{- end -}}
 
@@ -143,22 +123,12 @@ app.kubernetes.io/instance: {{ (index . 0).Release.Name }}
     name: {{ include "spillway.serviceName" (list . "cluster-gateway") }}-fleet-api
 - name: fleet-api-sa
   secret:
-    secretName: {{ required "fleetAPI.serviceAccountKeySecret: a Secret with the host's sa.key and sa.pub" $f.serviceAccountKeySecret }}
+    secretName: {{ include "spillway.serviceName" (list . "cluster-gateway") }}-fleet-api-sa
 - name: fleet-api-certs
   emptyDir:
     sizeLimit: 16Mi
-{{- with $f.etcd.clientSecret }}
-- name: fleet-api-etcd
-  secret:
-    secretName: {{ . }}
-{{- end }}
 {{- with $f.servingSecret }}
 - name: fleet-api-serving
-  secret:
-    secretName: {{ . }}
-{{- end }}
-{{- with $f.frontProxySecret }}
-- name: fleet-api-front-proxy
   secret:
     secretName: {{ . }}
 {{- end }}

@@ -10,7 +10,11 @@
  *   updates and deletes go to the host; members' copies made by Spillway are not shown again,
  *   while objects that exist only in a member still are (`fromMembers`), with their member label;
  * - **refused** kinds (`refuse` set): what the fleet cannot run fleet-wide; a create is refused
- *   with what to do instead, members' own objects are shown as member-level ones.
+ *   with what to do instead, members' own objects are shown as member-level ones;
+ * - **the host's own kinds** the fleet API needs to be one API of the federation (namespaces,
+ *   `spillway.dev`'s CustomResourceDefinitions and objects), read from the host's API — so the
+ *   fleet API needs no access to the host's etcd (ADR 0008) — and written there where the fleet
+ *   may write them (`readOnly` says where to change the others).
  * Also: where kube-apiserver keeps each in storage (its key prefix, not always the plural) and
  * the version it stores.
  */
@@ -34,6 +38,10 @@ export interface FleetResource {
   fromMembers?: boolean;
   /** Why a create is refused, and what to do instead, for kinds the fleet does not run. */
   refuse?: string;
+  /** Fleet-level objects the fleet API serves but does not write: where to change them instead. */
+  readOnly?: string;
+  /** Only the host's objects whose `spec.group` is one of these are served (CustomResourceDefinitions). */
+  servedGroups?: readonly string[];
 }
 
 /** A kind on the host, as its REST path names it. */
@@ -63,6 +71,17 @@ const onHost = (group: string, resource: string, kind: string, version = "v1"): 
 });
 const spillway = (resource: string, kind: string) => onHost("spillway.dev", resource, kind, "v1alpha1");
 const refused = (why: string) => ({ refuse: why });
+/** A host kind the fleet serves as it is, and members' objects of it never. */
+const hostOwn = (group: string, version: string, resource: string, kind: string, extra: Partial<FleetResource> = {}): FleetResource =>
+  builtin(group, resource, kind, {
+    version,
+    fromMembers: false,
+    // CustomResourceDefinitions' and custom resources' keys carry their group.
+    storagePrefix: group ? `${group}/${resource}` : resource,
+    ...onHost(group, resource, kind, version),
+    ...extra,
+  });
+const registeredOnTheHost = "MemberClusters are registered on the host (kubectl spillway join), not through the fleet API";
 
 export const fleetResources: readonly FleetResource[] = [
   builtin(
@@ -101,6 +120,20 @@ export const fleetResources: readonly FleetResource[] = [
   ),
   builtin("batch", "jobs", "Job", refused("Jobs are not federated; create the Job in the member cluster it should run in")),
   builtin("batch", "cronjobs", "CronJob", refused("CronJobs are not federated; create the CronJob in the member cluster it should run in")),
+  // The host's namespaces are the fleet's (a namespace made through the fleet is made on the host).
+  hostOwn("", "v1", "namespaces", "Namespace", { namespaced: false }),
+  hostOwn("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", {
+    namespaced: false,
+    servedGroups: ["spillway.dev"],
+    readOnly: "CustomResourceDefinitions are installed on the host (the chart installs Spillway's)",
+  }),
+  hostOwn("spillway.dev", "v1alpha1", "federateddeployments", "FederatedDeployment"),
+  hostOwn("spillway.dev", "v1alpha1", "federatedstatefulsets", "FederatedStatefulSet"),
+  hostOwn("spillway.dev", "v1alpha1", "federatedhpas", "FederatedHPA"),
+  hostOwn("spillway.dev", "v1alpha1", "memberclusters", "MemberCluster", { namespaced: false, readOnly: registeredOnTheHost }),
+  hostOwn("spillway.dev", "v1alpha1", "placements", "Placement", {
+    readOnly: "Placements are the scheduler's decisions, written on the host",
+  }),
 ];
 
 /** The label Spillway puts on what it makes in members: those objects are copies of fleet-level ones. */
@@ -110,6 +143,9 @@ export const storageRoot = "/registry/";
 
 /** The label on every object the fleet API serves, naming the member it came from (selectable with -l). */
 export const clusterLabel = "spillway.dev/cluster";
+
+/** A fleet-level resource served as another kind than the host's (a FederatedDeployment as a Deployment). */
+export const isTranslated = (r: FleetResource) => r.fleetLevel !== undefined && r.fleetLevel.kind !== r.kind;
 
 export const apiVersionOf = (r: FleetResource) => (r.group ? `${r.group}/${r.version}` : r.version);
 
@@ -144,21 +180,27 @@ export function resourceOfKey(key: string): FleetResource | undefined {
 }
 
 /**
- * Resources the fleet kube-apiserver keeps for itself beside the member-resident ones: the
- * IPAddresses and ServiceCIDRs its Service IP allocator tracks for the Services it stores. In the
- * host's etcd they would be mistaken for the host's own (its repair loop would release the host's
- * addresses and claim the members'), so they live in the gateway's keyspace, private to the fleet
- * API. (Service IP and node-port ranges follow Services' storage there by themselves.)
+ * What kube-apiserver writes for itself, as key prefixes under `/registry/`: the fleet API's
+ * private state, kept only in the gateway's keyspace (the host's and the members' allocations,
+ * priorities and API registrations are theirs). Service IP and node-port ranges and the
+ * IPAddresses and ServiceCIDRs its Service IP allocator tracks; the APIServices it registers for
+ * the groups it serves (built-in and `spillway.dev`); API priority and fairness' bootstrap
+ * configuration; the system PriorityClasses; the API server endpoint and identity leases. Any other kind that is
+ * not in `fleetResources` is not kept by the fleet API: writes of it are refused, so nothing written
+ * through the fleet API is kept where it would be lost.
  */
-export const fleetPrivateResources: readonly string[] = ["networking.k8s.io/ipaddresses", "networking.k8s.io/servicecidrs"];
+export const fleetBookkeepingPrefixes: readonly string[] = [
+  "ranges/",
+  "ipaddresses/",
+  "servicecidrs/",
+  "apiregistration.k8s.io/apiservices/",
+  "flowschemas/",
+  "prioritylevelconfigurations/",
+  "priorityclasses/",
+  "masterleases/",
+  "services/endpoints/",
+  "leases/kube-system/",
+];
 
-/**
- * kube-apiserver's `--etcd-servers-overrides` value sending these resources to `server`. Core
- * events are served to `events.k8s.io` from the same storage; both are named so either spelling
- * of the cohabitation reaches the shim.
- */
-export function etcdServersOverrides(server: string): string {
-  const names = fleetResources.map((r) => `${r.group}/${r.resource}`);
-  names.push("events.k8s.io/events", ...fleetPrivateResources);
-  return names.map((n) => `${n}#${server}`).join(",");
-}
+/** Whether `key` is kube-apiserver's own bookkeeping (`fleetBookkeepingPrefixes`). */
+export const isBookkeepingKey = (key: string) => fleetBookkeepingPrefixes.some((p) => key.startsWith(`${storageRoot}${p}`));

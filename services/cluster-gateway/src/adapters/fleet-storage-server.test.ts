@@ -220,6 +220,19 @@ describe("FleetStorage (etcd's API over the fleet keyspace)", () => {
     expect(writer.calls).toHaveLength(0);
   });
 
+  it("refuses a kind the fleet API does not keep, rather than keeping it where a restart would lose it", async () => {
+    const { storage, keyspace } = setup();
+    const key = "/registry/poddisruptionbudgets/shop/web";
+    await expect(storage.txn(txn(key, 0, { put: "{}" }))).rejects.toMatchObject({
+      grpcCode: grpc.status.FAILED_PRECONDITION,
+      message: expect.stringContaining("poddisruptionbudgets are not kept by the fleet API"),
+    });
+    await expect(storage.txn(txn("/registry/gateway.networking.k8s.io/httproutes/shop/web", 0, { put: "{}" }))).rejects.toMatchObject({
+      message: expect.stringContaining("httproutes.gateway.networking.k8s.io are not kept"),
+    });
+    expect(keyspace.get(key)).toBeUndefined();
+  });
+
   it("watch: created, the backlog from the start revision, live changes, progress, and compacted starts cancelled", async () => {
     const { storage, pod, keyspace } = setup();
     pod("idc-1", "a");
@@ -368,6 +381,44 @@ describe("FleetStorage: fleet-level objects live on the host (ADR 0009)", () => 
     await expect(storage.txn(txn("/registry/daemonsets/shop/agent", 0, { put: "{}" }))).rejects.toMatchObject({
       grpcCode: grpc.status.FAILED_PRECONDITION,
       message: expect.stringContaining("create it in each member that needs it"),
+    });
+    expect(host.calls).toEqual([]);
+  });
+
+  it("the host's own kinds are served as they are: a namespace made through the fleet is made on the host", async () => {
+    const { storage, host, keyspace } = hostSetup();
+    const key = "/registry/namespaces/shop";
+    const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", uid: "fleet-uid" }, spec: { finalizers: ["kubernetes"] } };
+    expect((await storage.txn(txn(key, 0, { put: JSON.stringify(ns) }))).succeeded).toBe(true);
+    expect(host.calls).toEqual(["create Namespace undefined/shop"]);
+    expect(JSON.parse(keyspace.get(key)!.value)).toMatchObject({ kind: "Namespace", metadata: { name: "shop", uid: "host-uid" } });
+    // A FederatedDeployment is served both as itself and as the Deployment it stands for.
+    const fd = fleetResources.find((r) => r.resource === "federateddeployments")!;
+    expect(fd.storagePrefix).toBe("spillway.dev/federateddeployments");
+  });
+
+  it("read-only host kinds: a change is refused naming where to make it; a status write the host already holds passes", async () => {
+    const { storage, host, keyspace, objects } = hostSetup();
+    const crds = fleetResources.find((r) => r.resource === "customresourcedefinitions")!;
+    const crd = {
+      metadata: { name: "federateddeployments.spillway.dev", uid: "u1", resourceVersion: "7" },
+      spec: { group: "spillway.dev", names: { plural: "federateddeployments" } },
+      status: { conditions: [{ type: "Established", status: "True" }] },
+    };
+    objects.upsert(crds, "", crd);
+    const key = "/registry/apiextensions.k8s.io/customresourcedefinitions/federateddeployments.spillway.dev";
+    const served = keyspace.get(key)!;
+    const stored = JSON.parse(served.value);
+    // The fleet API server's own CRD controllers write the status the host's have written.
+    const statusOnly = { ...stored, status: { conditions: [{ type: "Established", status: "True", reason: "InitialNamesAccepted" }] } };
+    expect((await storage.txn(txn(key, served.modRevision, { put: JSON.stringify(statusOnly) }))).succeeded).toBe(true);
+    const changed = { ...stored, spec: { ...stored.spec, group: "example.com" } };
+    await expect(storage.txn(txn(key, keyspace.get(key)!.modRevision, { put: JSON.stringify(changed) }))).rejects.toMatchObject({
+      grpcCode: grpc.status.PERMISSION_DENIED,
+      message: expect.stringContaining("CustomResourceDefinitions are installed on the host"),
+    });
+    await expect(storage.txn(txn(key, keyspace.get(key)!.modRevision, "delete"))).rejects.toMatchObject({
+      grpcCode: grpc.status.PERMISSION_DENIED,
     });
     expect(host.calls).toEqual([]);
   });

@@ -1,12 +1,13 @@
 /**
  * The fleet API's storage: etcd's v3 gRPC API, the subset kube-apiserver's storage layer uses
- * (ADR 0008), served from the fleet keyspace. kube-apiserver is started with
- * `--etcd-servers-overrides` pointing its member-resident resources here.
+ * (ADR 0008), served from the fleet keyspace. It is the fleet apiserver's only storage
+ * (`--etcd-servers`): the fleet API needs no access to the host's etcd.
  *
- * Keys of member objects are written through to the member that holds them; every other key
- * (kube-apiserver's own bookkeeping for the resources it stores here: service IP and port ranges,
- * IPAddresses, ServiceCIDRs) is the fleet API's private state and lives only in this keyspace, so
- * the fleet API server never touches the host's or a member's allocations.
+ * Keys of member objects are written through to the member that holds them, keys of host objects
+ * to the host; kube-apiserver's own bookkeeping (service IP and port ranges, IPAddresses,
+ * ServiceCIDRs, its APIServices, priority and fairness configuration, leases) is the fleet API's
+ * private state and lives only in this keyspace, so the fleet API server never touches the host's
+ * or a member's allocations; a write of any other kind is refused, not kept where it would be lost.
  */
 import * as grpc from "@grpc/grpc-js";
 import { addService, listen, RpcError, type BidiServerStream } from "@spillway/proto";
@@ -36,8 +37,8 @@ import { CompactedError, FutureRevisionError, type FleetKeyspace, type KeyChange
 import { HOST, type FleetObjects, type MemberObject } from "../core/fleet-objects.ts";
 import { FleetLeases, LeaseNotFoundError } from "../core/fleet-leases.ts";
 import { isTestHookPod, memberTestPod } from "../core/test-hook-pods.ts";
-import { resourceOfKey, storageRoot, type FleetResource } from "@spillway/api";
-import { judgeFleetWrite } from "../core/fleet-write-policy.ts";
+import { isBookkeepingKey, isTranslated, resourceOfKey, storageRoot, type FleetResource } from "@spillway/api";
+import { judgeFleetWrite, judgeReadOnlyWrite, notKeptMessage } from "../core/fleet-write-policy.ts";
 import { FleetLevelRefusal, hostBody, sameOnHost, type KubeJson } from "../core/fleet-level.ts";
 import type { HostWriter } from "./host-writer.ts";
 import { planDelete, planPut } from "../core/member-call.ts";
@@ -168,6 +169,7 @@ export class FleetStorage {
 
     const resource = resourceOfKey(key);
     if (!resource) {
+      if (!isBookkeepingKey(key)) throw new RpcError(grpc.status.FAILED_PRECONDITION, notKeptMessage(key));
       // The fleet API server's own bookkeeping: plain etcd semantics, nothing leaves the gateway.
       if (op.case === "requestPut") {
         try {
@@ -248,15 +250,21 @@ export class FleetStorage {
       );
     const served = this.keyspace.get(key)?.modRevision ?? 0;
     const value = op.case === "requestPut" ? (parseValue(key, op) as KubeJson) : undefined;
+    const deleting = !value || (current && value.metadata?.deletionTimestamp && !current.metadata?.deletionTimestamp);
+    if (resource.readOnly) {
+      const changesHost = deleting || !current || !sameOnHost(hostBody(resource, value!, current), current);
+      const verdict = judgeReadOnlyWrite(resource, name, changesHost);
+      if (!verdict.allowed) throw new RpcError(grpc.status.PERMISSION_DENIED, verdict.message);
+    }
     try {
       // A deletion timestamp that appears is kube-apiserver's graceful delete: a delete on the host.
-      if (!value || (current && value.metadata?.deletionTimestamp && !current.metadata?.deletionTimestamp)) {
+      if (deleting) {
         if (!current) return failed();
         const result = await host.delete(resource, namespace, name, current.metadata?.uid);
-        if ("deleted" in result || resource.fleetLevel!.kind !== resource.kind) this.objects.remove(resource, HOST, namespace, name);
+        if ("deleted" in result || isTranslated(resource)) this.objects.remove(resource, HOST, namespace, name);
         else this.objects.upsert(resource, HOST, result.object);
       } else {
-        const body = hostBody(resource, value, current);
+        const body = hostBody(resource, value!, current);
         if (current && sameOnHost(body, current)) {
           // Nothing the host keeps changed (a status write, an annotation the view derives): the
           // key still moves, so the version kube-apiserver hands back is the key's own.

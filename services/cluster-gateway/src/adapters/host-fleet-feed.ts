@@ -1,19 +1,22 @@
 /**
- * Feeds the host's fleet-level objects into the fleet keyspace (ADR 0009): one watch per
- * fleet-level kind on the host (FederatedDeployments, FederatedHPAs, ConfigMaps, Secrets,
- * ServiceAccounts, Services, PersistentVolumeClaims), each object served as its native kind.
+ * Feeds the host's fleet-level objects into the fleet keyspace (ADR 0008, ADR 0009): one watch per
+ * fleet-level resource on the host (FederatedDeployments served as Deployments, FederatedHPAs,
+ * ConfigMaps, Secrets, ServiceAccounts, Services, PersistentVolumeClaims; namespaces, Spillway's
+ * CustomResourceDefinitions and `spillway.dev` objects as they are).
  * A workload being deleted is gone from the fleet at once (its native kind has no finalizer to
  * wait on); the host's own kinds show their deletion as the host does.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { fleetResources, type FleetResource } from "@spillway/api";
+import { fleetResources, isTranslated } from "@spillway/api";
 import { kubeRequest, type CachedSource, type InformerOptions, type ObjectList } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { HOST, type FleetObjects, type MemberObject } from "../core/fleet-objects.ts";
 
 type Object = MemberObject & { metadata?: { name?: string; namespace?: string; deletionTimestamp?: string } };
 
-const translated = (r: FleetResource) => r.fleetLevel!.kind !== r.kind;
+/** Whether the fleet serves this host object of `r` (of CustomResourceDefinitions, only those of `servedGroups`). */
+const served = (r: { servedGroups?: readonly string[] }, o: Object) =>
+  !r.servedGroups || r.servedGroups.includes((o as { spec?: { group?: string } }).spec?.group ?? "");
 
 export function feedHostObjects(
   kubeConfig: KubeConfig,
@@ -30,7 +33,8 @@ export function feedHostObjects(
     });
     informer.addHandler((type, o) => {
       try {
-        if (type === "delete" || (translated(r) && o.metadata?.deletionTimestamp))
+        if (!served(r, o)) return;
+        if (type === "delete" || (isTranslated(r) && o.metadata?.deletionTimestamp))
           objects.remove(r, HOST, o.metadata?.namespace, o.metadata?.name ?? "");
         else objects.upsert(r, HOST, o);
       } catch (err) {

@@ -12,7 +12,7 @@
  * - **ConfigMaps, Secrets, ServiceAccounts, Services, PersistentVolumeClaims** are the host's own:
  *   served as they are; created there without what the host assigns itself (addresses, ports).
  */
-import type { FleetResource } from "@spillway/api";
+import { isTranslated, type FleetResource } from "@spillway/api";
 import { deepEqual } from "@spillway/rules";
 
 export interface KubeJson {
@@ -182,7 +182,7 @@ function keptAnnotations(value: KubeJson, fleetUid: string | undefined): Record<
 
 /** The host object as the fleet API serves it (its native kind). */
 export function fleetView(resource: FleetResource, host: KubeJson): KubeJson {
-  const kind = resource.fleetLevel?.kind;
+  const kind = isTranslated(resource) ? resource.fleetLevel!.kind : undefined;
   const workload = kind ? workloads[kind] : undefined;
   if (workload) {
     const spec = host.spec ?? {};
@@ -257,7 +257,8 @@ export function hostBody(resource: FleetResource, value: KubeJson, current: Kube
   const apiVersion = fl.group ? `${fl.group}/${fl.version}` : fl.version;
   const fleetUid = current?.metadata?.annotations?.[fleetUidAnnotation] ?? (current ? undefined : value.metadata?.uid);
   const keep = keptAnnotations(value, fleetUid);
-  const workload = workloads[fl.kind];
+  const translated = isTranslated(resource);
+  const workload = translated ? workloads[fl.kind] : undefined;
   if (workload) {
     const spec = value.spec ?? {};
     const template = spec.template as { spec?: { nodeName?: string } } | undefined;
@@ -275,7 +276,7 @@ export function hostBody(resource: FleetResource, value: KubeJson, current: Kube
       spec: defined({ ...pick(spec, workload.specFields), ...fromAnnotations }),
     };
   }
-  if (fl.kind === "FederatedHPA") {
+  if (translated && fl.kind === "FederatedHPA") {
     const spec = value.spec ?? {};
     const ref = (spec.scaleTargetRef ?? {}) as { apiVersion?: string; kind?: string; name?: string };
     const target = Object.keys(workloads).find((federated) => workloads[federated]!.kind === ref.kind);
@@ -306,8 +307,9 @@ export function hostBody(resource: FleetResource, value: KubeJson, current: Kube
 
 /** Whether a host write changes anything the host keeps (a write of the same content is not sent). */
 export function sameOnHost(body: KubeJson, current: KubeJson): boolean {
+  // apiVersion and kind are the resource's (a listed object comes without them).
   const strip = (o: KubeJson) => {
-    const { status: _s, metadata = {}, ...rest } = o;
+    const { status: _s, apiVersion: _a, kind: _k, metadata = {}, ...rest } = o;
     const { resourceVersion: _r, managedFields: _m, creationTimestamp: _c, generation: _g, uid: _u, ...meta } = metadata;
     return { ...rest, metadata: meta };
   };

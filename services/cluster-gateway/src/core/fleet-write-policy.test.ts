@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { judgeFleetWrite } from "./fleet-write-policy.ts";
+import { judgeFleetWrite, judgeReadOnlyWrite, notKeptMessage } from "./fleet-write-policy.ts";
 
 const SYSTEM = ["kube-system", "kube-public", "kube-node-lease"];
 const pods = { resource: "pods", createInstead: "a FederatedDeployment or FederatedStatefulSet (spillway.dev/v1alpha1)" };
@@ -90,4 +90,27 @@ describe("judgeFleetWrite", () => {
   ])("%s", (_what, write, verdict) => {
     expect(judgeFleetWrite(write, SYSTEM)).toEqual(verdict);
   });
+});
+
+describe("judgeReadOnlyWrite", () => {
+  const placements = { resource: "placements", readOnly: "Placements are the scheduler's decisions, written on the host" };
+  it.each([
+    ["a change to a read-only kind names where to make it", placements, true, false],
+    ["a write that changes nothing the host keeps passes", placements, false, true],
+    ["a writable kind passes", { resource: "configmaps" }, true, true],
+  ])("%s", (_name, resource, changesHost, allowed) => {
+    const verdict = judgeReadOnlyWrite(resource, "web", changesHost);
+    expect(verdict.allowed).toBe(allowed);
+    if (!verdict.allowed)
+      expect(verdict.message).toBe(
+        `placements are read-only through the fleet API (placements "web"): Placements are the scheduler's decisions, written on the host`,
+      );
+  });
+});
+
+describe("notKeptMessage", () => {
+  it.each([
+    ["/registry/poddisruptionbudgets/shop/web", "poddisruptionbudgets are not kept"],
+    ["/registry/argoproj.io/applications/argocd/shop", "applications.argoproj.io are not kept"],
+  ])("%s", (key, start) => expect(notKeptMessage(key).startsWith(start)).toBe(true));
 });

@@ -7,6 +7,11 @@
  * - **System namespaces are read-only**, on the host as in members: each cluster's control plane
  *   owns them (and the fleet API server's own controllers, which write there, must reach none).
  * - **The `kubernetes` Service in `default`** is each cluster's own address of its API server.
+ * - **Read-only host kinds** (CustomResourceDefinitions, MemberClusters, Placements) are served, not
+ *   written: only a write that leaves what the host keeps as it is passes (the fleet API server's
+ *   own controllers write the status the host's have already written).
+ * - **Kinds the fleet API does not keep** (anything neither served from the clusters nor the API
+ *   server's own bookkeeping) are refused, so nothing written through it is kept where it would be lost.
  * Everything else goes to whoever holds the object (the host or its member), which has the last word.
  */
 import { HOST } from "./fleet-objects.ts";
@@ -53,4 +58,31 @@ export function judgeFleetWrite(w: FleetWrite, readOnlyNamespaces: readonly stri
       (resource.refuse ??
         (resource.createInstead ? `create ${resource.createInstead} on the host, or ` : "") + "create it in its member cluster"),
   };
+}
+
+/** A write of a fleet-level kind the fleet serves read-only (`readOnly`): allowed only when it changes nothing the host keeps. */
+export function judgeReadOnlyWrite(
+  resource: { resource: string; readOnly?: string },
+  name: string,
+  changesHost: boolean,
+): FleetWriteVerdict {
+  if (!resource.readOnly || !changesHost) return { allowed: true };
+  return {
+    allowed: false,
+    reason: "ReadOnlyObject",
+    message: `${resource.resource} are read-only through the fleet API (${resource.resource} "${name}"): ${resource.readOnly}`,
+  };
+}
+
+/**
+ * A write to a key that is neither a fleet resource nor kube-apiserver's own bookkeeping: the kind
+ * named by the key (`/registry/poddisruptionbudgets/shop/web` → poddisruptionbudgets) is not kept.
+ */
+export function notKeptMessage(key: string): string {
+  const [first = "", second = ""] = key.replace(/^\/registry\//, "").split("/");
+  const kind = first.includes(".") ? `${second}.${first}` : first;
+  return (
+    `${kind} are not kept by the fleet API, which serves the members' objects, the fleet's workloads and what follows them: ` +
+    "create them on the host, or in the member cluster they belong to"
+  );
 }
