@@ -86,6 +86,7 @@ describe("the Helm chart", () => {
       expect.arrayContaining([
         "--runtime-config=rbac.authorization.k8s.io/v1=false",
         "--service-account-signing-key-file=/etc/spillway/fleet-api/sa/sa.key",
+        "--api-audiences=https://kubernetes.default.svc",
         "--authorization-mode=Webhook",
         "--anonymous-auth=false",
         "--authentication-token-webhook-config-file=/etc/spillway/fleet-api/authn-webhook.kubeconfig",

@@ -277,6 +277,13 @@ describeOnNode("helm install on a host that runs pods", () => {
       500,
     );
     expect(new Set(pods.map((p) => p.metadata.labels["spillway.dev/cluster"]))).toEqual(new Set(["idc-1"]));
+    // With no etcd of the host's: its namespaces and Spillway's objects come through the host's API.
+    const fleet = (args: string[]) => runKubectl({ kubeconfig, context: "fleet", bin: kubectlBin }, args);
+    expect((await fleet(["get", "namespace", ns, "-o", "name"])).stdout.trim()).toBe(`namespace/${ns}`);
+    expect((await fleet(["get", "federateddeployments", "--namespace", ns, "-o", "name"])).stdout.trim()).toBe(
+      "federateddeployment.spillway.dev/web",
+    );
+    expect((await fleet(["get", "deployments", "--namespace", ns, "-o", "name"])).stdout.trim()).toBe("deployment.apps/web");
   });
 
   it("deleting fleet-root's leader pod mid-rollout breaks no bound, and the rollout completes", async () => {

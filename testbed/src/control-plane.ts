@@ -53,6 +53,9 @@ export async function startEtcd(table: ProcessTable, spec: ClusterSpec, ports: C
   });
 }
 
+/** Every testbed cluster's service-account issuer, and so its API audience: kube-apiserver's usual one. */
+export const SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc";
+
 /**
  * Flags every testbed kube-apiserver shares, the fleet's included: service accounts from the
  * cluster's keys, no admission of service-account tokens (kwok pods never run a kubelet, and the
@@ -61,9 +64,13 @@ export async function startEtcd(table: ProcessTable, spec: ClusterSpec, ports: C
  * authentication for aggregated API servers (the apiserver proxies as front-proxy-client; the
  * extension server trusts its CA).
  */
-export function sharedApiserverFlags(credentials: Pick<ClusterCredentials, "saKey" | "saPub">, frontProxy?: FrontProxy): string[] {
+export function sharedApiserverFlags(
+  credentials: Pick<ClusterCredentials, "saKey" | "saPub">,
+  frontProxy?: FrontProxy,
+  issuer = SERVICE_ACCOUNT_ISSUER,
+): string[] {
   return [
-    "--service-account-issuer=https://kubernetes.default.svc",
+    `--service-account-issuer=${issuer}`,
     `--service-account-key-file=${credentials.saPub}`,
     `--service-account-signing-key-file=${credentials.saKey}`,
     "--service-cluster-ip-range=10.96.0.0/16",

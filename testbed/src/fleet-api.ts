@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { sharedApiserverFlags, type RunningCluster } from "./control-plane.ts";
+import { SERVICE_ACCOUNT_ISSUER, sharedApiserverFlags, type RunningCluster } from "./control-plane.ts";
 import { writeServiceAccountKeys } from "./credentials.ts";
 import { bin, kubeconfigPath, testbedDir } from "./paths.ts";
 import { probeOk } from "./probe.ts";
@@ -76,8 +76,10 @@ export function prepareFleetApi(host: RunningCluster): FleetApi {
     "--authorization-mode=Webhook",
     `--authorization-webhook-config-file=${authz}`,
     "--authorization-webhook-version=v1",
-    // Its own service-account keys: nothing of the host's but its API.
-    ...sharedApiserverFlags(writeServiceAccountKeys(join(dir, "sa"))),
+    // Its own service-account keys and issuer, as the chart gives it: nothing of the host's but its
+    // API. Its API audiences are the host's, for which the host reviews its clients' tokens.
+    ...sharedApiserverFlags(writeServiceAccountKeys(join(dir, "sa")), undefined, "https://fleet-api.spillway.testbed"),
+    `--api-audiences=${SERVICE_ACCOUNT_ISSUER}`,
     "--v=1",
   ];
   const fleet: FleetApi = { server: `https://127.0.0.1:${host.ports.fleetApiserver}`, caFile: join(certDir, "apiserver.crt"), storageAddr };

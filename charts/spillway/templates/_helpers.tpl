@@ -87,6 +87,8 @@ app.kubernetes.io/instance: {{ (index . 0).Release.Name }}
     - --service-account-key-file=/etc/spillway/fleet-api/sa/sa.key
     - --service-account-signing-key-file=/etc/spillway/fleet-api/sa/sa.key
     - --service-cluster-ip-range={{ $f.serviceClusterIPRange }}
+    # The host's audiences, not its own issuer: clients' tokens are the host's, reviewed there.
+    - --api-audiences={{ join "," ($f.apiAudiences | default (list "https://kubernetes.default.svc")) }}
     - --endpoint-reconciler-type=none
     - --profiling=false
   ports:
