@@ -23,6 +23,15 @@ describe("CapacityLedger", () => {
     expect(ledger.fits(workload("z", 1, 1000, { nodeSelector: { zone: "nowhere" } }))).toBe(0);
   });
 
+  it("finds GPU room first-fit among the nodes that have GPUs, however many have CPU to spare", () => {
+    const ledger = new CapacityLedger(cluster("idc-1", "idc", 1, nodes16(6, { index: 4, gpu: 8 })));
+    const gpu = workload("g", 10, 1000, { perReplica: { cpu: 1000, "nvidia.com/gpu": 3 } });
+    expect(ledger.take(gpu, 5)).toBe(2); // 8 GPUs hold two replicas of 3
+    expect(ledger.fits(gpu)).toBe(0);
+    expect(ledger.fits(workload("c", 10, 16_000))).toBe(5); // every other node still whole
+    expect(ledger.largestFree(gpu).largest).toEqual({ cpu: 16_000, "nvidia.com/gpu": 2 });
+  });
+
   it("reports the largest free amounts on an eligible node, for the 'what is short' message", () => {
     const ledger = new CapacityLedger(cluster("idc-1", "idc", 1, nodes16(2)));
     ledger.take(workload("a", 1, 10_000), 1);

@@ -268,6 +268,16 @@ describe("decide", () => {
     );
     expect(split(place(workload("w", 4, 1000), cordoned))).toEqual({ "idc-2": 4 });
   });
+
+  it("orders the members once per tier order in a pass: workloads with and without an override share one fleet", () => {
+    const ctx = ctxOf(testbedFleet());
+    const ledgers = newLedgers(ctx);
+    const order = (w: WorkloadRequest) => decide(w, {}, undefined, ledgers, ctx).clusters.map((c) => c.name);
+    expect(order(workload("a", 1, 1000))).toEqual(["idc-1"]);
+    expect(order(workload("b", 1, 1000, { placement: { tierOrder: ["cloud", "idc"] } }))).toEqual(["cloud-1"]);
+    expect(order(workload("c", 1, 1000))).toEqual(["idc-1"]);
+    expect(order(workload("d", 1, 1000, { placement: { tierOrder: ["cloud", "idc"] } }))).toEqual(["cloud-1"]);
+  });
 });
 
 // ---- properties ----

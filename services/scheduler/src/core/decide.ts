@@ -51,6 +51,27 @@ function compareKeys(a: readonly (string | number)[], b: readonly (string | numb
 
 const sum = (m: Map<string, number>) => [...m.values()].reduce((s, n) => s + n, 0);
 
+/** The members in fill order, by name and by rank: the same for every workload of a score key, so sorted once per pass. */
+interface Ordering {
+  ordered: ClusterView[];
+  rank: Map<string, number>;
+  byName: Map<string, ClusterView>;
+}
+const orderings = new WeakMap<ClusterView[], Map<string, Ordering>>();
+
+function orderingOf(w: WorkloadRequest, clusters: ClusterView[]): Ordering {
+  let byKey = orderings.get(clusters);
+  if (!byKey) orderings.set(clusters, (byKey = new Map()));
+  const key = scorePlugin.scoreKey ? scorePlugin.scoreKey(w) : undefined;
+  const cached = key === undefined ? undefined : byKey.get(key);
+  if (cached) return cached;
+  const keys = new Map(clusters.map((c) => [c, scorePlugin.score!(w, c)]));
+  const ordered = [...clusters].sort((a, b) => compareKeys(keys.get(a)!, keys.get(b)!));
+  const ordering = { ordered, rank: new Map(ordered.map((c, i) => [c.name, i])), byName: new Map(clusters.map((c) => [c.name, c])) };
+  if (key !== undefined) byKey.set(key, ordering);
+  return ordering;
+}
+
 /** Which members the workload may use (filters), in the order it fills them (score), and why the others are out. */
 export function survey(w: WorkloadRequest, clusters: ClusterView[]) {
   const rejected = new Map<string, { plugin: string; reason: string }>();
@@ -63,14 +84,8 @@ export function survey(w: WorkloadRequest, clusters: ClusterView[]) {
       }
     }
   }
-  const ordered = [...clusters].sort((a, b) => compareKeys(scorePlugin.score!(w, a), scorePlugin.score!(w, b)));
-  return {
-    rejected,
-    ordered,
-    rank: new Map(ordered.map((c, i) => [c.name, i])),
-    eligible: ordered.filter((c) => !rejected.has(c.name)),
-    byName: new Map(clusters.map((c) => [c.name, c])),
-  };
+  const { ordered, rank, byName } = orderingOf(w, clusters);
+  return { rejected, ordered, rank, eligible: rejected.size ? ordered.filter((c) => !rejected.has(c.name)) : ordered, byName };
 }
 
 export function decide(
@@ -244,27 +259,31 @@ function place(
 ): number {
   const wanted = need;
   const maxClusters = w.placement.maxClusters ?? Infinity;
-  const used = () => [...assigned.values()].filter((n) => n > 0).length;
+  // Members holding replicas, counted once and kept as replicas are added (never removed here).
+  let used = 0;
+  for (const n of assigned.values()) if (n > 0) used++;
   const max = (name: string) => w.placement.bounds?.[name]?.max ?? Infinity;
   const min = (name: string) => w.placement.bounds?.[name]?.min ?? 0;
-  const add = (c: ClusterView, want: number, why: string) => {
+  const add = (c: ClusterView, want: number, why: () => string) => {
     if (want <= 0 || full.has(c.name)) return 0;
-    if ((assigned.get(c.name) ?? 0) === 0 && used() >= maxClusters) return 0;
-    const got = ledgers.get(c.name)!.take(w, Math.min(want, max(c.name) - (assigned.get(c.name) ?? 0)));
+    const have = assigned.get(c.name) ?? 0;
+    if (have === 0 && used >= maxClusters) return 0;
+    const got = ledgers.get(c.name)!.take(w, Math.min(want, max(c.name) - have));
     if (got > 0) {
-      assigned.set(c.name, (assigned.get(c.name) ?? 0) + got);
-      note(c.name, `+${got} ${why}`);
+      if (have === 0) used++;
+      assigned.set(c.name, have + got);
+      note(c.name, `+${got} ${why()}`);
     }
     return got;
   };
   // Per-cluster minimums first, then fill in order: a lower tier gets what the higher could not hold.
-  for (const c of eligible) need -= add(c, Math.min(need, min(c.name) - (assigned.get(c.name) ?? 0)), "for placement minReplicas");
-  let skipped: string[] = [];
+  for (const c of eligible) need -= add(c, Math.min(need, min(c.name) - (assigned.get(c.name) ?? 0)), () => "for placement minReplicas");
+  const skipped: string[] = [];
   for (const c of eligible) {
     if (need <= 0) break;
-    const got = add(c, need, reason ?? (skipped.length ? `overflow: ${skipped.join(", ")} full` : "has room"));
+    const got = add(c, need, () => reason ?? (skipped.length ? `overflow: ${skipped.join(", ")} full` : "has room"));
     need -= got;
-    if (got === 0 || need > 0) skipped = [...skipped, c.name];
+    if (got === 0 || need > 0) skipped.push(c.name);
   }
   return wanted - need;
 }

@@ -28,17 +28,25 @@ export class MaxTree {
     for (i >>= 1; i >= 1; i >>= 1) this.t[i] = Math.max(this.t[2 * i]!, this.t[2 * i + 1]!);
   }
 
-  /** The first index >= `from` whose value is >= `need`, or -1. */
+  /**
+   * The first index >= `from` whose value is >= `need`, or -1: up from the leaf until a right
+   * sibling holds one, then down to its leftmost such leaf. Iterative: first fit calls it once per
+   * candidate node, tens of thousands of times a pass.
+   */
   firstAtLeast(from: number, need: number): number {
-    if (from >= this.length) return -1;
-    return this.descend(1, 0, this.size - 1, from, need);
-  }
-
-  private descend(node: number, lo: number, hi: number, from: number, need: number): number {
-    if (hi < from || this.t[node]! < need) return -1;
-    if (lo === hi) return lo;
-    const mid = (lo + hi) >> 1;
-    const left = this.descend(2 * node, lo, mid, from, need);
-    return left >= 0 ? left : this.descend(2 * node + 1, mid + 1, hi, from, need);
+    const t = this.t;
+    if (from >= this.length || t[1]! < need) return -1;
+    let i = from + this.size;
+    if (t[i]! >= need) return from;
+    while (i > 1) {
+      if ((i & 1) === 0 && t[i + 1]! >= need) {
+        i += 1;
+        break;
+      }
+      i >>= 1;
+    }
+    if (i === 1) return -1;
+    while (i < this.size) i = t[2 * i]! >= need ? 2 * i : 2 * i + 1;
+    return i - this.size;
   }
 }

@@ -20,10 +20,15 @@ export const repels = (taints: Taint[], tolerations: Toleration[]) =>
   taints.some((t) => (t.effect === "NoSchedule" || t.effect === "NoExecute") && !tolerates(tolerations, t));
 
 export function nodeEligible(w: WorkloadRequest, node: NodeCapacity): boolean {
-  for (const [k, v] of Object.entries(w.nodeSelector)) if (node.labels[k] !== v) return false;
+  let selector = selectors.get(w);
+  if (!selector) selectors.set(w, (selector = Object.entries(w.nodeSelector)));
+  for (const [k, v] of selector) if (node.labels[k] !== v) return false;
   if (w.nodeAffinity.length > 0 && !w.nodeAffinity.some((term) => term.every((r) => matchesRequirement(node.labels, r)))) return false;
-  return !repels(node.taints, w.tolerations);
+  return node.taints.length === 0 || !repels(node.taints, w.tolerations);
 }
+
+/** A workload's node selector as pairs, read once: first fit asks for every candidate node. */
+const selectors = new WeakMap<WorkloadRequest, Array<[string, string]>>();
 
 /** How many replicas needing `per` fit into `free` (with `freePods` pod slots). */
 export function fitCount(free: ResourceVector, freePods: number, per: ResourceVector): number {

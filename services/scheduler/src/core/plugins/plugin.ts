@@ -17,6 +17,8 @@ export interface Plugin {
   filter?: (w: WorkloadRequest, c: ClusterView) => FilterResult;
   /** A sort key; clusters are filled in ascending order. */
   score?: (w: WorkloadRequest, c: ClusterView) => readonly (string | number)[];
+  /** What of the workload its score depends on: workloads with equal keys order clusters alike (a pass sorts once per key). */
+  scoreKey?: (w: WorkloadRequest) => string;
 }
 
 export const success: FilterResult = { code: "Success", reason: "" };

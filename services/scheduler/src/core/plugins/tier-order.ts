@@ -5,4 +5,5 @@ import type { Plugin } from "./plugin.ts";
 export const tierOrder: Plugin = {
   name: "TierOrder",
   score: (w, c) => rankKey(c, w.placement.tierOrder),
+  scoreKey: (w) => w.placement.tierOrder?.join(",") ?? "",
 };
