@@ -1,0 +1,179 @@
+/**
+ * One fleet of the scale benchmark (scale.bench.ts runs it once per size): a private testbed of
+ * SPILLWAY_TESTBED_MEMBERS (IDC,CLOUD) real members, the real cluster-gateway, scheduler and
+ * fleet-root as processes, then
+ *   1. apply → all member objects created: BENCH_WORKLOADS FederatedDeployments (default 100), each
+ *      with one replica in every member (so N member Deployments each), paced BENCH_INTERVAL_MS
+ *      apart, then as many again all at once, with the time the host took to accept those creates;
+ *   2. each service's resident memory, and per member;
+ *   3. the watches and connections each member serves to the control plane (its API server's own
+ *      count of WATCH requests, and the services' sockets to it, each against the count before
+ *      the services started).
+ * Prints one JSON line (the last line of its output) for the driver.
+ */
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
+import type { FederatedDeployment } from "@spillway/api";
+
+const root = join(import.meta.dirname, "..", "..");
+process.env["SPILLWAY_TESTBED_DIR"] ??= join(root, ".testbed", "bench-scale");
+process.env["SPILLWAY_TESTBED_PORT_BASE"] ??= "26000";
+process.env["SPILLWAY_TESTBED_METRICS"] = "0";
+process.env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"] ??= "0";
+process.env["SPILLWAY_E2E_KUBECONFIG"] ??= join(process.env["SPILLWAY_TESTBED_DIR"], "kubeconfig");
+const WORKLOADS = Number(process.env["BENCH_WORKLOADS"] ?? 100);
+const INTERVAL_MS = Number(process.env["BENCH_INTERVAL_MS"] ?? 250);
+
+const { up, down, loadTopology, natsPorts, runKubectl } = await import("@spillway/testbed");
+const topology = loadTopology();
+process.env["SPILLWAY_E2E_NATS_URL"] ??= `nats://127.0.0.1:${natsPorts(topology).client}`;
+const { startService, waitReady, stop, freePort } = await import("../src/service-process.ts");
+const { e2eKubeconfig } = await import("../src/env.ts");
+const { eventually } = await import("../src/helpers.ts");
+const { KubeConfig, Watch } = await import("@kubernetes/client-node");
+const { ResourceClient } = await import("@spillway/kit");
+const { federatedDeploymentKind } = await import("@spillway/api");
+
+const members = topology.clusters.filter((c) => c.role === "member").map((c) => c.name);
+const kubeConfigOf = (context: string) => {
+  const kc = new KubeConfig();
+  kc.loadFromFile(e2eKubeconfig);
+  kc.setCurrentContext(context);
+  return kc;
+};
+const until = <T>(fn: () => Promise<T | undefined>, timeoutMs = 900_000) => eventually("bench step", fn, timeoutMs, 50);
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+/** The sum of a member API server's gauge over the series whose labels contain `match` (admin credentials). */
+async function memberGauge(member: string, name: string, match: string): Promise<number> {
+  const r = await runKubectl({ kubeconfig: e2eKubeconfig, context: member }, ["get", "--raw", "/metrics"]);
+  if (r.code !== 0) throw new Error(`${member}'s /metrics: ${r.stderr}`);
+  return [...r.stdout.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+]+)`, "gm"))]
+    .filter((m) => m[1]!.includes(match))
+    .reduce((s, m) => s + Number(m[2]), 0);
+}
+
+/** Established TCP connections from these processes to 127.0.0.1:`port`. */
+function connectionsTo(pids: number[], port: number): number {
+  const inodes = new Set<string>();
+  for (const pid of pids)
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const link = (() => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return "";
+        }
+      })();
+      const m = /^socket:\[(\d+)\]$/.exec(link);
+      if (m) inodes.add(m[1]!);
+    }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length > 9 && f[2]!.endsWith(`:${hexPort}`) && f[3] === "01" && inodes.has(f[9]!)).length;
+}
+
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+
+const procs: Array<Awaited<ReturnType<typeof startService>>> = [];
+try {
+  const t0 = performance.now();
+  const fed = await up(topology, () => undefined);
+  const upSeconds = (performance.now() - t0) / 1000;
+  const portOf = new Map(fed.clusters.map((c) => [c.spec.name, Number(new URL(c.server).port)]));
+
+  // Member Deployments of the bench's workloads, as they appear in each member.
+  const seen = new Map<string, Set<string>>();
+  const doneAt = new Map<string, number>();
+  const watches = await Promise.all(
+    members.map((m) =>
+      new Watch(kubeConfigOf(m)).watch(
+        "/apis/apps/v1/namespaces/default/deployments",
+        {},
+        (type: string, obj: { metadata: { name: string } }) => {
+          if (type !== "ADDED") return;
+          const s = seen.get(obj.metadata.name) ?? new Set<string>();
+          s.add(m);
+          seen.set(obj.metadata.name, s);
+          if (s.size === members.length && !doneAt.has(obj.metadata.name)) doneAt.set(obj.metadata.name, performance.now());
+        },
+        () => undefined,
+      ),
+    ),
+  );
+  const watchesBefore = await Promise.all(members.map((m) => memberGauge(m, "apiserver_longrunning_requests", 'verb="WATCH"')));
+
+  const gwPort = await freePort();
+  procs.push(await startService("cluster-gateway", "scale-gw", [`--grpc-addr=127.0.0.1:${gwPort}`, "--lease-namespace=default"]));
+  procs.push(await startService("scheduler", "scale-sched", [`--gateway-addr=127.0.0.1:${gwPort}`, "--lease-namespace=default"]));
+  procs.push(await startService("fleet-root", "scale-fr", ["--lease-namespace=default"]));
+  await Promise.all(procs.map((p) => waitReady(p, 120_000)));
+
+  const fds = new ResourceClient<FederatedDeployment>(kubeConfigOf("host"), federatedDeploymentKind);
+  const create = (name: string) =>
+    fds.create({
+      apiVersion: "spillway.dev/v1alpha1",
+      kind: "FederatedDeployment",
+      metadata: { name, namespace: "default" },
+      spec: {
+        replicas: members.length,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name: "app", image: "app:1", resources: { requests: { cpu: "10m" } } }] },
+        },
+        placement: { clusters: members.map((m) => ({ name: m, maxReplicas: 1 })) },
+      },
+    });
+
+  const createdAt = new Map<string, number>();
+  const latencies = (prefix: string) => [...createdAt.entries()].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => doneAt.get(n)! - t);
+  const allDone = (prefix: string) =>
+    until(async () => ([...createdAt.keys()].filter((n) => n.startsWith(prefix)).every((n) => doneAt.has(n)) ? true : undefined));
+
+  for (let i = 0; i < WORKLOADS; i++) {
+    const name = `paced-${i}`;
+    createdAt.set(name, performance.now());
+    await create(name);
+    await new Promise((r) => setTimeout(r, INTERVAL_MS));
+  }
+  await allDone("paced-");
+  const burstStart = performance.now();
+  await Promise.all(
+    Array.from({ length: WORKLOADS }, (_, i) => {
+      createdAt.set(`burst-${i}`, burstStart);
+      return create(`burst-${i}`);
+    }),
+  );
+  const acceptMs = performance.now() - burstStart;
+  await allDone("burst-");
+  const paced = latencies("paced-");
+  const burst = latencies("burst-");
+
+  // Settled: what the control plane holds and asks of each member with the workloads in place.
+  const watchesAfter = await Promise.all(members.map((m) => memberGauge(m, "apiserver_longrunning_requests", 'verb="WATCH"')));
+  const pids = procs.map((p) => p.child.pid!);
+  const memory = Object.fromEntries(procs.map((p) => [p.name, rssMiB(p.child.pid!)]));
+  for (const w of watches) w.abort();
+  const result = {
+    members: members.length,
+    idc: topology.clusters.filter((c) => c.tier === "idc").length,
+    cloud: topology.clusters.filter((c) => c.tier === "cloud").length,
+    upSeconds,
+    workloads: WORKLOADS,
+    intervalMs: INTERVAL_MS,
+    memberObjects: 2 * WORKLOADS * members.length,
+    paced: { p50: pct(paced, 0.5), p99: pct(paced, 0.99) },
+    burst: { p50: pct(burst, 0.5), p99: pct(burst, 0.99), acceptMs },
+    memoryMiB: memory,
+    watchesPerMember: members.map((_, i) => watchesAfter[i]! - watchesBefore[i]!),
+    connectionsPerMember: members.map((m) => connectionsTo(pids, portOf.get(m)!)),
+  };
+  console.log(JSON.stringify(result));
+} finally {
+  for (const p of procs) await stop(p);
+  await down();
+}

@@ -1,0 +1,84 @@
+/**
+ * How Spillway's costs grow with the number of members (`pnpm bench:scale`): brings up fleets of
+ * BENCH_FLEETS real members in turn (default 3, 6 and 12: 2+1, 2+4 and 4+8 IDC+cloud, each member
+ * a real kube-apiserver with its own controllers and kwok nodes; scale-fleet.ts measures one),
+ * runs the scheduler's synthetic bench (100 members × 500 nodes, not a testbed) once, and prints
+ * one table: apply → all member objects created (paced and at once), each service's memory in all
+ * and per member, and the watches and connections each member serves to the control plane.
+ * Raw results go to `.bench/scale-<time>.json`.
+ *   pnpm bench:scale  (node e2e/bench/scale.bench.ts)
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..", "..");
+const fleets = (process.env["BENCH_FLEETS"] ?? "2,1 2,4 4,8").split(/\s+/).filter(Boolean);
+
+/** Runs a node script; resolves with its output lines, rejects with them when it fails. */
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => {
+      const lines = out.split("\n").filter(Boolean);
+      if (code === 0) resolve(lines);
+      else reject(new Error(`node ${args.join(" ")} exited ${code}:\n${lines.slice(-20).join("\n")}`));
+    });
+  });
+}
+
+interface FleetResult {
+  members: number;
+  idc: number;
+  cloud: number;
+  upSeconds: number;
+  workloads: number;
+  intervalMs: number;
+  memberObjects: number;
+  paced: { p50: number; p99: number };
+  burst: { p50: number; p99: number; acceptMs: number };
+  memoryMiB: Record<string, number>;
+  watchesPerMember: number[];
+  connectionsPerMember: number[];
+}
+
+const results: FleetResult[] = [];
+for (const fleet of fleets) {
+  console.log(`bench:scale: a fleet of ${fleet} (IDC,cloud) members…`);
+  const lines = await run([join("e2e", "bench", "scale-fleet.ts")], { SPILLWAY_TESTBED_MEMBERS: fleet });
+  results.push(JSON.parse(lines[lines.length - 1]!) as FleetResult);
+}
+console.log("bench:scale: the scheduler's synthetic bench…");
+const scheduler = await run(["--expose-gc", join("services", "scheduler", "bench", "scheduler.bench.ts")]);
+
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`);
+const services = Object.keys(results[0]?.memoryMiB ?? {});
+const rows: Array<[string, (r: FleetResult) => string]> = [
+  ["testbed up", (r) => `${r.upSeconds.toFixed(0)} s`],
+  [`apply → member objects, ${results[0]?.workloads} paced`, (r) => `p50 ${ms(r.paced.p50)}, p99 ${ms(r.paced.p99)}`],
+  [`… ${results[0]?.workloads} at once`, (r) => `p50 ${ms(r.burst.p50)}, p99 ${ms(r.burst.p99)}`],
+  ["… host accepted the creates in", (r) => `${ms(r.burst.acceptMs)} (p99 ${(r.burst.p99 / r.burst.acceptMs).toFixed(1)}×)`],
+  ...services.map((s): [string, (r: FleetResult) => string] => [
+    `${s} memory (per member)`,
+    (r) => `${r.memoryMiB[s]!.toFixed(0)} MiB (${(r.memoryMiB[s]! / r.members).toFixed(1)})`,
+  ]),
+  ["watches each member serves", (r) => range(r.watchesPerMember)],
+  ["connections each member serves", (r) => range(r.connectionsPerMember)],
+];
+const header = ["members", ...results.map((r) => `${r.members} (${r.idc}+${r.cloud})`)];
+const table = [header, ...rows.map(([label, cell]) => [label, ...results.map(cell)])];
+const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+console.log("");
+for (const row of table) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join("  "));
+console.log("");
+for (const line of scheduler.filter((l) => /^\s/.test(l))) console.log(line);
+
+const dir = join(root, ".bench");
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `scale-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), fleets: results, scheduler }, null, 2));
+console.log(`\nraw results: ${file}`);
