@@ -54,6 +54,12 @@ for (const fleet of fleets) {
 console.log("bench:scale: the scheduler's synthetic bench…");
 const scheduler = await run(["--expose-gc", join("services", "scheduler", "bench", "scheduler.bench.ts")]);
 
+// The raw results first: a table that fails to print loses nothing.
+const dir = join(root, ".bench");
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `scale-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), fleets: results, scheduler }, null, 2));
+
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`);
 const services = Object.keys(results[0]?.memoryMiB ?? {});
@@ -77,8 +83,4 @@ for (const row of table) console.log(row.map((c, i) => c.padEnd(widths[i]!)).joi
 console.log("");
 for (const line of scheduler.filter((l) => /^\s/.test(l))) console.log(line);
 
-const dir = join(root, ".bench");
-mkdirSync(dir, { recursive: true });
-const file = join(dir, `scale-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), fleets: results, scheduler }, null, 2));
 console.log(`\nraw results: ${file}`);
