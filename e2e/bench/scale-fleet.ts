@@ -4,7 +4,8 @@
  * fleet-root as processes, then
  *   1. apply → all member objects created: BENCH_WORKLOADS FederatedDeployments (default 100), each
  *      with one replica in every member (so N member Deployments each), paced BENCH_INTERVAL_MS
- *      apart, then as many again all at once, with the time the host took to accept those creates;
+ *      apart, then as many again all at once, with the time the host took to accept those creates,
+ *      and apply → Placement (the scheduler's share of it);
  *   2. each service's resident memory, and per member;
  *   3. the watches and connections each member serves to the control plane (its API server's own
  *      count of WATCH requests, and the services' sockets to it, each against the count before
@@ -104,6 +105,25 @@ try {
       ),
     ),
   );
+  // The scheduler's share: each workload's Placement as it appears on the host. Just after `up`
+  // the host may answer a watch 429 (its watch cache still starting): the watch is opened again.
+  const placedAt = new Map<string, number>();
+  let placementsWatched = true;
+  const watchPlacements = async (): Promise<void> => {
+    const req = await new Watch(kubeConfigOf("host")).watch(
+      "/apis/spillway.dev/v1alpha1/namespaces/default/placements",
+      {},
+      (type: string, obj: { metadata: { labels?: Record<string, string> } }) => {
+        const workload = obj.metadata.labels?.["spillway.dev/workload"];
+        if (type === "ADDED" && workload && !placedAt.has(workload)) placedAt.set(workload, performance.now());
+      },
+      () => {
+        if (placementsWatched) setTimeout(() => void watchPlacements(), 200);
+      },
+    );
+    watches.push(req);
+  };
+  await watchPlacements();
   const watchesBefore = await Promise.all(members.map((m) => memberGauge(m, "apiserver_longrunning_requests", 'verb="WATCH"')));
 
   const gwPort = await freePort();
@@ -130,7 +150,8 @@ try {
     });
 
   const createdAt = new Map<string, number>();
-  const latencies = (prefix: string) => [...createdAt.entries()].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => doneAt.get(n)! - t);
+  const latencies = (prefix: string, at = doneAt) =>
+    [...createdAt.entries()].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => (at.get(n) ?? NaN) - t);
   const allDone = (prefix: string) =>
     until(async () => ([...createdAt.keys()].filter((n) => n.startsWith(prefix)).every((n) => doneAt.has(n)) ? true : undefined));
 
@@ -157,6 +178,7 @@ try {
   const watchesAfter = await Promise.all(members.map((m) => memberGauge(m, "apiserver_longrunning_requests", 'verb="WATCH"')));
   const pids = procs.map((p) => p.child.pid!);
   const memory = Object.fromEntries(procs.map((p) => [p.name, rssMiB(p.child.pid!)]));
+  placementsWatched = false;
   for (const w of watches) w.abort();
   const result = {
     members: members.length,
@@ -168,6 +190,10 @@ try {
     memberObjects: 2 * WORKLOADS * members.length,
     paced: { p50: pct(paced, 0.5), p99: pct(paced, 0.99) },
     burst: { p50: pct(burst, 0.5), p99: pct(burst, 0.99), acceptMs },
+    toPlacement: {
+      paced: { p50: pct(latencies("paced-", placedAt), 0.5), p99: pct(latencies("paced-", placedAt), 0.99) },
+      burst: { p50: pct(latencies("burst-", placedAt), 0.5), p99: pct(latencies("burst-", placedAt), 0.99) },
+    },
     memoryMiB: memory,
     watchesPerMember: members.map((_, i) => watchesAfter[i]! - watchesBefore[i]!),
     connectionsPerMember: members.map((m) => connectionsTo(pids, portOf.get(m)!)),

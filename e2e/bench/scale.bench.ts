@@ -40,6 +40,7 @@ interface FleetResult {
   memberObjects: number;
   paced: { p50: number; p99: number };
   burst: { p50: number; p99: number; acceptMs: number };
+  toPlacement: { paced: { p50: number; p99: number }; burst: { p50: number; p99: number } };
   memoryMiB: Record<string, number>;
   watchesPerMember: number[];
   connectionsPerMember: number[];
@@ -67,6 +68,8 @@ const rows: Array<[string, (r: FleetResult) => string]> = [
   ["testbed up", (r) => `${r.upSeconds.toFixed(0)} s`],
   [`apply → member objects, ${results[0]?.workloads} paced`, (r) => `p50 ${ms(r.paced.p50)}, p99 ${ms(r.paced.p99)}`],
   [`… ${results[0]?.workloads} at once`, (r) => `p50 ${ms(r.burst.p50)}, p99 ${ms(r.burst.p99)}`],
+  ["… of which apply → Placement, paced", (r) => `p50 ${ms(r.toPlacement.paced.p50)}, p99 ${ms(r.toPlacement.paced.p99)}`],
+  ["… of which apply → Placement, at once", (r) => `p50 ${ms(r.toPlacement.burst.p50)}, p99 ${ms(r.toPlacement.burst.p99)}`],
   ["… host accepted the creates in", (r) => `${ms(r.burst.acceptMs)} (p99 ${(r.burst.p99 / r.burst.acceptMs).toFixed(1)}×)`],
   ...services.map((s): [string, (r: FleetResult) => string] => [
     `${s} memory (per member)`,
