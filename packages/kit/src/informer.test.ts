@@ -42,6 +42,25 @@ describe("Informer", () => {
     expect(informer.list("ns").map((o) => o.metadata.name)).toEqual(["a"]);
   });
 
+  it("hands handlers the whole object and keeps what compact leaves of it", async () => {
+    server.put(PATH, cm("a"));
+    const seen: string[] = [];
+    informer = new Informer<CM>(server.kubeConfig(), {
+      path: PATH,
+      list: async () => server.list(PATH) as never,
+      compact: (o) => void (o.data = { value: "" }),
+    });
+    informer.addHandler((type, o) => seen.push(`${type} ${o.metadata.name}=${o.data.value}`));
+    await informer.start();
+    await informer.hasSynced();
+    await until(() => server.watching(PATH) === 1, "watch open");
+    server.put(PATH, cm("a", "2"));
+    await until(() => seen.length === 2, "two events");
+    expect(seen).toEqual(["add a=1", "update a=2"]);
+    expect(informer.get("a", "ns")?.data.value).toBe("");
+    expect(informer.get("a", "ns")?.metadata.name).toBe("a");
+  });
+
   it("re-opens a watch the server cut and keeps following changes", async () => {
     make(async () => server.list(PATH) as never);
     await informer.start();

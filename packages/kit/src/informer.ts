@@ -21,6 +21,13 @@ export interface InformerOptions<T extends ObjectLike> {
   /** Longest wait between restarts after errors (default 30 s). */
   maxBackoffMs?: number;
   onError?: (err: unknown, retryInMs: number) => void;
+  /**
+   * Shrinks each added or updated object in place once every handler has seen it, so the cache
+   * keeps only what its readers need (client-go's transform; at 100k pods the cache is most of a
+   * process). Handlers see the whole object first, so one that needs more copies it then; a
+   * handler added later is replayed the shrunk objects.
+   */
+  compact?: (obj: T) => void;
 }
 
 export class Informer<T extends ObjectLike> implements CachedSource<T> {
@@ -100,6 +107,7 @@ export class Informer<T extends ObjectLike> implements CachedSource<T> {
 
   private emit(type: "add" | "update" | "delete", obj: T): void {
     for (const handler of this.handlers) handler(type, obj);
+    if (type !== "delete") this.options.compact?.(obj);
   }
 
   private markSynced(): void {

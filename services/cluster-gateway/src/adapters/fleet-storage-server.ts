@@ -205,7 +205,8 @@ export class FleetStorage {
     if (!holding || holding.cluster === HOST)
       return this.hostTxn(key, resource, namespace, name, op, holding?.object as KubeJson | undefined, failed);
     let plan;
-    if (op.case === "requestPut") plan = planPut(holding, parseValue(key, op) as MemberObject);
+    if (op.case === "requestPut")
+      plan = planPut({ ...holding, object: this.objects.memberObject(key) ?? holding.object }, parseValue(key, op) as MemberObject);
     else plan = [planDelete(holding)];
 
     try {

@@ -5,11 +5,12 @@
  */
 import { request, type RequestOptions } from "node:https";
 import { request as httpRequest } from "node:http";
-import { CoreV1Api, VersionApi, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
-import { Informer } from "@spillway/kit";
+import { VersionApi, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
+import { Informer, kubeRequest } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { classifyFailure } from "../core/failure-reason.ts";
 import { defaultHealthConfig, initialHealth, observeProbe, type HealthConfig, type HealthState } from "../core/health.ts";
+import { compactPod } from "../core/cached-pod.ts";
 import { nodeInfo, podInfo } from "../core/object-info.ts";
 import { SnapshotBuilder } from "../core/snapshot-builder.ts";
 import type { FleetObjects } from "../core/fleet-objects.ts";
@@ -73,20 +74,27 @@ export class MemberConnection {
     this.builder = new SnapshotBuilder(name);
     this.metrics = new PodMetricsReader(name, kc, options.metricsIntervalMs, this.log, options.onMetrics ?? (() => {}));
     this.health = initialHealth(Date.now());
-    const core = kc.makeApiClient(CoreV1Api);
+    // Plain JSON lists, as the watches deliver: the typed client turns timestamps into Dates, and
+    // the fleet API would serve a listed object differently from the same object watched.
+    const list =
+      <T>(path: string, what: string) =>
+      () =>
+        kubeRequest(kc, { path, what: `${what} of ${name}` }) as Promise<{ metadata?: { resourceVersion?: string }; items: T[] }>;
     const onError = (what: string) => (err: unknown, retryInMs: number) =>
       this.log.warn({ informer: what, retryInMs, ...errorFields(err) }, "member watch failed; restarting");
     this.nodes = new Informer<V1Node>(kc, {
       path: "/api/v1/nodes",
-      list: () => core.listNode(),
+      list: list<V1Node>("/api/v1/nodes", "nodes"),
       maxBackoffMs: options.informerMaxBackoffMs,
       onError: onError("nodes"),
     });
     this.pods = new Informer<V1Pod>(kc, {
       path: "/api/v1/pods",
-      list: () => core.listPodForAllNamespaces(),
+      list: list<V1Pod>("/api/v1/pods", "pods"),
       maxBackoffMs: options.informerMaxBackoffMs,
       onError: onError("pods"),
+      // After the fleet feed has stored each pod's JSON: the cache keeps what the gateway reads.
+      compact: compactPod as (pod: V1Pod) => void,
     });
     this.fleetFeed = options.fleet
       ? new MemberFleetFeed(

@@ -156,6 +156,11 @@ export class FleetKeyspace {
     return this.record({ revision, key, prev });
   }
 
+  /** The key as it is now: `get` without the machinery of a read at a past revision. */
+  latest(key: string): StoredKv | undefined {
+    return this.entries.get(key);
+  }
+
   get(key: string, revision = 0): StoredKv | undefined {
     return this.range(key, { revision }).kvs[0];
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { FleetKeyspace, prefixEnd } from "./fleet-keyspace.ts";
 import { clusterLabel } from "@spillway/api";
 import { decodeForMember, FleetObjects, type MemberObject } from "./fleet-objects.ts";
+import { compactPod } from "./cached-pod.ts";
 import { fleetResources, resourceOfKey, storageKey } from "@spillway/api";
 
 const pods = fleetResources.find((r) => r.resource === "pods")!;
@@ -62,6 +63,33 @@ describe("FleetObjects", () => {
     objects.remove(pods, "idc-1", "web", "a");
     expect(Object.keys(served(ks))).toEqual(["/registry/pods/web/a"]);
     expect(served(ks)["/registry/pods/web/a"].metadata.uid).toBe("c");
+  });
+
+  it("serves a whole object after its member's cache shrank it: renamed, passed on, and read back for a write", () => {
+    const { ks, objects } = fleet();
+    const full = () =>
+      pod("a", "c", {
+        spec: { nodeName: "n1", containers: [{ name: "app", image: "app:1", env: [{ name: "MODE", value: "x" }] }] },
+        status: { phase: "Running", podIP: "10.0.0.7" },
+      });
+    const cloud = full();
+    objects.upsert(pods, "cloud-1", cloud);
+    compactPod(cloud);
+    const whole = served(ks)["/registry/pods/web/a"];
+    expect(whole.status.podIP).toBe("10.0.0.7");
+    // IDC takes the name: cloud's pod moves to a.cloud-1, whole; and back when IDC's goes.
+    objects.upsert(pods, "idc-1", pod("a", "i"));
+    expect(served(ks)["/registry/pods/web/a.cloud-1"]).toEqual({ ...whole, metadata: { ...whole.metadata, name: "a.cloud-1" } });
+    objects.remove(pods, "idc-1", "web", "a");
+    expect(served(ks)["/registry/pods/web/a"]).toEqual(whole);
+    // A write compares against the whole member object, not the cache's.
+    const { resourceVersion: _rv, ...meta } = full().metadata!;
+    expect(objects.memberObject("/registry/pods/web/a")).toEqual({
+      ...full(),
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { ...meta, resourceVersion: "17" },
+    });
   });
 
   it("when the ranking changes, a shared name passes to the member that now ranks best, and nothing else moves", () => {

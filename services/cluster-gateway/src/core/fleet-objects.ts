@@ -85,6 +85,17 @@ export class FleetObjects {
     return this.holdings.get(key);
   }
 
+  /**
+   * The member object behind `key`, whole, in the member's form: decoded from the stored JSON,
+   * because the holding's own object may be what a shrunk cache kept of it.
+   */
+  memberObject(key: string): MemberObject | undefined {
+    const holding = this.holdings.get(key);
+    const value = this.keyspace.latest(key)?.value;
+    if (!holding || holding.cluster === HOST || value === undefined) return holding?.object;
+    return decodeForMember(JSON.parse(value) as MemberObject, holding);
+  }
+
   upsert(resource: FleetResource, cluster: string, object: MemberObject): void {
     if (this.memberReplicaSet(resource, cluster, object.metadata?.namespace, object.metadata?.name, object)) return;
     // What Spillway made in a member from a fleet-level object is that object again: not served twice.
@@ -101,7 +112,7 @@ export class FleetObjects {
     if (!group) this.groups.set(id, (group = new Map()));
     if (resource === PODS) this.dependOn(group.get(cluster), object, id, namespace!, name);
     group.set(cluster, object);
-    this.serve(resource, namespace, name, id);
+    this.serve(resource, namespace, name, id, cluster);
     if (cluster === HOST && resource === DEPLOYMENTS) this.refreshReplicaSets(`${namespace}/${name}`);
     if (cluster === HOST && resource === STATEFULSETS) this.statefulSetMoved(namespace!, name);
   }
@@ -311,12 +322,23 @@ export class FleetObjects {
     return clusters.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  private serve(resource: FleetResource, namespace: string | undefined, name: string, id: string): void {
+  /**
+   * Serves every holder of a name under its key. Only `fresh` (the cluster whose object just
+   * arrived) is encoded from its object: the others are re-served from the JSON they are stored
+   * as, renamed and re-owned, because what a member's cache still holds of an object may be
+   * shrunk (see `compactPod`); the stored JSON is the one whole copy.
+   */
+  private serve(resource: FleetResource, namespace: string | undefined, name: string, id: string, fresh?: string): void {
     const group = this.groups.get(id);
     const holders = group ? this.byRank([...group.keys()]) : [];
     const wanted = new Map<string, string>();
     holders.forEach((cluster, i) => wanted.set(storageKey(resource, namespace, i === 0 ? name : `${name}.${cluster}`), cluster));
     const before = this.servedAs.get(id) ?? new Map<string, string>();
+    const stored = new Map<string, string>();
+    for (const [key, cluster] of before) {
+      const value = this.keyspace.latest(key)?.value;
+      if (value !== undefined) stored.set(cluster, value);
+    }
     // A key that changes hands is deleted first: a different object, not a modification of one.
     for (const [key, cluster] of before) {
       if (wanted.get(key) === cluster) continue;
@@ -327,7 +349,12 @@ export class FleetObjects {
       const object = group!.get(cluster)!;
       const fleetName = key.slice(key.lastIndexOf("/") + 1);
       const served = resource === PODS && cluster !== HOST ? this.withFleetOwners(cluster, object) : { object };
-      this.keyspace.put(key, encodeForFleet(resource, cluster, served.object, fleetName));
+      const was = cluster === fresh || cluster === HOST ? undefined : stored.get(cluster);
+      const value =
+        was === undefined
+          ? encodeForFleet(resource, cluster, served.object, fleetName)
+          : reserved(was, fleetName, served.object.metadata?.ownerReferences);
+      this.keyspace.put(key, value);
       this.holdings.set(key, { resource, cluster, namespace, name, object, ...(served.owners ? { fleetOwners: served.owners } : {}) });
     }
     if (wanted.size) this.servedAs.set(id, wanted);
@@ -368,6 +395,14 @@ export function encodeForFleet(resource: FleetResource, cluster: string, object:
     metadata: { ...meta, name: fleetName, labels: { ...meta.labels, [clusterLabel]: cluster } },
     ...rest,
   });
+}
+
+/** A member object's stored fleet JSON under another fleet name and owners (see `serve`). */
+function reserved(stored: string, fleetName: string, ownerReferences: unknown): string {
+  const object = JSON.parse(stored) as MemberObject & { metadata: MemberObjectMeta };
+  object.metadata.name = fleetName;
+  if (ownerReferences !== undefined) object.metadata.ownerReferences = ownerReferences;
+  return JSON.stringify(object);
 }
 
 /**

@@ -4,6 +4,7 @@ import { templateHash } from "@spillway/rules";
 import { FleetKeyspace } from "./fleet-keyspace.ts";
 import { decodeForMember, FleetObjects, HOST, type MemberObject } from "./fleet-objects.ts";
 import { fleetReplicaSets } from "./fleet-replicasets.ts";
+import { compactPod } from "./cached-pod.ts";
 
 const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "app:2" }] } };
 const oldTemplate = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "app:1" }] } };
@@ -99,9 +100,15 @@ describe("FleetObjects serves the fleet's ReplicaSets in place of the members' o
     controller: true,
     blockOwnerDeletion: true,
   });
+  // As the member connection's cache leaves it once the fleet feed has seen it: shrunk.
   const pod = (name: string, ref: object): MemberObject => ({
-    metadata: { name, namespace: "shop", uid: `pod-${name}`, ownerReferences: [ref] },
+    metadata: { name, namespace: "shop", uid: `pod-${name}`, ownerReferences: [ref], annotations: { note: "whole" } },
+    spec: { containers: [{ name: "app", image: "app:2" }] },
   });
+  const upsertPod = (objects: FleetObjects, cluster: string, p: MemberObject) => {
+    objects.upsert(pods, cluster, p);
+    compactPod(p);
+  };
   const servedOwner = (keyspace: FleetKeyspace, name: string) =>
     JSON.parse(keyspace.get(`/registry/pods/shop/${name}`)!.value).metadata.ownerReferences[0];
 
@@ -113,13 +120,17 @@ describe("FleetObjects serves the fleet's ReplicaSets in place of the members' o
     rs.metadata = { ...rs.metadata, uid: "member-rs-uid" } as typeof rs.metadata;
     const fleetRs = `web-${templateHash(template).slice(0, 10)}`;
     // The pod first: until its ReplicaSet and workload are known it names the member's.
-    objects.upsert(pods, "idc-1", pod("web-a", owner("ReplicaSet", rs.metadata.name, "member-rs-uid")));
-    objects.upsert(pods, "idc-1", pod("mine", owner("ReplicaSet", "theirs", "their-uid")));
+    upsertPod(objects, "idc-1", pod("web-a", owner("ReplicaSet", rs.metadata.name, "member-rs-uid")));
+    upsertPod(objects, "idc-1", pod("mine", owner("ReplicaSet", "theirs", "their-uid")));
     expect(servedOwner(keyspace, "web-a").uid).toBe("member-rs-uid");
     objects.upsert(replicasets, "idc-1", rs);
     objects.upsert(deployments, HOST, { metadata: { name: "web", namespace: "shop", uid: "host-uid" }, spec: deployment.spec });
     const fleetUid = JSON.parse(keyspace.get(`/registry/replicasets/shop/${fleetRs}`)!.value).metadata.uid;
     expect(servedOwner(keyspace, "web-a")).toEqual(owner("ReplicaSet", fleetRs, fleetUid));
+    // Served again under its new owner from what the fleet stored, not from the shrunk cache entry.
+    const whole = JSON.parse(keyspace.get("/registry/pods/shop/web-a")!.value);
+    expect(whole.metadata.annotations).toEqual({ note: "whole" });
+    expect(whole.spec.containers[0].image).toBe("app:2");
     // A pod of a member's own ReplicaSet is served as it is.
     expect(servedOwner(keyspace, "mine")).toEqual(owner("ReplicaSet", "theirs", "their-uid"));
     // A write through the fleet (a label added) goes back naming the member's ReplicaSet: never orphaned there.
@@ -136,12 +147,13 @@ describe("FleetObjects serves the fleet's ReplicaSets in place of the members' o
     let now = 1;
     const keyspace = new FleetKeyspace({ clockMicros: () => now++, windowSize: 100 });
     const objects = new FleetObjects(keyspace, () => 0);
-    objects.upsert(pods, "cloud-1", pod("db-3", owner("StatefulSet", "db", "member-sts-uid")));
+    upsertPod(objects, "cloud-1", pod("db-3", owner("StatefulSet", "db", "member-sts-uid")));
     objects.upsert(statefulsets, HOST, {
       metadata: { name: "db", namespace: "shop", uid: "host-sts-uid", annotations: { "spillway.dev/fleet-uid": "fleet-sts-uid" } },
       spec: { replicas: 4, selector: { matchLabels: { app: "db" } }, template: { metadata: { labels: { app: "db" } } } },
     });
     expect(servedOwner(keyspace, "db-3")).toEqual(owner("StatefulSet", "db", "fleet-sts-uid"));
+    expect(JSON.parse(keyspace.get("/registry/pods/shop/db-3")!.value).spec.containers[0].image).toBe("app:2");
   });
 
   it("a chart's test Pod goes to the best-ranked member running ready pods of the namespace's fleet Deployments", () => {
