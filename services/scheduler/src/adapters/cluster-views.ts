@@ -6,7 +6,7 @@
 import type { MemberCluster } from "@spillway/api";
 import type { ClusterSnapshot, ResourceAmounts } from "@spillway/proto";
 import type { ResourceVector } from "@spillway/resources";
-import { isMemberReady, memberLabels, readySinceMs } from "@spillway/rules";
+import { isMemberReady, memberLabels, readySinceMs, type WorkloadKind } from "@spillway/rules";
 import type { ClusterView, Observed } from "../core/types.ts";
 
 export function vector(a: ResourceAmounts | undefined): ResourceVector {
@@ -46,25 +46,67 @@ export function clusterView(m: MemberCluster, snapshot: ClusterSnapshot | undefi
   };
 }
 
-/** Member objects are named like the federated workload; a Deployment's pods belong to its ReplicaSets `<name>-<hash>`. */
-export function ownsPods(kind: "FederatedDeployment" | "FederatedStatefulSet", name: string) {
-  const rs = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[a-z0-9]{1,10}$`);
-  return (ownerKind: string, ownerName: string) =>
-    kind === "FederatedDeployment" ? ownerKind === "ReplicaSet" && rs.test(ownerName) : ownerKind === "StatefulSet" && ownerName === name;
+/**
+ * The federated workload a member's pod owner belongs to: member objects are named like the
+ * workload, and a Deployment's pods belong to its ReplicaSets `<name>-<hash>` (the hash has no
+ * dash, so an owner name belongs to one workload name at most).
+ */
+export function workloadOfOwner(ownerKind: string, ownerName: string): { kind: WorkloadKind; name: string } | undefined {
+  if (ownerKind === "StatefulSet") return { kind: "FederatedStatefulSet", name: ownerName };
+  if (ownerKind !== "ReplicaSet") return undefined;
+  const m = /^(.+)-[a-z0-9]{1,10}$/.exec(ownerName);
+  return m ? { kind: "FederatedDeployment", name: m[1]! } : undefined;
 }
 
-export function observedIn(
-  snapshot: ClusterSnapshot | undefined,
-  namespace: string,
-  owns: (kind: string, name: string) => boolean,
-): Observed {
-  const o: Observed = { bound: 0, unschedulable: 0, oldestUnschedulableMs: 0 };
-  if (!snapshot) return o;
-  for (const p of snapshot.owners) if (p.namespace === namespace && owns(p.ownerKind, p.ownerName)) o.bound += p.bound;
-  for (const p of snapshot.pending) {
-    if (p.namespace !== namespace || !owns(p.ownerKind, p.ownerName)) continue;
-    o.unschedulable += p.count;
-    o.oldestUnschedulableMs = Math.max(o.oldestUnschedulableMs, Number(p.oldestUnschedulableSeconds) * 1000);
+const workloadKey = (namespace: string, kind: WorkloadKind, name: string) => `${namespace}|${kind}|${name}`;
+
+/**
+ * Each workload's pods in one snapshot, summed once per snapshot: a decision reads them for every
+ * placed workload in every member, and a scan of the owner lists there grew with workloads² ×
+ * members. Keyed by the snapshot's own lists, which a new snapshot replaces.
+ */
+const owned = new WeakMap<ClusterSnapshot["owners"], Map<string, number>>();
+const unschedulable = new WeakMap<ClusterSnapshot["pending"], Map<string, { count: number; oldestMs: number }>>();
+
+function boundIndex(owners: ClusterSnapshot["owners"]): Map<string, number> {
+  let index = owned.get(owners);
+  if (index) return index;
+  index = new Map();
+  for (const p of owners) {
+    const w = workloadOfOwner(p.ownerKind, p.ownerName);
+    if (!w) continue;
+    const key = workloadKey(p.namespace, w.kind, w.name);
+    index.set(key, (index.get(key) ?? 0) + p.bound);
   }
-  return o;
+  owned.set(owners, index);
+  return index;
+}
+
+function pendingIndex(pending: ClusterSnapshot["pending"]): Map<string, { count: number; oldestMs: number }> {
+  let index = unschedulable.get(pending);
+  if (index) return index;
+  index = new Map();
+  for (const p of pending) {
+    const w = workloadOfOwner(p.ownerKind, p.ownerName);
+    if (!w) continue;
+    const key = workloadKey(p.namespace, w.kind, w.name);
+    const sum = index.get(key) ?? { count: 0, oldestMs: 0 };
+    sum.count += p.count;
+    sum.oldestMs = Math.max(sum.oldestMs, Number(p.oldestUnschedulableSeconds) * 1000);
+    index.set(key, sum);
+  }
+  unschedulable.set(pending, index);
+  return index;
+}
+
+/** A workload's own pods in one member: bound, and Pending as unschedulable. */
+export function observedIn(snapshot: ClusterSnapshot | undefined, namespace: string, kind: WorkloadKind, name: string): Observed {
+  if (!snapshot) return { bound: 0, unschedulable: 0, oldestUnschedulableMs: 0 };
+  const key = workloadKey(namespace, kind, name);
+  const pending = pendingIndex(snapshot.pending).get(key);
+  return {
+    bound: boundIndex(snapshot.owners).get(key) ?? 0,
+    unschedulable: pending?.count ?? 0,
+    oldestUnschedulableMs: pending?.oldestMs ?? 0,
+  };
 }

@@ -12,7 +12,7 @@ import { decide, newLedgers, type InflightReplicas } from "../core/decide.ts";
 import { decideOrdinals, rangesOf } from "../core/ordinal-placement.ts";
 import type { Decision, PreviousPlacement, SchedulerConfig } from "../core/types.ts";
 import { dependencyConflictsOf, rolloutOf, statefulRolling, workloadRequest } from "../core/workload-request.ts";
-import { clusterView, observedIn, ownsPods } from "./cluster-views.ts";
+import { clusterView, observedIn } from "./cluster-views.ts";
 
 export type { WorkloadKind };
 export type { Inputs, Workload } from "../core/placement-object.ts";
@@ -121,15 +121,13 @@ export class SchedulingService {
       const pw = this.workloads[pk]?.get(p.spec.workloadRef.name, p.metadata.namespace);
       if (!pw) continue;
       const req = workloadRequest(`${p.metadata.namespace}/${pw.metadata.name}`, pw.spec);
-      const owns = ownsPods(pk, pw.metadata.name!);
       for (const c of p.spec.clusters) {
-        const bound = observedIn(this.snapshots.get(c.name), p.metadata.namespace!, owns).bound;
+        const bound = observedIn(this.snapshots.get(c.name), p.metadata.namespace!, pk, pw.metadata.name!).bound;
         if (c.replicas > bound) inflight.push({ workload: req, cluster: c.name, replicas: c.replicas - bound });
       }
     }
     const ns = w.metadata.namespace!;
-    const owns = ownsPods(kind, w.metadata.name!);
-    const observed = Object.fromEntries(clusters.map((c) => [c.name, observedIn(this.snapshots.get(c.name), ns, owns)]));
+    const observed = Object.fromEntries(clusters.map((c) => [c.name, observedIn(this.snapshots.get(c.name), ns, kind, w.metadata.name!)]));
     const existing = this.placement(kind, ns, w.metadata.name!);
     const previous: PreviousPlacement | undefined = existing && {
       replicas: Object.fromEntries(existing.spec.clusters.map((c) => [c.name, c.replicas])),
