@@ -1,22 +1,28 @@
 /**
- * The fleet API against real control planes: brings up a private testbed (host + the default three
- * members, ports from 24000), a real cluster-gateway serving the fleet API's storage and the real
- * fleet-apiserver, then measures
- *   1. LIST of BENCH_PODS pods (default 10,000) spread over the three members through the fleet API,
- *      against a direct LIST of the same pods (same specs) from one member's API server;
+ * The fleet API against real control planes: brings up a private testbed (host + the members of
+ * SPILLWAY_TESTBED_MEMBERS, default the three; ports from 24000), a real cluster-gateway serving
+ * the fleet API's storage and the real fleet-apiserver; then, at each level of BENCH_PODS (pods
+ * across the members, default 10000; e.g. `10000,50000,100000`, added level by level), measures
+ *   1. LIST of all those pods through the fleet API, against a direct LIST of as many pods (same
+ *      specs) from one member's API server;
  *   2. watch latency: a pod created in a member → its ADDED event at a client watching the fleet API;
- *   3. the cost of 50 watchers on the fleet API to the members (their open pod watches, before/after);
- *   4. the gateway's resident memory before and after holding the pods.
- *   node services/cluster-gateway/bench/fleet-api.bench.ts
+ *   3. the gateway's and the fleet apiserver's resident memory, in all and per pod held;
+ * and once, the cost of 50 watchers on the fleet API to the members (their open pod watches).
+ * Raw results go to `.bench/fleet-api-<time>.json`.
+ *   pnpm --filter @spillway/cluster-gateway bench:fleet-api
  */
 import { spawn } from "node:child_process";
-import { request } from "node:https";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:https";
 import { join } from "node:path";
 
-const PODS = Number(process.env["BENCH_PODS"] ?? 10_000);
+const LEVELS = (process.env["BENCH_PODS"] ?? "10000").split(",").map(Number);
 const LISTS = Number(process.env["BENCH_LISTS"] ?? 7);
 const LAG_PODS = Number(process.env["BENCH_LAG_PODS"] ?? 200);
 const WATCHERS = 50;
+// Without the reference copy the fleet holds half as many pods: at 100k pods across the members,
+// the copy in one member would take kube-apiservers past this machine's 24 GiB.
+const REFERENCE = process.env["BENCH_REFERENCE"] !== "0";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 process.env["SPILLWAY_TESTBED_DIR"] ??= join(root, ".testbed", "bench-fleet");
@@ -24,33 +30,46 @@ process.env["SPILLWAY_TESTBED_PORT_BASE"] ??= "24000";
 process.env["SPILLWAY_TESTBED_METRICS"] = "0";
 process.env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"] ??= "0";
 const { up, down, loadTopology, kubeconfigPath, startFleetApi } = await import("@spillway/testbed");
-const { KubeConfig, CoreV1Api } = await import("@kubernetes/client-node");
 
 interface Target {
   server: string;
   token: string;
 }
 
-/** One GET, body read to the end; resolves with the status, the bytes and the time taken. */
-function get(t: Target, path: string): Promise<{ status: number; bytes: number; ms: number; body: string }> {
+// Pods are created over a few kept-alive connections: a client's own cost stays out of the figures.
+const agent = new Agent({ keepAlive: true, maxSockets: 48 });
+
+/** One request, body read to the end; resolves with the status, the bytes and the time taken. */
+function call(t: Target, path: string, body?: object): Promise<{ status: number; bytes: number; ms: number; body: string }> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, t.server),
-      { rejectUnauthorized: false, headers: { authorization: `Bearer ${t.token}`, accept: "application/json" } },
+      {
+        agent,
+        method: body ? "POST" : "GET",
+        rejectUnauthorized: false,
+        headers: {
+          authorization: `Bearer ${t.token}`,
+          accept: "application/json",
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
-          const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, bytes: body.length, ms: performance.now() - start, body: body.toString("utf8") });
+          const text = Buffer.concat(chunks);
+          if (body && res.statusCode !== 201) reject(new Error(`POST ${path}: ${res.statusCode} ${text.toString("utf8").slice(0, 300)}`));
+          resolve({ status: res.statusCode ?? 0, bytes: text.length, ms: performance.now() - start, body: text.toString("utf8") });
         });
       },
     );
     req.on("error", reject);
-    req.end();
+    req.end(body ? JSON.stringify(body) : undefined);
   });
 }
+const get = (t: Target, path: string) => call(t, path);
 
 /** A watch on the fleet API; calls `onEvent` per event line. Returns a stop function. */
 function watch(t: Target, path: string, onEvent: (e: { type: string; object: { metadata: { name: string } } }) => void): () => void {
@@ -92,15 +111,87 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 300_0
   }
 }
 
+interface Level {
+  pods: number;
+  members: number;
+  createdPerSecond: number;
+  list: { fleetMs: number; memberMs: number | null; ratio: number | null; fleetMiB: number; memberMiB: number };
+  watch: { p50: number; p99: number };
+  held: number;
+  gatewayMiB: number;
+  gatewayKiBPerPod: number;
+  gatewayHeapMiB: number;
+  gatewayHeapKiBPerPod: number;
+  fleetApiMiB: number;
+  fleetApiKiBPerPod: number;
+  memberApiMiB: number;
+  memberApiKiBPerPod: number;
+}
+
+/**
+ * A process's resident memory once it has settled: a garbage-collected heap grows while a burst
+ * of events is processed and gives memory back only when the process is idle, so a reading right
+ * after the burst says more about the burst than about what is held. Read every 2 s until it has
+ * not fallen by 1 % for 20 s (at most 3 minutes).
+ */
+async function settledRssKb(pid: number): Promise<number> {
+  const readings: number[] = [];
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    readings.push(await rssKb(pid));
+    const window = readings.slice(-11);
+    if (window.length === 11 && window[window.length - 1]! > 0.99 * window[0]!) return Math.min(...window);
+    if (Date.now() > deadline) return Math.min(...readings.slice(-11));
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+/**
+ * What the gateway's heap holds: its used heap right after a full collection, asked through the
+ * inspector (the only way to collect another process's garbage). Unlike RSS, this does not count
+ * the room a collector keeps to grow into, nor pages the allocator has not handed back yet.
+ */
+async function heldHeapKb(inspectorPort: number): Promise<number> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const ws = new WebSocket(target!.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.addEventListener("open", resolve);
+    ws.addEventListener("error", reject);
+  });
+  let id = 0;
+  const send = (method: string, params: object = {}) =>
+    new Promise<{ result?: { value?: unknown } }>((resolve) => {
+      const mine = ++id;
+      const onMessage = (m: MessageEvent) => {
+        const d = JSON.parse(String(m.data)) as { id?: number; result: { result?: { value?: unknown } } };
+        if (d.id !== mine) return;
+        ws.removeEventListener("message", onMessage);
+        resolve(d.result as never);
+      };
+      ws.addEventListener("message", onMessage);
+      ws.send(JSON.stringify({ id: mine, method, params }));
+    });
+  try {
+    await send("HeapProfiler.enable");
+    await send("HeapProfiler.collectGarbage");
+    const r = await send("Runtime.evaluate", { expression: "process.memoryUsage().heapUsed", returnByValue: true });
+    return Number(r.result?.value) / 1024;
+  } finally {
+    ws.close();
+  }
+}
+
 let gateway: ReturnType<typeof spawn> | undefined;
 try {
   const topology = { ...loadTopology(), metricsServer: false, podReadyDelayMs: 0 };
   const fed = await up(topology, (l) => console.log(`testbed: ${l}`));
   const members = fed.clusters.filter((c) => c.spec.role === "member");
   const host = fed.clusters.find((c) => c.spec.role === "host")!;
+  const inspectorPort = 24099;
   gateway = spawn(
     process.execPath,
     [
+      `--inspect=127.0.0.1:${inspectorPort}`,
       join(root, "services", "cluster-gateway", "src", "main.ts"),
       `--kubeconfig=${kubeconfigPath}`,
       "--context=host",
@@ -115,107 +206,221 @@ try {
   );
   const fleetApi = await startFleetApi();
   const fleet: Target = { server: fleetApi.server, token: host.credentials.token };
-  const direct = (name: string): Target => {
-    const m = members.find((c) => c.spec.name === name)!;
-    return { server: m.server, token: m.credentials.token };
+  const direct = new Map(members.map((m) => [m.spec.name, { server: m.server, token: m.credentials.token }]));
+  const first = members[0]!.spec.name;
+  const state = JSON.parse(readFileSync(join(process.env["SPILLWAY_TESTBED_DIR"]!, "state.json"), "utf8")) as {
+    processes: Array<{ name: string; pid: number }>;
   };
-  const rssBefore = await rssKb(gateway.pid!);
+  const pidOf = (name: string) => state.processes.find((p) => p.name === name)!.pid;
+  // The reference: the API server of the member that holds as many pods as the fleet serves.
+  const memberApiPid = pidOf(`${first}-kube-apiserver`);
+  const fleetApiPid = pidOf("fleet-apiserver");
+  const before = {
+    gatewayHeap: await heldHeapKb(inspectorPort),
+    gateway: await settledRssKb(gateway.pid!),
+    fleetApi: await settledRssKb(fleetApiPid),
+    memberApi: await settledRssKb(memberApiPid),
+  };
 
-  // The same pods twice: spread over the three members in `spread`, all in idc-1 in `single`.
-  const clients = new Map(
-    members.map((m) => {
-      const kc = new KubeConfig();
-      kc.loadFromFile(kubeconfigPath);
-      kc.setCurrentContext(m.spec.name);
-      return [m.spec.name, kc.makeApiClient(CoreV1Api)] as const;
-    }),
-  );
-  for (const [, core] of clients)
-    for (const ns of ["spread", "single", "lag"]) await core.createNamespace({ body: { metadata: { name: ns } } });
+  // The same pods twice: spread over the members in `spread`, all in the first member in `single`.
+  for (const m of members)
+    for (const ns of ["spread", "single", "lag"]) await call(direct.get(m.spec.name)!, "/api/v1/namespaces", { metadata: { name: ns } });
   const nodesOf = new Map(members.map((m) => [m.spec.name, m.spec.nodePools!.reduce((s, p) => s + p.count, 0)]));
-  const pod = (i: number, member: string, namespace: string) => ({
-    metadata: { name: `p-${i}`, namespace, labels: { app: `a${i % 50}` } },
+  const pod = (name: string, i: number, member: string, namespace: string) => ({
+    metadata: { name, namespace, labels: { app: `a${i % 50}` } },
     spec: {
       nodeName: `${member}-node-${i % nodesOf.get(member)!}`,
       containers: [{ name: "c", image: "registry.k8s.io/pause:3.9", resources: { requests: { cpu: "10m", memory: "16Mi" } } }],
     },
   });
-  const c0 = performance.now();
-  const creates: Array<[string, string, number]> = [];
-  for (let i = 0; i < PODS; i++) creates.push([members[i % 3]!.spec.name, "spread", i], ["idc-1", "single", i]);
-  await pool(creates, 48, ([m, ns, i]) => clients.get(m)!.createNamespacedPod({ namespace: ns, body: pod(i, m, ns) }));
-  console.log(`created ${2 * PODS} pods in ${((performance.now() - c0) / 1000).toFixed(1)} s`);
-  await until("the fleet API lists every pod", async () => {
-    const r = await get(fleet, "/api/v1/namespaces/spread/pods?limit=1");
-    return r.status === 200 && JSON.parse(r.body).metadata.remainingItemCount === PODS - 1;
-  });
-
-  // 1. LIST: alternate so that both see the same machine load; JSON, full bodies read.
-  const viaFleet: number[] = [];
-  const viaMember: number[] = [];
-  let fleetBytes = 0;
-  let memberBytes = 0;
-  for (let i = 0; i < LISTS; i++) {
-    const f = await get(fleet, "/api/v1/namespaces/spread/pods");
-    const d = await get(direct("idc-1"), "/api/v1/namespaces/single/pods");
-    if (JSON.parse(f.body).items.length !== PODS || JSON.parse(d.body).items.length !== PODS) throw new Error("a list is short");
-    viaFleet.push(f.ms);
-    viaMember.push(d.ms);
-    fleetBytes = f.bytes;
-    memberBytes = d.bytes;
-  }
-
+  const create = (member: string, namespace: string, i: number, name = `p-${i}`) =>
+    call(direct.get(member)!, `/api/v1/namespaces/${namespace}/pods`, pod(name, i, member, namespace));
   const ms = (x: number) => `${x.toFixed(0)} ms`;
-  console.log(`the fleet API against real control planes (3 members, ${PODS} pods spread over them):`);
-  console.log(
-    `  LIST ${PODS} pods        fleet API median ${ms(median(viaFleet))} (${(fleetBytes / 2 ** 20).toFixed(1)} MiB)  ` +
-      `direct from one member median ${ms(median(viaMember))} (${(memberBytes / 2 ** 20).toFixed(1)} MiB)  ` +
-      `ratio ${(median(viaFleet) / median(viaMember)).toFixed(2)} (target ≤ 1.5; ${LISTS} lists each, alternated)`,
-  );
 
-  // 2. Watch latency: member create → ADDED at a client of the fleet API.
-  const seen = new Map<string, number>();
-  const rv = JSON.parse((await get(fleet, "/api/v1/namespaces/lag/pods")).body).metadata.resourceVersion;
-  const stopLag = watch(fleet, `/api/v1/namespaces/lag/pods?watch=1&resourceVersion=${rv}`, (e) => {
-    if (e.type === "ADDED") seen.set(e.object.metadata.name, performance.now());
-  });
-  const lags: number[] = [];
-  for (let i = 0; i < LAG_PODS; i++) {
-    const m = members[i % 3]!.spec.name;
-    await clients.get(m)!.createNamespacedPod({ namespace: "lag", body: pod(i, m, "lag") });
-    const created = performance.now();
-    const name = `p-${i}`;
-    await until(`ADDED ${name}`, async () => seen.has(name), 30_000);
-    lags.push(seen.get(name)! - created);
+  // Raw results are written after every level: a run that dies at 100k pods keeps what it measured.
+  const dir = join(root, ".bench");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `fleet-api-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  const save = (watchers?: object) =>
+    writeFileSync(
+      file,
+      JSON.stringify({ date: new Date().toISOString(), members: members.length, settledBefore: before, levels, watchers }, null, 2),
+    );
+  const levels: Level[] = [];
+  let created = 0;
+  let lagPods = 0;
+  for (const level of LEVELS) {
+    const c0 = performance.now();
+    const creates: Array<[string, string, number]> = [];
+    for (let i = created; i < level; i++) {
+      creates.push([members[i % members.length]!.spec.name, "spread", i]);
+      if (REFERENCE) creates.push([first, "single", i]);
+    }
+    await pool(creates, 48, ([m, ns, i]) => create(m, ns, i));
+    const createdPerSecond = creates.length / ((performance.now() - c0) / 1000);
+    created = level;
+    console.log(`created ${creates.length} pods (${2 * level} in all) at ${createdPerSecond.toFixed(0)}/s`);
+    await until(
+      "the fleet API lists every pod",
+      async () => {
+        const r = await get(fleet, "/api/v1/namespaces/spread/pods?limit=1");
+        return r.status === 200 && JSON.parse(r.body).metadata.remainingItemCount === level - 1;
+      },
+      900_000,
+    );
+
+    // Quiet first: kwok marks the new pods Running well after their creates, and the fleet API
+    // measured while the gateway still takes those changes measures the backlog.
+    await until(
+      "every pod Running through the fleet API",
+      async () => {
+        const r = await get(fleet, "/api/v1/pods?fieldSelector=status.phase%21%3DRunning&limit=1");
+        return r.status === 200 && JSON.parse(r.body).items.length === 0;
+      },
+      900_000,
+    );
+
+    // 1. LIST: alternate so that both see the same machine load; JSON, full bodies read.
+    const viaFleet: number[] = [];
+    const viaMember: number[] = [];
+    let fleetBytes = 0;
+    let memberBytes = 0;
+    for (let i = 0; i < LISTS; i++) {
+      const f = await get(fleet, "/api/v1/namespaces/spread/pods");
+      if (f.status !== 200) throw new Error(`a list failed: fleet ${f.status}`);
+      if (JSON.parse(f.body).items.length !== level) throw new Error("the fleet's list is short");
+      viaFleet.push(f.ms);
+      fleetBytes = f.bytes;
+      if (!REFERENCE) continue;
+      const d = await get(direct.get(first)!, "/api/v1/namespaces/single/pods");
+      if (d.status !== 200) throw new Error(`a list failed: member ${d.status}`);
+      if (JSON.parse(d.body).items.length !== level) throw new Error("the member's list is short");
+      viaMember.push(d.ms);
+      memberBytes = d.bytes;
+    }
+
+    // 2. Watch latency: member create → ADDED at a client of the fleet API.
+    const seen = new Map<string, number>();
+    const rv = JSON.parse((await get(fleet, "/api/v1/namespaces/lag/pods?limit=1")).body).metadata.resourceVersion;
+    const stopLag = watch(fleet, `/api/v1/namespaces/lag/pods?watch=1&resourceVersion=${rv}`, (e) => {
+      if (e.type === "ADDED") seen.set(e.object.metadata.name, performance.now());
+    });
+    const lags: number[] = [];
+    for (let i = 0; i < LAG_PODS; i++) {
+      const m = members[i % members.length]!.spec.name;
+      const name = `lag-${level}-${i}`;
+      await create(m, "lag", i, name);
+      const at = performance.now();
+      await until(`ADDED ${name}`, async () => seen.has(name), 30_000);
+      lags.push(seen.get(name)! - at);
+    }
+    stopLag();
+    lagPods += LAG_PODS;
+
+    // 3. Memory, per pod held (both namespaces and the lag pods so far).
+    const held = (REFERENCE ? 2 : 1) * level + lagPods;
+    // The first member holds its share of the spread pods, all the single ones and its lag pods.
+    const memberHeld = Math.ceil(level / members.length) + (REFERENCE ? level : 0) + Math.ceil(lagPods / members.length);
+    const now = {
+      gatewayHeap: await heldHeapKb(inspectorPort),
+      gateway: await settledRssKb(gateway.pid!),
+      fleetApi: await settledRssKb(fleetApiPid),
+      memberApi: await settledRssKb(memberApiPid),
+    };
+    const row: Level = {
+      pods: level,
+      members: members.length,
+      createdPerSecond: Math.round(createdPerSecond),
+      list: {
+        fleetMs: Math.round(median(viaFleet)),
+        memberMs: viaMember.length ? Math.round(median(viaMember)) : null,
+        ratio: viaMember.length ? Number((median(viaFleet) / median(viaMember)).toFixed(2)) : null,
+        fleetMiB: Number((fleetBytes / 2 ** 20).toFixed(1)),
+        memberMiB: Number((memberBytes / 2 ** 20).toFixed(1)),
+      },
+      watch: { p50: Number(pct(lags, 0.5).toFixed(1)), p99: Number(pct(lags, 0.99).toFixed(1)) },
+      held,
+      gatewayMiB: Math.round(now.gateway / 1024),
+      gatewayKiBPerPod: Number(((now.gateway - before.gateway) / held).toFixed(1)),
+      gatewayHeapMiB: Math.round(now.gatewayHeap / 1024),
+      gatewayHeapKiBPerPod: Number(((now.gatewayHeap - before.gatewayHeap) / held).toFixed(1)),
+      fleetApiMiB: Math.round(now.fleetApi / 1024),
+      fleetApiKiBPerPod: Number(((now.fleetApi - before.fleetApi) / held).toFixed(1)),
+      memberApiMiB: Math.round(now.memberApi / 1024),
+      memberApiKiBPerPod: Number(((now.memberApi - before.memberApi) / memberHeld).toFixed(1)),
+    };
+    levels.push(row);
+    save();
+    console.log(
+      `${level} pods: LIST fleet ${ms(row.list.fleetMs)} vs member ${row.list.memberMs ?? "—"} ms (ratio ${row.list.ratio ?? "—"}); ` +
+        `watch p99 ${row.watch.p99} ms; gateway heap ${row.gatewayHeapMiB} MiB (${row.gatewayHeapKiBPerPod} KiB/pod), ` +
+        `RSS ${row.gatewayMiB} MiB (${row.gatewayKiBPerPod} KiB/pod), ` +
+        `fleet apiserver ${row.fleetApiMiB} MiB (${row.fleetApiKiBPerPod} KiB/pod), ` +
+        `${first}'s apiserver ${row.memberApiMiB} MiB (${row.memberApiKiBPerPod} KiB/pod)`,
+    );
   }
-  stopLag();
 
-  // 3. 50 watchers on the fleet API: the members' open pod watches before and after.
+  // 4. 50 watchers on the fleet API: the members' open pod watches before and after.
   const memberWatches = async () => {
     let n = 0;
     for (const m of members) {
-      const metrics = (await get(direct(m.spec.name), "/metrics")).body;
+      const metrics = (await get(direct.get(m.spec.name)!, "/metrics")).body;
       for (const line of metrics.split("\n"))
         if (line.startsWith("apiserver_longrunning_requests{") && line.includes('resource="pods"') && line.includes('verb="WATCH"'))
           n += Number(line.split(" ").pop());
     }
     return n;
   };
-  const before = await memberWatches();
+  const watchesBefore = await memberWatches();
   const stops = Array.from({ length: WATCHERS }, () => watch(fleet, "/api/v1/pods?watch=1", () => {}));
-  await new Promise((r) => setTimeout(r, 3000));
-  const during = await memberWatches();
-  for (const s of stops) s();
-  const rssAfter = await rssKb(gateway.pid!);
+  await new Promise((r) => setTimeout(r, 3000)); // long enough for a watch per watcher to have reached the members, were it passed on
+  const watchesDuring = await memberWatches();
+  for (const stop of stops) stop();
 
+  save({ count: WATCHERS, memberPodWatchesBefore: watchesBefore, memberPodWatchesWith: watchesDuring });
+
+  const pad = (x: string, n: number) => x.padEnd(n);
+  console.log(`\nthe fleet API against real control planes (${members.length} members; raw results in ${file}):`);
+  const header = [
+    pad("pods across the members", 24),
+    pad("LIST via fleet / one member (ratio)", 36),
+    pad("watch p50 / p99", 18),
+    pad("gateway heap held (per pod)", 28),
+    pad("gateway RSS (per pod)", 24),
+    pad("fleet apiserver RSS (per pod)", 30),
+    `${first}'s apiserver RSS (per pod)`,
+  ];
+  console.log(header.join(" "));
+  for (const l of levels)
+    console.log(
+      [
+        pad(String(l.pods), 24),
+        pad(`${ms(l.list.fleetMs)} / ${l.list.memberMs === null ? "—" : `${ms(l.list.memberMs)} (${l.list.ratio})`}`, 36),
+        pad(`${l.watch.p50} / ${l.watch.p99} ms`, 18),
+        pad(`${l.gatewayHeapMiB} MiB (${l.gatewayHeapKiBPerPod} KiB)`, 28),
+        pad(`${l.gatewayMiB} MiB (${l.gatewayKiBPerPod} KiB)`, 24),
+        pad(`${l.fleetApiMiB} MiB (${l.fleetApiKiBPerPod} KiB)`, 30),
+        `${l.memberApiMiB} MiB (${l.memberApiKiBPerPod} KiB)`,
+      ].join(" "),
+    );
   console.log(
-    `  watch latency           member create → ADDED at a fleet client: p50 ${pct(lags, 0.5).toFixed(1)} ms, p99 ${pct(lags, 0.99).toFixed(1)} ms over ${LAG_PODS} pods (target p99 ≤ 50 ms)`,
+    `before any pod: gateway heap ${mib(before.gatewayHeap)}, RSS settled: gateway ${mib(before.gateway)}, fleet apiserver ${mib(before.fleetApi)}, ` +
+      `${first}'s apiserver ${mib(before.memberApi)}. Per pod = growth / pods held (the gateway and the fleet apiserver hold both ` +
+      `copies and the lag pods, ${first} its share of them).`,
   );
+  for (let i = 1; i < levels.length; i++) {
+    const [a, b] = [levels[i - 1]!, levels[i]!];
+    const slope = (x: (l: Level) => number) => (((x(b) - x(a)) * 1024) / (b.held - a.held)).toFixed(1);
+    console.log(
+      `from ${a.pods} to ${b.pods} pods, each further pod held: gateway heap ${slope((l) => l.gatewayHeapMiB)} KiB, ` +
+        `gateway RSS ${slope((l) => l.gatewayMiB)} KiB, fleet apiserver ${slope((l) => l.fleetApiMiB)} KiB`,
+    );
+  }
   console.log(
-    `  ${WATCHERS} fleet watchers     members' open pod watches: ${before} before, ${during} with them (one per member and resource)`,
+    `${WATCHERS} fleet watchers: the members' open pod watches ${watchesBefore} before, ${watchesDuring} with them (one per member and resource)`,
   );
-  console.log(`  gateway memory          RSS ${mib(rssBefore)} with no pods, ${mib(rssAfter)} holding ${2 * PODS + LAG_PODS} pods`);
 } finally {
   gateway?.kill();
+  agent.destroy();
   await down();
 }
