@@ -65,37 +65,26 @@ const workloadKey = (namespace: string, kind: WorkloadKind, name: string) => `${
  * placed workload in every member, and a scan of the owner lists there grew with workloads² ×
  * members. Keyed by the snapshot's own lists, which a new snapshot replaces.
  */
-const owned = new WeakMap<ClusterSnapshot["owners"], Map<string, number>>();
-const unschedulable = new WeakMap<ClusterSnapshot["pending"], Map<string, { count: number; oldestMs: number }>>();
+type PodGroup = { namespace: string; ownerKind: string; ownerName: string };
+const owned = new WeakMap<readonly PodGroup[], Map<string, number>>();
+const unschedulable = new WeakMap<readonly PodGroup[], Map<string, { count: number; oldestMs: number }>>();
 
-function boundIndex(owners: ClusterSnapshot["owners"]): Map<string, number> {
-  let index = owned.get(owners);
+/** `list` summed by workload with `add`, once per list object. */
+function sumsByWorkload<T extends PodGroup, S>(
+  list: readonly T[],
+  cache: WeakMap<readonly PodGroup[], Map<string, S>>,
+  add: (sum: S | undefined, item: T) => S,
+): Map<string, S> {
+  let index = cache.get(list);
   if (index) return index;
   index = new Map();
-  for (const p of owners) {
+  for (const p of list) {
     const w = workloadOfOwner(p.ownerKind, p.ownerName);
     if (!w) continue;
     const key = workloadKey(p.namespace, w.kind, w.name);
-    index.set(key, (index.get(key) ?? 0) + p.bound);
+    index.set(key, add(index.get(key), p));
   }
-  owned.set(owners, index);
-  return index;
-}
-
-function pendingIndex(pending: ClusterSnapshot["pending"]): Map<string, { count: number; oldestMs: number }> {
-  let index = unschedulable.get(pending);
-  if (index) return index;
-  index = new Map();
-  for (const p of pending) {
-    const w = workloadOfOwner(p.ownerKind, p.ownerName);
-    if (!w) continue;
-    const key = workloadKey(p.namespace, w.kind, w.name);
-    const sum = index.get(key) ?? { count: 0, oldestMs: 0 };
-    sum.count += p.count;
-    sum.oldestMs = Math.max(sum.oldestMs, Number(p.oldestUnschedulableSeconds) * 1000);
-    index.set(key, sum);
-  }
-  unschedulable.set(pending, index);
+  cache.set(list, index);
   return index;
 }
 
@@ -103,9 +92,13 @@ function pendingIndex(pending: ClusterSnapshot["pending"]): Map<string, { count:
 export function observedIn(snapshot: ClusterSnapshot | undefined, namespace: string, kind: WorkloadKind, name: string): Observed {
   if (!snapshot) return { bound: 0, unschedulable: 0, oldestUnschedulableMs: 0 };
   const key = workloadKey(namespace, kind, name);
-  const pending = pendingIndex(snapshot.pending).get(key);
+  const pending = sumsByWorkload(snapshot.pending, unschedulable, (sum, p) => ({
+    count: (sum?.count ?? 0) + p.count,
+    oldestMs: Math.max(sum?.oldestMs ?? 0, Number(p.oldestUnschedulableSeconds) * 1000),
+  })).get(key);
+  const bound = sumsByWorkload(snapshot.owners, owned, (sum, p) => (sum ?? 0) + p.bound).get(key);
   return {
-    bound: boundIndex(snapshot.owners).get(key) ?? 0,
+    bound: bound ?? 0,
     unschedulable: pending?.count ?? 0,
     oldestUnschedulableMs: pending?.oldestMs ?? 0,
   };
