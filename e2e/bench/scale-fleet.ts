@@ -77,6 +77,38 @@ function connectionsTo(pids: number[], port: number): number {
     .filter((f) => f.length > 9 && f[2]!.endsWith(`:${hexPort}`) && f[3] === "01" && inodes.has(f[9]!)).length;
 }
 
+/** A Prometheus histogram's count, sum and cumulative buckets over the series whose labels `match` accepts. */
+interface Histogram {
+  count: number;
+  sum: number;
+  buckets: Map<number, number>;
+}
+function histogram(text: string, name: string, match: (labels: string) => boolean): Histogram {
+  const h: Histogram = { count: 0, sum: 0, buckets: new Map() };
+  for (const m of text.matchAll(new RegExp(`^${name}_(bucket|sum|count)\\{([^}]*)\\} ([0-9.eE+]+)`, "gm"))) {
+    if (!match(m[2]!)) continue;
+    const v = Number(m[3]);
+    if (m[1] === "sum") h.sum += v;
+    else if (m[1] === "count") h.count += v;
+    else {
+      const le = /le="([^"]+)"/.exec(m[2]!)![1]!;
+      const bound = le === "+Inf" ? Infinity : Number(le);
+      h.buckets.set(bound, (h.buckets.get(bound) ?? 0) + v);
+    }
+  }
+  return h;
+}
+const since = (after: Histogram, before: Histogram): Histogram => ({
+  count: after.count - before.count,
+  sum: after.sum - before.sum,
+  buckets: new Map([...after.buckets].map(([le, n]) => [le, n - (before.buckets.get(le) ?? 0)])),
+});
+/** Mean and the bucket bound holding the 99th percentile, in ms (the histogram's own resolution). */
+function summary(h: Histogram): { count: number; meanMs: number; p99AtMostMs: number } {
+  const le = [...h.buckets.keys()].sort((a, b) => a - b).find((b) => h.buckets.get(b)! >= 0.99 * h.count) ?? Infinity;
+  return { count: h.count, meanMs: h.count ? Math.round((h.sum / h.count) * 1000) : 0, p99AtMostMs: le * 1000 };
+}
+
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 const procs: Array<Awaited<ReturnType<typeof startService>>> = [];
@@ -149,12 +181,49 @@ try {
       },
     });
 
+  // Where the time after the Placement goes: fleet-root's queue wait and reconcile time, and the
+  // members' own time to take a Deployment write, per phase.
+  const fleetRoot = procs[2]!;
+  const attribution = async () => {
+    const text = await (await fetch(`${fleetRoot.healthUrl}/metrics`)).text();
+    const posts = await Promise.all(
+      members.map(async (m) => {
+        const r = await runKubectl({ kubeconfig: e2eKubeconfig, context: m }, ["get", "--raw", "/metrics"]);
+        // fleet-root writes member Deployments with server-side apply: kube-apiserver's verb APPLY.
+        return histogram(
+          r.stdout,
+          "apiserver_request_duration_seconds",
+          (l) => l.includes('resource="deployments"') && l.includes('subresource=""') && /verb="(POST|APPLY|PATCH|PUT)"/.test(l),
+        );
+      }),
+    );
+    return {
+      wait: histogram(text, "spillway_workqueue_queue_duration_seconds", (l) => l.includes('controller="federated-deployment"')),
+      work: histogram(text, "spillway_workqueue_work_duration_seconds", (l) => l.includes('controller="federated-deployment"')),
+      memberWrite: posts.reduce(
+        (all, h) => ({
+          count: all.count + h.count,
+          sum: all.sum + h.sum,
+          buckets: new Map([...h.buckets].map(([le, n]) => [le, n + (all.buckets.get(le) ?? 0)])),
+        }),
+        { count: 0, sum: 0, buckets: new Map<number, number>() },
+      ),
+    };
+  };
+  type Attribution = Awaited<ReturnType<typeof attribution>>;
+  const phase = (after: Attribution, before: Attribution) => ({
+    fleetRootQueueWait: summary(since(after.wait, before.wait)),
+    fleetRootReconcile: summary(since(after.work, before.work)),
+    memberDeploymentWrite: summary(since(after.memberWrite, before.memberWrite)),
+  });
+
   const createdAt = new Map<string, number>();
   const latencies = (prefix: string, at = doneAt) =>
     [...createdAt.entries()].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => (at.get(n) ?? NaN) - t);
   const allDone = (prefix: string) =>
     until(async () => ([...createdAt.keys()].filter((n) => n.startsWith(prefix)).every((n) => doneAt.has(n)) ? true : undefined));
 
+  const atStart = await attribution();
   for (let i = 0; i < WORKLOADS; i++) {
     const name = `paced-${i}`;
     createdAt.set(name, performance.now());
@@ -162,6 +231,7 @@ try {
     await new Promise((r) => setTimeout(r, INTERVAL_MS));
   }
   await allDone("paced-");
+  const afterPaced = await attribution();
   const burstStart = performance.now();
   await Promise.all(
     Array.from({ length: WORKLOADS }, (_, i) => {
@@ -171,6 +241,7 @@ try {
   );
   const acceptMs = performance.now() - burstStart;
   await allDone("burst-");
+  const afterBurst = await attribution();
   const paced = latencies("paced-");
   const burst = latencies("burst-");
 
@@ -194,6 +265,7 @@ try {
       paced: { p50: pct(latencies("paced-", placedAt), 0.5), p99: pct(latencies("paced-", placedAt), 0.99) },
       burst: { p50: pct(latencies("burst-", placedAt), 0.5), p99: pct(latencies("burst-", placedAt), 0.99) },
     },
+    afterPlacement: { paced: phase(afterPaced, atStart), burst: phase(afterBurst, afterPaced) },
     memoryMiB: memory,
     watchesPerMember: members.map((_, i) => watchesAfter[i]! - watchesBefore[i]!),
     connectionsPerMember: members.map((m) => connectionsTo(pids, portOf.get(m)!)),

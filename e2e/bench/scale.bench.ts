@@ -3,8 +3,10 @@
  * BENCH_FLEETS real members in turn (default 3, 6 and 12: 2+1, 2+4 and 4+8 IDC+cloud, each member
  * a real kube-apiserver with its own controllers and kwok nodes; scale-fleet.ts measures one),
  * runs the scheduler's synthetic bench (100 members × 500 nodes, not a testbed) once, and prints
- * one table: apply → all member objects created (paced and at once), each service's memory in all
- * and per member, and the watches and connections each member serves to the control plane.
+ * one table: apply → all member objects created (paced and at once) with where the time after the
+ * Placement goes (fleet-root's queue wait and reconciles, the members' Deployment writes), each
+ * service's memory in all and per member, and the watches and connections each member serves to
+ * the control plane.
  * Raw results go to `.bench/scale-<time>.json`.
  *   pnpm bench:scale  (node e2e/bench/scale.bench.ts)
  */
@@ -30,6 +32,13 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
   });
 }
 
+/** A histogram's summary: mean, and the bucket bound the 99th percentile is under. */
+interface Timing {
+  count: number;
+  meanMs: number;
+  p99AtMostMs: number | null;
+}
+
 interface FleetResult {
   members: number;
   idc: number;
@@ -41,6 +50,7 @@ interface FleetResult {
   paced: { p50: number; p99: number };
   burst: { p50: number; p99: number; acceptMs: number };
   toPlacement: { paced: { p50: number; p99: number }; burst: { p50: number; p99: number } };
+  afterPlacement: Record<"paced" | "burst", Record<"fleetRootQueueWait" | "fleetRootReconcile" | "memberDeploymentWrite", Timing>>;
   memoryMiB: Record<string, number>;
   watchesPerMember: number[];
   connectionsPerMember: number[];
@@ -71,6 +81,22 @@ const rows: Array<[string, (r: FleetResult) => string]> = [
   ["… of which apply → Placement, paced", (r) => `p50 ${ms(r.toPlacement.paced.p50)}, p99 ${ms(r.toPlacement.paced.p99)}`],
   ["… of which apply → Placement, at once", (r) => `p50 ${ms(r.toPlacement.burst.p50)}, p99 ${ms(r.toPlacement.burst.p99)}`],
   ["… host accepted the creates in", (r) => `${ms(r.burst.acceptMs)} (p99 ${(r.burst.p99 / r.burst.acceptMs).toFixed(1)}×)`],
+  ...(["paced", "burst"] as const).flatMap((when): Array<[string, (r: FleetResult) => string]> =>
+    (
+      [
+        ["fleetRootQueueWait", "fleet-root queue wait"],
+        ["fleetRootReconcile", "fleet-root reconcile"],
+        ["memberDeploymentWrite", "member Deployment writes"],
+      ] as const
+    ).map(([key, label]) => [
+      `${label}, ${when === "paced" ? "paced" : "at once"} (mean, p99 ≤)`,
+      (r) => {
+        const t = r.afterPlacement[when][key];
+        // Infinity (past the last bucket) arrives as null through JSON.
+        return `${ms(t.meanMs)}, ${t.p99AtMostMs === null || t.p99AtMostMs === Infinity ? "past the last bucket" : ms(t.p99AtMostMs)} (${t.count})`;
+      },
+    ]),
+  ),
   ...services.map((s): [string, (r: FleetResult) => string] => [
     `${s} memory (per member)`,
     (r) => `${r.memoryMiB[s]!.toFixed(0)} MiB (${(r.memoryMiB[s]! / r.members).toFixed(1)})`,

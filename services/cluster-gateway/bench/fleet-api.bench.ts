@@ -259,7 +259,7 @@ try {
     await pool(creates, 48, ([m, ns, i]) => create(m, ns, i));
     const createdPerSecond = creates.length / ((performance.now() - c0) / 1000);
     created = level;
-    console.log(`created ${creates.length} pods (${2 * level} in all) at ${createdPerSecond.toFixed(0)}/s`);
+    console.log(`created ${creates.length} pods (${(REFERENCE ? 2 : 1) * level} in all) at ${createdPerSecond.toFixed(0)}/s`);
     await until(
       "the fleet API lists every pod",
       async () => {
@@ -270,15 +270,24 @@ try {
     );
 
     // Quiet first: kwok marks the new pods Running well after their creates, and the fleet API
-    // measured while the gateway still takes those changes measures the backlog.
+    // measured while the gateway still takes those changes measures the backlog. The members say
+    // when they are done; the fleet must then agree soon, or its view is stale (a finding, named).
+    const notRunning = async (t: Target) => {
+      const r = await get(t, "/api/v1/pods?fieldSelector=status.phase%21%3DRunning&limit=1");
+      const body = JSON.parse(r.body) as { items: unknown[]; metadata: { remainingItemCount?: number } };
+      return r.status === 200 ? body.items.length + (body.metadata.remainingItemCount ?? 0) : Infinity;
+    };
     await until(
-      "every pod Running through the fleet API",
-      async () => {
-        const r = await get(fleet, "/api/v1/pods?fieldSelector=status.phase%21%3DRunning&limit=1");
-        return r.status === 200 && JSON.parse(r.body).items.length === 0;
-      },
+      "every member's pods Running",
+      async () => (await Promise.all(members.map((m) => notRunning(direct.get(m.spec.name)!)))).every((n) => n === 0),
       900_000,
     );
+    try {
+      await until("the fleet API shows every pod Running, as the members do", async () => (await notRunning(fleet)) === 0, 120_000);
+    } catch (err) {
+      const r = await get(fleet, "/api/v1/pods?fieldSelector=status.phase%21%3DRunning");
+      throw new Error(`${(err as Error).message}: the fleet still shows ${JSON.parse(r.body).items.length} pods not Running`);
+    }
 
     // 1. LIST: alternate so that both see the same machine load; JSON, full bodies read.
     const viaFleet: number[] = [];
