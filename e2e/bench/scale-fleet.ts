@@ -103,10 +103,17 @@ const since = (after: Histogram, before: Histogram): Histogram => ({
   sum: after.sum - before.sum,
   buckets: new Map([...after.buckets].map(([le, n]) => [le, n - (before.buckets.get(le) ?? 0)])),
 });
-/** Mean and the bucket bound holding the 99th percentile, in ms (the histogram's own resolution). */
-function summary(h: Histogram): { count: number; meanMs: number; p99AtMostMs: number } {
-  const le = [...h.buckets.keys()].sort((a, b) => a - b).find((b) => h.buckets.get(b)! >= 0.99 * h.count) ?? Infinity;
-  return { count: h.count, meanMs: h.count ? Math.round((h.sum / h.count) * 1000) : 0, p99AtMostMs: le * 1000 };
+/**
+ * Mean and the bucket bound holding the 99th percentile, in ms (the histogram's own resolution);
+ * null when it lies past the last bucket.
+ */
+function summary(h: Histogram): { count: number; meanMs: number; p99AtMostMs: number | null } {
+  const le = [...h.buckets.keys()].sort((a, b) => a - b).find((b) => h.buckets.get(b)! >= 0.99 * h.count);
+  return {
+    count: h.count,
+    meanMs: h.count ? Math.round((h.sum / h.count) * 1000) : 0,
+    p99AtMostMs: le === undefined || le === Infinity ? null : le * 1000,
+  };
 }
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
@@ -186,27 +193,20 @@ try {
   const fleetRoot = procs[2]!;
   const attribution = async () => {
     const text = await (await fetch(`${fleetRoot.healthUrl}/metrics`)).text();
-    const posts = await Promise.all(
-      members.map(async (m) => {
-        const r = await runKubectl({ kubeconfig: e2eKubeconfig, context: m }, ["get", "--raw", "/metrics"]);
-        // fleet-root writes member Deployments with server-side apply: kube-apiserver's verb APPLY.
-        return histogram(
-          r.stdout,
-          "apiserver_request_duration_seconds",
-          (l) => l.includes('resource="deployments"') && l.includes('subresource=""') && /verb="(POST|APPLY|PATCH|PUT)"/.test(l),
-        );
-      }),
-    );
+    // One text of every member's metrics: the histogram sums their series.
+    const memberMetrics = (
+      await Promise.all(
+        members.map(async (m) => (await runKubectl({ kubeconfig: e2eKubeconfig, context: m }, ["get", "--raw", "/metrics"])).stdout),
+      )
+    ).join("\n");
     return {
       wait: histogram(text, "spillway_workqueue_queue_duration_seconds", (l) => l.includes('controller="federated-deployment"')),
       work: histogram(text, "spillway_workqueue_work_duration_seconds", (l) => l.includes('controller="federated-deployment"')),
-      memberWrite: posts.reduce(
-        (all, h) => ({
-          count: all.count + h.count,
-          sum: all.sum + h.sum,
-          buckets: new Map([...h.buckets].map(([le, n]) => [le, n + (all.buckets.get(le) ?? 0)])),
-        }),
-        { count: 0, sum: 0, buckets: new Map<number, number>() },
+      // fleet-root writes member Deployments with server-side apply: kube-apiserver's verb APPLY.
+      memberWrite: histogram(
+        memberMetrics,
+        "apiserver_request_duration_seconds",
+        (l) => l.includes('resource="deployments"') && l.includes('subresource=""') && /verb="(POST|APPLY|PATCH|PUT)"/.test(l),
       ),
     };
   };

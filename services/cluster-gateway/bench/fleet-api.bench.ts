@@ -60,7 +60,8 @@ function call(t: Target, path: string, body?: object): Promise<{ status: number;
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
           const text = Buffer.concat(chunks);
-          if (body && res.statusCode !== 201) reject(new Error(`POST ${path}: ${res.statusCode} ${text.toString("utf8").slice(0, 300)}`));
+          if (body && res.statusCode !== 201)
+            return reject(new Error(`POST ${path}: ${res.statusCode} ${text.toString("utf8").slice(0, 300)}`));
           resolve({ status: res.statusCode ?? 0, bytes: text.length, ms: performance.now() - start, body: text.toString("utf8") });
         });
       },

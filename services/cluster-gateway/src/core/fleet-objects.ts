@@ -334,8 +334,10 @@ export class FleetObjects {
     const wanted = new Map<string, string>();
     holders.forEach((cluster, i) => wanted.set(storageKey(resource, namespace, i === 0 ? name : `${name}.${cluster}`), cluster));
     const before = this.servedAs.get(id) ?? new Map<string, string>();
+    // Read before any key changes hands; the fresh object and the host's are encoded anew.
     const stored = new Map<string, string>();
     for (const [key, cluster] of before) {
+      if (cluster === fresh || cluster === HOST) continue;
       const value = this.keyspace.latest(key)?.value;
       if (value !== undefined) stored.set(cluster, value);
     }
@@ -349,7 +351,7 @@ export class FleetObjects {
       const object = group!.get(cluster)!;
       const fleetName = key.slice(key.lastIndexOf("/") + 1);
       const served = resource === PODS && cluster !== HOST ? this.withFleetOwners(cluster, object) : { object };
-      const was = cluster === fresh || cluster === HOST ? undefined : stored.get(cluster);
+      const was = stored.get(cluster);
       const value =
         was === undefined
           ? encodeForFleet(resource, cluster, served.object, fleetName)

@@ -60,12 +60,12 @@ export function workloadOfOwner(ownerKind: string, ownerName: string): { kind: W
 
 const workloadKey = (namespace: string, kind: WorkloadKind, name: string) => `${namespace}|${kind}|${name}`;
 
+type PodGroup = { namespace: string; ownerKind: string; ownerName: string };
 /**
  * Each workload's pods in one snapshot, summed once per snapshot: a decision reads them for every
  * placed workload in every member, and a scan of the owner lists there grew with workloads² ×
  * members. Keyed by the snapshot's own lists, which a new snapshot replaces.
  */
-type PodGroup = { namespace: string; ownerKind: string; ownerName: string };
 const owned = new WeakMap<readonly PodGroup[], Map<string, number>>();
 const unschedulable = new WeakMap<readonly PodGroup[], Map<string, { count: number; oldestMs: number }>>();
 
