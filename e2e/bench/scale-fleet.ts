@@ -7,7 +7,9 @@
  *      apart, then as many again all at once, with the time the host took to accept those creates,
  *      and apply → Placement (the scheduler's share of it);
  *   2. each service's resident memory, and per member;
- *   3. the watches and connections each member serves to the control plane (its API server's own
+ *   3. where the cores went in each phase (CPU seconds of every process, grouped; cpu-use.ts), and
+ *      with BENCH_CPU_PROFILE=<dir> a V8 CPU profile of each service;
+ *   4. the watches and connections each member serves to the control plane (its API server's own
  *      count of WATCH requests, and the services' sockets to it, each against the count before
  *      the services started).
  * Prints one JSON line (the last line of its output) for the driver.
@@ -34,6 +36,7 @@ const { eventually } = await import("../src/helpers.ts");
 const { KubeConfig, Watch } = await import("@kubernetes/client-node");
 const { ResourceClient } = await import("@spillway/kit");
 const { federatedDeploymentKind } = await import("@spillway/api");
+const { cpuSample, cpuUse } = await import("./cpu-use.ts");
 
 const members = topology.clusters.filter((c) => c.role === "member").map((c) => c.name);
 const kubeConfigOf = (context: string) => {
@@ -165,6 +168,9 @@ try {
   await watchPlacements();
   const watchesBefore = await Promise.all(members.map((m) => memberGauge(m, "apiserver_longrunning_requests", 'verb="WATCH"')));
 
+  // BENCH_CPU_PROFILE=<dir>: each service writes a V8 CPU profile there when it stops.
+  const profileDir = process.env["BENCH_CPU_PROFILE"];
+  if (profileDir) process.env["NODE_OPTIONS"] = `${process.env["NODE_OPTIONS"] ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
   const gwPort = await freePort();
   procs.push(await startService("cluster-gateway", "scale-gw", [`--grpc-addr=127.0.0.1:${gwPort}`, "--lease-namespace=default"]));
   procs.push(await startService("scheduler", "scale-sched", [`--gateway-addr=127.0.0.1:${gwPort}`, "--lease-namespace=default"]));
@@ -217,6 +223,22 @@ try {
     memberDeploymentWrite: summary(since(after.memberWrite, before.memberWrite)),
   });
 
+  // Where the cores go: our services by name, the host's API servers apart from the members'.
+  const hostCluster = fed.clusters.find((c) => c.spec.role === "host")!;
+  const fleetApiserverArg = `--secure-port=${hostCluster.ports.fleetApiserver}`;
+  const hostArg = `--secure-port=${hostCluster.ports.apiserver}`;
+  const serviceOf = new Map(procs.map((p) => [p.child.pid!, p.name as string]));
+  const cpu = () =>
+    cpuSample((pid, command, args) => {
+      if (pid === process.pid) return "bench";
+      const service = serviceOf.get(pid);
+      if (service) return service;
+      if (args.includes(fleetApiserverArg)) return "fleet apiserver";
+      if (command === "kube-apiserver") return args.includes(hostArg) ? "host kube-apiserver" : "member kube-apiservers";
+      if (command === "kube-controller") return "controller-managers";
+      return command;
+    });
+
   const createdAt = new Map<string, number>();
   const latencies = (prefix: string, at = doneAt) =>
     [...createdAt.entries()].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => (at.get(n) ?? NaN) - t);
@@ -224,6 +246,7 @@ try {
     until(async () => ([...createdAt.keys()].filter((n) => n.startsWith(prefix)).every((n) => doneAt.has(n)) ? true : undefined));
 
   const atStart = await attribution();
+  const cpuAtStart = cpu();
   for (let i = 0; i < WORKLOADS; i++) {
     const name = `paced-${i}`;
     createdAt.set(name, performance.now());
@@ -232,6 +255,7 @@ try {
   }
   await allDone("paced-");
   const afterPaced = await attribution();
+  const cpuAfterPaced = cpu();
   const burstStart = performance.now();
   await Promise.all(
     Array.from({ length: WORKLOADS }, (_, i) => {
@@ -242,6 +266,7 @@ try {
   const acceptMs = performance.now() - burstStart;
   await allDone("burst-");
   const afterBurst = await attribution();
+  const cpuAfterBurst = cpu();
   const paced = latencies("paced-");
   const burst = latencies("burst-");
 
@@ -266,6 +291,7 @@ try {
       burst: { p50: pct(latencies("burst-", placedAt), 0.5), p99: pct(latencies("burst-", placedAt), 0.99) },
     },
     afterPlacement: { paced: phase(afterPaced, atStart), burst: phase(afterBurst, afterPaced) },
+    cpu: { paced: cpuUse(cpuAfterPaced, cpuAtStart), burst: cpuUse(cpuAfterBurst, cpuAfterPaced) },
     memoryMiB: memory,
     watchesPerMember: members.map((_, i) => watchesAfter[i]! - watchesBefore[i]!),
     connectionsPerMember: members.map((m) => connectionsTo(pids, portOf.get(m)!)),

@@ -51,6 +51,8 @@ interface FleetResult {
   burst: { p50: number; p99: number; acceptMs: number };
   toPlacement: { paced: { p50: number; p99: number }; burst: { p50: number; p99: number } };
   afterPlacement: Record<"paced" | "burst", Record<"fleetRootQueueWait" | "fleetRootReconcile" | "memberDeploymentWrite", Timing>>;
+  /** The machine's busy share (1 = both cores) and the CPU seconds of each group of processes, per phase. */
+  cpu: Record<"paced" | "burst", { busy: number; seconds: Record<string, number> }>;
   memoryMiB: Record<string, number>;
   watchesPerMember: number[];
   connectionsPerMember: number[];
@@ -96,6 +98,15 @@ const rows: Array<[string, (r: FleetResult) => string]> = [
       },
     ]),
   ),
+  ...(["paced", "burst"] as const).map((when): [string, (r: FleetResult) => string] => [
+    `cores busy, ${when === "paced" ? "paced" : "at once"}; CPU s of the top five`,
+    (r) =>
+      `${Math.round(r.cpu[when].busy * 100)} %; ` +
+      Object.entries(r.cpu[when].seconds)
+        .slice(0, 5)
+        .map(([g, s]) => `${g} ${s.toFixed(0)}`)
+        .join(", "),
+  ]),
   ...services.map((s): [string, (r: FleetResult) => string] => [
     `${s} memory (per member)`,
     (r) => `${r.memoryMiB[s]!.toFixed(0)} MiB (${(r.memoryMiB[s]! / r.members).toFixed(1)})`,
