@@ -12,9 +12,12 @@
  *   pnpm --filter @spillway/cluster-gateway bench:fleet-api
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { join } from "node:path";
+import { clusterLabel, fleetResources, storageKey } from "@spillway/api";
+import { createClient } from "@spillway/proto";
+import { KV } from "@spillway/proto/etcd";
 
 const LEVELS = (process.env["BENCH_PODS"] ?? "10000").split(",").map(Number);
 const LISTS = Number(process.env["BENCH_LISTS"] ?? 7);
@@ -182,6 +185,41 @@ async function heldHeapKb(inspectorPort: number): Promise<number> {
   }
 }
 
+interface StalePod {
+  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  status?: { phase?: string };
+}
+
+/**
+ * Where a stale fleet view is: the gateway's keyspace (what it stored from the member's watch)
+ * read straight from its etcd API, against what the fleet apiserver serves. Counts by member.
+ */
+async function whereStale(pods: StalePod[], storageAddr: string): Promise<string> {
+  const kv = createClient(KV, storageAddr);
+  const pods_ = fleetResources.find((r) => r.resource === "pods")!;
+  const tally = new Map<string, { keyspaceStale: number; keyspaceCurrent: number }>();
+  try {
+    await pool(pods, 16, async (p) => {
+      const key = storageKey(pods_, p.metadata.namespace, p.metadata.name);
+      const res = await kv.range({ key: new TextEncoder().encode(key) });
+      const stored = res.kvs[0] ? (JSON.parse(new TextDecoder().decode(res.kvs[0].value)) as StalePod) : undefined;
+      const member = p.metadata.labels?.[clusterLabel] ?? "?";
+      const t = tally.get(member) ?? { keyspaceStale: 0, keyspaceCurrent: 0 };
+      if (stored?.status?.phase === p.status?.phase) t.keyspaceStale++;
+      else t.keyspaceCurrent++;
+      tally.set(member, t);
+    });
+  } finally {
+    kv.close();
+  }
+  return [...tally]
+    .map(
+      ([m, t]) =>
+        `${m}: ${t.keyspaceStale} as stale in the gateway's keyspace, ${t.keyspaceCurrent} current there (the fleet apiserver behind)`,
+    )
+    .join("; ");
+}
+
 let gateway: ReturnType<typeof spawn> | undefined;
 try {
   const topology = { ...loadTopology(), metricsServer: false, podReadyDelayMs: 0 };
@@ -203,8 +241,12 @@ try {
       "--lease-namespace=spillway-system",
       `--fleet-storage-addr=${fed.fleet.storageAddr}`,
     ],
-    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, LOG_LEVEL: "warn" } },
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "warn" } },
   );
+  // Its warnings (a member watch that failed, an object it could not serve) beside the results.
+  mkdirSync(join(root, ".bench"), { recursive: true });
+  const gatewayLog = join(root, ".bench", `fleet-api-${new Date().toISOString().replace(/[:.]/g, "-")}.gateway.log`);
+  gateway.stdout!.on("data", (d: Buffer) => appendFileSync(gatewayLog, d));
   const fleetApi = await startFleetApi();
   const fleet: Target = { server: fleetApi.server, token: host.credentials.token };
   const direct = new Map(members.map((m) => [m.spec.name, { server: m.server, token: m.credentials.token }]));
@@ -287,7 +329,12 @@ try {
       await until("the fleet API shows every pod Running, as the members do", async () => (await notRunning(fleet)) === 0, 120_000);
     } catch (err) {
       const r = await get(fleet, "/api/v1/pods?fieldSelector=status.phase%21%3DRunning");
-      throw new Error(`${(err as Error).message}: the fleet still shows ${JSON.parse(r.body).items.length} pods not Running`);
+      const stale = (JSON.parse(r.body) as { items: StalePod[] }).items;
+      throw new Error(
+        `${(err as Error).message}: the fleet still shows ${stale.length} pods not Running; ` +
+          (await whereStale(stale, fed.fleet.storageAddr)) +
+          `; the gateway's warnings: ${gatewayLog}`,
+      );
     }
 
     // 1. LIST: alternate so that both see the same machine load; JSON, full bodies read.
