@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { parseConfig, secondsFlag, usage, wantsHelp } from "./config.ts";
+import { parseConfig, countFlag, secondsFlag, usage, wantsHelp } from "./config.ts";
 
 describe("parseConfig", () => {
   it("takes flags over environment over defaults", () => {
@@ -34,6 +34,17 @@ describe("secondsFlag", () => {
   });
   it.each([["--hold-down=-1"], ["--hold-down=soon"], ["--hold-down=0"]])("rejects %s naming the flag", (arg) => {
     expect(() => secondsFlag(parseConfig("x", [arg], {}, flags), "hold-down")).toThrow(/--hold-down must be a positive number of seconds/);
+  });
+});
+
+describe("countFlag", () => {
+  const flags = { workers: { env: "X_WORKERS", def: "5" } };
+  it("reads a positive integer", () => {
+    expect(countFlag(parseConfig("x", ["--workers=12"], {}, flags), "workers")).toBe(12);
+    expect(countFlag(parseConfig("x", [], {}, flags), "workers")).toBe(5);
+  });
+  it.each([["--workers=0"], ["--workers=2.5"], ["--workers=many"], ["--workers="]])("rejects %s naming the flag", (arg) => {
+    expect(() => countFlag(parseConfig("x", [arg], {}, flags), "workers")).toThrow(/--workers must be a positive integer/);
   });
 });
 

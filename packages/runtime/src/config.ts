@@ -116,3 +116,12 @@ export function secondsFlag(config: ServiceConfig, flag: string, options: { allo
   }
   return n * 1000;
 }
+
+/** A service flag that counts something (workers, changes, failures); names the flag when the value is bad. */
+export function countFlag(config: ServiceConfig, flag: string): number {
+  const raw = config.extra[flag];
+  const n = Number(raw);
+  if (raw === undefined || raw === "" || !Number.isInteger(n) || n < 1)
+    throw new Error(`--${flag} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}

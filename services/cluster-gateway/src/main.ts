@@ -7,7 +7,7 @@ import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
 import { memberClusterKind, type MemberCluster } from "@spillway/api";
 import { topics } from "@spillway/bus";
 import { EventRecorder, ResourceClient } from "@spillway/kit";
-import { registerObjectGauges, runService, secondsFlag } from "@spillway/runtime";
+import { countFlag, registerObjectGauges, runService, secondsFlag } from "@spillway/runtime";
 import { errorFields } from "@spillway/telemetry";
 import { FleetKeyspace } from "./core/fleet-keyspace.ts";
 import { FleetObjects } from "./core/fleet-objects.ts";
@@ -23,12 +23,6 @@ import { memberClusterController } from "./controllers/member-cluster-controller
 import { memberGauges } from "./core/member-gauges.ts";
 import { memberRanking } from "./core/member-ranking.ts";
 
-const positiveInteger = (flag: string, v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer, got ${JSON.stringify(v)}`);
-  return n;
-};
-
 await runService(
   "cluster-gateway",
   async (ctx) => {
@@ -40,7 +34,7 @@ await runService(
     const keyspace = fleetAddr
       ? new FleetKeyspace({
           clockMicros: () => Math.floor((performance.timeOrigin + performance.now()) * 1000),
-          windowSize: positiveInteger("fleet-window", extra["fleet-window"]!),
+          windowSize: countFlag(ctx.config, "fleet-window"),
         })
       : undefined;
     const fleet = keyspace ? new FleetObjects(keyspace, (c) => rank(c)) : undefined;
@@ -51,7 +45,7 @@ await runService(
       probeIntervalMs: secondsFlag(ctx.config, "probe-interval"),
       probeTimeoutMs: secondsFlag(ctx.config, "probe-timeout"),
       health: {
-        failureThreshold: positiveInteger("failure-threshold", extra["failure-threshold"]!),
+        failureThreshold: countFlag(ctx.config, "failure-threshold"),
         successThreshold: 1,
         holdDownMs: secondsFlag(ctx.config, "hold-down", { allowZero: true }),
       },

@@ -5,8 +5,10 @@
  *
  * 1. The whole chain of one scale-up, timed link by link; the link Spillway owns is the gateway's
  *    announcement (NATS) → replicas written (target ≤ 1 s), and without NATS ≤ one sync period.
- * 2. Member API requests for metrics per minute with 2 and with 202 FederatedHPAs (target: the
- *    same), counted by each member's own metrics-server (apiserver_request_total, metrics.k8s.io).
+ * 2. Member API requests for metrics per minute with 1 and with 1 + BENCH_HPAS (default 200)
+ *    FederatedHPAs that read CPU and a Pods metric, besides the two of step 1: PodMetrics lists
+ *    counted by each member's own metrics-server, Pods metric reads by its custom metrics adapter
+ *    (each one's apiserver_request_total; the member's kube-apiserver proxies them uncounted).
  *   node services/federated-hpa/bench/fleet.bench.ts
  */
 import { spawn } from "node:child_process";
@@ -18,15 +20,20 @@ process.env["SPILLWAY_TESTBED_DIR"] ??= join(root, ".testbed", "bench-hpa");
 process.env["SPILLWAY_TESTBED_PORT_BASE"] ??= "25000";
 process.env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"] ??= "2000";
 process.env["SPILLWAY_E2E_KUBECONFIG"] ??= join(process.env["SPILLWAY_TESTBED_DIR"], "kubeconfig");
-process.env["SPILLWAY_E2E_NATS_URL"] ??= `nats://127.0.0.1:${Number(process.env["SPILLWAY_TESTBED_PORT_BASE"]) + 40}`;
 const MANY = Number(process.env["BENCH_HPAS"] ?? 200);
 const WINDOW_MS = Number(process.env["BENCH_WINDOW_SECONDS"] ?? 60) * 1000;
+/** federated-hpa's --concurrent-syncs (its default when unset). */
+const SYNCS = process.env["BENCH_HPA_SYNCS"];
+const SYNC_PERIOD_S = 15;
 
-const { up, down, loadTopology, clusterPorts, kubectl, bin } = await import("@spillway/testbed");
+const { up, down, loadTopology, clusterPorts, natsPorts, kubectl, bin } = await import("@spillway/testbed");
+// The testbed's NATS port follows its clusters; the e2e helpers read it when imported.
+process.env["SPILLWAY_E2E_NATS_URL"] ??= `nats://127.0.0.1:${natsPorts(loadTopology()).client}`;
 const { get: httpsGet } = await import("node:https");
 const { startService, waitReady, stop, freePort } = await import("@spillway/e2e/services");
 const { kubeConfigFor, natsUrl } = await import("@spillway/e2e/clusters");
 const { eventually } = await import("@spillway/e2e/helpers");
+const { cpuSample, cpuUse } = await import("@spillway/e2e/cpu-use");
 const { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } = await import("@kubernetes/client-node");
 const { Informer, ResourceClient } = await import("@spillway/kit");
 const { federatedDeploymentKind, federatedHPAKind, placementKind } = await import("@spillway/api");
@@ -68,6 +75,16 @@ const hpa = (name: string): FederatedHPA => ({
   },
 });
 
+/** An autoscaler of CPU and a Pods metric (none written: the adapter answers with no values, and CPU decides). */
+const podsMetricHpa = (name: string): FederatedHPA => {
+  const h = hpa(name);
+  h.spec.metrics = [
+    ...(h.spec.metrics ?? []),
+    { type: "Pods", pods: { metric: { name: "requests_per_second" }, target: { type: "AverageValue", averageValue: "10" } } },
+  ];
+  return h;
+};
+
 async function setUsage(app: string, cpu: string): Promise<void> {
   for (const m of members) {
     const core = kubeConfigFor(m).makeApiClient(CoreV1Api);
@@ -80,32 +97,32 @@ async function setUsage(app: string, cpu: string): Promise<void> {
   }
 }
 
-/**
- * PodMetrics lists each member's metrics-server has served so far, by its own count
- * (apiserver_request_total of metrics.k8s.io; the member's kube-apiserver proxies them uncounted).
- */
-async function metricsRequests(): Promise<Record<string, number>> {
+/** Each member's metrics-server (`metricsServer`) or custom metrics adapter (`metricsAdapter`) metrics text, read with the member's admin token. */
+async function memberMetrics(server: "metricsServer" | "metricsAdapter"): Promise<Record<string, string>> {
   const topology = loadTopology();
-  const out: Record<string, number> = {};
+  const out: Record<string, string> = {};
   for (const m of members) {
     const port = clusterPorts(
       topology,
       topology.clusters.findIndex((c) => c.name === m),
-    ).metricsServer;
+    )[server];
     const token = kubeConfigFor(m).getCurrentUser()?.token;
-    const text = await new Promise<string>((resolve, reject) =>
+    out[m] = await new Promise<string>((resolve, reject) =>
       httpsGet(`https://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${token}` }, rejectUnauthorized: false }, (res) => {
         let body = "";
         res.on("data", (d: Buffer) => (body += d.toString()));
         res.on("end", () => resolve(body));
       }).on("error", reject),
     );
-    out[m] = [...text.matchAll(/^apiserver_request_total\{([^}]*)\} ([0-9.e+]+)$/gm)]
-      .filter((x) => x[1]!.includes('group="metrics.k8s.io"') && x[1]!.includes('resource="pods"'))
-      .reduce((s, x) => s + Number(x[2]), 0);
   }
   return out;
 }
+
+/** The sum of a metric's series whose labels hold every one of `labels`. */
+const sumOf = (text: string, name: string, labels: string[]) =>
+  [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+]+)$`, "gm"))]
+    .filter((x) => labels.every((l) => x[1]!.includes(l)))
+    .reduce((n, x) => n + Number(x[2]), 0);
 
 /** One scale-up of `app` from 2 replicas, each link timed from the moment usage was raised. */
 async function chain(app: string, bus: Awaited<ReturnType<typeof Bus.connect>>): Promise<Record<string, number>> {
@@ -201,7 +218,13 @@ try {
     await startService("scheduler", "bench-sched", [...lease, `--gateway-addr=127.0.0.1:${gwPort}`, `--grpc-addr=127.0.0.1:${schedPort}`]),
   );
   procs.push(await startService("fleet-root", "bench-fr", lease));
-  const hpaArgs = [...lease, "--lease-duration=3", `--gateway-addr=127.0.0.1:${gwPort}`, `--scheduler-addr=127.0.0.1:${schedPort}`];
+  const hpaArgs = [
+    ...lease,
+    "--lease-duration=3",
+    `--gateway-addr=127.0.0.1:${gwPort}`,
+    `--scheduler-addr=127.0.0.1:${schedPort}`,
+    ...(SYNCS ? [`--concurrent-syncs=${SYNCS}`] : []),
+  ];
   let fhpa = await startService("federated-hpa", "bench-hpa", hpaArgs);
   procs.push(fhpa);
   await Promise.all(procs.map((p) => waitReady(p, 60_000)));
@@ -223,29 +246,106 @@ try {
   procs.push(fhpa);
   await waitReady(fhpa);
 
-  // 2. Member metrics requests per minute: 2 FederatedHPAs now (the chains), then MANY more.
-  const perMinute = async () => {
-    const a = await metricsRequests();
-    await new Promise((r) => setTimeout(r, WINDOW_MS));
-    const b = await metricsRequests();
-    return Object.fromEntries(members.map((m) => [m, ((b[m]! - a[m]!) * 60_000) / WINDOW_MS]));
+  // 2. Member metrics requests per minute: one autoscaler with a Pods metric, then MANY more.
+  // The autoscaler's own syncs: its work queue's count and time (a sync is one key's reconcile).
+  const syncs = async () => {
+    const text = await (await fetch(`${fhpa.healthUrl}/metrics`)).text();
+    const series = (suffix: string) =>
+      [...text.matchAll(new RegExp(`^spillway_workqueue_work_duration_seconds_${suffix}\\{([^}]*)\\} ([0-9.eE+]+)`, "gm"))]
+        .filter((m) => m[1]!.includes('controller="federated-hpa"'))
+        .reduce((n, m) => n + Number(m[2]), 0);
+    return { count: series("count"), seconds: series("sum") };
   };
+  const serviceOf = () => new Map(procs.map((p) => [p.child.pid!, p.identity]));
+  const cpu = () => {
+    const named = serviceOf();
+    return cpuSample((pid, command) => named.get(pid) ?? (command === "kube-apiserver" ? "kube-apiservers" : command));
+  };
+  const mean = (seconds: number, n: number) => (n ? (seconds / n) * 1000 : 0);
+  const perMember = (texts: Record<string, string>, name: string, labels: string[]) =>
+    Object.fromEntries(members.map((m) => [m, sumOf(texts[m]!, name, labels)]));
+  const counts = async () => {
+    const servers = await memberMetrics("metricsServer");
+    // The adapter counts a `pods/*` read as resource `*`; members serve only the gateway's Pods reads.
+    const adapters = await memberMetrics("metricsAdapter");
+    const host = await kubectl("host", ["get", "--raw", "/metrics"]);
+    const status = ['resource="federatedhpas"', 'subresource="status"'];
+    const custom = ['group="custom.metrics.k8s.io"'];
+    return {
+      cpu: cpu(),
+      lists: perMember(servers, "apiserver_request_total", ['group="metrics.k8s.io"', 'resource="pods"']),
+      reads: perMember(adapters, "apiserver_request_total", custom),
+      readSeconds: Object.values(perMember(adapters, "apiserver_request_duration_seconds_sum", custom)).reduce((a, b) => a + b, 0),
+      readCount: Object.values(perMember(adapters, "apiserver_request_duration_seconds_count", custom)).reduce((a, b) => a + b, 0),
+      statusSeconds: sumOf(host, "apiserver_request_duration_seconds_sum", status),
+      statusCount: sumOf(host, "apiserver_request_duration_seconds_count", status),
+      syncs: await syncs(),
+    };
+  };
+  const perMinute = async () => {
+    const a = await counts();
+    await new Promise((r) => setTimeout(r, WINDOW_MS));
+    const b = await counts();
+    const rate = (x: Record<string, number>, y: Record<string, number>) =>
+      Object.fromEntries(members.map((m) => [m, ((y[m]! - x[m]!) * 60_000) / WINDOW_MS]));
+    const n = b.syncs.count - a.syncs.count;
+    return {
+      cpu: cpuUse(b.cpu, a.cpu),
+      lists: rate(a.lists, b.lists),
+      reads: rate(a.reads, b.reads),
+      syncsPerMinute: (n * 60_000) / WINDOW_MS,
+      meanSyncMs: n ? ((b.syncs.seconds - a.syncs.seconds) / n) * 1000 : 0,
+      // Where a sync waits: a member's answer to a Pods metric read, the host's to a status write.
+      meanReadMs: mean(b.readSeconds - a.readSeconds, b.readCount - a.readCount),
+      meanStatusWriteMs: mean(b.statusSeconds - a.statusSeconds, b.statusCount - a.statusCount),
+    };
+  };
+  const autoscale = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      await fds.create(fd(`w${i}`, 1));
+      await hpas.create(podsMetricHpa(`w${i}`));
+    }
+    await until(`${to} autoscalers active`, async () => {
+      const active = (await hpas.list()).items.filter(
+        (h) => h.metadata.name!.startsWith("w") && h.status?.conditions?.some((c) => c.type === "ScalingActive" && c.status === "True"),
+      ).length;
+      return active >= to ? true : undefined;
+    });
+  };
+  await autoscale(0, 1);
   const few = await perMinute();
-  for (let i = 0; i < MANY; i++) {
-    await fds.create(fd(`w${i}`, 1));
-    await hpas.create(hpa(`w${i}`));
-  }
-  await until(`${MANY} autoscalers active`, async () => {
-    const active = (await hpas.list()).items.filter((h) =>
-      h.status?.conditions?.some((c) => c.type === "ScalingActive" && c.status === "True"),
-    ).length;
-    return active >= MANY ? true : undefined;
-  });
+  await autoscale(1, 1 + MANY);
   const many = await perMinute();
-  console.log(`2. PodMetrics lists per minute each member's metrics-server served (its own count):`);
+  console.log(`2. Metrics requests per minute each member served (its metrics-server's and its adapter's own counts):`);
   for (const m of members)
-    console.log(`  ${m.padEnd(8)} with 2 FederatedHPAs: ${few[m]!.toFixed(1)}/min   with ${MANY + 2}: ${many[m]!.toFixed(1)}/min`);
-  console.log(`  federated-hpa itself holds no member credentials: every member read is the gateway's one list per interval.`);
+    console.log(
+      `  ${m.padEnd(8)} PodMetrics lists: ${few.lists[m]!.toFixed(1)}/min with 1 autoscaler, ${many.lists[m]!.toFixed(1)}/min with ${1 + MANY}` +
+        `   Pods metric reads: ${few.reads[m]!.toFixed(1)}/min, ${many.reads[m]!.toFixed(1)}/min`,
+    );
+  const waits = (r: typeof many) =>
+    `; a member answers a Pods read in ${r.meanReadMs.toFixed(0)} ms, the host a status write in ${r.meanStatusWriteMs.toFixed(0)} ms`;
+  const wanted = (n: number) => (n + 2) * (60 / SYNC_PERIOD_S);
+  console.log(
+    `3. Autoscaler syncs per minute (--concurrent-syncs=${SYNCS ?? "default"}; every ${SYNC_PERIOD_S} s would be the wanted rate):`,
+  );
+  console.log(
+    `  with 1 (+2):    ${few.syncsPerMinute.toFixed(0)}/min of ${wanted(1)} wanted, a sync takes ${few.meanSyncMs.toFixed(0)} ms` +
+      waits(few),
+  );
+  console.log(
+    `  with ${1 + MANY} (+2): ${many.syncsPerMinute.toFixed(0)}/min of ${wanted(1 + MANY)} wanted, a sync takes ${many.meanSyncMs.toFixed(0)} ms` +
+      waits(many),
+  );
+  const top = (u: typeof many.cpu) =>
+    `${Math.round(u.busy * 100)} % busy; ` +
+    Object.entries(u.seconds)
+      .slice(0, 6)
+      .map(([g, sec]) => `${g} ${sec.toFixed(0)} s`)
+      .join(", ");
+  console.log(`  CPU over the minute with 1: ${top(few.cpu)}`);
+  console.log(`  CPU over the minute with ${1 + MANY}: ${top(many.cpu)}`);
+  console.log(`  federated-hpa itself holds no member credentials: the gateway lists PodMetrics once per interval,`);
+  console.log(`  and reads a Pods metric per autoscaler per sync in each member (as a HorizontalPodAutoscaler reads its cluster's).`);
   await bus.close();
 } finally {
   privateNats?.kill("SIGKILL");

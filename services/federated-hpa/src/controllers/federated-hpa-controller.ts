@@ -41,6 +41,8 @@ export interface FederatedHPADeps extends MetricDeps {
   /** cluster-gateway's announcements of new usage, by namespace. */
   metricsChanged?: EventSource<{ namespaces: string[] }>;
   syncPeriodMs: number;
+  /** Autoscalers synced at once (`--concurrent-syncs`; default 5, as Kubernetes'). */
+  concurrentSyncs?: number;
   /** `--horizontal-pod-autoscaler-downscale-stabilization` (s). */
   downscaleStabilizationSeconds?: number;
   now?: () => number;
@@ -205,6 +207,7 @@ export function federatedHPAController(deps: FederatedHPADeps): Controller<Feder
         ? [watch(deps.metricsChanged, (e) => e.namespaces.flatMap((ns) => deps.cache.list(ns).map((h) => `${ns}/${h.metadata.name}`)))]
         : []),
     ],
+    concurrency: deps.concurrentSyncs ?? 5,
     reconcile: federatedHPAReconciler(deps),
     log: deps.log,
   });
