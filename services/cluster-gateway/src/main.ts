@@ -115,7 +115,7 @@ await runService(
       controllers: [controller],
       start: async () => {
         registry.start();
-        grpc = await serveRegistry(registry, `${ctx.config.grpcHost}:${ctx.config.grpcPort}`);
+        grpc = await serveRegistry(registry, `${ctx.config.grpcHost}:${ctx.config.grpcPort}`, options.metricsIntervalMs);
         ctx.log.info({ grpc: `${ctx.config.grpcHost}:${grpc.port}` }, "serving ClusterRegistry");
         if (keyspace && fleet) {
           const writer = new MemberCaller((c) => registry.get(c)?.connection?.kubeConfig);

@@ -55,10 +55,15 @@ export function registryService(registry: Registry) {
   };
 }
 
-export async function serveRegistry(registry: Registry, addr: string): Promise<{ server: grpc.Server; port: number }> {
+/** `metricsIntervalMs`: how often members' metrics are read, and how long a Pods metric read is shared. */
+export async function serveRegistry(
+  registry: Registry,
+  addr: string,
+  metricsIntervalMs?: number,
+): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
   addService(server, ClusterRegistry, registryService(registry));
-  addService(server, FleetMetrics, fleetMetricsService(registry));
+  addService(server, FleetMetrics, fleetMetricsService(registry, metricsIntervalMs === undefined ? {} : { shareMs: metricsIntervalMs }));
   const port = await listen(server, addr);
   return { server, port };
 }
