@@ -220,6 +220,24 @@ async function whereStale(pods: StalePod[], storageAddr: string): Promise<string
     .join("; ");
 }
 
+/** How many pods of `namespace` the gateway's keyspace holds, counted through its etcd API. */
+async function keyspaceCount(storageAddr: string, namespace: string): Promise<number> {
+  const kv = createClient(KV, storageAddr);
+  const prefix = storageKey(
+    fleetResources.find((r) => r.resource === "pods")!,
+    namespace,
+    "",
+  );
+  // etcd's prefix range: the end is the prefix with its last byte incremented.
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  try {
+    const res = await kv.range({ key: new TextEncoder().encode(prefix), rangeEnd: new TextEncoder().encode(end), countOnly: true });
+    return Number(res.count);
+  } finally {
+    kv.close();
+  }
+}
+
 let gateway: ReturnType<typeof spawn> | undefined;
 try {
   const topology = { ...loadTopology(), metricsServer: false, podReadyDelayMs: 0 };
@@ -303,14 +321,27 @@ try {
     const createdPerSecond = creates.length / ((performance.now() - c0) / 1000);
     created = level;
     console.log(`created ${creates.length} pods (${(REFERENCE ? 2 : 1) * level} in all) at ${createdPerSecond.toFixed(0)}/s`);
-    await until(
-      "the fleet API lists every pod",
-      async () => {
-        const r = await get(fleet, "/api/v1/namespaces/spread/pods?limit=1");
-        return r.status === 200 && JSON.parse(r.body).metadata.remainingItemCount === level - 1;
-      },
-      900_000,
-    );
+    const fleetCount = async () => {
+      const r = await get(fleet, "/api/v1/namespaces/spread/pods?limit=1");
+      return r.status === 200 ? (JSON.parse(r.body).metadata.remainingItemCount ?? 0) + 1 : `HTTP ${r.status}`;
+    };
+    try {
+      await until("the fleet API lists every pod", async () => (await fleetCount()) === level, 900_000);
+    } catch (err) {
+      // Where the missing pods are: the gateway's keyspace (read straight from its etcd API) or
+      // the fleet apiserver's cache of it.
+      const memberCounts = await Promise.all(
+        members.map(async (m) => {
+          const r = await get(direct.get(m.spec.name)!, "/api/v1/namespaces/spread/pods?limit=1");
+          return `${m.spec.name} ${(JSON.parse(r.body).metadata.remainingItemCount ?? 0) + 1}`;
+        }),
+      );
+      throw new Error(
+        `${(err as Error).message}: the fleet API lists ${await fleetCount()} of ${level}; ` +
+          `the gateway's keyspace holds ${await keyspaceCount(fed.fleet.storageAddr, "spread")}; the members hold ${memberCounts.join(", ")}; ` +
+          `the gateway's warnings: ${gatewayLog}`,
+      );
+    }
 
     // Quiet first: kwok marks the new pods Running well after their creates, and the fleet API
     // measured while the gateway still takes those changes measures the backlog. The members say
