@@ -9,6 +9,8 @@
  *    FederatedHPAs that read CPU and a Pods metric, besides the two of step 1: PodMetrics lists
  *    counted by each member's own metrics-server, Pods metric reads by its custom metrics adapter
  *    (each one's apiserver_request_total; the member's kube-apiserver proxies them uncounted).
+ * 3. Autoscaler syncs per minute against what the sync period asks (BENCH_HPA_SYNCS sets
+ *    --concurrent-syncs), the time a sync takes, what it waits on, and the CPU per process.
  *   node services/federated-hpa/bench/fleet.bench.ts
  */
 import { spawn } from "node:child_process";
@@ -345,7 +347,7 @@ try {
   console.log(`  CPU over the minute with 1: ${top(few.cpu)}`);
   console.log(`  CPU over the minute with ${1 + MANY}: ${top(many.cpu)}`);
   console.log(`  federated-hpa itself holds no member credentials: the gateway lists PodMetrics once per interval,`);
-  console.log(`  and reads a Pods metric per autoscaler per sync in each member (as a HorizontalPodAutoscaler reads its cluster's).`);
+  console.log(`  and reads a namespace's Pods metric once per interval in each member, shared by the autoscalers that ask.`);
   await bus.close();
 } finally {
   privateNats?.kill("SIGKILL");
