@@ -122,7 +122,7 @@ async function memberMetrics(server: "metricsServer" | "metricsAdapter"): Promis
 
 /** The sum of a metric's series whose labels hold every one of `labels`. */
 const sumOf = (text: string, name: string, labels: string[]) =>
-  [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+]+)$`, "gm"))]
+  [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+]+)`, "gm"))]
     .filter((x) => labels.every((l) => x[1]!.includes(l)))
     .reduce((n, x) => n + Number(x[2]), 0);
 
@@ -252,11 +252,11 @@ try {
   // The autoscaler's own syncs: its work queue's count and time (a sync is one key's reconcile).
   const syncs = async () => {
     const text = await (await fetch(`${fhpa.healthUrl}/metrics`)).text();
-    const series = (suffix: string) =>
-      [...text.matchAll(new RegExp(`^spillway_workqueue_work_duration_seconds_${suffix}\\{([^}]*)\\} ([0-9.eE+]+)`, "gm"))]
-        .filter((m) => m[1]!.includes('controller="federated-hpa"'))
-        .reduce((n, m) => n + Number(m[2]), 0);
-    return { count: series("count"), seconds: series("sum") };
+    const mine = ['controller="federated-hpa"'];
+    return {
+      count: sumOf(text, "spillway_workqueue_work_duration_seconds_count", mine),
+      seconds: sumOf(text, "spillway_workqueue_work_duration_seconds_sum", mine),
+    };
   };
   const serviceOf = () => new Map(procs.map((p) => [p.child.pid!, p.identity]));
   const cpu = () => {
