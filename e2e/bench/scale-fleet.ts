@@ -52,7 +52,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 async function memberGauge(member: string, name: string, match: string): Promise<number> {
   const r = await runKubectl({ kubeconfig: e2eKubeconfig, context: member }, ["get", "--raw", "/metrics"]);
   if (r.code !== 0) throw new Error(`${member}'s /metrics: ${r.stderr}`);
-  return [...r.stdout.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+]+)`, "gm"))]
+  return [...r.stdout.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+-]+)`, "gm"))]
     .filter((m) => m[1]!.includes(match))
     .reduce((s, m) => s + Number(m[2]), 0);
 }
@@ -88,7 +88,7 @@ interface Histogram {
 }
 function histogram(text: string, name: string, match: (labels: string) => boolean): Histogram {
   const h: Histogram = { count: 0, sum: 0, buckets: new Map() };
-  for (const m of text.matchAll(new RegExp(`^${name}_(bucket|sum|count)\\{([^}]*)\\} ([0-9.eE+]+)`, "gm"))) {
+  for (const m of text.matchAll(new RegExp(`^${name}_(bucket|sum|count)\\{([^}]*)\\} ([0-9.eE+-]+)`, "gm"))) {
     if (!match(m[2]!)) continue;
     const v = Number(m[3]);
     if (m[1] === "sum") h.sum += v;

@@ -122,7 +122,7 @@ async function memberMetrics(server: "metricsServer" | "metricsAdapter"): Promis
 
 /** The sum of a metric's series whose labels hold every one of `labels`. */
 const sumOf = (text: string, name: string, labels: string[]) =>
-  [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+]+)`, "gm"))]
+  [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+-]+)`, "gm"))]
     .filter((x) => labels.every((l) => x[1]!.includes(l)))
     .reduce((n, x) => n + Number(x[2]), 0);
 
