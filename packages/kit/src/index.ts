@@ -8,6 +8,7 @@ export * from "./errors.ts";
 export * from "./event-recorder.ts";
 export * from "./finalizers.ts";
 export * from "./informer.ts";
+export * from "./watch-stats.ts";
 export * from "./kube-request.ts";
 export * from "./custom-metrics.ts";
 export * from "./kube-config.ts";

@@ -90,4 +90,35 @@ describe("Informer", () => {
     expect(errors[1]!).toBeGreaterThan(errors[0]!);
     expect(informer.get("a", "ns")).toBeDefined();
   });
+
+  it("counts what its watch went through: lists, watches, events, a cut, 410 Gone, failures", async () => {
+    let failOnce = true;
+    make(async () => {
+      if (failOnce) {
+        failOnce = false;
+        throw new Error("etcd unavailable");
+      }
+      return server.list(PATH) as never;
+    });
+    server.put(PATH, cm("a"));
+    await informer.start();
+    await informer.hasSynced();
+    await until(() => server.watching(PATH) === 1, "watch open");
+    expect(informer.stats()).toMatchObject({ lists: 1, watches: 1, failures: 1, events: 0, closed: 0, expired: 0, objects: 1 });
+
+    const before = Date.now();
+    server.put(PATH, cm("b"));
+    server.put(PATH, cm("a", "2"));
+    await until(() => informer.stats().events === 2, "two events counted");
+    expect(informer.stats().lastEventMs).toBeGreaterThanOrEqual(before);
+
+    server.cutWatches(PATH);
+    await until(() => server.watching(PATH) === 1, "watch resumed");
+    expect(informer.stats()).toMatchObject({ closed: 1, watches: 2, lists: 1 });
+
+    // History gone: the cache is listed again, and that is told apart from a plain end.
+    server.expireWatches(PATH);
+    await until(() => informer.stats().lists === 2 && server.watching(PATH) === 1, "relisted and watching");
+    expect(informer.stats()).toMatchObject({ expired: 1, watches: 3, objects: 2, events: 2 });
+  });
 });

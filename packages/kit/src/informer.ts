@@ -4,10 +4,11 @@
  * restarts it with exponential backoff. One informer per (path, label selector) is shared by every
  * controller of a process through the factory, so a kind is listed and watched once.
  */
-import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
+import { ListWatch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
 import type { KubeObject } from "@spillway/api";
 import { ExponentialBackoff } from "./backoff.ts";
 import type { ResourceClient } from "./resource-client.ts";
+import { CountingWatch, emptyWatchStats, type WatchStats } from "./watch-stats.ts";
 
 import type { CachedSource, EventHandler, ObjectLike } from "./object-store.ts";
 
@@ -30,6 +31,8 @@ export interface InformerOptions<T extends ObjectLike> {
   compact?: (obj: T) => void;
 }
 
+export type InformerStats = WatchStats & { objects: number };
+
 export class Informer<T extends ObjectLike> implements CachedSource<T> {
   // ListWatch is typed for client-node models; it only ever reads metadata, so plain JSON is fine.
   private readonly listWatch: ListWatch<KubernetesObject>;
@@ -41,18 +44,24 @@ export class Informer<T extends ObjectLike> implements CachedSource<T> {
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly syncWaiters: Array<() => void> = [];
   private readonly options: InformerOptions<T>;
+  private readonly counts = emptyWatchStats();
 
   constructor(kubeConfig: KubeConfig, options: InformerOptions<T>) {
     this.options = options;
     this.backoff = new ExponentialBackoff({ baseMs: 200, maxMs: options.maxBackoffMs ?? 30_000 });
-    const list = options.list as unknown as () => Promise<KubernetesListObject<KubernetesObject>>;
-    this.listWatch = new ListWatch(options.path, new Watch(kubeConfig), list, false, options.labelSelector);
+    const list = async () => {
+      const listed = await options.list();
+      this.counts.lists++;
+      return listed as unknown as KubernetesListObject<KubernetesObject>;
+    };
+    this.listWatch = new ListWatch(options.path, new CountingWatch(kubeConfig, this.counts), list, false, options.labelSelector);
     this.listWatch.on("add", (o) => this.emit("add", o as T));
     this.listWatch.on("update", (o) => this.emit("update", o as T));
     this.listWatch.on("delete", (o) => this.emit("delete", o as T));
     // ListWatch reports "connect" before it lists, so only an attempt that ends without an error
     // (see attempt()) resets the backoff; otherwise a dead server would be retried every 200 ms.
     this.listWatch.on("error", (err) => {
+      this.counts.failures++;
       this.attemptFailed = true;
       this.restart(err);
     });
@@ -75,6 +84,7 @@ export class Informer<T extends ObjectLike> implements CachedSource<T> {
     try {
       await this.listWatch.start();
     } catch (err) {
+      this.counts.failures++;
       this.attemptFailed = true;
       this.restart(err);
       return;
@@ -103,6 +113,11 @@ export class Informer<T extends ObjectLike> implements CachedSource<T> {
 
   list(namespace?: string): readonly T[] {
     return this.listWatch.list(namespace) as readonly T[];
+  }
+
+  /** What the list-and-watch has been through so far, and how many objects the cache holds. */
+  stats(): InformerStats {
+    return { ...this.counts, objects: this.listWatch.list().length };
   }
 
   private emit(type: "add" | "update" | "delete", obj: T): void {

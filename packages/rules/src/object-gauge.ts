@@ -13,6 +13,8 @@ export interface ObjectGauge {
   name: string;
   description: string;
   samples: () => Iterable<GaugeSample>;
+  /** A running total that only grows (exported as a counter, `_total`), not a level. */
+  monotonic?: boolean;
 }
 
 /** One sample per namespaced object, labelled by its namespace and name (kube-state-metrics' shape). */

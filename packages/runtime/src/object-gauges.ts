@@ -9,7 +9,10 @@ import type { Telemetry } from "@spillway/telemetry";
 
 export function registerObjectGauges(meter: Telemetry["meter"], gauges: readonly ObjectGauge[]): void {
   for (const g of gauges) {
-    meter.createObservableGauge(g.name, { description: g.description }).addCallback((result) => {
+    const instrument = g.monotonic
+      ? meter.createObservableCounter(g.name, { description: g.description })
+      : meter.createObservableGauge(g.name, { description: g.description });
+    instrument.addCallback((result) => {
       for (const s of g.samples()) result.observe(s.value, s.labels);
     });
   }

@@ -238,6 +238,37 @@ async function keyspaceCount(storageAddr: string, namespace: string): Promise<nu
   }
 }
 
+/**
+ * The gateway's own account of its pod watch of each member (its /metrics): pods held, events,
+ * lists, watch ends by reason, and how long ago the last event came.
+ */
+async function gatewayWatches(metricsUrl: string): Promise<string> {
+  let text: string;
+  try {
+    text = await (await fetch(metricsUrl)).text();
+  } catch (err) {
+    return `(gateway metrics unreadable: ${(err as Error).message})`;
+  }
+  const byMember = new Map<string, string[]>();
+  const re =
+    /^spillway_gateway_member_(objects|watch_events_total|lists_total|watch_ends_total|watch_last_event_timestamp_seconds)\{([^}]*)\} ([0-9.eE+-]+)/gm;
+  for (const [, what, labelText, value] of text.matchAll(re)) {
+    const labels = Object.fromEntries([...labelText!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (labels["resource"] !== "pods") continue;
+    const v = Number(value);
+    const shown =
+      what === "watch_last_event_timestamp_seconds"
+        ? `last event ${v ? `${(Date.now() / 1000 - v).toFixed(0)} s ago` : "never"}`
+        : what === "watch_ends_total"
+          ? v
+            ? `${v} ${labels["reason"]}`
+            : ""
+          : `${v} ${what!.replace(/_total$/, "").replace("watch_", "")}`;
+    if (shown) byMember.set(labels["cluster"]!, [...(byMember.get(labels["cluster"]!) ?? []), shown]);
+  }
+  return [...byMember].map(([m, parts]) => `${m}: ${parts.join(", ")}`).join("; ");
+}
+
 let gateway: ReturnType<typeof spawn> | undefined;
 try {
   const topology = { ...loadTopology(), metricsServer: false, podReadyDelayMs: 0 };
@@ -245,6 +276,8 @@ try {
   const members = fed.clusters.filter((c) => c.spec.role === "member");
   const host = fed.clusters.find((c) => c.spec.role === "host")!;
   const inspectorPort = 24099;
+  const gatewayHealthPort = 24098;
+  const gatewayMetrics = `http://127.0.0.1:${gatewayHealthPort}/metrics`;
   gateway = spawn(
     process.execPath,
     [
@@ -253,7 +286,7 @@ try {
       `--kubeconfig=${kubeconfigPath}`,
       "--context=host",
       `--nats-url=${fed.natsUrl}`,
-      "--health-addr=127.0.0.1:0",
+      `--health-addr=127.0.0.1:${gatewayHealthPort}`,
       "--grpc-addr=127.0.0.1:0",
       "--identity=bench-gateway",
       "--lease-namespace=spillway-system",
@@ -325,8 +358,23 @@ try {
       const r = await get(fleet, "/api/v1/namespaces/spread/pods?limit=1");
       return r.status === 200 ? (JSON.parse(r.body).metadata.remainingItemCount ?? 0) + 1 : `HTTP ${r.status}`;
     };
+    let told = Date.now();
     try {
-      await until("the fleet API lists every pod", async () => (await fleetCount()) === level, 900_000);
+      await until(
+        "the fleet API lists every pod",
+        async () => {
+          const n = await fleetCount();
+          if (n === level) return true;
+          if (Date.now() - told > 60_000) {
+            told = Date.now();
+            console.log(
+              `waiting: the fleet API lists ${n} of ${level}; the gateway's pod watches: ${await gatewayWatches(gatewayMetrics)}`,
+            );
+          }
+          return false;
+        },
+        900_000,
+      );
     } catch (err) {
       // Where the missing pods are: the gateway's keyspace (read straight from its etcd API) or
       // the fleet apiserver's cache of it.
@@ -339,7 +387,7 @@ try {
       throw new Error(
         `${(err as Error).message}: the fleet API lists ${await fleetCount()} of ${level}; ` +
           `the gateway's keyspace holds ${await keyspaceCount(fed.fleet.storageAddr, "spread")}; the members hold ${memberCounts.join(", ")}; ` +
-          `the gateway's warnings: ${gatewayLog}`,
+          `the gateway's pod watches: ${await gatewayWatches(gatewayMetrics)}; the gateway's warnings: ${gatewayLog}`,
       );
     }
 
@@ -367,6 +415,8 @@ try {
           `; the gateway's warnings: ${gatewayLog}`,
       );
     }
+
+    console.log(`the gateway's pod watches: ${await gatewayWatches(gatewayMetrics)}`);
 
     // 1. LIST: alternate so that both see the same machine load; JSON, full bodies read.
     const viaFleet: number[] = [];

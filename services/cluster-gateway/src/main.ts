@@ -22,6 +22,7 @@ import { SnapshotPublisher } from "./adapters/snapshot-publisher.ts";
 import { memberClusterController } from "./controllers/member-cluster-controller.ts";
 import { memberGauges } from "./core/member-gauges.ts";
 import { memberRanking } from "./core/member-ranking.ts";
+import { memberWatchGauges } from "./core/member-watch-gauges.ts";
 
 await runService(
   "cluster-gateway",
@@ -69,6 +70,12 @@ await runService(
       memberGauges(() => informer.list()),
     );
     const registry = new Registry(ctx.kubeConfig, informer, ctx.log, options);
+    registerObjectGauges(
+      ctx.telemetry.meter,
+      memberWatchGauges(() =>
+        registry.list().flatMap((e) => (e.connection?.watchStats() ?? []).map((w) => ({ cluster: e.member.metadata.name!, ...w }))),
+      ),
+    );
     // Same-name objects go to the best-ranked member. Objects can arrive before every member is
     // known: names follow whenever the ranking changes.
     registry.onChange(() => {

@@ -74,6 +74,13 @@ export class FakeApiServer {
     this.watchers.get(path)?.clear();
   }
 
+  /** Ends every open watch of `path` with 410 Gone, as a server whose history moved past them. */
+  expireWatches(path: string): void {
+    const gone = { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Expired", code: 410 };
+    for (const res of this.watchers.get(path) ?? []) res.end(JSON.stringify({ type: "ERROR", object: gone }) + "\n");
+    this.watchers.get(path)?.clear();
+  }
+
   watching(path: string): number {
     return this.watchers.get(path)?.size ?? 0;
   }

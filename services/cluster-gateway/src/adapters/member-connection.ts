@@ -6,7 +6,7 @@
 import { request, type RequestOptions } from "node:https";
 import { request as httpRequest } from "node:http";
 import { VersionApi, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
-import { Informer, kubeRequest } from "@spillway/kit";
+import { Informer, kubeRequest, type InformerStats } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { classifyFailure } from "../core/failure-reason.ts";
 import { defaultHealthConfig, initialHealth, observeProbe, type HealthConfig, type HealthState } from "../core/health.ts";
@@ -120,6 +120,15 @@ export class MemberConnection {
   /** The member's pods in a namespace, as its pod watch holds them now. */
   podsIn(namespace: string): readonly V1Pod[] {
     return this.pods.list(namespace);
+  }
+
+  /** What each of this member's watches has been through (pods, nodes, the fleet API's kinds). */
+  watchStats(): Array<{ resource: string; stats: InformerStats }> {
+    return [
+      { resource: "nodes", stats: this.nodes.stats() },
+      { resource: "pods", stats: this.pods.stats() },
+      ...(this.fleetFeed?.watchStats() ?? []),
+    ];
   }
 
   /** The member's credentials, for writes the fleet API carries to it; never logged or sent. */

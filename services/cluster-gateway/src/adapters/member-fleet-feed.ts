@@ -7,7 +7,7 @@
  * theirs through the watch's own relist.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { Informer, kubeRequest } from "@spillway/kit";
+import { Informer, kubeRequest, type InformerStats } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import type { FleetObjects, MemberObject } from "../core/fleet-objects.ts";
 import { collectionPath, fleetResources, type FleetResource } from "@spillway/api";
@@ -26,8 +26,8 @@ export class MemberFleetFeed {
   private readonly objects: FleetObjects;
   private readonly log: Logger;
   private readonly informers = new Map<FleetResource, WatchSource>();
-  /** Informers this feed started (not the connection's shared ones). */
-  private readonly own: Array<Informer<{ metadata?: { name?: string } }>> = [];
+  /** Informers this feed started (not the connection's shared ones), by resource. */
+  private readonly own = new Map<string, Informer<{ metadata?: { name?: string } }>>();
   private stopped = false;
 
   constructor(
@@ -53,7 +53,7 @@ export class MemberFleetFeed {
           onError: (err, retryInMs) =>
             log.warn({ informer: r.resource, retryInMs, ...errorFields(err) }, "member watch failed; restarting"),
         });
-        this.own.push(own);
+        this.own.set(r.resource, own);
         informer = own as WatchSource;
       }
       this.informers.set(r, informer);
@@ -62,13 +62,18 @@ export class MemberFleetFeed {
   }
 
   start(): void {
-    for (const informer of this.own) void informer.start();
+    for (const informer of this.own.values()) void informer.start();
     for (const [r, informer] of this.informers) void informer.hasSynced().then(() => this.dropVanished(r, informer));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.allSettled(this.own.map((i) => i.stop()));
+    await Promise.allSettled([...this.own.values()].map((i) => i.stop()));
+  }
+
+  /** The watches this feed opened itself, by resource. */
+  watchStats(): Array<{ resource: string; stats: InformerStats }> {
+    return [...this.own].map(([resource, informer]) => ({ resource, stats: informer.stats() }));
   }
 
   private apply(r: FleetResource, deleted: boolean, obj: MemberObject): void {
