@@ -378,8 +378,9 @@ export declare const FleetMetrics: GenService<{
   },
   /**
    * A Pods metric (custom.metrics.k8s.io) of a workload's pods, read from each member's own custom
-   * metrics API (an adapter such as Prometheus Adapter in every member, where the pods are): one
-   * request per Ready member, answered by the pods the selector matches there.
+   * metrics API (an adapter such as Prometheus Adapter in every member, where the pods are): every
+   * pod of the namespace read once per Ready member, metric and metrics interval however many
+   * autoscalers ask, and kept where the gateway's pod watch says the selector matches (ADR 0007).
    *
    * @generated from rpc spillway.v1.FleetMetrics.GetPodsCustomMetric
    */
