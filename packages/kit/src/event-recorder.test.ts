@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { KubeConfig, type EventsV1Event } from "@kubernetes/client-node";
 import { EventRecorder, type EventSink } from "./event-recorder.ts";
+import { until } from "./testing/until.ts";
 
 const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "web-0", namespace: "shop", uid: "u1" } };
 
@@ -68,7 +69,7 @@ describe("EventRecorder folds repeats into a series as client-go does", () => {
       onError: (e) => errors.push(e),
       sink: {
         create: async (_ns, e) => {
-          if (fail) throw new Error("forbidden");
+          if (fail) throw Object.assign(new Error("forbidden"), { code: 403 });
           created.push(e);
         },
         series: async () => undefined,
@@ -79,5 +80,58 @@ describe("EventRecorder folds repeats into a series as client-go does", () => {
     await r.record(pod, "Warning", "X", "y");
     expect(errors).toHaveLength(1);
     expect(created).toHaveLength(1);
+  });
+});
+
+describe("EventRecorder retries a create the server could not take, as client-go does", () => {
+  const throttled = () => Object.assign(new Error("Too Many Requests"), { code: 429 });
+  function flaky(failures: Array<Error | undefined>) {
+    const created: EventsV1Event[] = [];
+    const series: number[] = [];
+    const errors: unknown[] = [];
+    let tries = 0;
+    const r = new EventRecorder(new KubeConfig(), "test", "i", {
+      onError: (e) => errors.push(e),
+      retryMs: 5,
+      random: () => 0.5,
+      sink: {
+        create: async (_ns, e) => {
+          const failure = failures[tries++];
+          if (failure) throw failure;
+          created.push(e);
+        },
+        series: async (_ns, _name, s) => void series.push(s.count),
+      },
+    });
+    return { r, created, series, errors, tries: () => tries };
+  }
+
+  it("creates the Event in the background after a 429, with the repeats counted meanwhile", async () => {
+    const t = flaky([throttled(), new Error("socket hang up")]);
+    await t.r.record(pod, "Warning", "X", "y");
+    expect(t.created).toHaveLength(0);
+    await t.r.record(pod, "Warning", "X", "y");
+    await until(() => t.created.length === 1 && t.series.length === 1, "created on the third try, then the repeat written");
+    expect(t.tries()).toBe(3);
+    expect(t.series).toEqual([2]);
+    expect(t.errors).toHaveLength(0);
+  });
+
+  it("gives up after 12 tries, tells once, and the next occurrence starts anew", async () => {
+    const t = flaky(Array.from({ length: 12 }, throttled));
+    await t.r.record(pod, "Warning", "X", "y");
+    await until(() => t.errors.length === 1, "given up");
+    expect(t.tries()).toBe(12);
+    await t.r.record(pod, "Warning", "X", "y");
+    expect(t.created).toHaveLength(1);
+  });
+
+  it("takes 409 on a retry as created (an earlier try's answer was lost)", async () => {
+    const t = flaky([Object.assign(new Error("Gateway Timeout"), { code: 504 }), Object.assign(new Error("AlreadyExists"), { code: 409 })]);
+    await t.r.record(pod, "Warning", "X", "y");
+    await t.r.record(pod, "Warning", "X", "y");
+    await until(() => t.series.length === 1, "the repeat written on the Event the lost answer made");
+    expect(t.errors).toHaveLength(0);
+    expect(t.tries()).toBe(2);
   });
 });
