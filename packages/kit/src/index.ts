@@ -10,6 +10,7 @@ export * from "./finalizers.ts";
 export * from "./informer.ts";
 export * from "./watch-stats.ts";
 export * from "./kube-request.ts";
+export * from "./kube-list.ts";
 export * from "./custom-metrics.ts";
 export * from "./kube-config.ts";
 export * from "./leader-election.ts";

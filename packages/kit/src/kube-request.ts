@@ -47,6 +47,11 @@ export async function kubeRequest(kc: KubeConfig, req: KubeRequest): Promise<unk
     const r = (url.protocol === "https:" ? request : httpRequest)(url, opts, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
+      // An answer cut off mid-body (the server's own request timeout aborts a long list that way,
+      // or the connection dies) never ends: without this the caller would wait forever.
+      res.on("close", () => {
+        if (!res.complete) reject(new Error(`${failed}: the answer was cut off after ${chunks.reduce((n, c) => n + c.length, 0)} bytes`));
+      });
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         let body: unknown;

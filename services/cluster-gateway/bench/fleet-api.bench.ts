@@ -354,8 +354,10 @@ try {
     const createdPerSecond = creates.length / ((performance.now() - c0) / 1000);
     created = level;
     console.log(`created ${creates.length} pods (${(REFERENCE ? 2 : 1) * level} in all) at ${createdPerSecond.toFixed(0)}/s`);
+    // A busy fleet apiserver may drop a connection: that is a count not read yet, not a verdict.
     const fleetCount = async () => {
-      const r = await get(fleet, "/api/v1/namespaces/spread/pods?limit=1");
+      const r = await get(fleet, "/api/v1/namespaces/spread/pods?limit=1").catch((err: Error) => err);
+      if (r instanceof Error) return `unread (${r.message})`;
       return r.status === 200 ? (JSON.parse(r.body).metadata.remainingItemCount ?? 0) + 1 : `HTTP ${r.status}`;
     };
     let told = Date.now();

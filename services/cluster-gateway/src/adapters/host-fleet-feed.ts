@@ -8,7 +8,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { fleetResources, isTranslated } from "@spillway/api";
-import { kubeRequest, type CachedSource, type InformerOptions, type ObjectList } from "@spillway/kit";
+import { kubeList, type CachedSource, type InformerOptions } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { HOST, type FleetObjects, type MemberObject } from "../core/fleet-objects.ts";
 
@@ -29,7 +29,7 @@ export function feedHostObjects(
     const path = fl.group ? `/apis/${fl.group}/${fl.version}/${fl.resource}` : `/api/${fl.version}/${fl.resource}`;
     const informer = informerFor({
       path,
-      list: () => kubeRequest(kubeConfig, { path, what: `the host's ${fl.resource}` }) as Promise<ObjectList<Object>>,
+      list: () => kubeList<Object>(kubeConfig, { path, what: `the host's ${fl.resource}` }),
     });
     informer.addHandler((type, o) => {
       try {

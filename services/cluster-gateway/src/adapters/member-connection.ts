@@ -6,7 +6,7 @@
 import { request, type RequestOptions } from "node:https";
 import { request as httpRequest } from "node:http";
 import { VersionApi, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
-import { Informer, kubeRequest, type InformerStats } from "@spillway/kit";
+import { Informer, kubeList, type InformerStats } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { classifyFailure } from "../core/failure-reason.ts";
 import { defaultHealthConfig, initialHealth, observeProbe, type HealthConfig, type HealthState } from "../core/health.ts";
@@ -75,11 +75,12 @@ export class MemberConnection {
     this.metrics = new PodMetricsReader(name, kc, options.metricsIntervalMs, this.log, options.onMetrics ?? (() => {}));
     this.health = initialHealth(Date.now());
     // Plain JSON lists, as the watches deliver: the typed client turns timestamps into Dates, and
-    // the fleet API would serve a listed object differently from the same object watched.
+    // the fleet API would serve a listed object differently from the same object watched. In
+    // pages: one answer of a big member's pods outlasts its busy API server's request timeout.
     const list =
       <T>(path: string, what: string) =>
       () =>
-        kubeRequest(kc, { path, what: `${what} of ${name}` }) as Promise<{ metadata?: { resourceVersion?: string }; items: T[] }>;
+        kubeList<T>(kc, { path, what: `${what} of ${name}` });
     const onError = (what: string) => (err: unknown, retryInMs: number) =>
       this.log.warn({ informer: what, retryInMs, ...errorFields(err) }, "member watch failed; restarting");
     this.nodes = new Informer<V1Node>(kc, {

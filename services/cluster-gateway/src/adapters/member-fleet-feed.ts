@@ -7,12 +7,10 @@
  * theirs through the watch's own relist.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { Informer, kubeRequest, type InformerStats } from "@spillway/kit";
+import { Informer, kubeList, type InformerStats } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import type { FleetObjects, MemberObject } from "../core/fleet-objects.ts";
 import { collectionPath, fleetResources, type FleetResource } from "@spillway/api";
-
-type ObjectList = { metadata?: { resourceVersion?: string }; items: MemberObject[] };
 
 /** What the feed needs of a watch; pods and nodes come from the connection's own (typed) ones. */
 export interface WatchSource {
@@ -48,7 +46,7 @@ export class MemberFleetFeed {
         const path = collectionPath(r);
         const own = new Informer<{ metadata?: { name?: string } }>(kc, {
           path,
-          list: () => kubeRequest(kc, { path, what: `${r.resource} of ${cluster}` }) as Promise<ObjectList>,
+          list: () => kubeList<MemberObject>(kc, { path, what: `${r.resource} of ${cluster}` }),
           maxBackoffMs,
           onError: (err, retryInMs) =>
             log.warn({ informer: r.resource, retryInMs, ...errorFields(err) }, "member watch failed; restarting"),

@@ -4,7 +4,7 @@
  * member's own objects cost nothing).
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { kubeRequest, MemberInformers, type CachedSource, type InformerOptions, type MemberClients, type ObjectList } from "@spillway/kit";
+import { kubeList, MemberInformers, type CachedSource, type InformerOptions, type MemberClients } from "@spillway/kit";
 import { dependencyKindNames, dependencyKinds, dependencyManager, type DependencyKind, type DependencyObject } from "@spillway/rules";
 
 export type ByKind<T> = Record<DependencyKind, T>;
@@ -24,7 +24,7 @@ export function hostSources(
     const path = collection(kind);
     return informerFor({
       path,
-      list: () => kubeRequest(kubeConfig, { path, what: `the host's ${dependencyKinds[kind].plural}` }) as Promise<ObjectList<Object>>,
+      list: () => kubeList<Object>(kubeConfig, { path, what: `the host's ${dependencyKinds[kind].plural}` }),
     });
   });
 }
@@ -42,10 +42,10 @@ export function memberCopies(
           path: collection(kind),
           labelSelector: selector,
           list: (kc, labelSelector) =>
-            kubeRequest(kc, {
+            kubeList<Object>(kc, {
               path: `${collection(kind)}?labelSelector=${encodeURIComponent(labelSelector ?? selector)}`,
               what: `Spillway's ${dependencyKinds[kind].plural} in a member`,
-            }) as Promise<ObjectList<Object>>,
+            }),
         },
         onError,
       ),
