@@ -205,6 +205,24 @@ describe("planRollout", () => {
     expect(plan.find((p) => p.name === "b")).toMatchObject({ maxSurge: 0, paused: true });
   });
 
+  it("drains at once replicas a member never made pods for, which cost no availability (found in e2e: a Deployment drained while still paused at creation)", () => {
+    // cloud-1 was created paused (its dependencies came first) and drained before it was unpaused:
+    // two replicas in its spec, no pods. The fleet has no unavailability to spend (R = 2, U = 0).
+    const members = [
+      obs("idc-1", 2, { grantedUnavailable: 0 }),
+      obs("cloud-1", 0, { specReplicas: 2, pods: 0, updated: 0, available: 0, grantedUnavailable: 0 }),
+    ];
+    const plan = planRollout({ members, maxSurge: "25%", maxUnavailable: "25%", recreate: false, paused: false }).members;
+    expect(plan.find((p) => p.name === "cloud-1")).toMatchObject({ replicas: 0, remove: true });
+    // Available pods still wait for availability elsewhere: idc-1's are not ready yet.
+    const withPods = [
+      obs("idc-1", 2, { available: 0, grantedUnavailable: 0 }),
+      obs("cloud-1", 0, { specReplicas: 2, pods: 2, updated: 2, available: 2, grantedUnavailable: 0 }),
+    ];
+    const held = planRollout({ members: withPods, maxSurge: "25%", maxUnavailable: "25%", recreate: false, paused: false }).members;
+    expect(held.find((p) => p.name === "cloud-1")!.replicas).toBe(2);
+  });
+
   it("drains a dropped member only as fast as the others' new pods become available", () => {
     const members = [
       obs("a", 0, { specReplicas: 8, pods: 8, updated: 8, available: 8 }),

@@ -144,8 +144,9 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   });
   ms.forEach((m, i) => {
     if (m.target < spec[i]! && m.reachable && !mixed[i]) {
-      // Pods that are not available can go at no cost to availability.
-      const unavailableHere = Math.max(0, pods[i]! - avail[i]!);
+      // Replicas that are not available can go at no cost to availability: pods not ready, and
+      // replicas the member has not made pods for (a Deployment drained while still paused).
+      const unavailableHere = Math.max(0, Math.max(pods[i]!, spec[i]!) - avail[i]!);
       const free = Math.min(spec[i]! - m.target, unavailableHere);
       const shrink = Math.min(spec[i]! - m.target, free + Math.max(0, availRoom));
       replicas[i] = spec[i]! - shrink;
