@@ -26,10 +26,12 @@ export interface SnapshotReader {
 export class SchedulingService {
   readonly config: SchedulerConfig;
   /**
-   * Placements this replica wrote that its informer may not have delivered yet. Decisions share
-   * capacity, so the next one must see the last one's write, not a stale cache.
+   * Placements this replica decided or wrote that its informer may not have delivered yet.
+   * Decisions share capacity, so the next one must see the last one's outcome, not a stale cache.
+   * A decision being written (`pending`) carries the resourceVersion it was decided from, as the
+   * write's guard; the informer delivering that version late must not retire it.
    */
-  private readonly written = new Map<string, { placement: Placement; at: number }>();
+  private readonly written = new Map<string, { placement: Placement; at: number; pending: boolean }>();
   private lock: Promise<void> = Promise.resolve();
   private readonly members: ObjectCache<MemberCluster>;
   private readonly placements: ObjectCache<Placement>;
@@ -71,9 +73,17 @@ export class SchedulingService {
     return [...merged.values()];
   }
 
+  /**
+   * Records a decision before its write, inside the decision lock; `wrote` or `forget` follows on
+   * every path of the write, so it is kept until then.
+   */
+  reserved(p: Placement): void {
+    this.written.set(`${p.metadata.namespace}/${p.metadata.name}`, { placement: p, at: Date.now(), pending: true });
+  }
+
   /** Records a write; the entry is dropped once the informer has caught up with it. */
   wrote(p: Placement): void {
-    this.written.set(`${p.metadata.namespace}/${p.metadata.name}`, { placement: p, at: Date.now() });
+    this.written.set(`${p.metadata.namespace}/${p.metadata.name}`, { placement: p, at: Date.now(), pending: false });
   }
 
   /** Forgets a write, e.g. after a conflict proved it stale. */
@@ -85,13 +95,14 @@ export class SchedulingService {
   observed(p: Placement, deleted = false): void {
     const key = `${p.metadata.namespace}/${p.metadata.name}`;
     const mine = this.written.get(key);
-    if (mine && (deleted || mine.placement.metadata.resourceVersion === p.metadata.resourceVersion)) this.written.delete(key);
+    if (!mine) return;
+    if (deleted || (!mine.pending && mine.placement.metadata.resourceVersion === p.metadata.resourceVersion)) this.written.delete(key);
   }
 
-  /** A written object, unless the informer should long since have delivered it (then trust the cache). */
+  /** A decided or written object, unless the informer should long since have delivered the write (then trust the cache). */
   private fresh(key: string): Placement | undefined {
     const entry = this.written.get(key);
-    if (entry && Date.now() - entry.at > 10_000) this.written.delete(key);
+    if (entry && !entry.pending && Date.now() - entry.at > 10_000) this.written.delete(key);
     return this.written.get(key)?.placement;
   }
 

@@ -127,6 +127,32 @@ describe("placement controller", () => {
     expect(placed()).toEqual({ "idc-1": 4 });
   });
 
+  it("keeps a decision's room while its write is in flight, even when the informer then delivers the version it was decided from", async () => {
+    workloads.seed(fd(4)); // 4 CPU each: 8 fit per IDC member
+    await reconcile(`${ns}/web`);
+    const decidedFrom = placements.get("federateddeployment-web", ns)!;
+    service.observed(decidedFrom);
+    // web grows to 8, filling idc-1. While its Placement write is in flight (the decision lock is
+    // free by then), the informer delivers, late, the version the decision was made from — and
+    // another workload is decided: it must see idc-1 full, not the 4 replicas web had.
+    workloads.seed({ ...fd(8), metadata: { ...fd(8).metadata, generation: 2 } });
+    workloads.seed({ ...fd(4), metadata: { ...fd(4).metadata, name: "api", uid: "uid-api" } });
+    const apply = placements.apply.bind(placements);
+    let apiDecided: Promise<unknown> | undefined;
+    placements.apply = (body, fieldManager) => {
+      if (body.metadata.name === "federateddeployment-web" && !apiDecided) {
+        service.observed(decidedFrom);
+        apiDecided = reconcile(`${ns}/api`);
+      }
+      return apply(body, fieldManager);
+    };
+    await reconcile(`${ns}/web`);
+    await apiDecided;
+    expect(placed()).toEqual({ "idc-1": 8 });
+    const api = placements.get("federateddeployment-api", ns)!;
+    expect(Object.fromEntries(api.spec.clusters.map((c) => [c.name, c.replicas]))).toEqual({ "idc-2": 4 });
+  });
+
   it("publishes room for surge while the workload rolls out, and lends a stalled member's replicas", async () => {
     workloads.seed(fd(16)); // 8 per IDC member: both full
     await reconcile(`${ns}/web`);

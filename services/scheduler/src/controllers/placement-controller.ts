@@ -70,7 +70,7 @@ export function placementReconciler(deps: PlacementControllerDeps) {
     decide: (w, o) => placementFor(kind, w, o, service.decide(o.inputs), service.config, deps.resyncMs ?? 60_000, controllerReference(w)),
     reserve: (_w, d) => {
       deps.count("decision", kind);
-      if (d.write) service.wrote(d.desired);
+      if (d.write) service.reserved(d.desired);
     },
     apply: async (w, d) => {
       const namespace = w.metadata.namespace!;
