@@ -4,7 +4,7 @@
  * makes the object count as requesting nothing rather than crash the gateway; the caller logs it.
  */
 import { fromResourceList, podRequests, type PodSpecLike } from "@spillway/resources";
-import type { NodeInfo, PodInfo, Taint } from "./snapshot-builder.ts";
+import { BARE_POD, type NodeInfo, type PodInfo, type Taint } from "./snapshot-builder.ts";
 
 interface Condition {
   type?: string;
@@ -60,7 +60,7 @@ export function podInfo(pod: PodLike): PodInfo {
     requests: podRequests(pod.spec ?? {}),
     terminated: phase === "Succeeded" || phase === "Failed",
     unschedulableSinceMs: unschedulable ? toMs(scheduled.lastTransitionTime) : undefined,
-    ownerKind: owner?.kind ?? "Pod",
+    ownerKind: owner?.kind ?? BARE_POD,
     ownerName: owner?.name ?? pod.metadata?.name ?? "",
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import { SnapshotBuilder, type NodeInfo, type PodInfo } from "./snapshot-builder.ts";
+import { BARE_POD, SnapshotBuilder, type NodeInfo, type PodInfo } from "./snapshot-builder.ts";
 
 const node = (name: string, cpu = 16000, extra: Partial<NodeInfo> = {}): NodeInfo => ({
   name,
@@ -46,6 +46,26 @@ describe("SnapshotBuilder", () => {
     b.deletePod("a");
     b.deletePod("b");
     expect(b.snapshot(0).owners).toEqual([]);
+  });
+
+  it("lists owners in namespace/kind/name order, and bare pods take room but are no owner", () => {
+    const b = new SnapshotBuilder("idc-1");
+    b.upsertNode(node("n1"));
+    b.upsertPod(pod("a", "n1", 1000, { namespace: "web", ownerKind: "StatefulSet", ownerName: "db" }));
+    b.upsertPod(pod("b", "n1", 1000, { namespace: "shop", ownerName: "web-2" }));
+    b.upsertPod(pod("c", "n1", 1000, { namespace: "shop", ownerKind: "Job", ownerName: "zz" }));
+    b.upsertPod(pod("d", "n1", 1000));
+    b.upsertPod(pod("e", "n1", 1000, { ownerKind: BARE_POD, ownerName: "e" }));
+    const s = b.snapshot(0);
+    expect(s.owners.map((o) => `${o.namespace}/${o.ownerKind}/${o.ownerName}`)).toEqual([
+      "shop/Job/zz",
+      "shop/ReplicaSet/web-1",
+      "shop/ReplicaSet/web-2",
+      "web/StatefulSet/db",
+    ]);
+    expect(s.nodes[0]).toMatchObject({ free: { cpu: 11000 }, podCount: 5 });
+    b.deletePod("e");
+    expect(b.snapshot(0).nodes[0]).toMatchObject({ free: { cpu: 12000 }, podCount: 4 });
   });
 
   it("frees the resources of a pod that terminates or is deleted", () => {

@@ -32,9 +32,13 @@ export interface PodInfo {
   terminated: boolean;
   /** When the pod was found unschedulable (PodScheduled=False/Unschedulable), if it is. */
   unschedulableSinceMs: number | undefined;
+  /** The controlling owner; a pod without one is its own (kind `BARE_POD`, its name). */
   ownerKind: string;
   ownerName: string;
 }
+
+/** The owner kind of a pod that has no owner: it stands for itself. */
+export const BARE_POD = "Pod";
 
 interface NodeEntry {
   info: NodeInfo;
@@ -162,6 +166,9 @@ export class SnapshotBuilder {
   }
 
   private countOwner(pod: PodInfo, delta: number): void {
+    // Owners are counted per controlling owner (workloads); a member of bare pods would otherwise
+    // send one entry per pod in every snapshot.
+    if (pod.ownerKind === BARE_POD) return;
     const key = `${pod.namespace}/${pod.ownerKind}/${pod.ownerName}`;
     let o = this.owners.get(key);
     if (!o) this.owners.set(key, (o = { namespace: pod.namespace, ownerKind: pod.ownerKind, ownerName: pod.ownerName, bound: 0 }));
@@ -234,24 +241,37 @@ export class SnapshotBuilder {
       });
     }
     nodes.sort((a, b) => (a.name < b.name ? -1 : 1));
-    const pending: PendingGroup[] = [];
+    const pending: Array<[string, PendingGroup]> = [];
     for (const g of this.pendingGroups.values()) {
       let oldest = nowMs;
       for (const t of g.since.values()) oldest = Math.min(oldest, t);
-      pending.push({
-        namespace: g.namespace,
-        ownerKind: g.ownerKind,
-        ownerName: g.ownerName,
-        count: g.since.size,
-        oldestUnschedulableSeconds: Math.max(0, Math.floor((nowMs - oldest) / 1000)),
-      });
+      pending.push([
+        `${g.namespace}/${g.ownerName}`,
+        {
+          namespace: g.namespace,
+          ownerKind: g.ownerKind,
+          ownerName: g.ownerName,
+          count: g.since.size,
+          oldestUnschedulableSeconds: Math.max(0, Math.floor((nowMs - oldest) / 1000)),
+        },
+      ]);
     }
-    pending.sort((a, b) => (`${a.namespace}/${a.ownerName}` < `${b.namespace}/${b.ownerName}` ? -1 : 1));
-    const owners = [...this.owners.values()].map((o) => ({ ...o }));
-    owners.sort((a, b) => (`${a.namespace}/${a.ownerKind}/${a.ownerName}` < `${b.namespace}/${b.ownerKind}/${b.ownerName}` ? -1 : 1));
-    return { cluster: this.cluster, revision: this.rev, takenAtMs: nowMs, nodes, pending, owners };
+    // Sorted by keys made once per entry (the owners' map keys are `namespace/kind/name` already):
+    // a comparator building its keys made two strings per comparison, and with one owner per bare
+    // pod a member's snapshot sorted tens of thousands of them once a second.
+    const owners = [...this.owners].sort(byKey).map(([, o]) => ({ ...o }));
+    return {
+      cluster: this.cluster,
+      revision: this.rev,
+      takenAtMs: nowMs,
+      nodes,
+      pending: pending.sort(byKey).map(([, g]) => g),
+      owners,
+    };
   }
 }
+
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
 function sameVector(a: ResourceVector, b: ResourceVector): boolean {
   const ka = Object.keys(a);
