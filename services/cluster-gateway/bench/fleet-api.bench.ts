@@ -120,7 +120,8 @@ interface Level {
   members: number;
   createdPerSecond: number;
   list: { fleetMs: number; memberMs: number | null; ratio: number | null; fleetMiB: number; memberMiB: number };
-  watch: { p50: number; p99: number };
+  /** `samples`: each lag pod's latency and when its create was answered (Unix ms), to set beside other processes' logs. */
+  watch: { p50: number; p99: number; samples: Array<{ atMs: number; ms: number }> };
   held: number;
   gatewayMiB: number;
   gatewayKiBPerPod: number;
@@ -445,13 +446,16 @@ try {
       if (e.type === "ADDED") seen.set(e.object.metadata.name, performance.now());
     });
     const lags: number[] = [];
+    const samples: Level["watch"]["samples"] = [];
     for (let i = 0; i < LAG_PODS; i++) {
       const m = members[i % members.length]!.spec.name;
       const name = `lag-${level}-${i}`;
       await create(m, "lag", i, name);
       const at = performance.now();
+      const atMs = Date.now();
       await until(`ADDED ${name}`, async () => seen.has(name), 30_000);
       lags.push(seen.get(name)! - at);
+      samples.push({ atMs, ms: Number(lags.at(-1)!.toFixed(1)) });
     }
     stopLag();
     lagPods += LAG_PODS;
@@ -477,7 +481,7 @@ try {
         fleetMiB: Number((fleetBytes / 2 ** 20).toFixed(1)),
         memberMiB: Number((memberBytes / 2 ** 20).toFixed(1)),
       },
-      watch: { p50: Number(pct(lags, 0.5).toFixed(1)), p99: Number(pct(lags, 0.99).toFixed(1)) },
+      watch: { p50: Number(pct(lags, 0.5).toFixed(1)), p99: Number(pct(lags, 0.99).toFixed(1)), samples },
       held,
       gatewayMiB: Math.round(now.gateway / 1024),
       gatewayKiBPerPod: Number(((now.gateway - before.gateway) / held).toFixed(1)),
