@@ -98,6 +98,28 @@ describe("kubeList", () => {
     ]);
   });
 
+  it("asks a page that got no answer again with the same token, without starting over, up to three times", async () => {
+    let drop = 2;
+    const kc = await serve((req, res, url) => {
+      if (url.searchParams.get("continue") === "3" && drop-- > 0) res.destroy();
+      else paged(req, res, url);
+    });
+    const list = await kubeList(kc, { path: "/api/v1/pods", what: "pods", pageSize: 3 });
+    expect(list.items).toHaveLength(7);
+    expect(seen).toEqual([
+      "/api/v1/pods?limit=3",
+      "/api/v1/pods?limit=3&continue=3",
+      "/api/v1/pods?limit=3&continue=3",
+      "/api/v1/pods?limit=3&continue=3",
+      "/api/v1/pods?limit=3&continue=6",
+    ]);
+
+    drop = 3;
+    seen.length = 0;
+    await expect(kubeList(kc, { path: "/api/v1/pods", what: "pods of idc-1", pageSize: 3 })).rejects.toThrow(/pods of idc-1/);
+    expect(seen.filter((s) => s.endsWith("continue=3"))).toHaveLength(3);
+  });
+
   it("starts over once when a continue token expired (410), and fails on a second expiry", async () => {
     let expire = 1;
     const kc = await serve((req, res, url) => {

@@ -4,13 +4,19 @@
  * timeout (60 s) and is cut off; a page of 500 answers in a moment, and every page comes from the
  * one snapshot the first was read at, so the pages add up to one consistent list at its
  * resourceVersion. A continue token that expired meanwhile (410: the snapshot was compacted)
- * starts the list over, once.
+ * starts the list over, once. A page that gets no answer (a timeout, a dropped connection) is asked
+ * again with the same token, up to `PAGE_TRIES` times: starting a 70-page relist over for one
+ * page made relists of busy 33,000-pod members take minutes (the gateway, busy applying another
+ * member's relist, let a page's 10 s timer fire first).
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeRequestError, kubeRequest } from "./kube-request.ts";
 
 /** client-go's pager default. */
 export const LIST_PAGE_SIZE = 500;
+/** A kube-apiserver's own request timeout: a page it still answers is waited for. */
+export const LIST_PAGE_TIMEOUT_MS = 60_000;
+export const PAGE_TRIES = 3;
 
 export interface ListPage<T> {
   apiVersion?: string;
@@ -24,7 +30,7 @@ export interface KubeListRequest {
   path: string;
   what: string;
   pageSize?: number;
-  /** Per page. */
+  /** Per page (default `LIST_PAGE_TIMEOUT_MS`). */
   timeoutMs?: number;
 }
 
@@ -43,7 +49,7 @@ export async function kubeList<T>(
     let token: string | undefined;
     try {
       for (;;) {
-        const page = (await kubeRequest(kc, { path: pageOf(token), what: req.what, timeoutMs: req.timeoutMs })) as ListPage<T>;
+        const page = await pageWithRetries<T>(kc, pageOf(token), req.what, req.timeoutMs ?? LIST_PAGE_TIMEOUT_MS);
         for (const item of page.items ?? []) items.push(item);
         token = page.metadata?.continue || undefined;
         if (!token) {
@@ -53,6 +59,17 @@ export async function kubeList<T>(
     } catch (err) {
       if (token && !startedOver && err instanceof KubeRequestError && err.code === 410) continue;
       throw err;
+    }
+  }
+}
+
+/** One page; asked again when no answer came (an HTTP error answer is final). */
+async function pageWithRetries<T>(kc: KubeConfig, path: string, what: string, timeoutMs: number): Promise<ListPage<T>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await kubeRequest(kc, { path, what, timeoutMs })) as ListPage<T>;
+    } catch (err) {
+      if (err instanceof KubeRequestError || attempt >= PAGE_TRIES) throw err;
     }
   }
 }

@@ -70,8 +70,11 @@ export async function kubeRequest(kc: KubeConfig, req: KubeRequest): Promise<unk
         reject(new KubeRequestError(code, `${failed}: ${code} ${message}`, status?.reason));
       });
     });
-    r.on("timeout", () => r.destroy(new Error(`${failed}: no answer in ${timeoutMs} ms`)));
-    r.on("error", reject);
+    r.on("timeout", () => r.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    // Which request failed, with the transport's code kept for those who classify failures.
+    r.on("error", (err: NodeJS.ErrnoException) =>
+      reject(Object.assign(new Error(`${failed}: ${err.message}`, { cause: err }), { code: err.code })),
+    );
     if (payload) r.write(payload);
     r.end();
   });
