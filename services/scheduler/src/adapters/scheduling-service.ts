@@ -78,12 +78,16 @@ export class SchedulingService {
    * every path of the write, so it is kept until then.
    */
   reserved(p: Placement): void {
-    this.written.set(`${p.metadata.namespace}/${p.metadata.name}`, { placement: p, at: Date.now(), pending: true });
+    this.record(p, true);
   }
 
   /** Records a write; the entry is dropped once the informer has caught up with it. */
   wrote(p: Placement): void {
-    this.written.set(`${p.metadata.namespace}/${p.metadata.name}`, { placement: p, at: Date.now(), pending: false });
+    this.record(p, false);
+  }
+
+  private record(p: Placement, pending: boolean): void {
+    this.written.set(`${p.metadata.namespace}/${p.metadata.name}`, { placement: p, at: Date.now(), pending });
   }
 
   /** Forgets a write, e.g. after a conflict proved it stale. */
