@@ -40,6 +40,7 @@ describe("Informer", () => {
     expect(events).toEqual(["add a", "add b", "update a", "delete b"]);
     expect(informer.get("a", "ns")?.data.value).toBe("2");
     expect(informer.list("ns").map((o) => o.metadata.name)).toEqual(["a"]);
+    expect(informer.stats().objects).toBe(1);
   });
 
   it("hands handlers the whole object and keeps what compact leaves of it", async () => {
@@ -93,12 +94,14 @@ describe("Informer", () => {
 
   it("counts what its watch went through: lists, watches, events, a cut, 410 Gone, failures", async () => {
     let failOnce = true;
+    let missed: string | undefined;
     make(async () => {
       if (failOnce) {
         failOnce = false;
         throw new Error("etcd unavailable");
       }
-      return server.list(PATH) as never;
+      const listed = server.list(PATH);
+      return { ...listed, items: listed.items.filter((o) => o.metadata.name !== missed) } as never;
     });
     server.put(PATH, cm("a"));
     await informer.start();
@@ -120,5 +123,12 @@ describe("Informer", () => {
     server.expireWatches(PATH);
     await until(() => informer.stats().lists === 2 && server.watching(PATH) === 1, "relisted and watching");
     expect(informer.stats()).toMatchObject({ expired: 1, watches: 3, objects: 2, events: 2 });
+
+    // A deletion the watch never told of: the relist drops the object, and the count follows.
+    missed = "b";
+    server.expireWatches(PATH);
+    await until(() => informer.stats().lists === 3 && server.watching(PATH) === 1, "relisted again");
+    expect(informer.stats().objects).toBe(1);
+    expect(informer.list().length).toBe(1);
   });
 });
