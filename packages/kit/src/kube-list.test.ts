@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { KubeConfig } from "@kubernetes/client-node";
-import { kubeList } from "./kube-list.ts";
+import { kubeList, type ListSummary } from "./kube-list.ts";
 import { KubeRequestError, kubeRequest } from "./kube-request.ts";
 
 let server: Server | undefined;
@@ -87,7 +87,15 @@ describe("kubeList", () => {
 
   it("reads every page of one snapshot, keeping the selectors of the path", async () => {
     const kc = await serve(paged);
-    const list = await kubeList(kc, { path: "/api/v1/pods?labelSelector=app%3Dweb", what: "pods", pageSize: 3 });
+    const summaries: ListSummary[] = [];
+    const list = await kubeList(kc, {
+      path: "/api/v1/pods?labelSelector=app%3Dweb",
+      what: "pods",
+      pageSize: 3,
+      onListed: (s) => summaries.push(s),
+    });
+    expect(summaries).toEqual([{ items: 7, pages: 3, restarts: 0, ms: expect.any(Number), answerMs: expect.any(Number) }]);
+    expect(summaries[0]!.answerMs).toBeLessThanOrEqual(summaries[0]!.ms);
     expect(list.items.map((p) => (p as { metadata: { name: string } }).metadata.name)).toEqual(pods.map((p) => p.metadata.name));
     expect(list.metadata.resourceVersion).toBe("42");
     expect(list.kind).toBe("PodList");
@@ -127,9 +135,12 @@ describe("kubeList", () => {
         return json(res, 410, { kind: "Status", reason: "Expired", message: "The provided continue parameter is too old" });
       paged(req, res, url);
     });
-    const list = await kubeList(kc, { path: "/api/v1/pods", what: "pods", pageSize: 3 });
+    const summaries: ListSummary[] = [];
+    const list = await kubeList(kc, { path: "/api/v1/pods", what: "pods", pageSize: 3, onListed: (s) => summaries.push(s) });
     expect(list.items).toHaveLength(7);
     expect(seen.filter((s) => !s.includes("continue"))).toHaveLength(2);
+    // One page of the expired snapshot and the three of the new one.
+    expect(summaries).toMatchObject([{ items: 7, pages: 4, restarts: 1 }]);
 
     expire = 2;
     await expect(kubeList(kc, { path: "/api/v1/pods", what: "pods of idc-1", pageSize: 3 })).rejects.toThrow(

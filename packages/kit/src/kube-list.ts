@@ -32,6 +32,19 @@ export interface KubeListRequest {
   pageSize?: number;
   /** Per page (default `LIST_PAGE_TIMEOUT_MS`). */
   timeoutMs?: number;
+  /** Told how a complete list went, for its caller to log: a relist of a big member is an event. */
+  onListed?: (summary: ListSummary) => void;
+}
+
+export interface ListSummary {
+  items: number;
+  pages: number;
+  /** From the first page asked to the last answered. */
+  ms: number;
+  /** Of `ms`, spent waiting for answers (asked to answered, retries included); the rest is the caller's. */
+  answerMs: number;
+  /** Times the list started over after its snapshot expired (0 or 1). */
+  restarts: number;
 }
 
 export async function kubeList<T>(
@@ -44,15 +57,23 @@ export async function kubeList<T>(
     if (token) url.searchParams.set("continue", token);
     return `${url.pathname}${url.search}`;
   };
+  const started = performance.now();
+  let pages = 0;
+  let answerMs = 0;
   for (let startedOver = false; ; startedOver = true) {
     const items: T[] = [];
     let token: string | undefined;
     try {
       for (;;) {
+        const asked = performance.now();
         const page = await pageWithRetries<T>(kc, pageOf(token), req.what, req.timeoutMs ?? LIST_PAGE_TIMEOUT_MS);
+        answerMs += performance.now() - asked;
+        pages++;
         for (const item of page.items ?? []) items.push(item);
         token = page.metadata?.continue || undefined;
         if (!token) {
+          const ms = performance.now() - started;
+          req.onListed?.({ items: items.length, pages, ms, answerMs, restarts: startedOver ? 1 : 0 });
           return { apiVersion: page.apiVersion, kind: page.kind, metadata: { resourceVersion: page.metadata?.resourceVersion }, items };
         }
       }

@@ -6,7 +6,7 @@
 import { request, type RequestOptions } from "node:https";
 import { request as httpRequest } from "node:http";
 import { VersionApi, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
-import { Informer, kubeList, type InformerStats } from "@spillway/kit";
+import { Informer, type InformerStats } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import { classifyFailure } from "../core/failure-reason.ts";
 import { defaultHealthConfig, initialHealth, observeProbe, type HealthConfig, type HealthState } from "../core/health.ts";
@@ -15,6 +15,7 @@ import { nodeInfo, podInfo } from "../core/object-info.ts";
 import { SnapshotBuilder } from "../core/snapshot-builder.ts";
 import type { FleetObjects } from "../core/fleet-objects.ts";
 import { MemberFleetFeed, type WatchSource } from "./member-fleet-feed.ts";
+import { memberList } from "./member-list.ts";
 import { PodMetricsReader } from "./pod-metrics-reader.ts";
 
 export interface ConnectionOptions {
@@ -74,24 +75,17 @@ export class MemberConnection {
     this.builder = new SnapshotBuilder(name);
     this.metrics = new PodMetricsReader(name, kc, options.metricsIntervalMs, this.log, options.onMetrics ?? (() => {}));
     this.health = initialHealth(Date.now());
-    // Plain JSON lists, as the watches deliver: the typed client turns timestamps into Dates, and
-    // the fleet API would serve a listed object differently from the same object watched. In
-    // pages: one answer of a big member's pods outlasts its busy API server's request timeout.
-    const list =
-      <T>(path: string, what: string) =>
-      () =>
-        kubeList<T>(kc, { path, what: `${what} of ${name}` });
     const onError = (what: string) => (err: unknown, retryInMs: number) =>
       this.log.warn({ informer: what, retryInMs, ...errorFields(err) }, "member watch failed; restarting");
     this.nodes = new Informer<V1Node>(kc, {
       path: "/api/v1/nodes",
-      list: list<V1Node>("/api/v1/nodes", "nodes"),
+      list: memberList<V1Node>(kc, name, "nodes", "/api/v1/nodes", this.log),
       maxBackoffMs: options.informerMaxBackoffMs,
       onError: onError("nodes"),
     });
     this.pods = new Informer<V1Pod>(kc, {
       path: "/api/v1/pods",
-      list: list<V1Pod>("/api/v1/pods", "pods"),
+      list: memberList<V1Pod>(kc, name, "pods", "/api/v1/pods", this.log),
       maxBackoffMs: options.informerMaxBackoffMs,
       onError: onError("pods"),
       // After the fleet feed has stored each pod's JSON: the cache keeps what the gateway reads.

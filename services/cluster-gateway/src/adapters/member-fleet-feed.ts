@@ -7,10 +7,11 @@
  * theirs through the watch's own relist.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { Informer, kubeList, type InformerStats } from "@spillway/kit";
+import { Informer, type InformerStats } from "@spillway/kit";
 import { errorFields, type Logger } from "@spillway/telemetry";
 import type { FleetObjects, MemberObject } from "../core/fleet-objects.ts";
 import { collectionPath, fleetResources, type FleetResource } from "@spillway/api";
+import { memberList } from "./member-list.ts";
 
 /** What the feed needs of a watch; pods and nodes come from the connection's own (typed) ones. */
 export interface WatchSource {
@@ -46,7 +47,7 @@ export class MemberFleetFeed {
         const path = collectionPath(r);
         const own = new Informer<{ metadata?: { name?: string } }>(kc, {
           path,
-          list: () => kubeList<MemberObject>(kc, { path, what: `${r.resource} of ${cluster}` }),
+          list: memberList<MemberObject>(kc, cluster, r.resource, path, log),
           maxBackoffMs,
           onError: (err, retryInMs) =>
             log.warn({ informer: r.resource, retryInMs, ...errorFields(err) }, "member watch failed; restarting"),
