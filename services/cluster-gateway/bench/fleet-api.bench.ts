@@ -292,9 +292,10 @@ try {
       "--lease-namespace=spillway-system",
       `--fleet-storage-addr=${fed.fleet.storageAddr}`,
     ],
-    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "warn" } },
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "info" } },
   );
-  // Its warnings (a member watch that failed, an object it could not serve) beside the results.
+  // Its log beside the results: warnings (a member watch that failed, an object it could not
+  // serve), and each member list with where its time went (a relist at 100k pods takes minutes).
   mkdirSync(join(root, ".bench"), { recursive: true });
   const gatewayLog = join(root, ".bench", `fleet-api-${new Date().toISOString().replace(/[:.]/g, "-")}.gateway.log`);
   gateway.stdout!.on("data", (d: Buffer) => appendFileSync(gatewayLog, d));
