@@ -7,6 +7,7 @@
  *      specs) from one member's API server;
  *   2. watch latency: a pod created in a member → its ADDED event at a client watching the fleet API;
  *   3. the gateway's and the fleet apiserver's resident memory, in all and per pod held;
+ *   and the gateway's event loop stalls while the pods were created and while the watch was timed;
  * and once, the cost of 50 watchers on the fleet API to the members (their open pod watches).
  * Raw results go to `.bench/fleet-api-<time>.json`.
  *   pnpm --filter @spillway/cluster-gateway bench:fleet-api
@@ -122,6 +123,12 @@ interface Level {
   list: { fleetMs: number; memberMs: number | null; ratio: number | null; fleetMiB: number; memberMiB: number };
   /** `samples`: each lag pod's latency and when its create was answered (Unix ms), to set beside other processes' logs. */
   watch: { p50: number; p99: number; samples: Array<{ atMs: number; ms: number }> };
+  /**
+   * The gateway's longest event loop stall per second (`nodejs_eventloop_lag_max_seconds`, read
+   * each second), at most while the pods were created and while the watch lag was measured; the
+   * samples with their times (Unix ms), to set beside the watch samples.
+   */
+  gatewayLoopLag: { createsMaxMs: number; watchMaxMs: number; samples: Array<{ atMs: number; ms: number }> };
   held: number;
   gatewayMiB: number;
   gatewayKiBPerPod: number;
@@ -243,6 +250,24 @@ async function keyspaceCount(storageAddr: string, namespace: string): Promise<nu
  * The gateway's own account of its pod watch of each member (its /metrics): pods held, events,
  * lists, watch ends by reason, and how long ago the last event came.
  */
+/** Reads the gateway's event loop lag since the last read, once a second, until stopped. */
+function sampleLoopLag(metricsUrl: string): { samples: Array<{ atMs: number; ms: number }>; stop: () => void } {
+  const samples: Array<{ atMs: number; ms: number }> = [];
+  const timer = setInterval(() => {
+    void fetch(metricsUrl)
+      .then((r) => r.text())
+      .then((text) => {
+        const m = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? ([0-9.eE+-]+)$/m.exec(text);
+        if (m) samples.push({ atMs: Date.now(), ms: Number((Number(m[1]) * 1000).toFixed(1)) });
+      })
+      .catch(() => {}); // a scrape the busy gateway did not answer is a second not sampled
+  }, 1000);
+  return { samples, stop: () => clearInterval(timer) };
+}
+
+const maxIn = (samples: Array<{ atMs: number; ms: number }>, from: number, to: number) =>
+  samples.filter((x) => x.atMs >= from && x.atMs <= to + 1000).reduce((m, x) => Math.max(m, x.ms), 0);
+
 async function gatewayWatches(metricsUrl: string): Promise<string> {
   let text: string;
   try {
@@ -346,12 +371,15 @@ try {
   let lagPods = 0;
   for (const level of LEVELS) {
     const c0 = performance.now();
+    const loopLag = sampleLoopLag(gatewayMetrics);
+    const createsFrom = Date.now();
     const creates: Array<[string, string, number]> = [];
     for (let i = created; i < level; i++) {
       creates.push([members[i % members.length]!.spec.name, "spread", i]);
       if (REFERENCE) creates.push([first, "single", i]);
     }
     await pool(creates, 48, ([m, ns, i]) => create(m, ns, i));
+    const createsTo = Date.now();
     const createdPerSecond = creates.length / ((performance.now() - c0) / 1000);
     created = level;
     console.log(`created ${creates.length} pods (${(REFERENCE ? 2 : 1) * level} in all) at ${createdPerSecond.toFixed(0)}/s`);
@@ -448,6 +476,7 @@ try {
     });
     const lags: number[] = [];
     const samples: Level["watch"]["samples"] = [];
+    const watchFrom = Date.now();
     for (let i = 0; i < LAG_PODS; i++) {
       const m = members[i % members.length]!.spec.name;
       const name = `lag-${level}-${i}`;
@@ -459,6 +488,8 @@ try {
       samples.push({ atMs, ms: Number(lags.at(-1)!.toFixed(1)) });
     }
     stopLag();
+    const watchTo = Date.now();
+    loopLag.stop();
     lagPods += LAG_PODS;
 
     // 3. Memory, per pod held (both namespaces and the lag pods so far).
@@ -483,6 +514,11 @@ try {
         memberMiB: Number((memberBytes / 2 ** 20).toFixed(1)),
       },
       watch: { p50: Number(pct(lags, 0.5).toFixed(1)), p99: Number(pct(lags, 0.99).toFixed(1)), samples },
+      gatewayLoopLag: {
+        createsMaxMs: maxIn(loopLag.samples, createsFrom, createsTo),
+        watchMaxMs: maxIn(loopLag.samples, watchFrom, watchTo),
+        samples: loopLag.samples,
+      },
       held,
       gatewayMiB: Math.round(now.gateway / 1024),
       gatewayKiBPerPod: Number(((now.gateway - before.gateway) / held).toFixed(1)),
@@ -497,7 +533,8 @@ try {
     save();
     console.log(
       `${level} pods: LIST fleet ${ms(row.list.fleetMs)} vs member ${row.list.memberMs ?? "—"} ms (ratio ${row.list.ratio ?? "—"}); ` +
-        `watch p99 ${row.watch.p99} ms; gateway heap ${row.gatewayHeapMiB} MiB (${row.gatewayHeapKiBPerPod} KiB/pod), ` +
+        `watch p99 ${row.watch.p99} ms; gateway event loop stalls up to ${row.gatewayLoopLag.createsMaxMs} ms during the creates, ` +
+        `${row.gatewayLoopLag.watchMaxMs} ms during the watch samples; gateway heap ${row.gatewayHeapMiB} MiB (${row.gatewayHeapKiBPerPod} KiB/pod), ` +
         `RSS ${row.gatewayMiB} MiB (${row.gatewayKiBPerPod} KiB/pod), ` +
         `fleet apiserver ${row.fleetApiMiB} MiB (${row.fleetApiKiBPerPod} KiB/pod), ` +
         `${first}'s apiserver ${row.memberApiMiB} MiB (${row.memberApiKiBPerPod} KiB/pod)`,
