@@ -58,9 +58,10 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
 
 /**
  * How long the event loop was held up since the last scrape (the longest, and the 99th
- * percentile), under the names prom-client's default metrics give them (and Node dashboards read). Every informer, watch and request of a
- * service shares one thread: a stall of a few hundred milliseconds is what lets a member close a
- * watch as unresponsive or puts a fleet watch event late, and it shows nowhere else.
+ * percentile), under the names prom-client's default metrics give them (Node dashboards read
+ * those). Every informer, watch and request of a service shares one thread: a stall of a few
+ * hundred milliseconds is what lets a member close a watch as unresponsive or puts a fleet watch
+ * event late, and it shows nowhere else.
  */
 function observeEventLoopDelay(meter: Meter): () => void {
   const histogram = monitorEventLoopDelay({ resolution: 10 });

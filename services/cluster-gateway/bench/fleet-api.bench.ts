@@ -116,19 +116,25 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 300_0
   }
 }
 
+/** A figure (ms) with when it was taken (Unix ms), to set beside other processes' logs. */
+interface TimedSample {
+  atMs: number;
+  ms: number;
+}
+
 interface Level {
   pods: number;
   members: number;
   createdPerSecond: number;
   list: { fleetMs: number; memberMs: number | null; ratio: number | null; fleetMiB: number; memberMiB: number };
   /** `samples`: each lag pod's latency and when its create was answered (Unix ms), to set beside other processes' logs. */
-  watch: { p50: number; p99: number; samples: Array<{ atMs: number; ms: number }> };
+  watch: { p50: number; p99: number; samples: TimedSample[] };
   /**
    * The gateway's longest event loop stall per second (`nodejs_eventloop_lag_max_seconds`, read
    * each second), at most while the pods were created and while the watch lag was measured; the
    * samples with their times (Unix ms), to set beside the watch samples.
    */
-  gatewayLoopLag: { createsMaxMs: number; watchMaxMs: number; samples: Array<{ atMs: number; ms: number }> };
+  gatewayLoopLag: { createsMaxMs: number; watchMaxMs: number; samples: TimedSample[] };
   held: number;
   gatewayMiB: number;
   gatewayKiBPerPod: number;
@@ -246,13 +252,9 @@ async function keyspaceCount(storageAddr: string, namespace: string): Promise<nu
   }
 }
 
-/**
- * The gateway's own account of its pod watch of each member (its /metrics): pods held, events,
- * lists, watch ends by reason, and how long ago the last event came.
- */
 /** Reads the gateway's event loop lag since the last read, once a second, until stopped. */
-function sampleLoopLag(metricsUrl: string): { samples: Array<{ atMs: number; ms: number }>; stop: () => void } {
-  const samples: Array<{ atMs: number; ms: number }> = [];
+function sampleLoopLag(metricsUrl: string): { samples: TimedSample[]; stop: () => void } {
+  const samples: TimedSample[] = [];
   const timer = setInterval(() => {
     void fetch(metricsUrl)
       .then((r) => r.text())
@@ -265,9 +267,13 @@ function sampleLoopLag(metricsUrl: string): { samples: Array<{ atMs: number; ms:
   return { samples, stop: () => clearInterval(timer) };
 }
 
-const maxIn = (samples: Array<{ atMs: number; ms: number }>, from: number, to: number) =>
+const maxIn = (samples: TimedSample[], from: number, to: number) =>
   samples.filter((x) => x.atMs >= from && x.atMs <= to + 1000).reduce((m, x) => Math.max(m, x.ms), 0);
 
+/**
+ * The gateway's own account of its pod watch of each member (its /metrics): pods held, events,
+ * lists, watch ends by reason, and how long ago the last event came.
+ */
 async function gatewayWatches(metricsUrl: string): Promise<string> {
   let text: string;
   try {
