@@ -32,10 +32,11 @@ export default tseslint.config(
   },
   // The pure core of each service decides; it does no IO. An allowlist, so that a new import of
   // anything that could (a client, a bus, the clock's owner, a runtime) fails lint by default:
-  // core/ imports its own modules and the pure packages, and its tests their test libraries.
+  // core/ imports its own modules, the pure packages and pure data structures (sorted-btree), and
+  // its tests their test libraries.
   ...[
-    { files: ["services/*/src/core/**/*.ts"], ignores: ["**/*.test.ts"], allowed: "" },
-    { files: ["services/*/src/core/**/*.test.ts"], allowed: "|@jest/globals|fast-check" },
+    { files: ["services/*/src/core/**/*.ts"], ignores: ["**/*.test.ts"], allowed: "|sorted-btree" },
+    { files: ["services/*/src/core/**/*.test.ts"], allowed: "|sorted-btree|@jest/globals|fast-check" },
   ].map(({ allowed, ...files }) => ({
     ...files,
     rules: {
@@ -46,7 +47,7 @@ export default tseslint.config(
             {
               regex: `^(?!\\.{1,2}/|(@spillway/(api|rules|resources)${allowed})$)`,
               message:
-                "core/ is pure: it may import its own modules, @spillway/api, @spillway/rules and @spillway/resources only (IO belongs in adapters/ or controllers/)",
+                "core/ is pure: it may import its own modules, @spillway/api, @spillway/rules, @spillway/resources and sorted-btree only (IO belongs in adapters/ or controllers/)",
             },
           ],
         },

@@ -7,7 +7,17 @@
  * the wall clock, a restarted gateway never hands out a revision it handed out before, without
  * storing anything. A reader asking for what fell out of the window gets `CompactedError`, which
  * kube-apiserver turns into `410 Gone`, so its clients relist.
+ *
+ * Every write costs O(log n) in the keys held and O(1) in the window, whatever their size: the
+ * gateway writes here for every change a member reports, so a cost that grows with the pods held
+ * becomes the event loop stalls that make members drop their watches.
  */
+
+import sortedBtree from "sorted-btree";
+import { RevisionLog } from "./revision-log.ts";
+
+// A CommonJS package: its ES default is the module object, the class is its `default`.
+const BTree = sortedBtree.default;
 
 export interface StoredKv {
   key: string;
@@ -68,9 +78,12 @@ export type ChangeListener = (change: KeyChange) => void;
 
 export class FleetKeyspace {
   private readonly entries = new Map<string, StoredKv>();
-  /** All keys, sorted, for ranges with limits. */
-  private sortedKeys: string[] = [];
-  private readonly window: KeyChange[] = [];
+  /** All keys, in key order, for ranges. */
+  private readonly sortedKeys = new BTree<string, undefined>(undefined, compareKeys);
+  private readonly window = new RevisionLog<KeyChange>();
+  /** Bytes of keys and values held now, and in the window; kept as they change, read by etcd's Status. */
+  private entryBytes = 0;
+  private windowBytes = 0;
   private readonly listeners = new Set<ChangeListener>();
   private readonly options: KeyspaceOptions;
   private current: number;
@@ -98,10 +111,7 @@ export class FleetKeyspace {
 
   /** Bytes of keys and values held now and in the change window: what etcd's Status calls the db size. */
   get bytes(): number {
-    let n = 0;
-    for (const kv of this.entries.values()) n += kv.key.length + kv.value.length;
-    for (const c of this.window) n += c.key.length + (c.kv?.value.length ?? 0);
-    return n;
+    return this.entryBytes + this.windowBytes;
   }
 
   /**
@@ -111,8 +121,7 @@ export class FleetKeyspace {
   compact(revision: number): void {
     if (revision > this.current) throw new FutureRevisionError();
     if (revision <= this.compactRevision) throw new CompactedError(this.compactRevision);
-    const keep = upperBoundRevision(this.window, revision - 1);
-    this.window.splice(0, keep);
+    this.dropFromWindow(this.window.countThrough(revision - 1));
     this.floor = revision - 1;
   }
 
@@ -129,8 +138,8 @@ export class FleetKeyspace {
     const kv: StoredKv = prev
       ? { key, value, createRevision: prev.createRevision, modRevision: revision, version: prev.version + 1 }
       : { key, value, createRevision: revision, modRevision: revision, version: 1 };
-    if (!prev) insertSorted(this.sortedKeys, key);
-    this.entries.set(key, kv);
+    if (!prev) this.sortedKeys.set(key, undefined);
+    this.setEntry(key, kv, prev);
     return this.record({ revision, key, kv, ...(prev ? { prev } : {}) });
   }
 
@@ -143,7 +152,7 @@ export class FleetKeyspace {
     if (!prev) return undefined;
     const revision = this.nextRevision();
     const kv: StoredKv = { ...prev, modRevision: revision, version: prev.version + 1 };
-    this.entries.set(key, kv);
+    this.setEntry(key, kv, prev);
     return this.record({ revision, key, kv, prev });
   }
 
@@ -152,7 +161,8 @@ export class FleetKeyspace {
     if (!prev) return undefined;
     const revision = this.nextRevision();
     this.entries.delete(key);
-    removeSorted(this.sortedKeys, key);
+    this.entryBytes -= kvBytes(prev);
+    this.sortedKeys.delete(key);
     return this.record({ revision, key, prev });
   }
 
@@ -174,10 +184,7 @@ export class FleetKeyspace {
     // What changed after `at`, undone: the earliest change after `at` holds the value at `at`.
     const past = new Map<string, StoredKv | null>();
     if (at < this.current) {
-      for (let i = this.window.length - 1; i >= 0 && this.window[i]!.revision > at; i--) {
-        const c = this.window[i]!;
-        if (inRange(c.key)) past.set(c.key, c.prev ?? null);
-      }
+      for (const c of this.window.newestAbove(at)) if (inRange(c.key)) past.set(c.key, c.prev ?? null);
     }
     const valueAt = (key: string): StoredKv | undefined => (past.has(key) ? (past.get(key) ?? undefined) : this.entries.get(key));
 
@@ -185,9 +192,9 @@ export class FleetKeyspace {
     if (options.end === undefined) keys = [start];
     else {
       keys = [];
-      for (let i = lowerBound(this.sortedKeys, start); i < this.sortedKeys.length && this.sortedKeys[i]! < options.end; i++) {
-        keys.push(this.sortedKeys[i]!);
-      }
+      this.sortedKeys.forRange(start, options.end, false, (k) => {
+        keys.push(k);
+      });
       // Keys deleted since `at` are not in the sorted index any more.
       const gone = [...past.keys()].filter((k) => !this.entries.has(k));
       if (gone.length) keys = [...new Set([...keys, ...gone])].sort(compareKeys);
@@ -209,11 +216,22 @@ export class FleetKeyspace {
     if (startRevision > 0 && startRevision < this.compactRevision) throw new CompactedError(this.compactRevision);
     const from = startRevision > 0 ? startRevision : this.current + 1;
     const out: KeyChange[] = [];
-    for (let i = upperBoundRevision(this.window, from - 1); i < this.window.length; i++) {
-      const c = this.window[i]!;
+    for (const c of this.window.after(from - 1)) {
       if (end === undefined ? c.key === start : c.key >= start && c.key < end) out.push(c);
     }
     return out;
+  }
+
+  private setEntry(key: string, kv: StoredKv, prev: StoredKv | undefined): void {
+    this.entries.set(key, kv);
+    this.entryBytes += kvBytes(kv) - (prev ? kvBytes(prev) : 0);
+  }
+
+  /** Drops the `n` oldest changes; returns the newest dropped. */
+  private dropFromWindow(n: number): KeyChange | undefined {
+    const dropped = this.window.dropOldest(n);
+    for (const c of dropped) this.windowBytes -= changeBytes(c);
+    return dropped[dropped.length - 1];
   }
 
   private nextRevision(): number {
@@ -223,10 +241,9 @@ export class FleetKeyspace {
 
   private record(change: KeyChange): KeyChange {
     this.window.push(change);
-    if (this.window.length > this.options.windowSize) {
-      const dropped = this.window.splice(0, this.window.length - this.options.windowSize);
-      this.floor = dropped[dropped.length - 1]!.revision;
-    }
+    this.windowBytes += changeBytes(change);
+    const dropped = this.dropFromWindow(this.window.length - this.options.windowSize);
+    if (dropped) this.floor = dropped.revision;
     for (const l of this.listeners) l(change);
     return change;
   }
@@ -235,37 +252,8 @@ export class FleetKeyspace {
 // etcd orders keys by bytes; all keys here are ASCII (Kubernetes names), where the two agree.
 const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function lowerBound(sorted: string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function insertSorted(sorted: string[], key: string): void {
-  sorted.splice(lowerBound(sorted, key), 0, key);
-}
-
-function removeSorted(sorted: string[], key: string): void {
-  const i = lowerBound(sorted, key);
-  if (sorted[i] === key) sorted.splice(i, 1);
-}
-
-/** The index of the first change with a revision above `revision`. */
-function upperBoundRevision(window: KeyChange[], revision: number): number {
-  let lo = 0;
-  let hi = window.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (window[mid]!.revision <= revision) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const kvBytes = (kv: StoredKv) => kv.key.length + kv.value.length;
+const changeBytes = (c: KeyChange) => c.key.length + (c.kv?.value.length ?? 0);
 
 /** etcd's prefix range end: the prefix with its last byte incremented. */
 export function prefixEnd(prefix: string): string {
