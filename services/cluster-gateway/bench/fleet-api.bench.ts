@@ -9,7 +9,8 @@
  *   3. the gateway's and the fleet apiserver's resident memory, in all and per pod held;
  *   and the gateway's event loop stalls while the pods were created and while the watch was timed;
  * and once, the cost of 50 watchers on the fleet API to the members (their open pod watches).
- * Raw results go to `.bench/fleet-api-<time>.json`.
+ * Raw results go to `.bench/fleet-api-<time>.json`, the gateway's log beside them;
+ * BENCH_GATEWAY_NODE_FLAGS adds node/V8 flags to the gateway (e.g. `--trace-gc`).
  *   pnpm --filter @spillway/cluster-gateway bench:fleet-api
  */
 import { spawn } from "node:child_process";
@@ -300,6 +301,7 @@ function watchFigure(what: string, v: number, reason: string | undefined): strin
   return `${v} ${what.replace(/_total$/, "").replace("watch_", "")}`;
 }
 
+const gatewayNodeFlags = (process.env["BENCH_GATEWAY_NODE_FLAGS"] ?? "").split(/\s+/).filter(Boolean);
 let gateway: ReturnType<typeof spawn> | undefined;
 try {
   const topology = { ...loadTopology(), metricsServer: false, podReadyDelayMs: 0 };
@@ -313,6 +315,7 @@ try {
     process.execPath,
     [
       `--inspect=127.0.0.1:${inspectorPort}`,
+      ...gatewayNodeFlags,
       join(root, "services", "cluster-gateway", "src", "main.ts"),
       `--kubeconfig=${kubeconfigPath}`,
       "--context=host",
