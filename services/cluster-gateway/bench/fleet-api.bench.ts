@@ -10,7 +10,11 @@
  *   and the gateway's event loop stalls while the pods were created and while the watch was timed;
  * and once, the cost of 50 watchers on the fleet API to the members (their open pod watches).
  * Raw results go to `.bench/fleet-api-<time>.json`, the gateway's log beside them;
- * BENCH_GATEWAY_NODE_FLAGS adds node/V8 flags to the gateway (e.g. `--trace-gc`).
+ * BENCH_GATEWAY_NODE_FLAGS adds node/V8 flags to the gateway (e.g. `--trace-gc`); BENCH_GATEWAY_NICE
+ * (Linux, negative needs root) runs it in a session of its own at that nice level: the testbed's
+ * control planes each run in their own session, and Linux shares the cores between sessions
+ * (autogroups) first, so the gateway gets a fair share of one among sixteen, however much it has
+ * to do; a nice level on the session weighs it as a CPU request weighs a pod's cgroup.
  *   pnpm --filter @spillway/cluster-gateway bench:fleet-api
  */
 import { spawn } from "node:child_process";
@@ -136,6 +140,13 @@ interface Level {
    * samples with their times (Unix ms), to set beside the watch samples.
    */
   gatewayLoopLag: { createsMaxMs: number; watchMaxMs: number; samples: TimedSample[] };
+  /**
+   * Where the gateway's main thread spent the wall time of the creates and of the wait for every
+   * pod Running after them (Linux's schedstat, % of wall time): on a core, or runnable and waiting
+   * for one. What is left it slept, idle. A stall with the thread waiting is the machine's cores,
+   * not the gateway's work. Null where /proc has no schedstat.
+   */
+  gatewayMainThread: { creates: CoreShare; after: CoreShare } | null;
   held: number;
   gatewayMiB: number;
   gatewayKiBPerPod: number;
@@ -268,6 +279,38 @@ function sampleLoopLag(metricsUrl: string): { samples: TimedSample[]; stop: () =
   return { samples, stop: () => clearInterval(timer) };
 }
 
+interface CoreShare {
+  onCorePct: number;
+  waitingPct: number;
+}
+
+/**
+ * The main thread's time on a core and waiting for one (cumulative ns, /proc's schedstat), read
+ * each second; `share` gives both as a share of the wall time between two instants.
+ */
+function sampleMainThread(pid: number): { share: (from: number, to: number) => CoreShare | null; stop: () => void } {
+  const samples: Array<{ atMs: number; onCoreNs: number; waitingNs: number }> = [];
+  const read = () => {
+    try {
+      const [onCore, waiting] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ").map(Number);
+      samples.push({ atMs: Date.now(), onCoreNs: onCore!, waitingNs: waiting! });
+    } catch {
+      // no schedstat (not Linux, or a kernel without it): nothing to report
+    }
+  };
+  read();
+  const timer = setInterval(read, 1000);
+  const share = (from: number, to: number): CoreShare | null => {
+    const inside = samples.filter((x) => x.atMs >= from && x.atMs <= to);
+    if (inside.length < 2) return null;
+    const [a, b] = [inside[0]!, inside.at(-1)!];
+    const wallNs = (b.atMs - a.atMs) * 1e6;
+    const pctOf = (ns: number) => Number(((ns / wallNs) * 100).toFixed(1));
+    return { onCorePct: pctOf(b.onCoreNs - a.onCoreNs), waitingPct: pctOf(b.waitingNs - a.waitingNs) };
+  };
+  return { share, stop: () => clearInterval(timer) };
+}
+
 const maxIn = (samples: TimedSample[], from: number, to: number) =>
   samples.filter((x) => x.atMs >= from && x.atMs <= to + 1000).reduce((m, x) => Math.max(m, x.ms), 0);
 
@@ -302,6 +345,7 @@ function watchFigure(what: string, v: number, reason: string | undefined): strin
 }
 
 const gatewayNodeFlags = (process.env["BENCH_GATEWAY_NODE_FLAGS"] ?? "").split(/\s+/).filter(Boolean);
+const gatewayNice = process.env["BENCH_GATEWAY_NICE"];
 let gateway: ReturnType<typeof spawn> | undefined;
 try {
   const topology = { ...loadTopology(), metricsServer: false, podReadyDelayMs: 0 };
@@ -326,8 +370,9 @@ try {
       "--lease-namespace=spillway-system",
       `--fleet-storage-addr=${fed.fleet.storageAddr}`,
     ],
-    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "info" } },
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "info" }, detached: gatewayNice !== undefined },
   );
+  if (gatewayNice !== undefined) writeFileSync(`/proc/${gateway.pid}/autogroup`, gatewayNice);
   // Its log beside the results: warnings (a member watch that failed, an object it could not
   // serve), and each member list with where its time went (a relist at 100k pods takes minutes).
   mkdirSync(join(root, ".bench"), { recursive: true });
@@ -381,6 +426,7 @@ try {
   for (const level of LEVELS) {
     const c0 = performance.now();
     const loopLag = sampleLoopLag(gatewayMetrics);
+    const mainThread = sampleMainThread(gateway.pid!);
     const createsFrom = Date.now();
     const creates: Array<[string, string, number]> = [];
     for (let i = created; i < level; i++) {
@@ -456,6 +502,7 @@ try {
       );
     }
 
+    const runningAt = Date.now();
     console.log(`the gateway's pod watches: ${await gatewayWatches(gatewayMetrics)}`);
 
     // 1. LIST: alternate so that both see the same machine load; JSON, full bodies read.
@@ -499,6 +546,7 @@ try {
     stopLag();
     const watchTo = Date.now();
     loopLag.stop();
+    mainThread.stop();
     lagPods += LAG_PODS;
 
     // 3. Memory, per pod held (both namespaces and the lag pods so far).
@@ -528,6 +576,10 @@ try {
         watchMaxMs: maxIn(loopLag.samples, watchFrom, watchTo),
         samples: loopLag.samples,
       },
+      gatewayMainThread: ((creates, after) => (creates && after ? { creates, after } : null))(
+        mainThread.share(createsFrom, createsTo),
+        mainThread.share(createsTo, runningAt),
+      ),
       held,
       gatewayMiB: Math.round(now.gateway / 1024),
       gatewayKiBPerPod: Number(((now.gateway - before.gateway) / held).toFixed(1)),
@@ -543,7 +595,12 @@ try {
     console.log(
       `${level} pods: LIST fleet ${ms(row.list.fleetMs)} vs member ${row.list.memberMs ?? "—"} ms (ratio ${row.list.ratio ?? "—"}); ` +
         `watch p99 ${row.watch.p99} ms; gateway event loop stalls up to ${row.gatewayLoopLag.createsMaxMs} ms during the creates, ` +
-        `${row.gatewayLoopLag.watchMaxMs} ms during the watch samples; gateway heap ${row.gatewayHeapMiB} MiB (${row.gatewayHeapKiBPerPod} KiB/pod), ` +
+        `${row.gatewayLoopLag.watchMaxMs} ms during the watch samples; ` +
+        (row.gatewayMainThread
+          ? `gateway main thread during the creates on a core ${row.gatewayMainThread.creates.onCorePct} % of the time, waiting for one ${row.gatewayMainThread.creates.waitingPct} %; ` +
+            `until every pod Running ${row.gatewayMainThread.after.onCorePct} % and ${row.gatewayMainThread.after.waitingPct} %; `
+          : "") +
+        `gateway heap ${row.gatewayHeapMiB} MiB (${row.gatewayHeapKiBPerPod} KiB/pod), ` +
         `RSS ${row.gatewayMiB} MiB (${row.gatewayKiBPerPod} KiB/pod), ` +
         `fleet apiserver ${row.fleetApiMiB} MiB (${row.fleetApiKiBPerPod} KiB/pod), ` +
         `${first}'s apiserver ${row.memberApiMiB} MiB (${row.memberApiKiBPerPod} KiB/pod)`,
