@@ -7,7 +7,11 @@
  * Placement goes (fleet-root's queue wait and reconciles, the members' Deployment writes), each
  * service's memory in all and per member, and the watches and connections each member serves to
  * the control plane.
- * Raw results go to `.bench/scale-<time>.json`.
+ * Raw results go to `.bench/scale-<time>.json`. BENCH_SPILLWAY_NICE (Linux, negative needs root)
+ * runs each fleet's driver, and so Spillway's services, in a session of their own at that nice
+ * level, and the host cluster's processes and NATS at it too: Linux shares the cores between
+ * sessions first, every member's control plane runs in sessions of its own, and a nice level on
+ * a session weighs it as a CPU request weighs a pod. The members keep the default weight.
  *   pnpm bench:scale  (node e2e/bench/scale.bench.ts)
  */
 import { spawn } from "node:child_process";
@@ -16,11 +20,18 @@ import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..", "..");
 const fleets = (process.env["BENCH_FLEETS"] ?? "2,1 2,4 4,8").split(/\s+/).filter(Boolean);
+const spillwayNice = process.env["BENCH_SPILLWAY_NICE"];
 
 /** Runs a node script; resolves with its output lines, rejects with them when it fails. */
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+function run(args: string[], env: NodeJS.ProcessEnv = {}, nice?: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: nice !== undefined,
+    });
+    if (nice !== undefined) writeFileSync(`/proc/${child.pid}/autogroup`, nice);
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -61,7 +72,7 @@ interface FleetResult {
 const results: FleetResult[] = [];
 for (const fleet of fleets) {
   console.log(`bench:scale: a fleet of ${fleet} (IDC,cloud) members…`);
-  const lines = await run([join("e2e", "bench", "scale-fleet.ts")], { SPILLWAY_TESTBED_MEMBERS: fleet });
+  const lines = await run([join("e2e", "bench", "scale-fleet.ts")], { SPILLWAY_TESTBED_MEMBERS: fleet }, spillwayNice);
   results.push(JSON.parse(lines[lines.length - 1]!) as FleetResult);
 }
 console.log("bench:scale: the scheduler's synthetic bench…");
