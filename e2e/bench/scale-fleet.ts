@@ -14,7 +14,7 @@
  *      the services started).
  * Prints one JSON line (the last line of its output) for the driver.
  */
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { FederatedDeployment } from "@spillway/api";
 
@@ -27,7 +27,7 @@ process.env["SPILLWAY_E2E_KUBECONFIG"] ??= join(process.env["SPILLWAY_TESTBED_DI
 const WORKLOADS = Number(process.env["BENCH_WORKLOADS"] ?? 100);
 const INTERVAL_MS = Number(process.env["BENCH_INTERVAL_MS"] ?? 250);
 
-const { up, down, loadTopology, natsPorts, runKubectl } = await import("@spillway/testbed");
+const { up, down, loadTopology, natsPorts, runKubectl, ProcessTable, testbedDir, weighSession } = await import("@spillway/testbed");
 const topology = loadTopology();
 process.env["SPILLWAY_E2E_NATS_URL"] ??= `nats://127.0.0.1:${natsPorts(topology).client}`;
 const { startService, waitReady, stop, freePort } = await import("../src/service-process.ts");
@@ -130,11 +130,8 @@ try {
   // the rest of the control plane with them: the host cluster and NATS, each in sessions of their own.
   const nice = process.env["BENCH_SPILLWAY_NICE"];
   if (nice !== undefined) {
-    const state = JSON.parse(readFileSync(join(process.env["SPILLWAY_TESTBED_DIR"]!, "state.json"), "utf8")) as {
-      processes: Array<{ name: string; pid: number }>;
-    };
-    for (const p of state.processes)
-      if (p.name.startsWith("host-") || p.name === "nats-server") writeFileSync(`/proc/${p.pid}/autogroup`, nice);
+    for (const p of new ProcessTable(testbedDir).readState().processes)
+      if (p.name.startsWith("host-") || p.name === "nats-server") weighSession(p.pid, nice);
   }
   const portOf = new Map(fed.clusters.map((c) => [c.spec.name, Number(new URL(c.server).port)]));
 

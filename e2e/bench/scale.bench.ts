@@ -7,16 +7,16 @@
  * Placement goes (fleet-root's queue wait and reconciles, the members' Deployment writes), each
  * service's memory in all and per member, and the watches and connections each member serves to
  * the control plane.
- * Raw results go to `.bench/scale-<time>.json`. BENCH_SPILLWAY_NICE (Linux, negative needs root)
- * runs each fleet's driver, and so Spillway's services, in a session of their own at that nice
- * level, and the host cluster's processes and NATS at it too: Linux shares the cores between
- * sessions first, every member's control plane runs in sessions of its own, and a nice level on
- * a session weighs it as a CPU request weighs a pod. The members keep the default weight.
+ * Raw results go to `.bench/scale-<time>.json`. BENCH_SPILLWAY_NICE runs each fleet's driver, and
+ * so Spillway's services, in a session of their own at that nice level, and the host cluster's
+ * processes and NATS at it too (weighSession: as root, as CPU requests); the members keep the
+ * default weight.
  *   pnpm bench:scale  (node e2e/bench/scale.bench.ts)
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { weighSession } from "@spillway/testbed";
 
 const root = join(import.meta.dirname, "..", "..");
 const fleets = (process.env["BENCH_FLEETS"] ?? "2,1 2,4 4,8").split(/\s+/).filter(Boolean);
@@ -31,7 +31,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}, nice?: string): Promis
       stdio: ["ignore", "pipe", "pipe"],
       detached: nice !== undefined,
     });
-    if (nice !== undefined) writeFileSync(`/proc/${child.pid}/autogroup`, nice);
+    if (nice !== undefined) weighSession(child.pid!, nice);
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));

@@ -11,10 +11,7 @@
  * and once, the cost of 50 watchers on the fleet API to the members (their open pod watches).
  * Raw results go to `.bench/fleet-api-<time>.json`, the gateway's log beside them;
  * BENCH_GATEWAY_NODE_FLAGS adds node/V8 flags to the gateway (e.g. `--trace-gc`); BENCH_GATEWAY_NICE
- * (Linux, negative needs root) runs it in a session of its own at that nice level: the testbed's
- * control planes each run in their own session, and Linux shares the cores between sessions
- * (autogroups) first, so the gateway gets a fair share of one among sixteen, however much it has
- * to do; a nice level on the session weighs it as a CPU request weighs a pod's cgroup.
+ * runs it in a session of its own at that nice level (weighSession: as root, as a CPU request).
  *   pnpm --filter @spillway/cluster-gateway bench:fleet-api
  */
 import { spawn } from "node:child_process";
@@ -38,7 +35,7 @@ process.env["SPILLWAY_TESTBED_DIR"] ??= join(root, ".testbed", "bench-fleet");
 process.env["SPILLWAY_TESTBED_PORT_BASE"] ??= "24000";
 process.env["SPILLWAY_TESTBED_METRICS"] = "0";
 process.env["SPILLWAY_TESTBED_POD_READY_DELAY_MS"] ??= "0";
-const { up, down, loadTopology, kubeconfigPath, startFleetApi } = await import("@spillway/testbed");
+const { up, down, loadTopology, kubeconfigPath, startFleetApi, weighSession } = await import("@spillway/testbed");
 
 interface Target {
   server: string;
@@ -372,7 +369,7 @@ try {
     ],
     { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "info" }, detached: gatewayNice !== undefined },
   );
-  if (gatewayNice !== undefined) writeFileSync(`/proc/${gateway.pid}/autogroup`, gatewayNice);
+  if (gatewayNice !== undefined) weighSession(gateway.pid!, gatewayNice);
   // Its log beside the results: warnings (a member watch that failed, an object it could not
   // serve), and each member list with where its time went (a relist at 100k pods takes minutes).
   mkdirSync(join(root, ".bench"), { recursive: true });
@@ -503,6 +500,7 @@ try {
     }
 
     const runningAt = Date.now();
+    const [createsShare, afterShare] = [mainThread.share(createsFrom, createsTo), mainThread.share(createsTo, runningAt)];
     console.log(`the gateway's pod watches: ${await gatewayWatches(gatewayMetrics)}`);
 
     // 1. LIST: alternate so that both see the same machine load; JSON, full bodies read.
@@ -576,10 +574,7 @@ try {
         watchMaxMs: maxIn(loopLag.samples, watchFrom, watchTo),
         samples: loopLag.samples,
       },
-      gatewayMainThread: ((creates, after) => (creates && after ? { creates, after } : null))(
-        mainThread.share(createsFrom, createsTo),
-        mainThread.share(createsTo, runningAt),
-      ),
+      gatewayMainThread: createsShare && afterShare ? { creates: createsShare, after: afterShare } : null,
       held,
       gatewayMiB: Math.round(now.gateway / 1024),
       gatewayKiBPerPod: Number(((now.gateway - before.gateway) / held).toFixed(1)),
