@@ -70,4 +70,69 @@ describe("CapacityLedger", () => {
       ),
     );
   });
+
+  it("answers every request as a node-by-node first fit does, over CPU, memory, GPUs, labels and taints (property)", () => {
+    // Requests of different sizes and constraints in any order: what a miss remembers must never
+    // refuse a request that some node could hold.
+    const GiB = 2 ** 30;
+    const node = fc.record({
+      cpu: fc.integer({ min: 0, max: 16 }).map((c) => c * 1000),
+      memory: fc.integer({ min: 0, max: 8 }).map((m) => m * GiB),
+      gpu: fc.constantFrom(0, 0, 4, 8),
+      pods: fc.integer({ min: 0, max: 6 }),
+      zone: fc.constantFrom("a", "b"),
+      tainted: fc.boolean(),
+    });
+    const request = fc.record({
+      cpu: fc.integer({ min: 0, max: 8 }).map((c) => c * 500),
+      memory: fc.integer({ min: 0, max: 4 }).map((m) => m * GiB),
+      gpu: fc.constantFrom(0, 0, 1, 3),
+      zone: fc.constantFrom(undefined, "a", "b"),
+      tolerates: fc.boolean(),
+      count: fc.integer({ min: 0, max: 12 }),
+      onlyAsk: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(node, { minLength: 1, maxLength: 8 }), fc.array(request, { maxLength: 30 }), (nodes, requests) => {
+        const c = cluster("m", "idc", 1, []);
+        c.nodes = nodes.map((n, i) => ({
+          name: `n${i}`,
+          labels: { zone: n.zone },
+          taints: n.tainted ? [{ key: "gpu", value: "", effect: "NoSchedule" }] : [],
+          free: { cpu: n.cpu, memory: n.memory, ...(n.gpu ? { "nvidia.com/gpu": n.gpu } : {}) },
+          freePods: n.pods,
+        }));
+        const ledger = new CapacityLedger(c);
+        const free = c.nodes.map((n) => ({ ...n.free, pods: n.freePods }));
+        for (const r of requests) {
+          const per = { cpu: r.cpu, memory: r.memory, ...(r.gpu ? { "nvidia.com/gpu": r.gpu } : {}) };
+          const w = workload("w", r.count, r.cpu, {
+            perReplica: per,
+            nodeSelector: r.zone ? { zone: r.zone } : {},
+            tolerations: r.tolerates ? [{ key: "gpu", operator: "Exists" }] : [],
+          });
+          const fitsOn = (i: number) => {
+            if ((r.zone && nodes[i]!.zone !== r.zone) || (nodes[i]!.tainted && !r.tolerates)) return 0;
+            let n = free[i]!.pods;
+            for (const [k, need] of Object.entries(per))
+              if (need > 0) n = Math.min(n, Math.floor(((free[i] as Record<string, number>)[k] ?? 0) / need));
+            return Math.max(0, n);
+          };
+          const expectFit = free.reduce((s, _, i) => s + fitsOn(i), 0);
+          expect(ledger.fits(w)).toBe(expectFit);
+          if (r.onlyAsk) continue;
+          expect(ledger.take(w, r.count)).toBe(Math.min(r.count, expectFit));
+          let left = Math.min(r.count, expectFit);
+          for (let i = 0; i < free.length && left > 0; i++) {
+            const n = Math.min(left, fitsOn(i));
+            for (const [k, need] of Object.entries(per))
+              (free[i] as Record<string, number>)[k] = ((free[i] as Record<string, number>)[k] ?? 0) - n * need;
+            free[i]!.pods -= n;
+            left -= n;
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

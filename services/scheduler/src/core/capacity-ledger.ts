@@ -7,16 +7,31 @@
  * extended resource's) lets first fit jump straight to nodes with enough of it, skipping full
  * ones; the roots of all trees say at once whether any single node could hold one replica, so a
  * full member is rejected without visiting its nodes.
+ *
+ * Room only shrinks while a ledger lives (nothing but `take` changes it). So a request that found
+ * no node is remembered, per set of node constraints: a later request at least as large in every
+ * resource, under the same constraints, finds none either and is answered without a walk. A member
+ * that is full in the bin-packing sense (CPU left on some nodes, memory on others) otherwise cost
+ * a walk over all its nodes for every workload that came after, nine walks in ten of a pass.
  */
 import type { ResourceVector } from "@spillway/resources";
 import { MaxTree } from "./max-tree.ts";
-import { fitCount, nodeEligible } from "./node-fit.ts";
+import { eligibilityKey, fitCount, nodeEligible } from "./node-fit.ts";
 import type { ClusterView, WorkloadRequest } from "./types.ts";
 
 interface NodeRoom {
   index: number;
   free: ResourceVector;
   freePods: number;
+}
+
+/** Misses kept per eligibility key: a pass sees few distinct smallest ones. */
+const MAX_MISSES = 16;
+
+/** Whether `request` asks at least `miss` of every resource `miss` names. */
+function covers(request: ResourceVector, miss: ResourceVector): boolean {
+  for (const r in miss) if ((request[r] ?? 0) < miss[r]!) return false;
+  return true;
 }
 
 export class CapacityLedger {
@@ -27,6 +42,8 @@ export class CapacityLedger {
   /** Free amount per node of every other resource, and of pod slots. */
   private readonly trees = new Map<string, MaxTree>();
   private readonly pods: MaxTree;
+  /** Per eligibility key, the smallest requests (positive amounts only) that found no node. */
+  private readonly misses = new Map<string, ResourceVector[]>();
 
   constructor(cluster: ClusterView) {
     this.cluster = cluster;
@@ -68,9 +85,28 @@ export class CapacityLedger {
     return true;
   }
 
+  /** Whether a request no smaller than `w`'s, under `w`'s node constraints, already found no node. */
+  private missed(w: WorkloadRequest): boolean {
+    const misses = this.misses.get(eligibilityKey(w));
+    if (!misses) return false;
+    for (let i = 0; i < misses.length; i++) if (covers(w.perReplica, misses[i]!)) return true;
+    return false;
+  }
+
+  private remember(w: WorkloadRequest): void {
+    const key = eligibilityKey(w);
+    const miss: ResourceVector = {};
+    for (const r in w.perReplica) if (w.perReplica[r]! > 0) miss[r] = w.perReplica[r]!;
+    // Only the smallest misses are kept: one that covers the new one says nothing more.
+    const kept = (this.misses.get(key) ?? []).filter((m) => !covers(m, miss));
+    kept.push(miss);
+    if (kept.length > MAX_MISSES) kept.shift();
+    this.misses.set(key, kept);
+  }
+
   /** Replicas of `w` that fit now, without taking the room. */
   fits(w: WorkloadRequest, limit = Infinity): number {
-    if (!this.mayFit(w.perReplica)) return 0;
+    if (!this.mayFit(w.perReplica) || this.missed(w)) return 0;
     let total = 0;
     const { tree, need } = this.search(w.perReplica);
     for (let i = tree.firstAtLeast(0, need); i >= 0; i = tree.firstAtLeast(i + 1, need)) {
@@ -79,12 +115,13 @@ export class CapacityLedger {
       if (!nodeEligible(w, this.cluster.nodes[room.index]!)) continue;
       total += fitCount(room.free, room.freePods, w.perReplica);
     }
+    if (total === 0) this.remember(w);
     return Math.min(total, limit);
   }
 
   /** Takes room for up to `count` replicas of `w`; returns how many got room. */
   take(w: WorkloadRequest, count: number): number {
-    if (count <= 0 || !this.mayFit(w.perReplica)) return 0;
+    if (count <= 0 || !this.mayFit(w.perReplica) || this.missed(w)) return 0;
     let placed = 0;
     const { tree, need } = this.search(w.perReplica);
     for (let i = tree.firstAtLeast(0, need); i >= 0; i = tree.firstAtLeast(i + 1, need)) {
@@ -93,13 +130,15 @@ export class CapacityLedger {
       if (!nodeEligible(w, this.cluster.nodes[room.index]!)) continue;
       const n = Math.min(count - placed, fitCount(room.free, room.freePods, w.perReplica));
       if (n <= 0) continue;
-      for (const r in w.perReplica) room.free[r] = (room.free[r] ?? 0) - n * w.perReplica[r]!;
+      // A negative amount (no valid request has one) must not grow the room: misses count on it.
+      for (const r in w.perReplica) if (w.perReplica[r]! > 0) room.free[r] = (room.free[r] ?? 0) - n * w.perReplica[r]!;
       room.freePods -= n;
       this.cpu.update(room.index, this.cpuKey(room));
       this.pods.update(room.index, room.freePods);
       for (const r in w.perReplica) if (r !== "cpu") this.trees.get(r)?.update(room.index, room.free[r] ?? 0);
       placed += n;
     }
+    if (placed === 0) this.remember(w);
     return placed;
   }
 

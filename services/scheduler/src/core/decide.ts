@@ -264,7 +264,9 @@ function place(
   for (const n of assigned.values()) if (n > 0) used++;
   const max = (name: string) => w.placement.bounds?.[name]?.max ?? Infinity;
   const min = (name: string) => w.placement.bounds?.[name]?.min ?? 0;
-  const add = (c: ClusterView, want: number, why: () => string) => {
+  // Called for every eligible member of every placement: the notes are written by the callers,
+  // only where replicas were added, so no message is built for the members that got none.
+  const add = (c: ClusterView, want: number) => {
     if (want <= 0 || full.has(c.name)) return 0;
     const have = assigned.get(c.name) ?? 0;
     if (have === 0 && used >= maxClusters) return 0;
@@ -272,16 +274,21 @@ function place(
     if (got > 0) {
       if (have === 0) used++;
       assigned.set(c.name, have + got);
-      note(c.name, `+${got} ${why()}`);
     }
     return got;
   };
   // Per-cluster minimums first, then fill in order: a lower tier gets what the higher could not hold.
-  for (const c of eligible) need -= add(c, Math.min(need, min(c.name) - (assigned.get(c.name) ?? 0)), () => "for placement minReplicas");
+  if (w.placement.bounds)
+    for (const c of eligible) {
+      const got = add(c, Math.min(need, min(c.name) - (assigned.get(c.name) ?? 0)));
+      if (got > 0) note(c.name, `+${got} for placement minReplicas`);
+      need -= got;
+    }
   const skipped: string[] = [];
   for (const c of eligible) {
     if (need <= 0) break;
-    const got = add(c, need, () => reason ?? (skipped.length ? `overflow: ${skipped.join(", ")} full` : "has room"));
+    const got = add(c, need);
+    if (got > 0) note(c.name, `+${got} ${reason ?? (skipped.length ? `overflow: ${skipped.join(", ")} full` : "has room")}`);
     need -= got;
     if (got === 0 || need > 0) skipped.push(c.name);
   }
