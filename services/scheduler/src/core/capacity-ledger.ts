@@ -97,11 +97,12 @@ export class CapacityLedger {
     const key = eligibilityKey(w);
     const miss: ResourceVector = {};
     for (const r in w.perReplica) if (w.perReplica[r]! > 0) miss[r] = w.perReplica[r]!;
+    let kept = this.misses.get(key);
+    if (!kept) this.misses.set(key, (kept = []));
     // Only the smallest misses are kept: one that covers the new one says nothing more.
-    const kept = (this.misses.get(key) ?? []).filter((m) => !covers(m, miss));
+    for (let i = kept.length - 1; i >= 0; i--) if (covers(kept[i]!, miss)) kept.splice(i, 1);
     kept.push(miss);
     if (kept.length > MAX_MISSES) kept.shift();
-    this.misses.set(key, kept);
   }
 
   /** Replicas of `w` that fit now, without taking the room. */
