@@ -206,30 +206,46 @@ try {
       },
     });
 
-  // Where the time after the Placement goes: fleet-root's queue wait and reconcile time, and the
-  // members' own time to take a Deployment write, per phase.
-  const fleetRoot = procs[2]!;
+  // Where the time goes: the scheduler's and fleet-root's queue wait and reconcile time, the host's
+  // time to take a Placement write, and the members' own time to take a Deployment write, per phase.
+  const [scheduler, fleetRoot] = [procs[1]!, procs[2]!];
+  const writes = /verb="(POST|APPLY|PATCH|PUT)"/;
   const attribution = async () => {
-    const text = await (await fetch(`${fleetRoot.healthUrl}/metrics`)).text();
-    // One text of every member's metrics: the histogram sums their series.
-    const memberMetrics = (
-      await Promise.all(
+    const [schedulerText, fleetRootText, hostText, memberTexts] = await Promise.all([
+      fetch(`${scheduler.healthUrl}/metrics`).then((r) => r.text()),
+      fetch(`${fleetRoot.healthUrl}/metrics`).then((r) => r.text()),
+      runKubectl({ kubeconfig: e2eKubeconfig, context: "host" }, ["get", "--raw", "/metrics"]).then((r) => r.stdout),
+      Promise.all(
         members.map(async (m) => (await runKubectl({ kubeconfig: e2eKubeconfig, context: m }, ["get", "--raw", "/metrics"])).stdout),
-      )
-    ).join("\n");
+      ),
+    ]);
+    // One text of every member's metrics: the histogram sums their series.
+    const memberMetrics = memberTexts.join("\n");
+    const ofController = (name: string) => (l: string) => l.includes(`controller="${name}"`);
     return {
-      wait: histogram(text, "spillway_workqueue_queue_duration_seconds", (l) => l.includes('controller="federated-deployment"')),
-      work: histogram(text, "spillway_workqueue_work_duration_seconds", (l) => l.includes('controller="federated-deployment"')),
+      schedulerWait: histogram(schedulerText, "spillway_workqueue_queue_duration_seconds", ofController("placement-federateddeployment")),
+      schedulerWork: histogram(schedulerText, "spillway_workqueue_work_duration_seconds", ofController("placement-federateddeployment")),
+      // The scheduler applies a Placement and then writes its status: both count.
+      placementWrite: histogram(
+        hostText,
+        "apiserver_request_duration_seconds",
+        (l) => l.includes('resource="placements"') && writes.test(l),
+      ),
+      wait: histogram(fleetRootText, "spillway_workqueue_queue_duration_seconds", ofController("federated-deployment")),
+      work: histogram(fleetRootText, "spillway_workqueue_work_duration_seconds", ofController("federated-deployment")),
       // fleet-root writes member Deployments with server-side apply: kube-apiserver's verb APPLY.
       memberWrite: histogram(
         memberMetrics,
         "apiserver_request_duration_seconds",
-        (l) => l.includes('resource="deployments"') && l.includes('subresource=""') && /verb="(POST|APPLY|PATCH|PUT)"/.test(l),
+        (l) => l.includes('resource="deployments"') && l.includes('subresource=""') && writes.test(l),
       ),
     };
   };
   type Attribution = Awaited<ReturnType<typeof attribution>>;
   const phase = (after: Attribution, before: Attribution) => ({
+    schedulerQueueWait: summary(since(after.schedulerWait, before.schedulerWait)),
+    schedulerReconcile: summary(since(after.schedulerWork, before.schedulerWork)),
+    hostPlacementWrite: summary(since(after.placementWrite, before.placementWrite)),
     fleetRootQueueWait: summary(since(after.wait, before.wait)),
     fleetRootReconcile: summary(since(after.work, before.work)),
     memberDeploymentWrite: summary(since(after.memberWrite, before.memberWrite)),
@@ -302,7 +318,7 @@ try {
       paced: { p50: pct(latencies("paced-", placedAt), 0.5), p99: pct(latencies("paced-", placedAt), 0.99) },
       burst: { p50: pct(latencies("burst-", placedAt), 0.5), p99: pct(latencies("burst-", placedAt), 0.99) },
     },
-    afterPlacement: { paced: phase(afterPaced, atStart), burst: phase(afterBurst, afterPaced) },
+    timings: { paced: phase(afterPaced, atStart), burst: phase(afterBurst, afterPaced) },
     cpu: { paced: cpuUse(cpuAfterPaced, cpuAtStart), burst: cpuUse(cpuAfterBurst, cpuAfterPaced) },
     memoryMiB: memory,
     watchesPerMember: members.map((_, i) => watchesAfter[i]! - watchesBefore[i]!),

@@ -3,8 +3,9 @@
  * BENCH_FLEETS real members in turn (default 3, 6 and 12: 2+1, 2+4 and 4+8 IDC+cloud, each member
  * a real kube-apiserver with its own controllers and kwok nodes; scale-fleet.ts measures one),
  * runs the scheduler's synthetic bench (100 members × 500 nodes, not a testbed) once, and prints
- * one table: apply → all member objects created (paced and at once) with where the time after the
- * Placement goes (fleet-root's queue wait and reconciles, the members' Deployment writes), each
+ * one table: apply → all member objects created (paced and at once) with where the time goes (the
+ * scheduler's and fleet-root's queue wait and reconciles, the host's Placement writes, the
+ * members' Deployment writes), each
  * service's memory in all and per member, and the watches and connections each member serves to
  * the control plane.
  * Raw results go to `.bench/scale-<time>.json`. BENCH_SPILLWAY_NICE runs each fleet's driver, and
@@ -43,6 +44,14 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}, nice?: string): Promis
   });
 }
 
+/** Where a workload's time goes, each from its own histogram. */
+type TimingKey =
+  | "schedulerQueueWait"
+  | "schedulerReconcile"
+  | "hostPlacementWrite"
+  | "fleetRootQueueWait"
+  | "fleetRootReconcile"
+  | "memberDeploymentWrite";
 /** A histogram's summary: mean, and the bucket bound the 99th percentile is under (null: past the last). */
 interface Timing {
   count: number;
@@ -61,7 +70,7 @@ interface FleetResult {
   paced: { p50: number; p99: number };
   burst: { p50: number; p99: number; acceptMs: number };
   toPlacement: { paced: { p50: number; p99: number }; burst: { p50: number; p99: number } };
-  afterPlacement: Record<"paced" | "burst", Record<"fleetRootQueueWait" | "fleetRootReconcile" | "memberDeploymentWrite", Timing>>;
+  timings: Record<"paced" | "burst", Record<TimingKey, Timing>>;
   /** The machine's busy share (1 = both cores) and the CPU seconds of each group of processes, per phase. */
   cpu: Record<"paced" | "burst", { busy: number; seconds: Record<string, number> }>;
   memoryMiB: Record<string, number>;
@@ -97,6 +106,9 @@ const rows: Array<[string, (r: FleetResult) => string]> = [
   ...(["paced", "burst"] as const).flatMap((when): Array<[string, (r: FleetResult) => string]> =>
     (
       [
+        ["schedulerQueueWait", "scheduler queue wait"],
+        ["schedulerReconcile", "scheduler reconcile"],
+        ["hostPlacementWrite", "host Placement writes"],
         ["fleetRootQueueWait", "fleet-root queue wait"],
         ["fleetRootReconcile", "fleet-root reconcile"],
         ["memberDeploymentWrite", "member Deployment writes"],
@@ -104,7 +116,7 @@ const rows: Array<[string, (r: FleetResult) => string]> = [
     ).map(([key, label]) => [
       `${label}, ${when === "paced" ? "paced" : "at once"} (mean, p99 ≤)`,
       (r) => {
-        const t = r.afterPlacement[when][key];
+        const t = r.timings[when][key];
         return `${ms(t.meanMs)}, ${t.p99AtMostMs === null ? "past the last bucket" : ms(t.p99AtMostMs)} (${t.count})`;
       },
     ]),
