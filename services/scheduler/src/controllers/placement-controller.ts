@@ -118,7 +118,7 @@ export function placementController(deps: PlacementControllerDeps, extra: Return
       ...extra,
     ],
     log: deps.log,
-    concurrency: 16,
+    concurrency: 64,
     reconcile: placementReconciler(deps),
   });
 }
