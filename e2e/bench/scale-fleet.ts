@@ -48,11 +48,16 @@ const kubeConfigOf = (context: string) => {
 const until = <T>(fn: () => Promise<T | undefined>, timeoutMs = 900_000) => eventually("bench step", fn, timeoutMs, 50);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
-/** The sum of a member API server's gauge over the series whose labels contain `match` (admin credentials). */
+/** A cluster's API server metrics, as Prometheus text (admin credentials). */
+async function metricsOf(cluster: string): Promise<string> {
+  const r = await runKubectl({ kubeconfig: e2eKubeconfig, context: cluster }, ["get", "--raw", "/metrics"]);
+  if (r.code !== 0) throw new Error(`${cluster}'s /metrics: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The sum of a member API server's gauge over the series whose labels contain `match`. */
 async function memberGauge(member: string, name: string, match: string): Promise<number> {
-  const r = await runKubectl({ kubeconfig: e2eKubeconfig, context: member }, ["get", "--raw", "/metrics"]);
-  if (r.code !== 0) throw new Error(`${member}'s /metrics: ${r.stderr}`);
-  return [...r.stdout.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+-]+)`, "gm"))]
+  return [...(await metricsOf(member)).matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+-]+)`, "gm"))]
     .filter((m) => m[1]!.includes(match))
     .reduce((s, m) => s + Number(m[2]), 0);
 }
@@ -138,46 +143,38 @@ try {
   // Member Deployments of the bench's workloads, as they appear in each member.
   const seen = new Map<string, Set<string>>();
   const doneAt = new Map<string, number>();
-  // A watch ends (client-node ends one silent for 30 s, as a member's is while the services
-  // start): each is opened again, or the objects created after would never count as done.
+  // A watch ends (client-node ends one silent for 30 s, as a member's is while the services start;
+  // just after `up` the host may answer 429, its watch cache still starting): each is opened again,
+  // or the objects created after would never be seen.
   const watches: AbortController[] = [];
   let watching = true;
-  const watchMember = async (m: string): Promise<void> => {
-    const req = await new Watch(kubeConfigOf(m)).watch(
-      "/apis/apps/v1/namespaces/default/deployments",
-      {},
-      (type: string, obj: { metadata: { name: string } }) => {
+  const keepWatching = async <O>(cluster: string, path: string, onEvent: (type: string, obj: O) => void): Promise<void> => {
+    const req = await new Watch(kubeConfigOf(cluster)).watch(path, {}, onEvent, () => {
+      if (watching) setTimeout(() => void keepWatching(cluster, path, onEvent), 200);
+    });
+    watches.push(req);
+  };
+  await Promise.all(
+    members.map((m) =>
+      keepWatching(m, "/apis/apps/v1/namespaces/default/deployments", (type, obj: { metadata: { name: string } }) => {
         if (type !== "ADDED") return;
         const s = seen.get(obj.metadata.name) ?? new Set<string>();
         s.add(m);
         seen.set(obj.metadata.name, s);
         if (s.size === members.length && !doneAt.has(obj.metadata.name)) doneAt.set(obj.metadata.name, performance.now());
-      },
-      () => {
-        if (watching) setTimeout(() => void watchMember(m), 200);
-      },
-    );
-    watches.push(req);
-  };
-  await Promise.all(members.map(watchMember));
-  // The scheduler's share: each workload's Placement as it appears on the host. Just after `up`
-  // the host may answer a watch 429 (its watch cache still starting): the watch is opened again.
+      }),
+    ),
+  );
+  // The scheduler's share: each workload's Placement as it appears on the host.
   const placedAt = new Map<string, number>();
-  const watchPlacements = async (): Promise<void> => {
-    const req = await new Watch(kubeConfigOf("host")).watch(
-      "/apis/spillway.dev/v1alpha1/namespaces/default/placements",
-      {},
-      (type: string, obj: { metadata: { labels?: Record<string, string> } }) => {
-        const workload = obj.metadata.labels?.["spillway.dev/workload"];
-        if (type === "ADDED" && workload && !placedAt.has(workload)) placedAt.set(workload, performance.now());
-      },
-      () => {
-        if (watching) setTimeout(() => void watchPlacements(), 200);
-      },
-    );
-    watches.push(req);
-  };
-  await watchPlacements();
+  await keepWatching(
+    "host",
+    "/apis/spillway.dev/v1alpha1/namespaces/default/placements",
+    (type, obj: { metadata: { labels?: Record<string, string> } }) => {
+      const workload = obj.metadata.labels?.["spillway.dev/workload"];
+      if (type === "ADDED" && workload && !placedAt.has(workload)) placedAt.set(workload, performance.now());
+    },
+  );
   const watchesBefore = await Promise.all(members.map((m) => memberGauge(m, "apiserver_longrunning_requests", 'verb="WATCH"')));
 
   // BENCH_CPU_PROFILE=<dir>: each service writes a V8 CPU profile there when it stops.
@@ -214,10 +211,8 @@ try {
     const [schedulerText, fleetRootText, hostText, memberTexts] = await Promise.all([
       fetch(`${scheduler.healthUrl}/metrics`).then((r) => r.text()),
       fetch(`${fleetRoot.healthUrl}/metrics`).then((r) => r.text()),
-      runKubectl({ kubeconfig: e2eKubeconfig, context: "host" }, ["get", "--raw", "/metrics"]).then((r) => r.stdout),
-      Promise.all(
-        members.map(async (m) => (await runKubectl({ kubeconfig: e2eKubeconfig, context: m }, ["get", "--raw", "/metrics"])).stdout),
-      ),
+      metricsOf("host"),
+      Promise.all(members.map(metricsOf)),
     ]);
     // One text of every member's metrics: the histogram sums their series.
     const memberMetrics = memberTexts.join("\n");

@@ -5,9 +5,8 @@
  * runs the scheduler's synthetic bench (100 members × 500 nodes, not a testbed) once, and prints
  * one table: apply → all member objects created (paced and at once) with where the time goes (the
  * scheduler's and fleet-root's queue wait and reconciles, the host's Placement writes, the
- * members' Deployment writes), each
- * service's memory in all and per member, and the watches and connections each member serves to
- * the control plane.
+ * members' Deployment writes), each service's memory in all and per member, and the watches and
+ * connections each member serves to the control plane.
  * Raw results go to `.bench/scale-<time>.json`. BENCH_SPILLWAY_NICE runs each fleet's driver, and
  * so Spillway's services, in a session of their own at that nice level, and the host cluster's
  * processes and NATS at it too (weighSession: as root, as CPU requests); the members keep the
