@@ -5,7 +5,8 @@
  *   1. apply → all member objects created: BENCH_WORKLOADS FederatedDeployments (default 100), each
  *      with one replica in every member (so N member Deployments each), paced BENCH_INTERVAL_MS
  *      apart, then as many again all at once, with the time the host took to accept those creates,
- *      and apply → Placement (the scheduler's share of it);
+ *      and apply → Placement (the scheduler's share of it); then the floor under both: the same
+ *      member Deployments sent straight to the members, paced and at once, timed the same way;
  *   2. each service's resident memory, and per member;
  *   3. where the cores went in each phase (CPU seconds of every process, grouped; cpu-use.ts), and
  *      with BENCH_CPU_PROFILE=<dir> a V8 CPU profile of each service;
@@ -33,7 +34,7 @@ process.env["SPILLWAY_E2E_NATS_URL"] ??= `nats://127.0.0.1:${natsPorts(topology)
 const { startService, waitReady, stop, freePort } = await import("../src/service-process.ts");
 const { e2eKubeconfig } = await import("../src/env.ts");
 const { eventually } = await import("../src/helpers.ts");
-const { KubeConfig, Watch } = await import("@kubernetes/client-node");
+const { AppsV1Api, KubeConfig, Watch } = await import("@kubernetes/client-node");
 const { ResourceClient } = await import("@spillway/kit");
 const { federatedDeploymentKind } = await import("@spillway/api");
 const { cpuSample, cpuUse } = await import("./cpu-use.ts");
@@ -123,6 +124,30 @@ function summary(h: Histogram): { count: number; meanMs: number; p99AtMostMs: nu
     p99AtMostMs: le === undefined || le === Infinity ? null : le * 1000,
   };
 }
+
+/**
+ * An API server's request counts (`apiserver_request_total`) by "resource[/subresource] VERB", over
+ * the verbs `verbs` accepts; leases left out (every service's and controller's heartbeat).
+ */
+function requestCounts(text: string, verbs: RegExp): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} ([0-9.eE+-]+)/gm)) {
+    const label = (n: string) => new RegExp(`${n}="([^"]*)"`).exec(m[1]!)?.[1] ?? "";
+    const [resource, subresource, verb] = [label("resource"), label("subresource"), label("verb")];
+    if (!resource || resource === "leases" || !verbs.test(verb)) continue;
+    const key = `${resource}${subresource ? `/${subresource}` : ""} ${verb}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(m[2]));
+  }
+  return counts;
+}
+/** What each key grew by between two counts, per `per` (workloads), largest first. */
+const perUnit = (after: Map<string, number>, before: Map<string, number>, per: number) =>
+  Object.fromEntries(
+    [...after]
+      .map(([k, n]) => [k, Number(((n - (before.get(k) ?? 0)) / per).toFixed(2))] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]),
+  );
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
@@ -234,6 +259,10 @@ try {
         "apiserver_request_duration_seconds",
         (l) => l.includes('resource="deployments"') && l.includes('subresource=""') && writes.test(l),
       ),
+      // Every write the host took (Spillway's, and the bench's own FederatedDeployment creates).
+      hostWrites: requestCounts(hostText, /^(POST|APPLY|PATCH|PUT|DELETE)$/),
+      // fleet-root's member calls: the look-up of a name before a create, and the apply.
+      memberDeploymentCalls: requestCounts(memberMetrics, /^(GET|APPLY)$/),
     };
   };
   type Attribution = Awaited<ReturnType<typeof attribution>>;
@@ -244,6 +273,15 @@ try {
     fleetRootQueueWait: summary(since(after.wait, before.wait)),
     fleetRootReconcile: summary(since(after.work, before.work)),
     memberDeploymentWrite: summary(since(after.memberWrite, before.memberWrite)),
+  });
+  // Per workload: what a FederatedDeployment costs the host, and its member Deployments the members.
+  const requests = (after: Attribution, before: Attribution) => ({
+    hostWritesPerWorkload: perUnit(after.hostWrites, before.hostWrites, WORKLOADS),
+    memberCallsPerDeployment: Object.fromEntries(
+      Object.entries(perUnit(after.memberDeploymentCalls, before.memberDeploymentCalls, WORKLOADS * members.length)).filter(([k]) =>
+        k.startsWith("deployments "),
+      ),
+    ),
   });
 
   // Where the cores go: our services by name, the host's API servers apart from the members'.
@@ -262,6 +300,20 @@ try {
       return command;
     });
 
+  // Each phase begins with the members quiet: the Deployments of the one before available.
+  const apps = new Map(members.map((m) => [m, kubeConfigOf(m).makeApiClient(AppsV1Api)]));
+  const quiet = (prefix: string) =>
+    eventually(
+      `the ${prefix}* Deployments available in every member`,
+      async () => {
+        const lists = await Promise.all(members.map((m) => apps.get(m)!.listNamespacedDeployment({ namespace: "default" })));
+        const available = (l: (typeof lists)[number]) =>
+          l.items.filter((d) => d.metadata?.name?.startsWith(prefix) && d.status?.availableReplicas === 1).length;
+        return lists.every((l) => available(l) === WORKLOADS) ? true : undefined;
+      },
+      900_000,
+      1000,
+    );
   const createdAt = new Map<string, number>();
   const latencies = (prefix: string, at = doneAt) =>
     [...createdAt.entries()].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => (at.get(n) ?? NaN) - t);
@@ -277,6 +329,7 @@ try {
     await new Promise((r) => setTimeout(r, INTERVAL_MS));
   }
   await allDone("paced-");
+  await quiet("paced-");
   const afterPaced = await attribution();
   const cpuAfterPaced = cpu();
   const burstStart = performance.now();
@@ -297,6 +350,53 @@ try {
   const watchesAfter = await Promise.all(members.map((m) => memberGauge(m, "apiserver_longrunning_requests", 'verb="WATCH"')));
   const pids = procs.map((p) => p.child.pid!);
   const memory = Object.fromEntries(procs.map((p) => [p.name, rssMiB(p.child.pid!)]));
+  const connectionsPerMember = members.map((m) => connectionsTo(pids, portOf.get(m)!));
+
+  // The floor under both phases: what the members alone take for the same Deployments, nothing of
+  // Spillway's in their path (no Spillway label: fleet-root's label-selected watches never see
+  // them), begun as quiet and timed by the same watch.
+  const createInMembers = (name: string) =>
+    Promise.all(
+      members.map((m) =>
+        apps.get(m)!.createNamespacedDeployment({
+          namespace: "default",
+          body: {
+            metadata: { name },
+            spec: {
+              replicas: 1,
+              selector: { matchLabels: { app: name } },
+              template: {
+                metadata: { labels: { app: name } },
+                spec: { containers: [{ name: "app", image: "app:1", resources: { requests: { cpu: "10m" } } }] },
+              },
+            },
+          },
+        }),
+      ),
+    );
+  await quiet("burst-");
+  // Requests are counted to here: the writes a burst's Deployments bring back (status) belong to it.
+  const burstSettled = await attribution();
+  for (let i = 0; i < WORKLOADS; i++) {
+    const name = `floor-paced-${i}`;
+    createdAt.set(name, performance.now());
+    await createInMembers(name);
+    await new Promise((r) => setTimeout(r, INTERVAL_MS));
+  }
+  await allDone("floor-paced-");
+  await quiet("floor-paced-");
+  const floorStart = performance.now();
+  await Promise.all(
+    Array.from({ length: WORKLOADS }, (_, i) => {
+      createdAt.set(`floor-burst-${i}`, floorStart);
+      return createInMembers(`floor-burst-${i}`);
+    }),
+  );
+  const floorAcceptMs = performance.now() - floorStart;
+  await allDone("floor-burst-");
+  const floorPaced = latencies("floor-paced-");
+  const floorBurst = latencies("floor-burst-");
+
   watching = false;
   for (const w of watches) w.abort();
   const result = {
@@ -309,15 +409,20 @@ try {
     memberObjects: 2 * WORKLOADS * members.length,
     paced: { p50: pct(paced, 0.5), p99: pct(paced, 0.99) },
     burst: { p50: pct(burst, 0.5), p99: pct(burst, 0.99), acceptMs },
+    floor: {
+      paced: { p50: pct(floorPaced, 0.5), p99: pct(floorPaced, 0.99) },
+      burst: { p50: pct(floorBurst, 0.5), p99: pct(floorBurst, 0.99), acceptMs: floorAcceptMs },
+    },
     toPlacement: {
       paced: { p50: pct(latencies("paced-", placedAt), 0.5), p99: pct(latencies("paced-", placedAt), 0.99) },
       burst: { p50: pct(latencies("burst-", placedAt), 0.5), p99: pct(latencies("burst-", placedAt), 0.99) },
     },
     timings: { paced: phase(afterPaced, atStart), burst: phase(afterBurst, afterPaced) },
+    requests: { paced: requests(afterPaced, atStart), burst: requests(burstSettled, afterPaced) },
     cpu: { paced: cpuUse(cpuAfterPaced, cpuAtStart), burst: cpuUse(cpuAfterBurst, cpuAfterPaced) },
     memoryMiB: memory,
     watchesPerMember: members.map((_, i) => watchesAfter[i]! - watchesBefore[i]!),
-    connectionsPerMember: members.map((m) => connectionsTo(pids, portOf.get(m)!)),
+    connectionsPerMember,
   };
   console.log(JSON.stringify(result));
 } finally {

@@ -68,8 +68,12 @@ interface FleetResult {
   memberObjects: number;
   paced: { p50: number; p99: number };
   burst: { p50: number; p99: number; acceptMs: number };
+  /** The same member Deployments sent straight to the members, paced and at once: what Spillway cannot beat. */
+  floor: { paced: { p50: number; p99: number }; burst: { p50: number; p99: number; acceptMs: number } };
   toPlacement: { paced: { p50: number; p99: number }; burst: { p50: number; p99: number } };
   timings: Record<"paced" | "burst", Record<TimingKey, Timing>>;
+  /** Requests per workload (host writes by resource and verb) and per member Deployment (member GET/APPLY). */
+  requests: Record<"paced" | "burst", { hostWritesPerWorkload: Record<string, number>; memberCallsPerDeployment: Record<string, number> }>;
   /** The machine's busy share (1 = both cores) and the CPU seconds of each group of processes, per phase. */
   cpu: Record<"paced" | "burst", { busy: number; seconds: Record<string, number> }>;
   memoryMiB: Record<string, number>;
@@ -102,6 +106,17 @@ const rows: Array<[string, (r: FleetResult) => string]> = [
   ["… of which apply → Placement, paced", (r) => `p50 ${ms(r.toPlacement.paced.p50)}, p99 ${ms(r.toPlacement.paced.p99)}`],
   ["… of which apply → Placement, at once", (r) => `p50 ${ms(r.toPlacement.burst.p50)}, p99 ${ms(r.toPlacement.burst.p99)}`],
   ["… host accepted the creates in", (r) => `${ms(r.burst.acceptMs)} (p99 ${(r.burst.p99 / r.burst.acceptMs).toFixed(1)}×)`],
+  [
+    "floor: the members alone, paced",
+    (r) =>
+      `p50 ${ms(r.floor.paced.p50)}, p99 ${ms(r.floor.paced.p99)} (Spillway's paced p99 ${(r.paced.p99 / r.floor.paced.p99).toFixed(1)}×)`,
+  ],
+  [
+    "floor: the members alone, at once",
+    (r) =>
+      `p50 ${ms(r.floor.burst.p50)}, p99 ${ms(r.floor.burst.p99)} ` +
+      `(Spillway's burst p99 ${(r.burst.p99 / (r.burst.acceptMs + r.floor.burst.p99)).toFixed(1)}× host accept + floor)`,
+  ],
   ...(["paced", "burst"] as const).flatMap((when): Array<[string, (r: FleetResult) => string]> =>
     (
       [
@@ -120,6 +135,18 @@ const rows: Array<[string, (r: FleetResult) => string]> = [
       },
     ]),
   ),
+  ...(["paced", "burst"] as const).flatMap((when): Array<[string, (r: FleetResult) => string]> => {
+    const phase = when === "paced" ? "paced" : "at once";
+    const top = (counts: Record<string, number>) =>
+      Object.entries(counts)
+        .slice(0, 4)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ");
+    return [
+      [`host writes per workload, ${phase}`, (r) => top(r.requests[when].hostWritesPerWorkload)],
+      [`member calls per member Deployment, ${phase}`, (r) => top(r.requests[when].memberCallsPerDeployment)],
+    ];
+  }),
   ...(["paced", "burst"] as const).map((when): [string, (r: FleetResult) => string] => [
     `cores busy, ${when === "paced" ? "paced" : "at once"}; CPU s of the top five`,
     (r) =>
