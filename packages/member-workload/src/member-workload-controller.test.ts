@@ -8,7 +8,7 @@
 import { beforeEach, describe, expect, it } from "@jest/globals";
 import type { KubeObject, MemberCluster, Placement } from "@spillway/api";
 import { FakeMemberObjects, FakeObjects, memberFixture } from "@spillway/kit/testing";
-import { unseenMembers, type MemberSight, type MemberWrite, type WorkloadDecision } from "@spillway/rules";
+import { mayCreate, unseenMembers, type MemberSight, type MemberWrite, type WorkloadDecision } from "@spillway/rules";
 import { createLogger } from "@spillway/telemetry";
 import { memberWorkloadReconciler, type MemberWorkloadKind } from "./member-workload-controller.ts";
 import type { Manager } from "./member-writer.ts";
@@ -64,8 +64,12 @@ const widget = (size: number, managed = true) => ({
   spec: { size, template: { metadata: { labels: { app: "web" } }, spec: { volumes: [{ configMap: { name: "cfg" } }] } } },
 });
 
+/** Each member's look-up as the core last saw it, `member:lookup`. */
+let lookups: string[] = [];
+
 /** A core as small as a core can be: a Widget where placed, none elsewhere, after the restart gate. */
 function decide(w: Workload, o: { placement: Placement | undefined; members: View[] }): WorkloadDecision<Status> {
+  lookups = o.members.map((m) => `${m.name}:${m.lookup ?? "-"}`);
   const placed = new Set((o.placement?.spec.clusters ?? []).map((c) => c.name));
   const unseen = unseenMembers(
     o.members.map((m) => ({ ...m, registered: !!m.info && !m.fenced })),
@@ -74,7 +78,7 @@ function decide(w: Workload, o: { placement: Placement | undefined; members: Vie
   const usable = (m: View) => m.connected && m.synced && !m.fenced && !!m.info;
   const writes = o.members.flatMap((m): MemberWrite[] => {
     if (!usable(m)) return [];
-    if (placed.has(m.name) && !m.widget && m.lookup === "absent")
+    if (placed.has(m.name) && !m.widget && mayCreate(m.lookup))
       return [{ cluster: m.name, action: "apply" as const, object: widget(w.spec.replicas), create: true, needs: [widget(0)] }];
     if (!placed.has(m.name) && m.widget) return [{ cluster: m.name, action: "delete" as const }];
     return [];
@@ -185,6 +189,18 @@ describe("member-workload shell", () => {
     expect(widgets.store("idc-2").get("web", ns)?.spec?.size).toBe(2);
     expect(condition("MemberConflict")).toMatchObject({ status: "True", reason: "UnmanagedWidgetExists" });
     expect(condition("MemberConflict")?.message).toContain("idc-1");
+  });
+
+  it("tells the core, where its watch holds nothing, whether the member holds none, its own not yet watched, or someone else's", async () => {
+    // The watch has not brought idc-2's Widget of ours yet (our write a moment ago): found by the look-up.
+    const read = async (member: MemberCluster, ref: Parameters<FakeMemberWriter["read"]>[1]) =>
+      member.metadata.name === "idc-2" ? { managed: true } : writer.read(member, ref);
+    await widgets.store("cloud-1").apply(widget(9, false) as unknown as Widget, "someone");
+    placements.seed(placement(["idc-1", "idc-2", "cloud-1"]));
+    await shell({ writer: Object.assign(Object.create(writer) as FakeMemberWriter, { read }) })(key);
+    expect(lookups.sort()).toEqual(["cloud-1:foreign", "idc-1:absent", "idc-2:ours"]);
+    // Ours may be written (it is ours); someone else's is left alone.
+    expect(["idc-1", "idc-2", "cloud-1"].map((c) => widgets.store(c).get("web", ns)?.spec?.size)).toEqual([2, 2, 9]);
   });
 
   it("reports what a member refused as MemberWriteFailed, and clears it once the write lands", async () => {

@@ -200,7 +200,8 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
         .map(async (v) => {
           try {
             deps.countMemberCall?.("read");
-            v.lookup = (await deps.writer.read(members.get(v.name)!, ref(w)))?.managed === false ? "foreign" : "absent";
+            const found = await deps.writer.read(members.get(v.name)!, ref(w));
+            v.lookup = !found ? "absent" : found.managed ? "ours" : "foreign";
           } catch (err) {
             v.lookup = "failed";
             log.warn({ ...logFields(w, v.name), ...errorFields(err) }, `cannot look up member ${kind.memberKind.kind}`);

@@ -25,11 +25,16 @@ export interface MemberSight {
   synced: boolean;
   /**
    * Where no managed object is cached and one is to be made, what a look-up found there: none (it
-   * may be created), someone else's of that name (never taken over), or nothing, because the
-   * look-up failed (no write there this pass). Undefined where no look-up was due.
+   * may be created, and nothing of the workload runs there), ours though the watch has not brought
+   * it yet (it may be written, but what it runs is unknown), someone else's of that name (never
+   * taken over), or nothing, because the look-up failed (no write there this pass). Undefined
+   * where no look-up was due.
    */
-  lookup?: "absent" | "foreign" | "failed";
+  lookup?: "absent" | "ours" | "foreign" | "failed";
 }
+
+/** Whether a member object may be made (or written) where none is cached, after its look-up. */
+export const mayCreate = (lookup: MemberSight["lookup"]): boolean => lookup === "absent" || lookup === "ours";
 
 /** An object a core asks to be applied in a member (server-side apply, as the controller's field manager). */
 export interface MemberObject {

@@ -138,6 +138,54 @@ describe("decidePropagation", () => {
     expect(d.growDeferred).toBe(false);
   });
 
+  it("starts a new workload in every member at once, as a new Deployment starts all its replicas: none paused, no surge, one write each", () => {
+    const placement = { a: 4, b: 4, c: 4 };
+    const d = decide({ placement, members: [view("a"), view("b"), view("c")] });
+    const applies = d.rounds.flat().filter((w) => w.action === "apply");
+    // Nothing old waits anywhere: no member is paused, and no pod beyond the replicas is allowed.
+    expect(
+      applies.map((w) => [
+        w.cluster,
+        w.object.spec.paused,
+        (w.object.spec.strategy as { rollingUpdate?: { maxSurge?: number } }).rollingUpdate?.maxSurge,
+      ]),
+    ).toEqual([
+      ["a", false, 0],
+      ["b", false, 0],
+      ["c", false, 0],
+    ]);
+    // Each member, once it has taken that write and made its pods, needs nothing more.
+    const live = (w: (typeof applies)[number]): LiveDeployment => ({
+      ...w.object,
+      metadata: { ...w.object.metadata, generation: 1 },
+      status: { observedGeneration: 1, replicas: 4, updatedReplicas: 4, availableReplicas: 4 },
+    });
+    const again = decide({ placement, members: applies.map((w) => view(w.cluster, { deployment: live(w), lookup: undefined })) });
+    expect(again.rounds.flat()).toEqual([]);
+  });
+
+  it("treats a Deployment of ours the watch has not brought yet as one that may run old pods: written, but within the budget", () => {
+    const d = decide({
+      placement: { a: 4, b: 4 },
+      members: [view("a", { lookup: "ours" }), view("b", { lookup: "ours" })],
+    });
+    const applies = d.rounds
+      .flat()
+      .filter((w) => w.action === "apply")
+      .sort((x, y) => x.cluster.localeCompare(y.cluster));
+    // maxSurge 1 is the fleet's whole surge budget: one member gets it, the other waits paused.
+    expect(
+      applies.map((w) => [
+        w.cluster,
+        w.object.spec.paused,
+        (w.object.spec.strategy as { rollingUpdate?: { maxSurge?: number } }).rollingUpdate?.maxSurge,
+      ]),
+    ).toEqual([
+      ["a", false, 1],
+      ["b", true, 0],
+    ]);
+  });
+
   it("leaves someone else's Deployment alone and names the member; an unknown one waits", () => {
     const d = decide({
       placement: { "idc-1": 6, "cloud-1": 6 },

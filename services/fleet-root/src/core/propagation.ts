@@ -27,6 +27,7 @@
 import type { ConditionInput, FederatedDeployment, FederatedDeploymentStatus } from "@spillway/api";
 import {
   appliedIn,
+  mayCreate,
   memberTemplate,
   templateHash,
   unseenMembers,
@@ -251,6 +252,10 @@ function observe(v: MemberView, fd: PropagationInput["fd"], target: number): Mem
   const hash = v.info ? templateHash(memberTemplate(fd.spec, v.info)) : "";
   const applied = !!d && d.metadata?.annotations?.[TEMPLATE_HASH] === hash;
   const observed = (d?.status?.observedGeneration ?? 0) >= (d?.metadata?.generation ?? 0);
+  // Read from the member this pass and not there: nothing of the workload runs there, so nothing
+  // old waits to be replaced, and it starts at its replicas as a new Deployment does. (Ours but
+  // not yet in the watch is not this: what it runs is unknown.)
+  const empty = !d && v.lookup === "absent";
   return {
     name: v.name,
     target,
@@ -259,7 +264,7 @@ function observe(v: MemberView, fd: PropagationInput["fd"], target: number): Mem
     pods: d?.status?.replicas ?? 0,
     updated: d?.status?.updatedReplicas ?? 0,
     available: d?.status?.availableReplicas ?? 0,
-    templateCurrent: applied && observed,
+    templateCurrent: empty || (applied && observed),
     ...(applied && !observed ? { observing: { paused: d?.spec?.paused ?? false } } : {}),
     ...grantOf(d),
   };
@@ -289,7 +294,7 @@ function writeFor(p: MemberPlan, v: MemberView, o: MemberObservation, fd: Propag
           event: { type: "Normal", reason: "RemovedMember", note: `Removed member Deployment from ${v.name}: no replicas placed there` },
         }
       : undefined;
-  if (!v.deployment && (p.replicas === 0 || v.lookup !== "absent")) return undefined;
+  if (!v.deployment && (p.replicas === 0 || !mayCreate(v.lookup))) return undefined;
   const object = memberDeployment({ namespace: fd.namespace, name: fd.name, spec: fd.spec }, v.info, p);
   // The pod template is compared by its hash (the API server rewrites quantities and adds
   // defaults inside it); everything else by value.

@@ -151,6 +151,19 @@ describe("planRollout", () => {
     ]);
   });
 
+  it("hands no share to a member with nothing old to replace, which grows within its replicas, so the member with old pods gets it all", () => {
+    // b is scaling up on the current template (3 of 8 made); a has 8 old pods to replace.
+    const members = [
+      obs("b", 8, { pods: 3, updated: 3, available: 3, specReplicas: 8 }),
+      obs("a", 8, { updated: 0, templateCurrent: false }),
+    ];
+    const plan = planRollout({ members, maxSurge: 2, maxUnavailable: 0, recreate: false, paused: false }).members;
+    expect(plan.map((p) => [p.name, p.maxSurge, p.maxUnavailable, p.paused])).toEqual([
+      ["b", 0, 1, false],
+      ["a", 2, 0, false],
+    ]);
+  });
+
   it("lets a member keep what it already uses and gives only the rest away", () => {
     // a surged 2 pods already; S = 25% of 24 = 6, so 4 are free for b (which needs 8).
     const members = [

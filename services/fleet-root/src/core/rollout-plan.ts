@@ -199,7 +199,8 @@ export function planRollout(input: RolloutInput): RolloutPlan {
     // hold two templates, which holds its shrink (and the loan) until its own rollout is done. One
     // that holds two templates already (it lent mid-rollout) shrinks only once its rollout is
     // done, so it gets its share: without one it would wait on itself for ever.
-    if (!observing && m.reachable && toUpdate > 0 && !input.paused && (!leaving[i] || mixed[i])) {
+    // Only where old pods wait: a member with none makes its new pods within its replicas.
+    if (!observing && m.reachable && hasOld[i] && toUpdate > 0 && !input.paused && (!leaving[i] || mixed[i])) {
       const addS = Math.min(Math.max(0, surgeFree), toUpdate, room);
       const addU = Math.min(Math.max(0, unavailFree), toUpdate);
       s += addS;

@@ -12,6 +12,7 @@
 import type { FederatedStatefulSet, FederatedStatefulSetStatus } from "@spillway/api";
 import {
   appliedIn,
+  mayCreate,
   templateHash,
   unseenMembers,
   type MemberWrite as SharedMemberWrite,
@@ -145,7 +146,7 @@ export function decideOrchestration(input: OrchestrationInput): OrchestrationDec
           writes.push(applyWrite(m, s.next, parts.get(m.name) ?? 0, false));
         continue;
       }
-      if (!m.statefulSet && (s.next.count === 0 || m.lookup !== "absent")) continue;
+      if (!m.statefulSet && (s.next.count === 0 || !mayCreate(m.lookup))) continue;
       const w = applyWrite(m, s.next, onDelete ? undefined : (parts.get(m.name) ?? memberPartition(partition, s.next)), !m.statefulSet);
       const { template: _t, ...rest } = w.object.spec;
       if (
