@@ -70,6 +70,8 @@ interface FleetResult {
   burst: { p50: number; p99: number; acceptMs: number };
   /** The same member Deployments sent straight to the members, paced and at once: what Spillway cannot beat. */
   floor: { paced: { p50: number; p99: number }; burst: { p50: number; p99: number; acceptMs: number } };
+  /** apply → the replica available in every member, for Spillway's phases and the floor's. */
+  available: Record<"paced" | "burst" | "floor-paced" | "floor-burst", { p50: number; p99: number }>;
   toPlacement: { paced: { p50: number; p99: number }; burst: { p50: number; p99: number } };
   timings: Record<"paced" | "burst", Record<TimingKey, Timing>>;
   /** Requests per workload (host writes by resource and verb) and per member Deployment (member GET/APPLY). */
@@ -117,6 +119,17 @@ const rows: Array<[string, (r: FleetResult) => string]> = [
       `p50 ${ms(r.floor.burst.p50)}, p99 ${ms(r.floor.burst.p99)} ` +
       `(Spillway's burst p99 ${(r.burst.p99 / (r.burst.acceptMs + r.floor.burst.p99)).toFixed(1)}× host accept + floor)`,
   ],
+  ...(
+    [
+      ["paced", "apply → replica available everywhere, paced"],
+      ["burst", "… at once"],
+      ["floor-paced", "… the members alone (floor), paced"],
+      ["floor-burst", "… the members alone (floor), at once"],
+    ] as const
+  ).map(([key, label]): [string, (r: FleetResult) => string] => [
+    label,
+    (r) => `p50 ${ms(r.available[key].p50)}, p99 ${ms(r.available[key].p99)}`,
+  ]),
   ...(["paced", "burst"] as const).flatMap((when): Array<[string, (r: FleetResult) => string]> =>
     (
       [
