@@ -35,7 +35,7 @@ const { startService, waitReady, stop, freePort } = await import("../src/service
 const { e2eKubeconfig } = await import("../src/env.ts");
 const { eventually } = await import("../src/helpers.ts");
 const { AppsV1Api, KubeConfig, Watch } = await import("@kubernetes/client-node");
-const { ResourceClient } = await import("@spillway/kit");
+const { ResourceClient, reuseConnections } = await import("@spillway/kit");
 const { federatedDeploymentKind } = await import("@spillway/api");
 const { cpuSample, cpuUse } = await import("./cpu-use.ts");
 
@@ -148,6 +148,27 @@ const perUnit = (after: Map<string, number>, before: Map<string, number>, per: n
       .filter(([, n]) => n > 0)
       .sort((a, b) => b[1] - a[1]),
   );
+
+/** fleet-root's reconciles in flight (services/fleet-root): the floor sends no more at once per member. */
+const FLEET_ROOT_CONCURRENCY = 64;
+
+/** Runs the functions given it at most `n` at a time, in the order given. */
+function inFlight(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (fn) => {
+    // A finished run hands its slot straight to the next waiting one, so none is taken twice.
+    if (running < n) running++;
+    else await new Promise<void>((r) => waiting.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
@@ -356,24 +377,29 @@ try {
   // The floor under both phases: what the members alone take for the same Deployments, nothing of
   // Spillway's in their path (no Spillway label: fleet-root's label-selected watches never see
   // them), begun as quiet and timed by the same watch.
-  const apps = new Map(members.map((m) => [m, kubeConfigOf(m).makeApiClient(AppsV1Api)]));
+  // Sent as fleet-root sends: over kept connections (a new TLS handshake per request would load
+  // the members with our client's cost), at most as many in flight per member as its reconciles.
+  const apps = new Map(members.map((m) => [m, reuseConnections(kubeConfigOf(m)).makeApiClient(AppsV1Api)]));
+  const slots = new Map(members.map((m) => [m, inFlight(FLEET_ROOT_CONCURRENCY)]));
   const createInMembers = (name: string) =>
     Promise.all(
       members.map((m) =>
-        apps.get(m)!.createNamespacedDeployment({
-          namespace: "default",
-          body: {
-            metadata: { name },
-            spec: {
-              replicas: 1,
-              selector: { matchLabels: { app: name } },
-              template: {
-                metadata: { labels: { app: name } },
-                spec: { containers: [{ name: "app", image: "app:1", resources: { requests: { cpu: "10m" } } }] },
+        slots.get(m)!(() =>
+          apps.get(m)!.createNamespacedDeployment({
+            namespace: "default",
+            body: {
+              metadata: { name },
+              spec: {
+                replicas: 1,
+                selector: { matchLabels: { app: name } },
+                template: {
+                  metadata: { labels: { app: name } },
+                  spec: { containers: [{ name: "app", image: "app:1", resources: { requests: { cpu: "10m" } } }] },
+                },
               },
             },
-          },
-        }),
+          }),
+        ),
       ),
     );
   await quiet("burst-");
