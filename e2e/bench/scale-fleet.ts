@@ -48,6 +48,7 @@ const kubeConfigOf = (context: string) => {
 };
 const until = <T>(fn: () => Promise<T | undefined>, timeoutMs = 900_000) => eventually("bench step", fn, timeoutMs, 50);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const percentiles = (xs: number[]) => ({ p50: pct(xs, 0.5), p99: pct(xs, 0.99) });
 
 /** A cluster's API server metrics, as Prometheus text (admin credentials). */
 async function metricsOf(cluster: string): Promise<string> {
@@ -339,29 +340,36 @@ try {
   const allIn = (at: Map<string, number>) => (prefix: string) =>
     until(async () => ([...createdAt.keys()].filter((n) => n.startsWith(prefix)).every((n) => at.has(n)) ? true : undefined));
   const allDone = allIn(doneAt);
+  /** Sends one workload (`send`) every INTERVAL_MS, each timed from its own send. */
+  const sendPaced = async (prefix: string, send: (name: string) => Promise<unknown>) => {
+    for (let i = 0; i < WORKLOADS; i++) {
+      createdAt.set(`${prefix}${i}`, performance.now());
+      await send(`${prefix}${i}`);
+      await new Promise((r) => setTimeout(r, INTERVAL_MS));
+    }
+  };
+  /** Sends every workload at once, all timed from the first; resolves with the time until all were accepted. */
+  const sendAtOnce = async (prefix: string, send: (name: string) => Promise<unknown>) => {
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: WORKLOADS }, (_, i) => {
+        createdAt.set(`${prefix}${i}`, start);
+        return send(`${prefix}${i}`);
+      }),
+    );
+    return performance.now() - start;
+  };
   // Each phase begins with the members quiet: the Deployments of the one before available.
   const quiet = allIn(availableAt);
 
   const atStart = await attribution();
   const cpuAtStart = cpu();
-  for (let i = 0; i < WORKLOADS; i++) {
-    const name = `paced-${i}`;
-    createdAt.set(name, performance.now());
-    await create(name);
-    await new Promise((r) => setTimeout(r, INTERVAL_MS));
-  }
+  await sendPaced("paced-", create);
   await allDone("paced-");
   await quiet("paced-");
   const afterPaced = await attribution();
   const cpuAfterPaced = cpu();
-  const burstStart = performance.now();
-  await Promise.all(
-    Array.from({ length: WORKLOADS }, (_, i) => {
-      createdAt.set(`burst-${i}`, burstStart);
-      return create(`burst-${i}`);
-    }),
-  );
-  const acceptMs = performance.now() - burstStart;
+  const acceptMs = await sendAtOnce("burst-", create);
   await allDone("burst-");
   const afterBurst = await attribution();
   const cpuAfterBurst = cpu();
@@ -405,22 +413,10 @@ try {
   await quiet("burst-");
   // Requests are counted to here: the writes a burst's Deployments bring back (status) belong to it.
   const burstSettled = await attribution();
-  for (let i = 0; i < WORKLOADS; i++) {
-    const name = `floor-paced-${i}`;
-    createdAt.set(name, performance.now());
-    await createInMembers(name);
-    await new Promise((r) => setTimeout(r, INTERVAL_MS));
-  }
+  await sendPaced("floor-paced-", createInMembers);
   await allDone("floor-paced-");
   await quiet("floor-paced-");
-  const floorStart = performance.now();
-  await Promise.all(
-    Array.from({ length: WORKLOADS }, (_, i) => {
-      createdAt.set(`floor-burst-${i}`, floorStart);
-      return createInMembers(`floor-burst-${i}`);
-    }),
-  );
-  const floorAcceptMs = performance.now() - floorStart;
+  const floorAcceptMs = await sendAtOnce("floor-burst-", createInMembers);
   await allDone("floor-burst-");
   await quiet("floor-burst-");
   const floorPaced = latencies("floor-paced-");
@@ -436,22 +432,22 @@ try {
     workloads: WORKLOADS,
     intervalMs: INTERVAL_MS,
     memberObjects: 2 * WORKLOADS * members.length,
-    paced: { p50: pct(paced, 0.5), p99: pct(paced, 0.99) },
-    burst: { p50: pct(burst, 0.5), p99: pct(burst, 0.99), acceptMs },
+    paced: percentiles(paced),
+    burst: { ...percentiles(burst), acceptMs },
     // apply → the replica available in every member: what a user waits for.
     available: Object.fromEntries(
       ["paced-", "burst-", "floor-paced-", "floor-burst-"].map((prefix) => {
         const xs = latencies(prefix, availableAt);
-        return [prefix.slice(0, -1), { p50: pct(xs, 0.5), p99: pct(xs, 0.99) }];
+        return [prefix.slice(0, -1), percentiles(xs)];
       }),
     ),
     floor: {
-      paced: { p50: pct(floorPaced, 0.5), p99: pct(floorPaced, 0.99) },
-      burst: { p50: pct(floorBurst, 0.5), p99: pct(floorBurst, 0.99), acceptMs: floorAcceptMs },
+      paced: percentiles(floorPaced),
+      burst: { ...percentiles(floorBurst), acceptMs: floorAcceptMs },
     },
     toPlacement: {
-      paced: { p50: pct(latencies("paced-", placedAt), 0.5), p99: pct(latencies("paced-", placedAt), 0.99) },
-      burst: { p50: pct(latencies("burst-", placedAt), 0.5), p99: pct(latencies("burst-", placedAt), 0.99) },
+      paced: percentiles(latencies("paced-", placedAt)),
+      burst: percentiles(latencies("burst-", placedAt)),
     },
     timings: { paced: phase(afterPaced, atStart), burst: phase(afterBurst, afterPaced) },
     requests: { paced: requests(afterPaced, atStart), burst: requests(burstSettled, afterPaced) },
