@@ -126,10 +126,10 @@ describe("fleet-root: a rollout never stalls on a full IDC while the fleet has r
       });
       expect(described).toMatch(/Normal\s+Lent\s+.+\s+spillway\.dev\/scheduler\s+.*idc-\d 16→\d+.*lent by idc-\d for the rollout/);
       expect(described).toMatch(
-        /Normal\s+ScalingMember\s+.+\s+spillway\.dev\/fleet-root\s+Scaled up member Deployment in cloud-1 from 8 to \d+/,
+        /Normal\s+ScalingMember\s+.+\s+spillway\.dev\/fleet-root\s+Scaled member Deployments?: .*cloud-1 up from 8 to \d+/,
       );
       expect(described).toMatch(
-        /Normal\s+ScalingMember\s+.+\s+spillway\.dev\/fleet-root\s+Scaled down member Deployment in idc-\d from 16 to \d+/,
+        /Normal\s+ScalingMember\s+.+\s+spillway\.dev\/fleet-root\s+Scaled member Deployments?: .*idc-\d down from 16 to \d+/,
       );
       expect(described).toMatch(/Normal\s+FailedBack\s+.+\s+spillway\.dev\/scheduler\s+.*failback: \+\d+ from cloud-1/);
     },

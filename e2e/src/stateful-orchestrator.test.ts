@@ -326,7 +326,7 @@ describe("FederatedStatefulSet across members", () => {
       return /ordinals 12-13 to 12-19/.test(r.stdout) ? r.stdout : undefined;
     });
     expect(described).toMatch(
-      /Normal\s+ScalingMember\s+.+\s+spillway\.dev\/stateful-orchestrator\s+Scaled member StatefulSet in cloud-1 from ordinals 12-19 to 12-13/,
+      /Normal\s+ScalingMember\s+.+\s+spillway\.dev\/stateful-orchestrator\s+Scaled member StatefulSets?: .*cloud-1 from ordinals 12-19 to 12-13/,
     );
   });
 

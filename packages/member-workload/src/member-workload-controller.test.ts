@@ -79,7 +79,16 @@ function decide(w: Workload, o: { placement: Placement | undefined; members: Vie
   const writes = o.members.flatMap((m): MemberWrite[] => {
     if (!usable(m)) return [];
     if (placed.has(m.name) && !m.widget && mayCreate(m.lookup))
-      return [{ cluster: m.name, action: "apply" as const, object: widget(w.spec.replicas), create: true, needs: [widget(0)] }];
+      return [
+        {
+          cluster: m.name,
+          action: "apply" as const,
+          object: widget(w.spec.replicas),
+          create: true,
+          needs: [widget(0)],
+          scaled: { cluster: m.name, from: "0", to: String(w.spec.replicas), way: "up" as const },
+        },
+      ];
     if (!placed.has(m.name) && m.widget) return [{ cluster: m.name, action: "delete" as const }];
     return [];
   });
@@ -170,7 +179,10 @@ describe("member-workload shell", () => {
     expect(widgets.store("cloud-1").get("web", ns)).toBeDefined();
     // Its object stays: the member is declared gone, nothing is sent there.
     expect(widgets.store("idc-2").get("web", ns)).toBeDefined();
-    expect(events).toEqual(["Warning MemberFenced: idc-2 is fenced"]);
+    expect(events.slice(1)).toEqual([
+      "Normal ScalingMember: Scaled member Widget: cloud-1 up from 0 to 2",
+      "Warning MemberFenced: idc-2 is fenced",
+    ]);
   });
 
   it("holds every write while a member that may hold the workload has not been listed", async () => {
@@ -212,6 +224,16 @@ describe("member-workload shell", () => {
     writer.refuse.clear();
     await reconcile(key);
     expect(condition("MemberWriteFailed")).toMatchObject({ status: "False", reason: "WritesApplied" });
+  });
+
+  it("tells a pass's scalings in one ScalingMember Event, naming only the members whose write landed", async () => {
+    writer.refuse.set("idc-2", "spec: Forbidden: updates to this field are forbidden");
+    placements.seed(placement(CLUSTERS));
+    await reconcile(key);
+    expect(events).toEqual([
+      "Normal ScalingMember: Scaled member Widgets: idc-1 up from 0 to 2, cloud-1 up from 0 to 2",
+      "Warning MemberWriteFailed: idc-2: spec: Forbidden: updates to this field are forbidden",
+    ]);
   });
 
   it("finalizes in every member but a fenced one, leaving someone else's objects alone", async () => {

@@ -39,6 +39,7 @@ import {
   memberProblemEvents,
   memberWorkloadConditions,
   placementName,
+  scalingEvent,
   watchedMembers,
   type MemberObject,
   type MemberSight,
@@ -215,7 +216,12 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
    * Carries out one write; resolves to what the member refused, "" for a conflict or a write held
    * until the member holds what the pods need, undefined when done.
    */
-  async function write(w: W, mw: D["rounds"][number][number], verdicts: Map<string, DependencyVerdict>): Promise<string | undefined> {
+  async function write(
+    w: W,
+    mw: D["rounds"][number][number],
+    verdicts: Map<string, DependencyVerdict>,
+    done: Set<D["rounds"][number][number]>,
+  ): Promise<string | undefined> {
     const member = members.get(mw.cluster);
     if (!member) return undefined;
     try {
@@ -232,7 +238,7 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
       if (mw.action === "delete") {
         deps.countMemberCall?.("delete");
         await deps.writer.delete(member, mw.ref ? { ...mw.ref, namespace: w.metadata.namespace! } : ref(w));
-        if (mw.event) await deps.events?.record(w, mw.event.type, mw.event.reason, mw.event.note);
+        done.add(mw);
         return undefined;
       }
       if (mw.create) {
@@ -244,7 +250,7 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
       const generation = await deps.writer.apply(member, mw.object);
       // What each member was handed, in order: the trail a broken fleet bound is read back from.
       log.debug({ ...logFields(w, mw.cluster), generation, ...handed(mw.object) }, `member ${kind.memberKind.kind} applied`);
-      if (mw.event) await deps.events?.record(w, mw.event.type, mw.event.reason, mw.event.note);
+      done.add(mw);
       kind.applied?.(w, mw as Extract<typeof mw, { action: "apply" }>, generation);
       return undefined;
     } catch (err) {
@@ -280,7 +286,8 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
       return { retrySoon: d.retrySoon, failures: [], dependencies: verdicts, keptOut: conflictsOf(w).length > 0 };
     }
     const outcomes: Array<string | undefined> = [];
-    for (const round of d.rounds) outcomes.push(...(await Promise.all(round.map((mw) => write(w, mw, verdicts)))));
+    const done = new Set<D["rounds"][number][number]>();
+    for (const round of d.rounds) outcomes.push(...(await Promise.all(round.map((mw) => write(w, mw, verdicts, done)))));
     for (const { name } of conflictsOf(w)) {
       if (verdicts.has(name)) continue;
       const v = await recheck(w, name);
@@ -294,7 +301,15 @@ export function memberWorkloadReconciler<W extends Workload<S>, S, V extends Mem
       dependencyConflicts: verdicts,
       writeFailures: failures,
     });
-    for (const e of [...d.events, ...problems]) await deps.events?.record(w, e.type, e.reason, e.note);
+    const written = d.rounds.flat().filter((mw) => done.has(mw));
+    const scaled = scalingEvent(
+      kind.memberKind.kind,
+      written.flatMap((mw) => mw.scaled ?? []),
+    );
+    // Recorded off the reconcile's path, as client-go's recorder does: an Event is a courtesy, and
+    // waiting on its create would add a host round trip to every pass.
+    for (const e of [...written.flatMap((mw) => mw.event ?? []), ...(scaled ? [scaled] : []), ...d.events, ...problems])
+      void deps.events?.record(w, e.type, e.reason, e.note);
     return {
       retrySoon: d.retrySoon || outcomes.some((x) => x !== undefined),
       failures,

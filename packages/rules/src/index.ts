@@ -10,6 +10,7 @@ export * from "./member-conflict.ts";
 export * from "./deep-equal.ts";
 export * from "./scheduled-condition.ts";
 export * from "./member-workload.ts";
+export * from "./member-scaling.ts";
 export * from "./workload-dependencies.ts";
 export * from "./dependency-copies.ts";
 export * from "./dependency-gate.ts";

@@ -9,6 +9,7 @@ import type { ConditionInput, Placement } from "@spillway/api";
 import type { MemberInfo } from "./member-template.ts";
 import { memberConflictCondition } from "./member-conflict.ts";
 import { scheduledCondition } from "./scheduled-condition.ts";
+import type { MemberScaling } from "./member-scaling.ts";
 
 /** What the shell knows of one member for one workload, before the kind adds its objects. */
 export interface MemberSight {
@@ -45,11 +46,12 @@ export interface MemberObject {
 
 /**
  * One write a core decides for one member: apply the workload's member object (after the objects
- * it needs there, `needs`, each made only where none of that name exists), or delete it. `event`
- * is recorded on the workload once the write has succeeded (what `kubectl describe` should show
- * of it, as a Deployment shows ScalingReplicaSet).
+ * it needs there, `needs`, each made only where none of that name exists), or delete it. Once the
+ * write has succeeded, `event` is recorded on the workload, and `scaled` joins the pass's one
+ * ScalingMember Event (what `kubectl describe` should show of it, as a Deployment shows
+ * ScalingReplicaSet).
  */
-export type MemberWrite<O extends MemberObject = MemberObject> = { cluster: string; event?: WorkloadEvent } & (
+export type MemberWrite<O extends MemberObject = MemberObject> = { cluster: string; event?: WorkloadEvent; scaled?: MemberScaling } & (
   | { action: "apply"; object: O; create: boolean; needs?: MemberObject[] }
   /** Deletes the workload's member object, or `ref`: another object of the workload's namespace (a StatefulSet's volume claim). */
   | { action: "delete"; ref?: { apiVersion: string; kind: string; name: string } }

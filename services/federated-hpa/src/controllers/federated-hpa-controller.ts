@@ -152,7 +152,7 @@ export function federatedHPAReconciler(deps: FederatedHPADeps) {
         await deps.scale.setReplicas(target.kind, target.namespace, target.name, decision.desiredReplicas);
       } catch (err) {
         const message = `the HPA controller was unable to update the target scale: ${(err as Error).message}`;
-        await deps.events.record(
+        void deps.events.record(
           h,
           "Warning",
           "FailedRescale",
@@ -160,7 +160,7 @@ export function federatedHPAReconciler(deps: FederatedHPADeps) {
         );
         return { scaled: false, error: message, nowMs };
       }
-      await deps.events.record(h, "Normal", "SuccessfulRescale", `New size: ${decision.desiredReplicas}; reason: ${decision.reason}`);
+      void deps.events.record(h, "Normal", "SuccessfulRescale", `New size: ${decision.desiredReplicas}; reason: ${decision.reason}`);
       return { scaled: true, nowMs };
     },
     status(latest, d, outcome) {

@@ -101,8 +101,11 @@ describe("decidePropagation", () => {
       status: { observedGeneration: 1, replicas, updatedReplicas: replicas, availableReplicas: replicas },
     });
     const created = decide({ placement: { "idc-1": 8, "cloud-1": 4 }, members: [view("idc-1"), view("cloud-1")] });
-    expect(created.rounds.flat().map((w) => w.event?.note)).toEqual(
-      expect.arrayContaining(["Scaled up member Deployment in idc-1 from 0 to 8", "Scaled up member Deployment in cloud-1 from 0 to 4"]),
+    expect(created.rounds.flat().map((w) => w.scaled)).toEqual(
+      expect.arrayContaining([
+        { cluster: "idc-1", from: "0", to: "8", way: "up" },
+        { cluster: "cloud-1", from: "0", to: "4", way: "up" },
+      ]),
     );
     // idc-2 was drained and holds nothing: its Deployment goes. Replicas move from idc-1 to cloud-1.
     const moved = decide({
@@ -117,16 +120,16 @@ describe("decidePropagation", () => {
         view("idc-2", { deployment: { ...settled(0), status: { observedGeneration: 1, replicas: 0 } } }),
       ],
     });
-    const events = moved.rounds.flat().map((w) => [w.cluster, w.event?.reason, w.event?.note]);
-    expect(events).toEqual(
+    const told = moved.rounds.flat().map((w) => [w.cluster, w.scaled ?? w.event?.note]);
+    expect(told).toEqual(
       expect.arrayContaining([
-        ["idc-1", "ScalingMember", "Scaled down member Deployment in idc-1 from 8 to 6"],
-        ["cloud-1", "ScalingMember", "Scaled up member Deployment in cloud-1 from 4 to 6"],
-        ["idc-2", "RemovedMember", "Removed member Deployment from idc-2: no replicas placed there"],
+        ["idc-1", { cluster: "idc-1", from: "8", to: "6", way: "down" }],
+        ["cloud-1", { cluster: "cloud-1", from: "4", to: "6", way: "up" }],
+        ["idc-2", "Removed member Deployment from idc-2: no replicas placed there"],
       ]),
     );
     // A write that changes only the budget share says nothing.
-    expect(moved.rounds.flat().filter((w) => w.event).length).toBe(3);
+    expect(moved.rounds.flat().filter((w) => w.event || w.scaled).length).toBe(3);
   });
 
   it("says it waits for the scheduler when there is no placement", () => {

@@ -315,10 +315,7 @@ function writeFor(p: MemberPlan, v: MemberView, o: MemberObservation, fd: Propag
 }
 
 /** A member Deployment's size changing, as a Deployment reports its ReplicaSets' (ScalingReplicaSet). */
-function scaling(cluster: string, from: number, to: number): Pick<MemberWrite, "event"> {
+function scaling(cluster: string, from: number, to: number): Pick<MemberWrite, "scaled"> {
   if (from === to) return {};
-  const way = to > from ? "up" : "down";
-  return {
-    event: { type: "Normal", reason: "ScalingMember", note: `Scaled ${way} member Deployment in ${cluster} from ${from} to ${to}` },
-  };
+  return { scaled: { cluster, from: String(from), to: String(to), way: to > from ? "up" : "down" } };
 }

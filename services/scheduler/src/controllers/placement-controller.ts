@@ -88,8 +88,8 @@ export function placementReconciler(deps: PlacementControllerDeps) {
         service.wrote(placed);
         deps.count("write", kind);
         deps.publish({ namespace, name, kind, generation: d.desired.spec.workloadGeneration });
-        if (d.decision.unschedulable > 0) await deps.events.record(w, "Warning", "Unschedulable", d.decision.message);
-        if (d.moved) await deps.events.record(w, d.moved.type, d.moved.reason, d.moved.note);
+        if (d.decision.unschedulable > 0) void deps.events.record(w, "Warning", "Unschedulable", d.decision.message);
+        if (d.moved) void deps.events.record(w, d.moved.type, d.moved.reason, d.moved.note);
       }
       const total = d.desired.spec.clusters.reduce((s, c) => s + c.replicas, 0) + d.decision.unschedulable;
       const status = await updateStatus(

@@ -108,10 +108,10 @@ describe("decideOrchestration", () => {
       ),
     );
     // idc-1 keeps 0-3: whatever else its write changes, it says nothing.
-    expect(d.rounds.flat().map((w) => [w.cluster, w.event?.note])).toEqual(
-      expect.arrayContaining([["idc-2", "Scaled member StatefulSet in idc-2 from ordinals none to 4-5"]]),
+    expect(d.rounds.flat().map((w) => [w.cluster, w.scaled])).toEqual(
+      expect.arrayContaining([["idc-2", { cluster: "idc-2", from: "ordinals none", to: "4-5" }]]),
     );
-    expect(d.rounds.flat().filter((w) => w.event)).toHaveLength(1);
+    expect(d.rounds.flat().filter((w) => w.event || w.scaled)).toHaveLength(1);
   });
 
   it("counts a pod Ready for less than minReadySeconds as not available", () => {

@@ -196,15 +196,7 @@ export function decideOrchestration(input: OrchestrationInput): OrchestrationDec
       ...(create ? { needs: [headlessService(workload)] } : {}),
       create,
       // As a StatefulSet's own SuccessfulCreate/Delete say which pod: which ordinals this member holds now.
-      ...(moved
-        ? {
-            event: {
-              type: "Normal" as const,
-              reason: "ScalingMember",
-              note: `Scaled member StatefulSet in ${m.name} from ordinals ${ordinals(from)} to ${ordinals(range)}`,
-            },
-          }
-        : {}),
+      ...(moved ? { scaled: { cluster: m.name, from: `ordinals ${ordinals(from)}`, to: ordinals(range) } } : {}),
     };
   }
 
