@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { memberEvents, memberStatus, readyEvent, type MemberObservation } from "./member-status.ts";
-import { initialHealth, observeProbe } from "./health.ts";
+import { CAPACITY_REFRESH_MS, capacityHoldMs, memberEvents, memberStatus, readyEvent, type MemberObservation } from "./member-status.ts";
+import { defaultHealthConfig, initialHealth, observeProbe } from "./health.ts";
 
 const healthy = observeProbe(initialHealth(0), { ok: true }, 0);
 const totals = {
@@ -130,5 +130,30 @@ describe("fencing", () => {
     const cleared = memberStatus({ ...observation, previous: again, fenced: false });
     expect(cleared.conditions!.map((c) => c.type)).toEqual(["Ready"]);
     expect(memberEvents(again, cleared).map((e) => [e.type, e.reason])).toEqual([["Normal", "Unfenced"]]);
+  });
+});
+
+describe("capacityHoldMs", () => {
+  const written = memberStatus(base);
+  const morePods = memberStatus({ ...base, previous: written, totals: { ...totals, requested: { cpu: 7000, memory: 2 ** 30 } } });
+  const notReady = memberStatus({
+    ...base,
+    previous: written,
+    health: observeProbe(healthy, { ok: false, reason: "Unreachable", message: "connection refused" }, 1, {
+      ...defaultHealthConfig,
+      failureThreshold: 1,
+    }),
+  });
+  const after = (ms: number) => capacityHoldMs(written, morePods, 10_000, 10_000 + ms);
+
+  it.each([
+    ["holds a change of the capacity figures alone until the refresh interval since the last write", after(500), CAPACITY_REFRESH_MS - 500],
+    ["writes it once the interval has passed", after(CAPACITY_REFRESH_MS), 0],
+    ["writes it at once when this process has written nothing yet (a restart)", capacityHoldMs(written, morePods, undefined, 10_000), 0],
+    ["never holds the member's Ready turning", capacityHoldMs(written, notReady, 10_000, 10_001), 0],
+    ["never holds the first status", capacityHoldMs(undefined, written, 10_000, 10_001), 0],
+    ["has nothing to hold when nothing changed", capacityHoldMs(written, written, 10_000, 10_001), 0],
+  ])("%s", (_what, held, expected) => {
+    expect(held).toBe(expected);
   });
 });

@@ -5,6 +5,7 @@
 import type { Condition, MemberClusterStatus } from "@spillway/api";
 import type { WorkloadEvent } from "@spillway/rules";
 import { toResourceList } from "@spillway/resources";
+import { deepEqual } from "@spillway/rules";
 import type { HealthState } from "./health.ts";
 import type { Totals } from "./snapshot-builder.ts";
 
@@ -67,6 +68,35 @@ export function memberStatus(o: MemberObservation): MemberClusterStatus {
     status.requested = withZeros(toResourceList(o.totals.requested));
   }
   return status;
+}
+
+/**
+ * How often a member's capacity figures alone are written at most. They change with every pod
+ * bound or gone and are there to be read (`kubectl spillway clusters`), not decided on (the
+ * scheduler reads the member's snapshot): written on every change, a fleet's host writes would
+ * grow with its members times its churn (7 per new workload at 12 members).
+ */
+export const CAPACITY_REFRESH_MS = 2_000;
+
+/** Whether `next` differs from `previous`, and only in the capacity figures (nodes, allocatable, requested). */
+export function capacityOnlyChange(previous: MemberClusterStatus | undefined, next: MemberClusterStatus): boolean {
+  if (!previous) return false;
+  const rest = ({ nodeCount: _n, allocatable: _a, requested: _r, ...others }: MemberClusterStatus) => others;
+  return !deepEqual(previous, next) && deepEqual(rest(previous), rest(next));
+}
+
+/**
+ * How long a status that changes only the capacity figures is held back, given when the status
+ * was last written: 0 writes it now. The member's Ready, version and fencing are never held.
+ */
+export function capacityHoldMs(
+  previous: MemberClusterStatus | undefined,
+  next: MemberClusterStatus,
+  lastWrittenMs: number | undefined,
+  nowMs: number,
+): number {
+  if (lastWrittenMs === undefined || !capacityOnlyChange(previous, next)) return 0;
+  return Math.max(0, lastWrittenMs + CAPACITY_REFRESH_MS - nowMs);
 }
 
 /**
