@@ -58,4 +58,29 @@ describe("reconciler", () => {
     expect(gets()).toBe(before);
     expect(seen).toEqual([[], [1]]);
   });
+
+  it("sends the finalizer's patch beside observe's reads, and decides and applies only with it in place", async () => {
+    const objects = new FakeObjects<Counter>("Counter");
+    objects.seed({ apiVersion: "spillway.dev/v1alpha1", kind: "Counter", metadata: { name: "c", namespace: "ns" }, spec: { step: 1 } });
+    const order: string[] = [];
+    const client = Object.assign(Object.create(objects) as FakeObjects<Counter>, {
+      mergePatch: async (...args: Parameters<FakeObjects<Counter>["mergePatch"]>) => {
+        order.push("patch sent");
+        const patched = await objects.mergePatch(...args);
+        order.push("patch done");
+        return patched;
+      },
+    });
+    const reconcile = reconciler<Counter, Counter["status"], void, string>({
+      cache: objects,
+      client,
+      finalizer: "spillway.dev/test",
+      observe: async () => void order.push("observe"),
+      decide: (o) => String(o.metadata.finalizers),
+      apply: async (_o, finalizers) => void order.push(`apply with ${finalizers}`),
+      requeueAfterMs: () => undefined,
+    });
+    await reconcile("ns/c");
+    expect(order).toEqual(["patch sent", "observe", "patch done", "apply with spillway.dev/test"]);
+  });
 });
