@@ -88,6 +88,12 @@ function sumsByWorkload<T extends PodGroup, S>(
   return index;
 }
 
+/** How many of a workload's pods one member's snapshot holds bound. */
+export function boundIn(snapshot: ClusterSnapshot | undefined, namespace: string, kind: WorkloadKind, name: string): number {
+  if (!snapshot) return 0;
+  return sumsByWorkload(snapshot.owners, owned, (sum, p) => (sum ?? 0) + p.bound).get(workloadKey(namespace, kind, name)) ?? 0;
+}
+
 /** A workload's own pods in one member: bound, and Pending as unschedulable. */
 export function observedIn(snapshot: ClusterSnapshot | undefined, namespace: string, kind: WorkloadKind, name: string): Observed {
   if (!snapshot) return { bound: 0, unschedulable: 0, oldestUnschedulableMs: 0 };
@@ -96,9 +102,8 @@ export function observedIn(snapshot: ClusterSnapshot | undefined, namespace: str
     count: (sum?.count ?? 0) + p.count,
     oldestMs: Math.max(sum?.oldestMs ?? 0, Number(p.oldestUnschedulableSeconds) * 1000),
   })).get(key);
-  const bound = sumsByWorkload(snapshot.owners, owned, (sum, p) => (sum ?? 0) + p.bound).get(key);
   return {
-    bound: bound ?? 0,
+    bound: boundIn(snapshot, namespace, kind, name),
     unschedulable: pending?.count ?? 0,
     oldestUnschedulableMs: pending?.oldestMs ?? 0,
   };

@@ -8,11 +8,12 @@ import type { FederatedDeployment, FederatedStatefulSet, MemberCluster, Placemen
 import type { EventSource, ObjectCache } from "@spillway/kit";
 import type { ClusterSnapshot } from "@spillway/proto";
 import { placementName, rankOf, type WorkloadKind } from "@spillway/rules";
-import { decide, newLedgers, type InflightReplicas } from "../core/decide.ts";
+import { decide, newLedgers } from "../core/decide.ts";
 import { decideOrdinals, rangesOf } from "../core/ordinal-placement.ts";
 import type { Decision, PreviousPlacement, SchedulerConfig } from "../core/types.ts";
 import { dependencyConflictsOf, rolloutOf, statefulRolling, workloadRequest } from "../core/workload-request.ts";
 import { clusterView, observedIn } from "./cluster-views.ts";
+import { InflightCache } from "./inflight-cache.ts";
 
 export type { WorkloadKind };
 export type { Inputs, Workload } from "../core/placement-object.ts";
@@ -37,6 +38,7 @@ export class SchedulingService {
   private readonly placements: ObjectCache<Placement>;
   private readonly workloads: Record<WorkloadKind, ObjectCache<Workload>>;
   readonly snapshots: SnapshotReader;
+  private readonly inflight: InflightCache;
 
   constructor(deps: {
     config: SchedulerConfig;
@@ -53,6 +55,7 @@ export class SchedulingService {
     deps.placements.addHandler?.((type, p) => this.observed(p, type === "delete"));
     this.workloads = deps.workloads;
     this.snapshots = deps.snapshots;
+    this.inflight = new InflightCache((cluster) => deps.snapshots.get(cluster));
   }
 
   workload(kind: WorkloadKind, namespace: string, name: string): Workload | undefined {
@@ -130,17 +133,9 @@ export class SchedulingService {
 
   inputs(kind: WorkloadKind, w: Workload, nowMs: number, replicasOverride?: number): Inputs {
     const clusters = this.members.list().map((m) => clusterView(m, this.snapshots.get(m.metadata.name!), nowMs));
-    const inflight: InflightReplicas[] = [];
-    for (const p of this.allPlacements()) {
-      const pk = p.spec.workloadRef.kind as WorkloadKind;
-      const pw = this.workloads[pk]?.get(p.spec.workloadRef.name, p.metadata.namespace);
-      if (!pw) continue;
-      const req = workloadRequest(`${p.metadata.namespace}/${pw.metadata.name}`, pw.spec);
-      for (const c of p.spec.clusters) {
-        const bound = observedIn(this.snapshots.get(c.name), p.metadata.namespace!, pk, pw.metadata.name!).bound;
-        if (c.replicas > bound) inflight.push({ workload: req, cluster: c.name, replicas: c.replicas - bound });
-      }
-    }
+    const inflight = this.inflight.of(this.allPlacements(), (p) =>
+      this.workloads[p.spec.workloadRef.kind as WorkloadKind]?.get(p.spec.workloadRef.name, p.metadata.namespace),
+    );
     const ns = w.metadata.namespace!;
     const observed = Object.fromEntries(clusters.map((c) => [c.name, observedIn(this.snapshots.get(c.name), ns, kind, w.metadata.name!)]));
     const existing = this.placement(kind, ns, w.metadata.name!);
