@@ -76,7 +76,7 @@ export function memberStatus(o: MemberObservation): MemberClusterStatus {
  * scheduler reads the member's snapshot): written on every change, a fleet's host writes would
  * grow with its members times its churn (7 per new workload at 12 members).
  */
-export const CAPACITY_REFRESH_MS = 2_000;
+export const CAPACITY_REFRESH_MS = 5_000;
 
 /** Whether `next` differs from `previous`, and only in the capacity figures (nodes, allocatable, requested). */
 export function capacityOnlyChange(previous: MemberClusterStatus | undefined, next: MemberClusterStatus): boolean {
