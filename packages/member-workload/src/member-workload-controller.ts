@@ -8,8 +8,9 @@
  *   decide — the kind's pure core, over those views;
  *   apply — nothing while a member that may hold the workload is unseen since start; otherwise
  *     the core's rounds in order, each in parallel; a refusal is reported, a conflict retried;
+ *     then the pass's Events (one ScalingMember for every member scaled), in the background;
  *   status — the core's conditions plus the member-facing ones (`MemberConflict`, `Scheduled`,
- *     `MemberWriteFailed`), then progress on the bus and the core's Events;
+ *     `MemberWriteFailed`), then progress on the bus;
  *   finalize — every member at once, a fenced one skipped (declared gone for good).
  *
  * A controller is then the binding of its kind (`MemberWorkloadKind`) to its core.
