@@ -529,4 +529,32 @@ describe("federated rollout ≡ one Deployment (model)", () => {
     expect(run.federated).toBeGreaterThan(0);
     expect(run.home).toBeGreaterThan(0);
   });
+
+  it("finishes when a member is paused between deleting an old pod and making its new one (found by the capacity property in CI)", () => {
+    // m2 (room 6) was paused one pod short: 4 old + 1 new of 6. A paused Deployment is scaled
+    // back up to replicas + maxSurge, so its pods land, the scheduler sees it full and lends its
+    // replica to m3. A model that left it one short waited for ever on a loan that never came.
+    const caps = [13, 3, 6, 2, 12];
+    const run = simulate(fill(35, caps), 1, 1, [4, 1, 2, 1], 2, [true, false], caps, 4000);
+    expect(run.federated).toBeGreaterThan(0);
+    expect(run.home).toBeGreaterThan(0);
+  });
+});
+
+describe("the Deployment model", () => {
+  it("scales a Deployment paused mid-step back up to replicas + maxSurge, as syncDeployment does for a paused one", () => {
+    const d: SimDeployment = {
+      replicas: 6,
+      maxSurge: 0,
+      maxUnavailable: 1,
+      paused: true,
+      rev: 1,
+      lastReplicas: 6,
+      pods: [...Array.from({ length: 4 }, () => ({ rev: 0, availableAt: 0 })), { rev: 1, availableAt: 0 }],
+    };
+    stepDeployment(d, 1, () => 1);
+    expect(d.pods.length).toBe(6);
+    // The largest ReplicaSet takes the leftover; the rollout itself does not move while paused.
+    expect(d.pods.filter((p) => p.rev === 1).length).toBe(1);
+  });
 });

@@ -3,7 +3,9 @@
  * pkg/controller/deployment/rolling.go: scale the new ReplicaSet up within replicas + maxSurge,
  * clean up unhealthy old pods, then scale old pods down while replicas − maxUnavailable stay
  * available), and of its scaling events (sync.go `scale`: a lone active ReplicaSet takes the new
- * size, two are scaled in proportion, available pods or not; paused Deployments still scale).
+ * size, two are scaled in proportion, available pods or not). A paused Deployment is scaled on
+ * every pass, not only on a scaling event (syncDeployment calls `sync` for it): paused mid-step, its
+ * ReplicaSets are brought back up to replicas + maxSurge.
  * Used to prove the federated plan keeps the fleet-wide bounds, against the same model running one
  * Deployment of the federated size as the reference.
  *
@@ -39,7 +41,7 @@ export const isAvailable = (p: SimPod, now: number) => now >= p.availableAt;
 export function stepDeployment(d: SimDeployment, now: number, readyDelay: () => number): void {
   const isNew = (p: SimPod) => p.rev === d.rev;
   const start = () => (d.capacity === undefined ? now + readyDelay() : PENDING);
-  if (d.lastReplicas !== undefined && d.lastReplicas !== d.replicas) scale(d, now, start);
+  if (d.paused || (d.lastReplicas !== undefined && d.lastReplicas !== d.replicas)) scale(d, now, start);
   d.lastReplicas = d.replicas;
   bind(d, now, readyDelay);
   if (d.paused) return;
