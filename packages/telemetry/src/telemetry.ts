@@ -4,13 +4,13 @@
  * no endpoint, spans are still created (cheap) but nothing is sent anywhere.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { metrics, trace, type BatchObservableResult, type Meter, type Tracer } from "@opentelemetry/api";
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { EventLoopDelay } from "./event-loop-delay.ts";
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -64,24 +64,22 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
  * event late, and it shows nowhere else.
  */
 function observeEventLoopDelay(meter: Meter): () => void {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
-  histogram.enable();
+  const delay = new EventLoopDelay();
   const max = meter.createObservableGauge("nodejs_eventloop_lag_max_seconds", {
     description: "Longest event loop delay since the last scrape",
   });
   const p99 = meter.createObservableGauge("nodejs_eventloop_lag_p99_seconds", {
     description: "99th percentile of event loop delay since the last scrape",
   });
-  const nsToSeconds = 1e-9;
   const observe = (result: BatchObservableResult) => {
-    if (histogram.count === 0) return;
-    result.observe(max, histogram.max * nsToSeconds);
-    result.observe(p99, histogram.percentile(99) * nsToSeconds);
-    histogram.reset();
+    const window = delay.takeWindow();
+    if (!window) return;
+    result.observe(max, window.maxSeconds);
+    result.observe(p99, window.p99Seconds);
   };
   meter.addBatchObservableCallback(observe, [max, p99]);
   return () => {
     meter.removeBatchObservableCallback(observe, [max, p99]);
-    histogram.disable();
+    delay.stop();
   };
 }
