@@ -19,7 +19,12 @@ export default {
     {
       ...common,
       displayName: "unit",
-      testMatch: ["<rootDir>/packages/*/src/**/*.test.ts", "<rootDir>/services/*/src/**/*.test.ts", "<rootDir>/testbed/src/**/*.test.ts"],
+      testMatch: [
+        "<rootDir>/packages/*/src/**/*.test.ts",
+        "<rootDir>/services/*/src/**/*.test.ts",
+        "<rootDir>/testbed/src/**/*.test.ts",
+        "<rootDir>/e2e/bench/**/*.test.ts",
+      ],
     },
     {
       ...common,

@@ -17,6 +17,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { weighSession } from "@spillway/testbed";
+import type { FleetResult } from "./fleet-result.ts";
+import { FLAT, judgeGrowth } from "./scale-verdict.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const fleets = (process.env["BENCH_FLEETS"] ?? "2,1 2,4 4,8").split(/\s+/).filter(Boolean);
@@ -41,46 +43,6 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}, nice?: string): Promis
       else reject(new Error(`node ${args.join(" ")} exited ${code}:\n${lines.slice(-20).join("\n")}`));
     });
   });
-}
-
-/** Where a workload's time goes, each from its own histogram. */
-type TimingKey =
-  | "schedulerQueueWait"
-  | "schedulerReconcile"
-  | "hostPlacementWrite"
-  | "fleetRootQueueWait"
-  | "fleetRootReconcile"
-  | "memberDeploymentWrite";
-/** A histogram's summary: mean, and the bucket bound the 99th percentile is under (null: past the last). */
-interface Timing {
-  count: number;
-  meanMs: number;
-  p99AtMostMs: number | null;
-}
-
-interface FleetResult {
-  members: number;
-  idc: number;
-  cloud: number;
-  upSeconds: number;
-  workloads: number;
-  intervalMs: number;
-  memberObjects: number;
-  paced: { p50: number; p99: number };
-  burst: { p50: number; p99: number; acceptMs: number };
-  /** The same member Deployments sent straight to the members, paced and at once: what Spillway cannot beat. */
-  floor: { paced: { p50: number; p99: number }; burst: { p50: number; p99: number; acceptMs: number } };
-  /** apply → the replica available in every member, for Spillway's phases and the floor's. */
-  available: Record<"paced" | "burst" | "floor-paced" | "floor-burst", { p50: number; p99: number }>;
-  toPlacement: { paced: { p50: number; p99: number }; burst: { p50: number; p99: number } };
-  timings: Record<"paced" | "burst", Record<TimingKey, Timing>>;
-  /** Requests per workload (host writes by resource and verb) and per member Deployment (member GET/APPLY). */
-  requests: Record<"paced" | "burst", { hostWritesPerWorkload: Record<string, number>; memberCallsPerDeployment: Record<string, number> }>;
-  /** The machine's busy share (1 = both cores) and the CPU seconds of each group of processes, per phase. */
-  cpu: Record<"paced" | "burst", { busy: number; seconds: Record<string, number> }>;
-  memoryMiB: Record<string, number>;
-  watchesPerMember: number[];
-  connectionsPerMember: number[];
 }
 
 const results: FleetResult[] = [];
@@ -183,5 +145,16 @@ console.log("");
 for (const row of table) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join("  "));
 console.log("");
 for (const line of scheduler.filter((l) => /^\s/.test(l))) console.log(line);
+
+const growth = judgeGrowth(results);
+if (growth.length) {
+  const sizes = results.map((r) => r.members);
+  console.log(`\nfrom ${Math.min(...sizes)} to ${Math.max(...sizes)} members (flat: within ${FLAT}×):`);
+  const width = Math.max(...growth.map((g) => g.figure.length));
+  for (const g of growth) {
+    const verdict = g.flat ? "flat" : `grows; the wall: ${g.wall}`;
+    console.log(`  ${g.figure.padEnd(width)}  ${g.shown[0]} → ${g.shown[1]}  (${g.ratio.toFixed(2)}×)  ${verdict}`);
+  }
+}
 
 console.log(`\nraw results: ${file}`);
