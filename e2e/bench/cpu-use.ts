@@ -12,6 +12,7 @@ export interface CpuSample {
   /** The machine's busy and total ticks, all cores. */
   busy: number;
   total: number;
+  cores: number;
 }
 
 const TICKS_PER_SECOND = 100;
@@ -35,17 +36,27 @@ export function cpuSample(groupOf: (pid: number, command: string, args: string[]
       // The process ended between listing and reading: its time is lost either way.
     }
   }
-  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const machine = readFileSync("/proc/stat", "utf8").split("\n");
+  const cpu = machine[0]!.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal: idle and iowait are the idle ones.
   const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { processes, busy: total - cpu[3]! - cpu[4]!, total };
+  return { processes, busy: total - cpu[3]! - cpu[4]!, total, cores: machine.filter((l) => /^cpu\d/.test(l)).length };
+}
+
+export interface CpuUse {
+  /** The machine's busy share, 1 = every core busy. */
+  busy: number;
+  /** How long the phase lasted, from the machine's own tick count. */
+  elapsedSeconds: number;
+  /** CPU seconds per group of processes, largest first. */
+  seconds: Record<string, number>;
 }
 
 /**
  * CPU seconds each group used between two samples, largest first, and how busy the machine was
  * (1 = every core busy). A process that started in between counts from zero.
  */
-export function cpuUse(after: CpuSample, before: CpuSample): { busy: number; seconds: Record<string, number> } {
+export function cpuUse(after: CpuSample, before: CpuSample): CpuUse {
   const seconds = new Map<string, number>();
   for (const [pid, [group, ticks]] of after.processes) {
     const used = ticks - (before.processes.get(pid)?.[1] ?? 0);
@@ -54,6 +65,7 @@ export function cpuUse(after: CpuSample, before: CpuSample): { busy: number; sec
   const sorted = [...seconds].filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]);
   return {
     busy: Math.round(((after.busy - before.busy) / Math.max(1, after.total - before.total)) * 100) / 100,
+    elapsedSeconds: Math.round(((after.total - before.total) / TICKS_PER_SECOND / after.cores) * 10) / 10,
     seconds: Object.fromEntries(sorted.map(([g, s]) => [g, Math.round(s * 10) / 10])),
   };
 }

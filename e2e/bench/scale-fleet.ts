@@ -6,7 +6,8 @@
  *      with one replica in every member (so N member Deployments each), paced BENCH_INTERVAL_MS
  *      apart, then as many again all at once, with the time the host took to accept those creates,
  *      and apply → Placement (the scheduler's share of it); then the floor under both: the same
- *      member Deployments sent straight to the members, paced and at once, timed the same way;
+ *      member Deployments sent straight to the members, paced (at the very moments Spillway's paced
+ *      phase sent its workloads) and at once, timed the same way;
  *   2. each service's resident memory, and per member;
  *   3. where the cores went in each phase (CPU seconds of every process, grouped; cpu-use.ts), and
  *      with BENCH_CPU_PROFILE=<dir> a V8 CPU profile of each service;
@@ -297,6 +298,7 @@ try {
       hostWrites: requestCounts(hostText, /^(POST|APPLY|PATCH|PUT|DELETE)$/),
       // fleet-root's member calls: the look-up of a name before a create, and the apply.
       memberDeploymentCalls: requestCounts(memberMetrics, /^(GET|APPLY)$/),
+      at: performance.now(),
     };
   };
   type Attribution = Awaited<ReturnType<typeof attribution>>;
@@ -310,6 +312,8 @@ try {
   });
   // Per workload: what a FederatedDeployment costs the host, and its member Deployments the members.
   const requests = (after: Attribution, before: Attribution) => ({
+    // Some writes are bound by time, not by workloads (a MemberCluster's capacity, every 5 s at most).
+    seconds: Math.round((after.at - before.at) / 100) / 10,
     hostWritesPerWorkload: perUnit(after.hostWrites, before.hostWrites, WORKLOADS),
     memberCallsPerDeployment: Object.fromEntries(
       Object.entries(perUnit(after.memberDeploymentCalls, before.memberDeploymentCalls, WORKLOADS * members.length)).filter(([k]) =>
@@ -340,13 +344,38 @@ try {
   const allIn = (at: Map<string, number>) => (prefix: string) =>
     until(async () => ([...createdAt.keys()].filter((n) => n.startsWith(prefix)).every((n) => at.has(n)) ? true : undefined));
   const allDone = allIn(doneAt);
-  /** Sends one workload (`send`) every INTERVAL_MS, each timed from its own send. */
+  /**
+   * Sends one workload (`send`) every INTERVAL_MS after the one before was accepted, each timed
+   * from its own send; resolves with when each was sent (ms from the first). Where the machine is
+   * full the sends slow down with the host's accepts.
+   */
   const sendPaced = async (prefix: string, send: (name: string) => Promise<unknown>) => {
+    const start = performance.now();
+    const offsets: number[] = [];
     for (let i = 0; i < WORKLOADS; i++) {
-      createdAt.set(`${prefix}${i}`, performance.now());
+      const at = performance.now();
+      offsets.push(at - start);
+      createdAt.set(`${prefix}${i}`, at);
       await send(`${prefix}${i}`);
       await new Promise((r) => setTimeout(r, INTERVAL_MS));
     }
+    return offsets;
+  };
+  /**
+   * Sends each workload at the offset Spillway's paced phase sent it, whether or not the one
+   * before was accepted: the floor is offered the very load Spillway was, not a load that slows
+   * down with the members' own creates (it once did, and was offered a third less at 12 members).
+   */
+  const sendAsPaced = async (prefix: string, send: (name: string) => Promise<unknown>, offsets: number[]) => {
+    const start = performance.now();
+    const sent: Array<Promise<unknown>> = [];
+    for (const [i, offset] of offsets.entries()) {
+      const wait = start + offset - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      createdAt.set(`${prefix}${i}`, performance.now());
+      sent.push(send(`${prefix}${i}`));
+    }
+    await Promise.all(sent);
   };
   /** Sends every workload at once, all timed from the first; resolves with the time until all were accepted. */
   const sendAtOnce = async (prefix: string, send: (name: string) => Promise<unknown>) => {
@@ -364,7 +393,7 @@ try {
 
   const atStart = await attribution();
   const cpuAtStart = cpu();
-  await sendPaced("paced-", create);
+  const pacedOffsets = await sendPaced("paced-", create);
   await allDone("paced-");
   await quiet("paced-");
   const afterPaced = await attribution();
@@ -413,9 +442,11 @@ try {
   await quiet("burst-");
   // Requests are counted to here: the writes a burst's Deployments bring back (status) belong to it.
   const burstSettled = await attribution();
-  await sendPaced("floor-paced-", createInMembers);
+  const cpuBeforeFloor = cpu();
+  await sendAsPaced("floor-paced-", createInMembers, pacedOffsets);
   await allDone("floor-paced-");
   await quiet("floor-paced-");
+  const cpuAfterFloor = cpu();
   const floorAcceptMs = await sendAtOnce("floor-burst-", createInMembers);
   await allDone("floor-burst-");
   await quiet("floor-burst-");
@@ -432,7 +463,8 @@ try {
     workloads: WORKLOADS,
     intervalMs: INTERVAL_MS,
     memberObjects: 2 * WORKLOADS * members.length,
-    paced: percentiles(paced),
+    // How long the paced sends took: 25 s when the host accepts at once, longer where it cannot.
+    paced: { ...percentiles(paced), sentOverSeconds: pacedOffsets.at(-1)! / 1000 },
     burst: { ...percentiles(burst), acceptMs },
     // apply → the replica available in every member: what a user waits for.
     available: Object.fromEntries(
@@ -451,7 +483,12 @@ try {
     },
     timings: { paced: phase(afterPaced, atStart), burst: phase(afterBurst, afterPaced) },
     requests: { paced: requests(afterPaced, atStart), burst: requests(burstSettled, afterPaced) },
-    cpu: { paced: cpuUse(cpuAfterPaced, cpuAtStart), burst: cpuUse(cpuAfterBurst, cpuAfterPaced) },
+    cpu: {
+      paced: cpuUse(cpuAfterPaced, cpuAtStart),
+      burst: cpuUse(cpuAfterBurst, cpuAfterPaced),
+      // At the same pace, what the members alone ask of the machine: the load Spillway's phase adds to.
+      "floor-paced": cpuUse(cpuAfterFloor, cpuBeforeFloor),
+    },
     memoryMiB: memory,
     watchesPerMember: members.map((_, i) => watchesAfter[i]! - watchesBefore[i]!),
     connectionsPerMember,

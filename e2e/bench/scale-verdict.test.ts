@@ -78,6 +78,11 @@ describe("judgeGrowth", () => {
       /^the machine: its cores 100 % busy, .* 80 of 98 CPU-s, Spillway's services 15; next step: members on cores/,
     );
     expect(g.get("apply → member objects, paced p99, × the floor")!.flat).toBe(false);
+    // Where the run measured the members alone, paced, it says how busy they kept it.
+    const measured = fleet(12);
+    measured.cpu["floor-paced"] = { busy: 0.85, seconds: {} };
+    expect(wallOf(measured, "paced")).toMatch(/^the machine: its cores 100 % busy \(the members alone, paced: 85 %\), /);
+    expect(wallOf(measured, "burst")).toMatch(/^the machine: its cores 100 % busy, /);
   });
 
   it("names Spillway's slowest stage when the machine has room, with the phase the figure was measured in", () => {
@@ -89,6 +94,29 @@ describe("judgeGrowth", () => {
     expect(wallOf(last, "burst")).toMatch(/^fleet-root's reconciles \(7000 ms mean, at once\)/);
     // Busy, but with Spillway's processes holding most of the cores: not the machine's own wall.
     expect(wallOf(fleet(12, { kubeSeconds: 5 }), "paced")).toMatch(/^fleet-root's reconciles/);
+  });
+
+  it("counts a MemberCluster's status writes per member and minute, apart from each workload's writes", () => {
+    const small = fleet(3);
+    const large = fleet(12);
+    // 100 workloads; 3 members over 30 s wrote 9 (6 per member-minute); 12 over 120 s wrote 144 (6).
+    small.requests.burst = {
+      ...small.requests.burst,
+      seconds: 30,
+      hostWritesPerWorkload: { "events POST": 2, "memberclusters/status PUT": 0.09 },
+    };
+    large.requests.burst = {
+      ...large.requests.burst,
+      seconds: 120,
+      hostWritesPerWorkload: { "events POST": 2, "memberclusters/status PUT": 1.44 },
+    };
+    const g = byFigure([small, large]);
+    expect(g.get("host writes per workload, at once")).toMatchObject({ from: 2, to: 2, flat: true });
+    expect(g.get("MemberCluster status writes per member-minute, at once")!.from).toBeCloseTo(6);
+    expect(g.get("MemberCluster status writes per member-minute, at once")).toMatchObject({ flat: true });
+    expect(g.get("MemberCluster status writes per member-minute, at once")!.to).toBeCloseTo(6);
+    // A run that did not record how long a phase lasted leaves the rate out rather than guess.
+    expect(g.has("MemberCluster status writes per member-minute, paced")).toBe(false);
   });
 
   it("judges nothing from one fleet", () => {

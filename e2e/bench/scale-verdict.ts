@@ -37,6 +37,7 @@ const STAGES: Record<TimingKey, string> = {
   memberDeploymentWrite: "the members' Deployment writes",
 };
 
+const pct = (share: number) => `${Math.round(share * 100)} %`;
 const sum = (xs: Record<string, number>, keys?: string[]) =>
   Object.entries(xs)
     .filter(([k]) => !keys || keys.includes(k))
@@ -49,8 +50,10 @@ export function wallOf(r: FleetResult, phase: Phase): string {
   const kubernetes = sum(seconds, KUBERNETES);
   const spillway = sum(seconds, SPILLWAY);
   if (busy >= 0.95 && kubernetes > all / 2) {
+    // How busy the members alone kept it, paced, where measured: how little room Spillway's load had.
+    const floor = phase === "paced" && r.cpu["floor-paced"] ? ` (the members alone, paced: ${pct(r.cpu["floor-paced"].busy)})` : "";
     return (
-      `the machine: its cores ${Math.round(busy * 100)} % busy, Kubernetes' own processes (API servers, etcd, ` +
+      `the machine: its cores ${pct(busy)} busy${floor}, Kubernetes' own processes (API servers, etcd, ` +
       `controllers, kwok) ${kubernetes.toFixed(0)} of ${all.toFixed(0)} CPU-s, Spillway's services ${spillway.toFixed(0)}; ` +
       `next step: members on cores of their own (a bigger machine or real clusters)`
     );
@@ -68,18 +71,37 @@ interface FigureDef {
   show: (n: number) => string;
 }
 
+/**
+ * A MemberCluster's capacity is written at most every 5 s whatever the workloads do: a cost per
+ * member and per minute, counted apart from the writes each workload brings.
+ */
+const MEMBER_STATUS = "memberclusters/status PUT";
+const perWorkload = (r: FleetResult, phase: Phase) =>
+  sum(Object.fromEntries(Object.entries(r.requests[phase].hostWritesPerWorkload).filter(([k]) => k !== MEMBER_STATUS)));
+const memberStatusRate = (r: FleetResult, phase: Phase) => {
+  const { seconds, hostWritesPerWorkload } = r.requests[phase];
+  // Runs before the phase's length was recorded cannot say.
+  if (!seconds) return NaN;
+  return ((hostWritesPerWorkload[MEMBER_STATUS] ?? 0) * r.workloads) / r.members / (seconds / 60);
+};
+
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${n.toFixed(0)} ms`);
 const fixed = (digits: number) => (n: number) => n.toFixed(digits);
 
 function figures(services: string[]): FigureDef[] {
   return [
-    { figure: "host writes per workload, paced", value: (r) => sum(r.requests.paced.hostWritesPerWorkload), show: fixed(1) },
-    {
-      figure: "host writes per workload, at once",
-      phase: "burst",
-      value: (r) => sum(r.requests.burst.hostWritesPerWorkload),
-      show: fixed(1),
-    },
+    ...(["paced", "burst"] as const).flatMap((phase): FigureDef[] => {
+      const when = phase === "paced" ? "paced" : "at once";
+      return [
+        { figure: `host writes per workload, ${when}`, phase, value: (r) => perWorkload(r, phase), show: fixed(1) },
+        {
+          figure: `MemberCluster status writes per member-minute, ${when}`,
+          phase,
+          value: (r) => memberStatusRate(r, phase),
+          show: fixed(1),
+        },
+      ];
+    }),
     { figure: "member calls per member Deployment", value: (r) => sum(r.requests.paced.memberCallsPerDeployment), show: fixed(2) },
     { figure: "watches each member serves", value: (r) => Math.max(...r.watchesPerMember), show: fixed(0) },
     { figure: "connections each member serves", value: (r) => Math.max(...r.connectionsPerMember), show: fixed(0) },
@@ -111,11 +133,14 @@ export function judgeGrowth(results: FleetResult[]): Growth[] {
   const first = results.reduce((a, b) => (b.members < a.members ? b : a));
   const last = results.reduce((a, b) => (b.members > a.members ? b : a));
   const services = Object.keys(first.memoryMiB).filter((s) => s in last.memoryMiB);
-  return figures(services).map(({ figure, phase = "paced", value, show }) => {
+  return figures(services).flatMap(({ figure, phase = "paced", value, show }) => {
     const from = value(first);
     const to = value(last);
+    if (!Number.isFinite(from) || !Number.isFinite(to)) return [];
     const ratio = from === 0 ? (to === 0 ? 1 : Infinity) : to / from;
     const flat = ratio <= FLAT;
-    return { figure, from, to, ratio, flat, shown: [show(from), show(to)], ...(flat ? {} : { wall: wallOf(last, phase) }) };
+    return [
+      { figure, from, to, ratio, flat, shown: [show(from), show(to)] as [string, string], ...(flat ? {} : { wall: wallOf(last, phase) }) },
+    ];
   });
 }

@@ -61,11 +61,12 @@ const file = join(dir, `scale-${new Date().toISOString().replace(/[:.]/g, "-")}.
 writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), fleets: results, scheduler }, null, 2));
 
 const ms = (n: number) => `${n.toFixed(0)} ms`;
+const sentOver = (p: FleetResult["paced"]) => (p.sentOverSeconds === undefined ? "" : `, sent over ${p.sentOverSeconds.toFixed(0)} s`);
 const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`);
 const services = Object.keys(results[0]?.memoryMiB ?? {});
 const rows: Array<[string, (r: FleetResult) => string]> = [
   ["testbed up", (r) => `${r.upSeconds.toFixed(0)} s`],
-  [`apply → member objects, ${results[0]?.workloads} paced`, (r) => `p50 ${ms(r.paced.p50)}, p99 ${ms(r.paced.p99)}`],
+  [`apply → member objects, ${results[0]?.workloads} paced`, (r) => `p50 ${ms(r.paced.p50)}, p99 ${ms(r.paced.p99)}${sentOver(r.paced)}`],
   [`… ${results[0]?.workloads} at once`, (r) => `p50 ${ms(r.burst.p50)}, p99 ${ms(r.burst.p99)}`],
   ["… of which apply → Placement, paced", (r) => `p50 ${ms(r.toPlacement.paced.p50)}, p99 ${ms(r.toPlacement.paced.p99)}`],
   ["… of which apply → Placement, at once", (r) => `p50 ${ms(r.toPlacement.burst.p50)}, p99 ${ms(r.toPlacement.burst.p99)}`],
@@ -73,7 +74,8 @@ const rows: Array<[string, (r: FleetResult) => string]> = [
   [
     "floor: the members alone, paced",
     (r) =>
-      `p50 ${ms(r.floor.paced.p50)}, p99 ${ms(r.floor.paced.p99)} (Spillway's paced p99 ${(r.paced.p99 / r.floor.paced.p99).toFixed(1)}×)`,
+      `p50 ${ms(r.floor.paced.p50)}, p99 ${ms(r.floor.paced.p99)} ` +
+      `(Spillway's paced p99 ${(r.paced.p99 / r.floor.paced.p99).toFixed(1)}×)`,
   ],
   [
     "floor: the members alone, at once",
@@ -122,14 +124,24 @@ const rows: Array<[string, (r: FleetResult) => string]> = [
       [`member calls per member Deployment, ${phase}`, (r) => top(r.requests[when].memberCallsPerDeployment)],
     ];
   }),
-  ...(["paced", "burst"] as const).map((when): [string, (r: FleetResult) => string] => [
-    `cores busy, ${when === "paced" ? "paced" : "at once"}; CPU s of the top five`,
-    (r) =>
-      `${Math.round(r.cpu[when].busy * 100)} %; ` +
-      Object.entries(r.cpu[when].seconds)
+  ...(
+    [
+      ["paced", "paced"],
+      ["burst", "at once"],
+      ["floor-paced", "the members alone, paced"],
+    ] as const
+  ).map(([when, label]): [string, (r: FleetResult) => string] => [
+    `cores busy, ${label}; CPU s of the top five`,
+    (r) => {
+      const use = r.cpu[when];
+      if (!use) return "not measured";
+      const over = use.elapsedSeconds === undefined ? "" : ` of ${use.elapsedSeconds.toFixed(0)} s`;
+      const top = Object.entries(use.seconds)
         .slice(0, 5)
         .map(([g, s]) => `${g} ${s.toFixed(0)}`)
-        .join(", "),
+        .join(", ");
+      return `${Math.round(use.busy * 100)} %${over}; ${top}`;
+    },
   ]),
   ...services.map((s): [string, (r: FleetResult) => string] => [
     `${s} memory (per member)`,
