@@ -369,13 +369,16 @@ try {
   const sendAsPaced = async (prefix: string, send: (name: string) => Promise<unknown>, offsets: number[]) => {
     const start = performance.now();
     const sent: Array<Promise<unknown>> = [];
+    // A refused create fails the run once all are sent, not as an unhandled rejection midway.
+    let refused: unknown;
     for (const [i, offset] of offsets.entries()) {
       const wait = start + offset - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       createdAt.set(`${prefix}${i}`, performance.now());
-      sent.push(send(`${prefix}${i}`));
+      sent.push(send(`${prefix}${i}`).catch((err: unknown) => (refused ??= err)));
     }
     await Promise.all(sent);
+    if (refused !== undefined) throw refused;
   };
   /** Sends every workload at once, all timed from the first; resolves with the time until all were accepted. */
   const sendAtOnce = async (prefix: string, send: (name: string) => Promise<unknown>) => {
