@@ -19,6 +19,7 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { FederatedDeployment } from "@spillway/api";
+import type { FleetResult } from "./fleet-result.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 process.env["SPILLWAY_TESTBED_DIR"] ??= join(root, ".testbed", "bench-scale");
@@ -458,7 +459,7 @@ try {
 
   watching = false;
   for (const w of watches) w.abort();
-  const result = {
+  const result: FleetResult = {
     members: members.length,
     idc: topology.clusters.filter((c) => c.tier === "idc").length,
     cloud: topology.clusters.filter((c) => c.tier === "cloud").length,
@@ -470,12 +471,12 @@ try {
     paced: { ...percentiles(paced), sentOverSeconds: pacedOffsets.at(-1)! / 1000 },
     burst: { ...percentiles(burst), acceptMs },
     // apply → the replica available in every member: what a user waits for.
-    available: Object.fromEntries(
-      ["paced-", "burst-", "floor-paced-", "floor-burst-"].map((prefix) => {
-        const xs = latencies(prefix, availableAt);
-        return [prefix.slice(0, -1), percentiles(xs)];
-      }),
-    ),
+    available: {
+      paced: percentiles(latencies("paced-", availableAt)),
+      burst: percentiles(latencies("burst-", availableAt)),
+      "floor-paced": percentiles(latencies("floor-paced-", availableAt)),
+      "floor-burst": percentiles(latencies("floor-burst-", availableAt)),
+    },
     floor: {
       paced: percentiles(floorPaced),
       burst: { ...percentiles(floorBurst), acceptMs: floorAcceptMs },
